@@ -1,0 +1,62 @@
+# Every target bootstraps what it needs, so `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# System packages the tests need: a real Secret Service (gnome-keyring under dbus) and Chromium.
+SYSTEM_PACKAGES := gnome-keyring dbus chromium
+
+.PHONY: run demo test screenshots bench lint setup system-deps node-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/linkdeck
+
+demo: $(STAMP)
+	$(VENV)/bin/linkdeck demo
+
+system-deps:
+	@missing=""; \
+	command -v gnome-keyring-daemon >/dev/null || missing="$$missing gnome-keyring"; \
+	command -v dbus-run-session >/dev/null || missing="$$missing dbus"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \
+	fi
+
+node-deps:
+	@if [ -f tests/servers/package-lock.json ]; then \
+		cd tests/servers && npm ci --no-audit --no-fund --loglevel=error; \
+	fi
+
+# The whole suite runs inside one throw-away D-Bus session with an unlocked gnome-keyring, so the
+# vault is tested against a real Secret Service. Servers the tests need are started by the tests.
+test: $(STAMP) system-deps node-deps
+	$(VENV)/bin/lint-imports
+	TEXTUAL_ANIMATIONS=none tests/with_keyring.sh $(PY) -m pytest -q -rs $(PYTEST_ARGS)
+
+screenshots: $(STAMP)
+	TEXTUAL_ANIMATIONS=none $(PY) -m tests.screenshots screenshots
+
+bench: $(STAMP)
+	$(PY) bench/startup.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/servers/node_modules
