@@ -1,0 +1,34 @@
+"""linkdeck's SQLite store: accounts, their targets, posts, deliveries and the avatar cache.
+
+``Store.open()`` is the entry point. Schema, pragmas and migrations are described in
+:mod:`providers.store.db`. No token or secret is ever stored here (see :mod:`providers.vault`).
+"""
+
+from __future__ import annotations
+
+from providers.store.core import Store
+from providers.store.db import SCHEMA_VERSION, SchemaTooNew
+from providers.store.models import (
+    ACCOUNT_STATES,
+    DELIVERY_STATES,
+    HOLDABLE_STATES,
+    Account,
+    CachedAvatar,
+    Delivery,
+    Post,
+    Target,
+)
+
+__all__ = [
+    "ACCOUNT_STATES",
+    "DELIVERY_STATES",
+    "HOLDABLE_STATES",
+    "SCHEMA_VERSION",
+    "Account",
+    "CachedAvatar",
+    "Delivery",
+    "Post",
+    "SchemaTooNew",
+    "Store",
+    "Target",
+]

@@ -1,0 +1,193 @@
+"""Account rows: the linked accounts and the targets each can publish to.
+
+Functions take a connection; the caller (``Store``) holds the lock and opens the transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime
+
+from providers.store.models import (
+    ACCOUNT_STATES,
+    Account,
+    Target,
+    from_text,
+    opt_from_text,
+    opt_to_text,
+    to_text,
+    utcnow,
+)
+
+_SELECT = """
+    SELECT a.id, a.network, a.instance, a.remote_id, a.handle, a.display_name, a.avatar_url,
+           av.path AS avatar_path, a.target_kind, a.target_id, a.target_name, a.state,
+           a.state_reason, a.expires_at, a.auto_share, a.linked_at, a.updated_at
+    FROM accounts a LEFT JOIN avatars av ON av.url = a.avatar_url
+"""
+
+
+def _row(row: sqlite3.Row) -> Account:
+    return Account(
+        id=row["id"],
+        network=row["network"],
+        remote_id=row["remote_id"],
+        handle=row["handle"],
+        display_name=row["display_name"],
+        avatar_path=_existing(row["avatar_path"]),
+        avatar_url=row["avatar_url"],
+        instance=row["instance"] or None,
+        target_kind=row["target_kind"],
+        target_id=row["target_id"],
+        target_name=row["target_name"],
+        state=row["state"],
+        state_reason=row["state_reason"],
+        expires_at=opt_from_text(row["expires_at"]),
+        auto_share=bool(row["auto_share"]),
+        linked_at=from_text(row["linked_at"]),
+        updated_at=from_text(row["updated_at"]),
+    )
+
+
+def _existing(path: str | None) -> str | None:
+    """The cached avatar's path, or None when the file has been removed from the cache."""
+    return path if path and os.path.isfile(path) else None
+
+
+def all_accounts(conn: sqlite3.Connection) -> list[Account]:
+    return [_row(r) for r in conn.execute(_SELECT + " ORDER BY a.id")]
+
+
+def accounts_for(conn: sqlite3.Connection, network: str) -> list[Account]:
+    return [_row(r) for r in conn.execute(_SELECT + " WHERE a.network = ? ORDER BY a.id", (network,))]
+
+
+def get(conn: sqlite3.Connection, account_id: int) -> Account | None:
+    row = conn.execute(_SELECT + " WHERE a.id = ?", (account_id,)).fetchone()
+    return None if row is None else _row(row)
+
+
+def require(conn: sqlite3.Connection, account_id: int) -> Account:
+    account = get(conn, account_id)
+    if account is None:
+        raise KeyError(f"no linked account with id {account_id}")
+    return account
+
+
+def find(conn: sqlite3.Connection, network: str, instance: str | None, remote_id: str) -> Account | None:
+    row = conn.execute(
+        _SELECT + " WHERE a.network = ? AND a.instance = ? AND a.remote_id = ?",
+        (network, instance or "", remote_id),
+    ).fetchone()
+    return None if row is None else _row(row)
+
+
+def upsert(
+    conn: sqlite3.Connection,
+    network: str,
+    remote_id: str,
+    *,
+    handle: str,
+    display_name: str,
+    instance: str | None,
+    avatar_url: str | None,
+    expires_at: datetime | None,
+    auto_share: bool | None,
+) -> Account:
+    """Insert, or update the row with the same (network, instance, remote_id).
+
+    An update refreshes the profile fields and the token expiry and marks the account linked
+    again; it keeps the row id, ``linked_at``, the chosen target and ``auto_share`` (unless
+    ``auto_share`` is given explicitly). A new row gets ``auto_share`` True unless told otherwise.
+    """
+    if not network or not remote_id:
+        raise ValueError("an account needs a network and the network's user id")
+    now = to_text(utcnow())
+    expires = opt_to_text(expires_at)
+    conn.execute(
+        """
+        INSERT INTO accounts (network, instance, remote_id, handle, display_name, avatar_url,
+                              state, state_reason, expires_at, auto_share, linked_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'linked', '', ?, ?, ?, ?)
+        ON CONFLICT (network, instance, remote_id) DO UPDATE SET
+            handle = excluded.handle,
+            display_name = excluded.display_name,
+            avatar_url = excluded.avatar_url,
+            state = 'linked',
+            state_reason = '',
+            expires_at = excluded.expires_at,
+            auto_share = CASE WHEN ? IS NULL THEN accounts.auto_share ELSE excluded.auto_share END,
+            updated_at = excluded.updated_at
+        """,
+        (
+            network,
+            instance or "",
+            remote_id,
+            handle,
+            display_name,
+            avatar_url,
+            expires,
+            1 if auto_share is None else int(auto_share),
+            now,
+            now,
+            None if auto_share is None else int(auto_share),
+        ),
+    )
+    account = find(conn, network, instance, remote_id)
+    assert account is not None
+    return account
+
+
+def set_state(conn: sqlite3.Connection, account_id: int, state: str, reason: str) -> Account:
+    if state not in ACCOUNT_STATES:
+        raise ValueError(f"unknown account state {state!r}; expected one of {', '.join(ACCOUNT_STATES)}")
+    _update(conn, account_id, "state = ?, state_reason = ?", (state, reason))
+    return require(conn, account_id)
+
+
+def set_auto_share(conn: sqlite3.Connection, account_id: int, on: bool) -> Account:
+    _update(conn, account_id, "auto_share = ?", (int(on),))
+    return require(conn, account_id)
+
+
+def set_target(
+    conn: sqlite3.Connection, account_id: int, kind: str | None, target_id: str | None, name: str | None
+) -> Account:
+    _update(conn, account_id, "target_kind = ?, target_id = ?, target_name = ?", (kind, target_id, name))
+    return require(conn, account_id)
+
+
+def _update(conn: sqlite3.Connection, account_id: int, assignments: str, values: tuple[object, ...]) -> None:
+    cursor = conn.execute(
+        f"UPDATE accounts SET {assignments}, updated_at = ? WHERE id = ?",
+        (*values, to_text(utcnow()), account_id),
+    )
+    if cursor.rowcount == 0:
+        raise KeyError(f"no linked account with id {account_id}")
+
+
+def delete(conn: sqlite3.Connection, account_id: int) -> None:
+    conn.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
+
+
+def replace_targets(
+    conn: sqlite3.Connection, account_id: int, targets: Iterable[tuple[str, str, str]]
+) -> None:
+    require(conn, account_id)
+    conn.execute("DELETE FROM targets WHERE account_id = ?", (account_id,))
+    conn.executemany(
+        "INSERT OR REPLACE INTO targets (account_id, kind, target_id, name, position) VALUES (?, ?, ?, ?, ?)",
+        [(account_id, kind, tid, name, pos) for pos, (kind, tid, name) in enumerate(targets)],
+    )
+
+
+def targets(conn: sqlite3.Connection, account_id: int) -> list[Target]:
+    return [
+        Target(account_id=r["account_id"], kind=r["kind"], target_id=r["target_id"], name=r["name"])
+        for r in conn.execute(
+            "SELECT account_id, kind, target_id, name FROM targets WHERE account_id = ? ORDER BY position",
+            (account_id,),
+        )
+    ]

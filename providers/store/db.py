@@ -1,0 +1,182 @@
+"""The SQLite connection and the schema migrations.
+
+Connection: WAL journal, ``synchronous=FULL`` (a committed delivery state survives a power cut),
+foreign keys on, a busy timeout so the TUI and ``linkdeck worker`` can share the file. The
+connection is in autocommit mode and every write runs in an explicit ``BEGIN IMMEDIATE``
+transaction (see :func:`transaction`).
+
+Schema version: ``PRAGMA user_version`` is the number of migrations applied. :data:`MIGRATIONS` is
+an ordered list; each is applied with its version bump in one transaction, so a crash leaves
+either the old or the new schema. Never edit a released migration: append a new one.
+
+Schedule: a post's time is ``posts.scheduled_at`` (NULL = post now), one time for all of its
+deliveries; retries are per delivery in ``deliveries.next_attempt_at``. There is no separate
+schedule table.
+
+Secrets: no column holds a token, a client secret, an app password or an API key; those live in
+the OS keyring (``providers.vault``). ``instance`` is stored as '' for "no instance" so the UNIQUE
+constraint on (network, instance, remote_id) holds (SQLite treats NULLs as distinct).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+BUSY_TIMEOUT_MS = 5000
+
+Migration = Sequence[str]
+
+MIGRATIONS: tuple[Migration, ...] = (
+    # 1: accounts, targets, posts, deliveries, avatar cache.
+    (
+        """
+        CREATE TABLE accounts (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            network       TEXT NOT NULL,
+            instance      TEXT NOT NULL DEFAULT '',
+            remote_id     TEXT NOT NULL,
+            handle        TEXT NOT NULL DEFAULT '',
+            display_name  TEXT NOT NULL DEFAULT '',
+            avatar_url    TEXT,
+            target_kind   TEXT,
+            target_id     TEXT,
+            target_name   TEXT,
+            state         TEXT NOT NULL DEFAULT 'linked' CHECK (state IN ('linked', 'reconnect')),
+            state_reason  TEXT NOT NULL DEFAULT '',
+            expires_at    TEXT,
+            auto_share    INTEGER NOT NULL DEFAULT 1 CHECK (auto_share IN (0, 1)),
+            linked_at     TEXT NOT NULL,
+            updated_at    TEXT NOT NULL,
+            UNIQUE (network, instance, remote_id)
+        )
+        """,
+        """
+        CREATE TABLE targets (
+            account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            kind        TEXT NOT NULL,
+            target_id   TEXT NOT NULL,
+            name        TEXT NOT NULL DEFAULT '',
+            position    INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (account_id, kind, target_id)
+        )
+        """,
+        """
+        CREATE TABLE posts (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            caption       TEXT NOT NULL DEFAULT '',
+            media         TEXT NOT NULL DEFAULT '[]',
+            scheduled_at  TEXT,
+            created_at    TEXT NOT NULL,
+            updated_at    TEXT NOT NULL
+        )
+        """,
+        # account_id is a plain column (no foreign key): a delivery outlives its account row and
+        # finds the account again by (network, instance, remote_id).
+        """
+        CREATE TABLE deliveries (
+            id               INTEGER PRIMARY KEY AUTOINCREMENT,
+            post_id          INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+            account_id       INTEGER,
+            network          TEXT NOT NULL,
+            instance         TEXT NOT NULL DEFAULT '',
+            remote_id        TEXT NOT NULL,
+            target_kind      TEXT,
+            target_id        TEXT,
+            target_name      TEXT,
+            state            TEXT NOT NULL CHECK (state IN
+                ('scheduled', 'held', 'due', 'sending', 'sent', 'failed', 'unknown')),
+            reason           TEXT NOT NULL DEFAULT '',
+            remote_post_id   TEXT,
+            url              TEXT,
+            idempotency_key  TEXT NOT NULL UNIQUE,
+            attempts         INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at  TEXT,
+            created_at       TEXT NOT NULL,
+            updated_at       TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX deliveries_state ON deliveries (state, next_attempt_at)",
+        "CREATE INDEX deliveries_identity ON deliveries (network, instance, remote_id, state)",
+        "CREATE INDEX deliveries_post ON deliveries (post_id)",
+        "CREATE INDEX posts_scheduled ON posts (scheduled_at)",
+        """
+        CREATE TABLE avatars (
+            url         TEXT PRIMARY KEY,
+            path        TEXT NOT NULL,
+            fetched_at  TEXT NOT NULL
+        )
+        """,
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNew(RuntimeError):
+    """The file was written by a newer linkdeck than this one."""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # Private to the user; SQLite gives the -wal and -shm files the same mode.
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    conn = sqlite3.connect(
+        path,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,  # autocommit; transactions are explicit
+        check_same_thread=False,  # the Store serialises access with its own lock
+    )
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise sqlite3.OperationalError(f"could not switch {path} to WAL journal mode (got {mode})")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Apply the migrations not applied yet, each in its own transaction; return the new version."""
+    current = schema_version(conn)
+    if current > len(migrations):
+        raise SchemaTooNew(
+            f"the database schema is version {current}, newer than this linkdeck knows "
+            f"({len(migrations)}); upgrade linkdeck"
+        )
+    for version in range(current + 1, len(migrations) + 1):
+        with transaction(conn):
+            # Re-read under the write lock: another process may have migrated meanwhile.
+            if schema_version(conn) >= version:
+                continue
+            for statement in migrations[version - 1]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+    return schema_version(conn)

@@ -1,0 +1,135 @@
+"""Plain dataclasses the store hands out, and the UTC text form of datetimes.
+
+Nothing here touches the database. None of these classes holds a token or a secret: tokens live in
+the OS keyring (:mod:`providers.vault`), keyed by :attr:`Account.vault_key`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+ACCOUNT_STATES: tuple[str, ...] = ("linked", "reconnect")
+
+# scheduled: waits for its post's scheduled_at; held: its account is unlinked (or otherwise on hold),
+# kept until the same account is linked again; due: ready to send now; sending: a send is in
+# flight (a crash here is recovered on restart); sent / failed: final; unknown: the network may or
+# may not have published it (a timeout after the request went out) and a person must look.
+DELIVERY_STATES: tuple[str, ...] = ("scheduled", "held", "due", "sending", "sent", "failed", "unknown")
+
+# States a delivery is put on hold from when its account goes away. "sending" and "unknown" are
+# left alone: a request may already have reached the network, and holding them could send twice.
+HOLDABLE_STATES: tuple[str, ...] = ("scheduled", "due")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_text(value: datetime) -> str:
+    """UTC ISO-8601 with microseconds, one fixed width, so text order is time order."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("naive datetime given to the store; pass a timezone-aware datetime")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def opt_to_text(value: datetime | None) -> str | None:
+    return None if value is None else to_text(value)
+
+
+def from_text(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:  # never written by the store, but be lenient with hand-edited rows
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def opt_from_text(value: str | None) -> datetime | None:
+    return None if value is None else from_text(value)
+
+
+def identity_key(network: str, instance: str | None, remote_id: str) -> str:
+    return f"{network}:{instance or ''}:{remote_id}"
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    network: str  # catalog id
+    remote_id: str  # the network's user id
+    handle: str
+    display_name: str
+    avatar_path: str | None  # from the avatar cache, when the image for avatar_url is on disk
+    avatar_url: str | None
+    instance: str | None  # base URL for per-instance networks (Mastodon, Pixelfed), else None
+    target_kind: str | None
+    target_id: str | None
+    target_name: str | None
+    state: str  # one of ACCOUNT_STATES
+    state_reason: str
+    expires_at: datetime | None  # access-token expiry, UTC
+    auto_share: bool
+    linked_at: datetime
+    updated_at: datetime
+
+    @property
+    def vault_key(self) -> str:
+        """The key of this account's token in the vault: ``network:instance:remote_id``."""
+        return identity_key(self.network, self.instance, self.remote_id)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A place an account can publish to (a Facebook Page, a board, a blog...)."""
+
+    account_id: int
+    kind: str
+    target_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Post:
+    id: int
+    caption: str
+    media: list[str]  # file paths, in order
+    scheduled_at: datetime | None  # None: post now
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One post sent to one account. The account is named by its identity, not only its row id,
+    so a delivery outlives the account row (held) and finds it again when it is linked again."""
+
+    id: int
+    post_id: int
+    account_id: int | None  # the account row when created; may point at a removed row
+    network: str
+    instance: str | None
+    remote_id: str
+    target_kind: str | None
+    target_id: str | None
+    target_name: str | None
+    state: str  # one of DELIVERY_STATES
+    reason: str
+    remote_post_id: str | None
+    url: str | None
+    idempotency_key: str  # uuid4 hex, fixed for the life of the delivery
+    attempts: int
+    next_attempt_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def account_key(self) -> str:
+        """Same form as :attr:`Account.vault_key`."""
+        return identity_key(self.network, self.instance, self.remote_id)
+
+
+@dataclass(frozen=True)
+class CachedAvatar:
+    url: str
+    path: str
+    fetched_at: datetime

@@ -1,0 +1,429 @@
+"""The keyring vault.
+
+Tests marked ``keyring`` use a REAL Secret Service (gnome-keyring in a private D-Bus session):
+run them with ``tests/with_keyring.sh .venv/bin/python -m pytest -q tests/test_vault.py``. Outside
+such a session they skip and say why. The unmarked tests force a backend explicitly and restore
+the previous one afterwards.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import keyring.backends.fail
+import keyring.errors
+import pytest
+from keyring.backends.chainer import ChainerBackend
+from keyring.compat import properties
+from keyrings.alt.file import PlaintextKeyring
+
+from providers import paths
+from providers.errors import KeyringUnavailable, SetupError
+from providers.settings import Settings
+from providers.vault import PLAINTEXT_FILENAME, Vault, service_name
+
+ACCESS = "AT-71c0e5b9d2a84f36-access"
+REFRESH = "RT-2b8f4d6a0c9e1735-refresh"
+CLIENT_SECRET = "CS-e4a1c7f09b3d5286-client"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LINKDECK_HOME", str(tmp_path / "home"))
+    # Where keyrings.alt would write by default: must stay empty.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.delenv("LINKDECK_ALLOW_PLAINTEXT_SECRETS", raising=False)
+    for name in list(os.environ):
+        if name.startswith("LINKDECK_") and name.endswith("_CLIENT_SECRET"):
+            monkeypatch.delenv(name)
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def use_keyring() -> Iterator[Callable[[keyring.backend.KeyringBackend], None]]:
+    saved = keyring.get_keyring()
+    yield keyring.set_keyring
+    keyring.set_keyring(saved)
+
+
+class _MemoryKeyring(keyring.backend.KeyringBackend):
+    """An in-process keyring for tests. Never auto-detected: its priority raises."""
+
+    @properties.classproperty
+    def priority(cls) -> float:
+        raise RuntimeError("test backend; set explicitly")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.entries.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError("not found")
+
+
+class _LeakyKeyring(_MemoryKeyring):
+    """Fails the way a careless backend might: with the secret in the error text."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.PasswordSetError(f"cannot store {password!r} for {username}")
+
+
+@pytest.fixture
+def memory(home: Path, use_keyring: Callable[[keyring.backend.KeyringBackend], None]) -> _MemoryKeyring:
+    backend = _MemoryKeyring()
+    use_keyring(backend)
+    return backend
+
+
+# Service name --------------------------------------------------------------------------------
+
+
+def test_service_name_is_isolated_per_linkdeck_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LINKDECK_HOME", raising=False)
+    assert service_name() == "linkdeck"
+    monkeypatch.setenv("LINKDECK_HOME", str(tmp_path / "a"))
+    a = service_name()
+    digest = hashlib.sha256(str((tmp_path / "a").resolve()).encode()).hexdigest()[:12]
+    assert a == f"linkdeck:{digest}"
+    monkeypatch.setenv("LINKDECK_HOME", str(tmp_path / "b"))
+    assert service_name() != a
+
+
+# No keyring ----------------------------------------------------------------------------------
+
+
+def test_no_backend_gives_a_clear_message_naming_the_fix(
+    home: Path, use_keyring: Callable[[keyring.backend.KeyringBackend], None]
+) -> None:
+    use_keyring(keyring.backends.fail.Keyring())
+    vault = Vault(Settings())
+    with pytest.raises(KeyringUnavailable) as info:
+        vault.check()
+    text = str(info.value)
+    for needed in (
+        "no keyring backend found",
+        "Secret Service",
+        "gnome-keyring",
+        "KWallet",
+        "[keyring] allow_plaintext = true",
+        "config.toml",
+        "LINKDECK_ALLOW_PLAINTEXT_SECRETS=1",
+        "plaintext file under the data folder",
+        str(paths.data_dir()),
+    ):
+        assert needed in text, needed
+    assert isinstance(info.value, SetupError) and info.value.exit_code == 2
+    assert vault.backend_name().startswith("none (no keyring backend found")
+
+    for call in (
+        lambda: vault.set_token("x::1", {"access_token": ACCESS}),
+        lambda: vault.get_token("x::1"),
+        lambda: vault.merge_token("x::1", {"access_token": ACCESS}),
+        lambda: vault.set_client_secret("x", CLIENT_SECRET),
+    ):
+        with pytest.raises(KeyringUnavailable, match="no keyring backend found") as failed:
+            call()
+        assert ACCESS not in str(failed.value) and CLIENT_SECRET not in str(failed.value)
+    # Nothing was written in plaintext anywhere.
+    assert not (paths.data_dir() / PLAINTEXT_FILENAME).exists()
+    assert not (home.parent / "xdg-data").exists()
+
+
+def test_environment_client_secret_works_without_a_keyring(
+    home: Path, monkeypatch: pytest.MonkeyPatch, use_keyring: Callable[[keyring.backend.KeyringBackend], None]
+) -> None:
+    use_keyring(keyring.backends.fail.Keyring())
+    monkeypatch.setenv("LINKDECK_GOOGLE_BUSINESS_CLIENT_SECRET", CLIENT_SECRET)
+    assert Vault(Settings()).get_client_secret("google-business") == CLIENT_SECRET
+
+
+def test_unencrypted_file_backend_is_not_used_without_opt_in(
+    home: Path, tmp_path: Path, use_keyring: Callable[[keyring.backend.KeyringBackend], None]
+) -> None:
+    # keyring picks keyrings.alt's PlaintextKeyring on its own when there is no D-Bus session.
+    silent = PlaintextKeyring()
+    silent.file_path = str(tmp_path / "silent.cfg")
+    use_keyring(silent)
+    vault = Vault(Settings())
+    with pytest.raises(KeyringUnavailable, match="unencrypted") as info:
+        vault.set_token("x::1", {"access_token": ACCESS})
+    assert "allow_plaintext" in str(info.value)
+    assert not (tmp_path / "silent.cfg").exists()
+
+
+def test_a_chain_is_searched_for_a_real_store(
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    use_keyring: Callable[[keyring.backend.KeyringBackend], None],
+) -> None:
+    plain = PlaintextKeyring()
+    plain.file_path = str(home / "chain-plain.cfg")
+    real = _MemoryKeyring()
+    # As if the plaintext file ranked first in keyring's chain: the vault skips it.
+    monkeypatch.setattr(ChainerBackend, "backends", [plain, real])
+    use_keyring(ChainerBackend())
+    vault = Vault(Settings())
+    vault.set_token("x::1", {"access_token": ACCESS})
+    assert real.entries[(vault.service, "token:x::1")]
+    assert not Path(plain.file_path).exists()
+
+
+# Plaintext opt-in ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["settings", "environment"])
+def test_plaintext_opt_in_writes_a_0600_file_under_linkdeck_home(
+    home: Path,
+    how: str,
+    monkeypatch: pytest.MonkeyPatch,
+    use_keyring: Callable[[keyring.backend.KeyringBackend], None],
+) -> None:
+    use_keyring(keyring.backends.fail.Keyring())
+    if how == "settings":
+        vault = Vault(Settings(allow_plaintext_secrets=True))
+    else:
+        monkeypatch.setenv("LINKDECK_ALLOW_PLAINTEXT_SECRETS", "1")
+        vault = Vault()  # reads config.toml (absent) and the environment
+
+    vault.check()
+    assert vault.is_plaintext
+    file = paths.data_dir() / PLAINTEXT_FILENAME
+    assert file.is_relative_to(home)
+    assert "plaintext file" in vault.backend_name() and str(file) in vault.backend_name()
+
+    vault.set_token("mastodon:https://m.example:1", {"access_token": ACCESS, "refresh_token": REFRESH})
+    vault.set_client_secret("x", CLIENT_SECRET)
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert vault.get_token("mastodon:https://m.example:1") == {
+        "access_token": ACCESS,
+        "refresh_token": REFRESH,
+    }
+    assert vault.get_client_secret("x") == CLIENT_SECRET
+    # Really unencrypted (base64 only): that is what the user opted in to.
+    assert base64.b64encode(CLIENT_SECRET.encode()).decode() in file.read_text()
+
+    vault.delete_token("mastodon:https://m.example:1")
+    vault.delete_client_secret("x")
+    vault.delete_client_secret("x")  # deleting what is not there is fine
+    assert vault.get_token("mastodon:https://m.example:1") is None
+    assert vault.get_client_secret("x") is None
+    assert not (home.parent / "xdg-data").exists()  # keyrings.alt's default place is untouched
+
+
+def test_plaintext_file_permissions_are_tightened(
+    home: Path, use_keyring: Callable[[keyring.backend.KeyringBackend], None]
+) -> None:
+    use_keyring(keyring.backends.fail.Keyring())
+    file = paths.data_dir() / PLAINTEXT_FILENAME
+    file.write_text("")
+    file.chmod(0o644)
+    Vault(Settings(allow_plaintext_secrets=True)).set_token("x::1", {"access_token": ACCESS})
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+
+
+def test_a_real_keyring_is_preferred_even_with_the_plaintext_opt_in(memory: _MemoryKeyring) -> None:
+    vault = Vault(Settings(allow_plaintext_secrets=True))
+    vault.set_token("x::1", {"access_token": ACCESS})
+    assert not vault.is_plaintext
+    assert not (paths.data_dir() / PLAINTEXT_FILENAME).exists()
+    assert (vault.service, "token:x::1") in memory.entries
+
+
+# Tokens and client secrets -------------------------------------------------------------------
+
+
+def test_tokens_and_client_secrets_round_trip(
+    memory: _MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = Vault(Settings())
+    vault.check()
+    token = {"access_token": ACCESS, "refresh_token": REFRESH, "expires_at": 1900000000, "scope": "a b"}
+    vault.set_token("x::42", token)
+    assert vault.get_token("x::42") == token
+    assert vault.get_token("x::43") is None
+    assert set(memory.entries) == {(vault.service, "token:x::42")}
+
+    vault.set_client_secret("x", CLIENT_SECRET)
+    assert vault.get_client_secret("x") == CLIENT_SECRET
+    monkeypatch.setenv("LINKDECK_X_CLIENT_SECRET", "from-env")
+    assert vault.get_client_secret("x") == "from-env"  # the environment wins
+    monkeypatch.delenv("LINKDECK_X_CLIENT_SECRET")
+
+    vault.delete_token("x::42")
+    vault.delete_token("x::42")
+    vault.delete_client_secret("x")
+    assert memory.entries == {}
+    with pytest.raises(ValueError):
+        vault.set_client_secret("x", "")
+
+
+def test_merge_token_never_drops_the_refresh_token(memory: _MemoryKeyring) -> None:
+    vault = Vault(Settings())
+    key = "linkedin::abc"
+    first = {"access_token": "a1", "refresh_token": REFRESH, "expires_in": 3600, "scope": "w_member_social"}
+    vault.set_token(key, first)
+
+    # A refresh response without a refresh token (RFC 6749 §6 allows it): the old one stays.
+    merged = vault.merge_token(key, {"access_token": "a2", "token_type": "Bearer"})
+    assert merged["refresh_token"] == REFRESH and merged["access_token"] == "a2"
+    assert merged["scope"] == "w_member_social"  # omitted scope means unchanged
+    assert "expires_in" not in merged  # the old access token's expiry does not carry over
+    assert vault.get_token(key) == merged
+
+    for empty in ("", None):
+        assert (
+            vault.merge_token(key, {"access_token": "a3", "refresh_token": empty})["refresh_token"] == REFRESH
+        )
+    assert vault.get_token(key)["refresh_token"] == REFRESH  # type: ignore[index]
+
+    # A new non-empty refresh token replaces the old one.
+    assert (
+        vault.merge_token(key, {"access_token": "a4", "refresh_token": "RT-new"})["refresh_token"] == "RT-new"
+    )
+    assert vault.get_token(key)["refresh_token"] == "RT-new"  # type: ignore[index]
+
+    # Nothing stored yet: the new token is stored as is.
+    assert vault.merge_token("x::new", {"access_token": "b1"}) == {"access_token": "b1"}
+
+
+def test_secrets_never_appear_in_errors_or_reprs(
+    home: Path, use_keyring: Callable[[keyring.backend.KeyringBackend], None]
+) -> None:
+    use_keyring(_LeakyKeyring())
+    vault = Vault(Settings())
+    with pytest.raises(KeyringUnavailable) as info:
+        vault.set_token("x::1", {"access_token": ACCESS, "refresh_token": REFRESH})
+    with pytest.raises(KeyringUnavailable) as info2:
+        vault.set_client_secret("x", CLIENT_SECRET)
+    for exc in (info.value, info2.value):
+        text = f"{exc} {exc!r} {exc.message} {exc.hint}"
+        assert "PasswordSetError" in text and "***" in text
+        for secret in (ACCESS, REFRESH, CLIENT_SECRET):
+            assert secret not in text
+        assert exc.__cause__ is None and exc.__suppress_context__
+    assert ACCESS not in repr(vault) and "linkdeck" in repr(vault)
+
+
+def test_unreadable_token_entry_reads_as_no_token(memory: _MemoryKeyring) -> None:
+    vault = Vault(Settings())
+    memory.entries[(vault.service, "token:x::1")] = "{not json"
+    assert vault.get_token("x::1") is None
+    memory.entries[(vault.service, "token:x::1")] = "[1, 2]"
+    assert vault.get_token("x::1") is None
+
+
+# Real Secret Service -------------------------------------------------------------------------
+
+
+def _secret_service_in_use() -> str | None:
+    """None if keyring talks to a Secret Service, else why not."""
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return (
+            "needs a real Secret Service: DBUS_SESSION_BUS_ADDRESS is not set "
+            "(run inside tests/with_keyring.sh, which starts dbus-run-session + gnome-keyring)"
+        )
+    chosen = keyring.get_keyring()
+    chain = list(chosen.backends) if isinstance(chosen, ChainerBackend) else [chosen]
+    if not any(type(b).__module__ == "keyring.backends.SecretService" for b in chain):
+        return (
+            f"needs a real Secret Service: the keyring backend is {chosen!r}, not SecretService "
+            "(run inside tests/with_keyring.sh)"
+        )
+    return None
+
+
+@pytest.fixture
+def secret_service(home: Path) -> Iterator[Vault]:
+    reason = _secret_service_in_use()
+    if reason:
+        pytest.skip(reason)
+    vault = Vault(Settings())
+    yield vault
+    for key in ("mastodon:https://m.example:1", "x::9"):
+        vault.delete_token(key)
+    vault.delete_client_secret("x")
+
+
+def _items(service: str, username: str) -> list[str]:
+    import secretstorage
+
+    conn = secretstorage.dbus_init()
+    try:
+        collection = secretstorage.get_default_collection(conn)
+        return [
+            item.get_secret().decode("utf-8")
+            for item in collection.search_items({"service": service, "username": username})
+        ]
+    finally:
+        conn.close()
+
+
+@pytest.mark.keyring
+def test_secret_service_is_the_backend(secret_service: Vault) -> None:
+    secret_service.check()
+    assert secret_service.backend_name() == "keyring.backends.SecretService.Keyring"
+    assert not secret_service.is_plaintext
+    assert secret_service.service.startswith("linkdeck:")  # never the real "linkdeck" entries
+
+
+@pytest.mark.keyring
+def test_secret_service_token_round_trip(secret_service: Vault) -> None:
+    key = "mastodon:https://m.example:1"
+    token = {"access_token": ACCESS, "refresh_token": REFRESH, "token_type": "Bearer"}
+    secret_service.set_token(key, token)
+    assert secret_service.get_token(key) == token
+    # Really stored in the Secret Service, under the isolated service name.
+    stored = _items(secret_service.service, f"token:{key}")
+    assert len(stored) == 1 and ACCESS in stored[0]
+    assert _items("linkdeck", f"token:{key}") == []
+
+    secret_service.set_token(key, {"access_token": "second"})  # replaces, no second item
+    assert len(_items(secret_service.service, f"token:{key}")) == 1
+    secret_service.delete_token(key)
+    secret_service.delete_token(key)
+    assert secret_service.get_token(key) is None
+    assert _items(secret_service.service, f"token:{key}") == []
+
+
+@pytest.mark.keyring
+def test_secret_service_merge_keeps_the_refresh_token(secret_service: Vault) -> None:
+    secret_service.set_token("x::9", {"access_token": "a1", "refresh_token": REFRESH})
+    secret_service.merge_token("x::9", {"access_token": "a2", "refresh_token": ""})
+    assert secret_service.get_token("x::9") == {"access_token": "a2", "refresh_token": REFRESH}
+
+
+@pytest.mark.keyring
+def test_secret_service_client_secret(secret_service: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret_service.set_client_secret("x", CLIENT_SECRET)
+    assert secret_service.get_client_secret("x") == CLIENT_SECRET
+    assert _items(secret_service.service, "client-secret:x") == [CLIENT_SECRET]
+    monkeypatch.setenv("LINKDECK_X_CLIENT_SECRET", "from-env")
+    assert secret_service.get_client_secret("x") == "from-env"
+    monkeypatch.delenv("LINKDECK_X_CLIENT_SECRET")
+    secret_service.delete_client_secret("x")
+    assert secret_service.get_client_secret("x") is None
+
+
+@pytest.mark.keyring
+def test_secret_service_entries_are_separate_per_linkdeck_home(
+    secret_service: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret_service.set_token("x::9", {"access_token": ACCESS})
+    monkeypatch.setenv("LINKDECK_HOME", str(tmp_path / "other-home"))
+    other = Vault(Settings())
+    assert other.service != secret_service.service
+    assert other.get_token("x::9") is None
