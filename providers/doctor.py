@@ -1,0 +1,133 @@
+"""``linkdeck doctor``: the checks that explain why something will not work, before it fails."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from providers import catalog, environment, paths
+from providers import settings as settings_module
+from providers.errors import LinkdeckError
+from providers.http import rewrite
+
+
+class Level(StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "FAIL"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    level: Level
+    detail: str
+
+
+def _settings() -> tuple[Check, settings_module.Settings | None]:
+    path = paths.config_file()
+    try:
+        settings = settings_module.load(path)
+    except LinkdeckError as exc:
+        return Check("config", Level.FAIL, str(exc)), None
+    where = f"{path}" if path.exists() else f"{path} (not created; defaults in use)"
+    return Check("config", Level.OK, where), settings
+
+
+def _keyring(settings: settings_module.Settings) -> Check:
+    from providers.vault import Vault
+
+    try:
+        vault = Vault(settings)
+        vault.check()
+    except LinkdeckError as exc:
+        return Check("keyring", Level.FAIL, str(exc))
+    return Check("keyring", Level.OK, vault.backend_name())
+
+
+def _developer_apps(settings: settings_module.Settings) -> list[Check]:
+    result = []
+    for spec in catalog.all_networks():
+        caps = spec.capabilities
+        if not caps.needs_developer_app:
+            continue
+        configured = settings.network(spec.id).client_id
+        if caps.fixed_port:
+            redirect = f"http://127.0.0.1:{caps.fixed_port}/callback"
+        elif caps.loopback_redirect:
+            redirect = "http://127.0.0.1/callback (any port)"
+        else:
+            redirect = "paste-back (no loopback redirect)"
+        state = "client id set" if configured else "no client id (card shows 'needs setup')"
+        result.append(
+            Check(
+                f"app:{spec.id}",
+                Level.OK if configured else Level.WARN,
+                f"{state}; redirect URI to register: {redirect}",
+            )
+        )
+    return result
+
+
+def _clock() -> Check:
+    now = datetime.now(UTC)
+    local = now.astimezone()
+    if now.year < 2024:
+        return Check("clock", Level.FAIL, f"system clock says {now.isoformat()}: OAuth and TLS will fail")
+    return Check("clock", Level.OK, f"UTC {now:%Y-%m-%d %H:%M}, local {local:%H:%M %Z}")
+
+
+async def _reach(host: str, port: int, timeout: float) -> str | None:
+    try:
+        _reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    except (OSError, TimeoutError) as exc:
+        return type(exc).__name__ if not str(exc) else str(exc)
+    writer.close()
+    return None
+
+
+async def _connectivity(timeout: float = 3.0) -> list[Check]:
+    targets: dict[str, tuple[str, int]] = {}
+    for spec in catalog.all_networks():
+        url = spec.endpoints.api_base or spec.endpoints.token or ""
+        if not url or "{instance}" in url:
+            continue
+        parts = urlsplit(rewrite(url))
+        if parts.hostname:
+            targets[spec.id] = (parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    started = time.monotonic()
+    errors = await asyncio.gather(*[_reach(h, p, timeout) for h, p in targets.values()])
+    failed = [f"{nid} ({err})" for nid, err in zip(targets, errors, strict=True) if err]
+    took = time.monotonic() - started
+    if not failed:
+        return [Check("connectivity", Level.OK, f"{len(targets)} network hosts reachable ({took:.1f} s)")]
+    return [Check("connectivity", Level.WARN, f"unreachable: {', '.join(failed)}")]
+
+
+def run_checks() -> list[Check]:
+    config_check, settings = _settings()
+    checks = [config_check]
+    if settings is not None:
+        checks.append(_keyring(settings))
+        checks.extend(_developer_apps(settings))
+    checks.append(_clock())
+    place = environment.where()
+    checks.append(
+        Check(
+            "browser",
+            Level.OK,
+            f"running {place.value}: "
+            + (
+                "opens the browser"
+                if environment.may_launch_browser(place)
+                else "shows URL, QR code and paste box instead of opening a browser"
+            ),
+        )
+    )
+    checks.append(Check("data", Level.OK, str(paths.data_dir())))
+    checks.extend(asyncio.run(_connectivity()))
+    return checks

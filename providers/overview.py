@@ -1,0 +1,114 @@
+"""What each network's card shows: one state per network, computed from the catalog, the
+settings and the store. Cheap by design (no keyring, no network) because it runs at start-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from providers import catalog
+from providers.catalog.spec import AuthKind, Availability, NetworkSpec
+
+if TYPE_CHECKING:
+    from providers.settings import Settings
+    from providers.store import Account, Store
+
+
+class CardState(StrEnum):
+    NOT_LINKED = "not_linked"
+    LINKED = "linked"
+    RECONNECT = "reconnect"
+    NEEDS_SETUP = "needs_setup"
+    UNAVAILABLE = "unavailable"
+
+
+STATE_LABELS = {
+    CardState.NOT_LINKED: "not linked",
+    CardState.LINKED: "linked",
+    CardState.RECONNECT: "reconnect needed",
+    CardState.NEEDS_SETUP: "needs setup",
+    CardState.UNAVAILABLE: "unavailable",
+}
+
+
+@dataclass(frozen=True)
+class Card:
+    spec: NetworkSpec
+    state: CardState
+    accounts: tuple[Account, ...] = ()
+    reason: str = ""
+    expiring_soon: bool = False
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def account(self) -> Account | None:
+        return self.accounts[0] if self.accounts else None
+
+
+def needs_setup(spec: NetworkSpec, settings: Settings, stored_secrets: frozenset[str] = frozenset()) -> str:
+    """Why this network cannot be linked yet ('' when it can). ``stored_secrets``: ids of networks
+    whose secret the keyring is known to hold (the keyring is not asked here: this runs at start-up)."""
+    if spec.auth is AuthKind.API_KEY:
+        if settings.client_secret_from_env(spec.id) or spec.id in stored_secrets:
+            return ""
+        return f"{spec.name} needs your API key: `linkdeck config set-secret {spec.id}`."
+    if spec.capabilities.needs_developer_app and not settings.network(spec.id).client_id:
+        return f"{spec.name} needs your own developer app's client id (see Help → {spec.name})."
+    return ""
+
+
+def card_for(
+    spec: NetworkSpec,
+    settings: Settings,
+    accounts: list[Account],
+    now: datetime,
+    stored_secrets: frozenset[str] = frozenset(),
+) -> Card:
+    if spec.availability is not Availability.AVAILABLE:
+        return Card(spec, CardState.UNAVAILABLE, tuple(accounts), spec.availability_reason)
+    if accounts:
+        broken = [a for a in accounts if a.state != "linked" or _expired(a, now)]
+        if broken:
+            reason = broken[0].state_reason or "the token expired"
+            return Card(spec, CardState.RECONNECT, tuple(accounts), reason)
+        warn_days = spec.warn_before_expiry_days
+        soon = bool(
+            warn_days
+            and any(a.expires_at and a.expires_at - now < timedelta(days=warn_days) for a in accounts)
+        )
+        return Card(spec, CardState.LINKED, tuple(accounts), expiring_soon=soon)
+    reason = needs_setup(spec, settings, stored_secrets)
+    if reason:
+        return Card(spec, CardState.NEEDS_SETUP, (), reason)
+    return Card(spec, CardState.NOT_LINKED)
+
+
+def cards(
+    settings: Settings,
+    store: Store,
+    now: datetime | None = None,
+    stored_secrets: frozenset[str] = frozenset(),
+) -> list[Card]:
+    now = now or datetime.now(UTC)
+    by_network: dict[str, list[Account]] = {}
+    for account in store.accounts():
+        by_network.setdefault(account.network, []).append(account)
+    return [
+        card_for(spec, settings, by_network.get(spec.id, []), now, stored_secrets)
+        for spec in catalog.all_networks()
+    ]
+
+
+def secret_networks() -> list[NetworkSpec]:
+    """Networks whose set-up is a secret in the keyring (an API key), worth checking after start-up."""
+    return [spec for spec in catalog.all_networks() if spec.auth is AuthKind.API_KEY]
+
+
+def _expired(account: Account, now: datetime) -> bool:
+    return account.expires_at is not None and account.expires_at <= now

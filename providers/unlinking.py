@@ -1,0 +1,100 @@
+"""Unlinking an account: revoke where the network allows, forget the token, hold scheduled posts.
+
+Posts already sent stay on the network. Scheduled posts to the account are held (never sent,
+never deleted) until the same account is linked again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from providers import catalog
+from providers.errors import KeyringUnavailable
+
+if TYPE_CHECKING:
+    from providers.store import Account, Store
+    from providers.vault import Vault
+
+WAITING_STATES = ("scheduled", "due", "held")
+
+
+@dataclass(frozen=True)
+class UnlinkPlan:
+    network_name: str
+    handle: str
+    waiting: int
+    settings_url: str | None
+    can_revoke: bool
+
+    def explain(self) -> str:
+        revoke = (
+            f"linkdeck asks {self.network_name} to revoke its access, then forgets the token."
+            if self.can_revoke
+            else f"{self.network_name} offers no revoke call: linkdeck forgets the token; "
+            "remove the app on the page below to end its access there too."
+        )
+        waiting = (
+            f"**{self.waiting} scheduled post{'s' if self.waiting != 1 else ''}** to {self.handle} "
+            "will be **held** — not sent, not deleted — until you link this account again."
+            if self.waiting
+            else f"No posts are scheduled for {self.handle}."
+        )
+        lines = [
+            f"- {revoke}",
+            f"- Posts already sent stay on {self.network_name}.",
+            f"- {waiting}",
+        ]
+        if self.settings_url:
+            lines.append(f"- {self.network_name}'s own page for connected apps: {self.settings_url}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class UnlinkResult:
+    network_name: str
+    handle: str
+    revoked: bool | None  # None: not attempted (no adapter or no revoke call)
+    token_forgotten: bool
+    held: int
+    problem: str = ""
+
+    def summary(self) -> str:
+        parts = [f"{self.handle} unlinked."]
+        if self.revoked is None:
+            parts.append(f"Access was not revoked at {self.network_name}: use its connected-apps page.")
+        elif not self.revoked:
+            parts.append(f"{self.network_name} did not confirm the revocation.")
+        if self.held:
+            parts.append(f"{self.held} scheduled post(s) held until you link it again.")
+        if self.problem:
+            parts.append(self.problem)
+        return " ".join(parts)
+
+
+def plan(store: Store, account: Account) -> UnlinkPlan:
+    spec = catalog.get(account.network)
+    waiting = sum(1 for d in store.deliveries(WAITING_STATES) if d.account_key == account.vault_key)
+    return UnlinkPlan(
+        network_name=spec.name,
+        handle=account.handle,
+        waiting=waiting,
+        settings_url=catalog.settings_url_for(spec, account.instance),
+        can_revoke=spec.capabilities.provider_revoke,
+    )
+
+
+async def unlink(store: Store, vault: Vault, account: Account) -> UnlinkResult:
+    spec = catalog.get(account.network)
+    # Revocation needs the network's adapter; adapters arrive network by network, so for now the
+    # result says honestly that nothing was revoked remotely.
+    revoked: bool | None = None
+    problem = ""
+    forgotten = True
+    try:
+        vault.delete_token(account.vault_key)
+    except KeyringUnavailable as exc:
+        forgotten = False
+        problem = str(exc)
+    held = store.remove_account(account.id)  # holds its scheduled deliveries in the same transaction
+    return UnlinkResult(spec.name, account.handle, revoked, forgotten, held, problem)

@@ -1,0 +1,1 @@
+"""linkdeck's terminal UI (Textual). The engine it drives lives in ``providers``."""

@@ -1,0 +1,6 @@
+"""``python -m tui`` runs the app (textual-serve starts it this way)."""
+
+from tui.app import LinkdeckApp
+
+if __name__ == "__main__":
+    LinkdeckApp().run()

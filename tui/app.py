@@ -1,0 +1,85 @@
+"""The linkdeck app: four modes (Accounts, Upload, Posts, Help) around one shared engine context."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from providers.environment import Place, where
+from tui.context import Context
+from tui.screens.accounts import AccountsScreen
+
+
+def _upload() -> Screen[None]:
+    from tui.screens.upload import UploadScreen  # not on the start-up path
+
+    return UploadScreen()  # reads its start folder from the app's context
+
+
+def _posts() -> Screen[None]:
+    from tui.screens.posts import PostsScreen
+
+    return PostsScreen()
+
+
+def _help() -> Screen[None]:
+    from tui.screens.help import HelpScreen
+
+    return HelpScreen()
+
+
+MODE_TITLES = {"accounts": "Accounts", "upload": "Upload", "posts": "Posts", "help": "Help"}
+
+
+class LinkdeckApp(App[None]):
+    TITLE = "linkdeck"
+    CSS_PATH = ["styles/app.tcss", "styles/accounts.tcss", "styles/dialogs.tcss", "styles/screens.tcss"]
+    MODES = {"accounts": AccountsScreen, "upload": _upload, "posts": _posts, "help": _help}
+    DEFAULT_MODE = "accounts"
+    BINDINGS = [
+        Binding("a", "switch_mode('accounts')", "Accounts"),
+        Binding("u", "switch_mode('upload')", "Upload"),
+        Binding("p", "switch_mode('posts')", "Posts"),
+        Binding("h", "switch_mode('help')", "Help"),
+        Binding("question_mark", "switch_mode('help')", "Help", show=False, key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, ctx: Context | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx or Context()
+        self.place = where()
+        theme = os.environ.get("LINKDECK_THEME") or self.ctx.settings.theme
+        if theme:
+            self.theme = theme
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for mode, title in MODE_TITLES.items():
+            yield SystemCommand(title, f"Switch to the {title} screen", lambda m=mode: self.switch_mode(m))
+
+    def start_link(self, network_id: str) -> None:
+        """Ask the engine to link ``network_id``; it says plainly what stands in the way."""
+        from providers import linking
+        from providers.errors import LinkdeckError
+
+        try:
+            linking.start_link(network_id, self.ctx.settings)
+        except LinkdeckError as exc:
+            self.notify(str(exc), title="Link", severity="warning", timeout=8)
+
+    def open_external(self, url: str) -> None:
+        """Open ``url`` in the user's browser, or show and copy it where that would misfire."""
+        if self.place in (Place.LOCAL, Place.WEB):
+            self.open_url(url)
+            self.notify(url, title="Opened in your browser")
+        else:
+            self.copy_to_clipboard(url)
+            self.notify(f"{url}\n(copied; open it in your own browser)", title="No browser here", timeout=10)
+
+    def on_unmount(self) -> None:
+        self.ctx.close()

@@ -1,0 +1,50 @@
+"""The engine objects one app session shares: settings, store and vault, opened lazily."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from providers import settings as settings_module
+
+if TYPE_CHECKING:
+    from providers.settings import Settings
+    from providers.store import Store
+    from providers.vault import Vault
+
+
+class Context:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        clock: Callable[[], datetime] | None = None,
+        start_dir: Path | None = None,
+    ) -> None:
+        self._settings = settings
+        self.start_dir = start_dir or Path.cwd()  # where Upload's file tree starts
+        # Tests and screenshots pass a fixed clock so expiry warnings and dates stay put.
+        self.now = clock or (lambda: datetime.now(UTC))
+
+    @cached_property
+    def settings(self) -> Settings:
+        return self._settings or settings_module.load()
+
+    @cached_property
+    def store(self) -> Store:
+        from providers.store import Store
+
+        return Store.open()
+
+    @cached_property
+    def vault(self) -> Vault:
+        # keyring (and its D-Bus backend) is only imported when a secret is really needed.
+        from providers.vault import Vault
+
+        return Vault(self.settings)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()

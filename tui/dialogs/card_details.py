@@ -1,0 +1,153 @@
+"""A network's details: who is linked, and what can be done about it."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Markdown, Static, Switch
+
+from providers.catalog import settings_url_for
+from providers.overview import Card, CardState
+from tui.dialogs.confirm import Confirm
+from tui.widgets.network_card import when
+
+
+class CardDetails(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "close", "Close")]
+
+    def __init__(self, card: Card) -> None:
+        super().__init__(classes="dialog")
+        self.card = card
+
+    @property
+    def _account(self):  # type: ignore[no-untyped-def]
+        return self.card.account
+
+    def compose(self) -> ComposeResult:
+        card, spec = self.card, self.card.spec
+        with Vertical(classes="dialog-box details-box"):
+            yield Static(f"{spec.name} — {card.label}", classes=f"dialog-title -{card.state.value}")
+            with VerticalScroll(classes="details-body"):
+                yield Markdown(self._describe(), id="details-text")
+                account = card.account
+                if account is not None:
+                    with Horizontal(classes="details-row"):
+                        yield Label("Share automatically from Upload ", classes="switch-label")
+                        yield Switch(value=account.auto_share, id="auto-share")
+                url = settings_url_for(spec, account.instance if account else None)
+                if url:
+                    yield Static(f"Revocation page: {url}", id="revoke-url", classes="details-url")
+            with Horizontal(classes="dialog-buttons"):
+                if card.state in (CardState.NOT_LINKED, CardState.NEEDS_SETUP):
+                    yield Button("Link", id="link", variant="success")
+                if card.state in (CardState.LINKED, CardState.RECONNECT):
+                    yield Button(
+                        "Reconnect",
+                        id="reconnect",
+                        variant="warning" if card.state is CardState.RECONNECT else "default",
+                    )
+                    if any(t.value != "profile" for t in spec.targets):
+                        yield Button("Change target", id="target")
+                    yield Button("Unlink", id="unlink", variant="error")
+                if url:
+                    yield Button("Open page", id="open-settings")
+                    yield Button("Copy URL", id="copy-settings")
+                yield Button("Close", id="close")
+
+    def _describe(self) -> str:
+        card, spec = self.card, self.card.spec
+        lines: list[str] = []
+        if card.accounts:
+            for account in card.accounts:
+                lines.append(f"**{account.handle}** — {account.display_name}")
+                lines.append("")
+                facts = []
+                if account.instance:
+                    facts.append(f"server {account.instance}")
+                if account.target_name:
+                    facts.append(f"posts go to {account.target_kind}: {account.target_name}")
+                if account.expires_at:
+                    facts.append(f"token expires {when(account.expires_at)}")
+                facts.append(f"linked {when(account.linked_at)}")
+                lines.append("; ".join(facts))
+                lines.append("")
+            if card.state is CardState.RECONNECT:
+                lines.append(f"**Reconnect needed:** {card.reason}. Scheduled posts are held until then.")
+        elif card.state is CardState.NOT_LINKED:
+            lines.append(spec.summary)
+        else:
+            lines.append(f"**{card.label.capitalize()}:** {card.reason}")
+        lines.extend(f"- {note}" for note in spec.notes)
+        if card.state is CardState.NEEDS_SETUP and spec.setup_guide:
+            lines.extend(["", "## Set-up", "", spec.setup_guide])
+        return "\n".join(lines)
+
+    def on_mount(self) -> None:
+        self.query(Button).first().focus()
+
+    @on(Switch.Changed, "#auto-share")
+    def _auto_share(self, event: Switch.Changed) -> None:
+        account = self.card.account
+        if account is not None:
+            self.app.ctx.store.set_auto_share(account.id, event.value)  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#link")
+    @on(Button.Pressed, "#reconnect")
+    def _link(self) -> None:
+        self.app.start_link(self.card.spec.id)  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#target")
+    def _target(self) -> None:
+        from providers.errors import LinkdeckError
+        from providers.linking import choose_target
+
+        account = self.card.account
+        try:
+            choose_target(self.card.spec.id, account.id if account else 0)
+        except LinkdeckError as exc:
+            self.notify(str(exc), severity="warning")
+
+    @on(Button.Pressed, "#open-settings")
+    def _open_settings(self) -> None:
+        self.app.open_external(self._settings_url())  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#copy-settings")
+    def _copy_settings(self) -> None:
+        url = self._settings_url()
+        self.app.copy_to_clipboard(url)
+        self.notify(f"Copied {url}", title="Copied")
+
+    def _settings_url(self) -> str:
+        account = self.card.account
+        return settings_url_for(self.card.spec, account.instance if account else None) or ""
+
+    @on(Button.Pressed, "#unlink")
+    @work(exclusive=True, group="unlink")
+    async def _unlink(self) -> None:
+        from providers import unlinking
+
+        account = self.card.account
+        if account is None:
+            return
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        plan = unlinking.plan(ctx.store, account)
+        confirmed = await self.app.push_screen_wait(
+            Confirm(
+                f"Unlink {account.handle} from {self.card.spec.name}?",
+                plan.explain(),
+                yes_label="Unlink",
+                danger=True,
+            )
+        )
+        if not confirmed:
+            return
+        result = await unlinking.unlink(ctx.store, ctx.vault, account)
+        self.notify(result.summary(), title=f"{self.card.spec.name} unlinked")
+        self.dismiss(None)

@@ -1,0 +1,26 @@
+"""Every message the app's widgets and screens exchange, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+
+@dataclass
+class CardSelected(Message):
+    """A network card was chosen (Enter or click)."""
+
+    network_id: str
+
+
+@dataclass
+class AccountsChanged(Message):
+    """Accounts were linked, unlinked or edited: cards and Upload toggles must refresh."""
+
+    network_id: str | None = None
+
+
+@dataclass
+class HelpTopicRequested(Message):
+    topic: str

@@ -1,0 +1,141 @@
+"""The start screen: a responsive grid with one card per network."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from providers import overview
+from tui.messages import AccountsChanged, CardSelected
+from tui.widgets.network_card import NetworkCard
+
+CARD_MIN_WIDTH = 32
+
+
+class AccountsScreen(Screen[None]):
+    SUB_TITLE = "Accounts"
+    BINDINGS = [
+        Binding("enter", "open_card", "Link / details", show=True),
+        Binding("d", "details", "Details"),
+        Binding("left", "move(-1, 0)", "Left", show=False),
+        Binding("right", "move(1, 0)", "Right", show=False),
+        Binding("up", "move(0, -1)", "Up", show=False),
+        Binding("down", "move(0, 1)", "Down", show=False),
+        Binding("r", "refresh_cards", "Refresh", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="accounts-summary")
+        with VerticalScroll(id="accounts-scroll"):
+            with Grid(id="cards"):
+                for card in self._cards():
+                    yield NetworkCard(card)
+        yield Footer()
+
+    def _cards(self) -> list[overview.Card]:
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        return overview.cards(ctx.settings, ctx.store, ctx.now(), self._stored_secrets)
+
+    _stored_secrets: frozenset[str] = frozenset()
+
+    def on_mount(self) -> None:
+        self._check_stored_secrets()
+        self._update_summary()
+        first = self.query(NetworkCard).first()
+        first.focus()
+
+    def on_resize(self) -> None:
+        grid = self.query_one("#cards", Grid)
+        columns = max(1, (self.size.width - 2) // CARD_MIN_WIDTH)
+        grid.styles.grid_size_columns = columns
+
+    @property
+    def _columns(self) -> int:
+        return max(1, (self.size.width - 2) // CARD_MIN_WIDTH)
+
+    def _update_summary(self) -> None:
+        cards = [c.card for c in self.query(NetworkCard) if c.card is not None]
+        linked = sum(c.state is overview.CardState.LINKED for c in cards)
+        attention = sum(c.state is overview.CardState.RECONNECT for c in cards)
+        parts = [f"{linked} of {len(cards)} networks linked"]
+        if attention:
+            parts.append(f"{attention} need reconnecting")
+        if linked == 0:
+            parts.append("press Enter on a card to link it")
+        self.query_one("#accounts-summary", Static).update(" · ".join(parts))
+
+    def action_move(self, dx: int, dy: int) -> None:
+        cards = list(self.query(NetworkCard))
+        focused = self.focused
+        index = cards.index(focused) if isinstance(focused, NetworkCard) else 0
+        target = index + dx + dy * self._columns
+        if 0 <= target < len(cards):
+            cards[target].focus()
+            cards[target].scroll_visible()
+
+    def _focused_card(self) -> NetworkCard | None:
+        return self.focused if isinstance(self.focused, NetworkCard) else None
+
+    def action_open_card(self) -> None:
+        card = self._focused_card()
+        if card is not None:
+            self.post_message(CardSelected(card.network_id))
+
+    def action_details(self) -> None:
+        card = self._focused_card()
+        if card is not None and card.card is not None:
+            self._show_details(card.card)
+
+    @on(CardSelected)
+    def _card_selected(self, event: CardSelected) -> None:
+        card = self.query_one(f"#card-{event.network_id}", NetworkCard).card
+        if card is None:
+            return
+        if card.state is overview.CardState.NOT_LINKED:
+            self.app.start_link(card.spec.id)  # type: ignore[attr-defined]
+        else:
+            self._show_details(card)
+
+    def _show_details(self, card: overview.Card) -> None:
+        from tui.dialogs.card_details import CardDetails
+
+        self.app.push_screen(CardDetails(card))
+
+    @work(thread=True, exclusive=True, group="secrets", exit_on_error=False)
+    def _check_stored_secrets(self) -> None:
+        # Asking the keyring (D-Bus) can take a moment, so it happens after the first frame.
+        from providers.errors import KeyringUnavailable
+
+        vault = self.app.ctx.vault  # type: ignore[attr-defined]
+        found = set()
+        for spec in overview.secret_networks():
+            try:
+                if vault.get_client_secret(spec.id):
+                    found.add(spec.id)
+            except KeyringUnavailable:
+                return
+        if found:
+            self._stored_secrets = frozenset(found)
+            self.app.call_from_thread(self.refresh_cards)
+
+    def action_refresh_cards(self) -> None:
+        self.refresh_cards()
+
+    def refresh_cards(self) -> None:
+        for card in self._cards():
+            self.query_one(f"#card-{card.spec.id}", NetworkCard).card = card
+        self._update_summary()
+
+    @on(AccountsChanged)
+    def _accounts_changed(self) -> None:
+        self.refresh_cards()
+
+    def on_screen_resume(self) -> None:
+        # Coming back from a dialog or another mode: the store may have changed underneath.
+        if self.is_mounted and self.query(NetworkCard):
+            self.refresh_cards()
