@@ -1,0 +1,179 @@
+"""The ``linkdeck`` command line (stable: tests and scripts rely on it).
+
+Plain argparse so that non-TUI commands start fast: Textual is imported only by the commands that
+show it. Exit codes: 0 ok, 1 a network refused or a check failed, 2 usage or setup error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from providers.errors import LinkdeckError, NotBuiltYet, UsageError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="linkdeck",
+        description="Manage the social accounts you publish to, and publish to them.",
+        epilog="Without a command, linkdeck opens the Accounts screen.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text)
+
+    p = add("serve", "run the TUI in a browser tab (prints the URL with its access token)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    p.add_argument("--allow-remote", action="store_true", help="allow binding a non-loopback address")
+    p.add_argument("--max-sessions", type=int, default=4, help="concurrent browser sessions (default 4)")
+
+    add("demo", "the TUI against the built-in sandbox networks (no internet needed)")
+
+    p = add("sandbox", "run only the sandbox networks server; prints its base URL")
+    p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    p.add_argument("--latency", type=float, default=0.0, metavar="S", help="seconds added to each reply")
+
+    p = add("networks", "the catalog: id, name, auth, settings_url, limits, status")
+    p.add_argument("--json", action="store_true", help="one JSON document")
+
+    p = add("accounts", "linked accounts and their state")
+    p.add_argument("--json", action="store_true", help="one JSON document")
+
+    p = add("link", "link an account")
+    p.add_argument("network", metavar="NETWORK")
+    p.add_argument("--instance", metavar="URL", help="server address for per-instance networks")
+    p.add_argument("--no-browser", action="store_true", help="print the URL, read the redirect URL or code")
+
+    p = add("unlink", "revoke and forget an account; its scheduled posts are held")
+    p.add_argument("network", metavar="NETWORK")
+    p.add_argument("--account", metavar="ID", help="which account (id or handle) when several are linked")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    p = add("check", "media and caption verdicts per network")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--to", metavar="N,N", help="networks to judge (default: all)")
+    p.add_argument("--caption", metavar="TEXT")
+    p.add_argument("--json", action="store_true")
+
+    p = add("post", "publish now or at a time")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("--to", metavar="N,N", required=True)
+    p.add_argument("--caption", metavar="TEXT")
+    p.add_argument("--at", metavar="ISO-8601", help="when to publish, with a UTC offset")
+    p.add_argument("--json", action="store_true")
+
+    p = add("queue", "scheduled, held, sent and failed posts")
+    p.add_argument("--json", action="store_true")
+
+    p = add("worker", "run due scheduled posts")
+    p.add_argument("--once", action="store_true", help="run what is due, then exit")
+
+    add("doctor", "check keyring backend, config, redirect URIs, clock, connectivity")
+
+    p = add("config", "configuration")
+    config_sub = p.add_subparsers(dest="config_command", metavar="SUBCOMMAND", required=True)
+    s = config_sub.add_parser(
+        "set-secret", help="store a developer app's client secret in the keyring (stdin)"
+    )
+    s.add_argument("network", metavar="NETWORK")
+    return parser
+
+
+def _run_tui(args: argparse.Namespace) -> int:
+    from tui.app import LinkdeckApp
+
+    LinkdeckApp().run()
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from tui.serve import serve
+
+    serve(args.host, args.port, allow_remote=args.allow_remote, max_sessions=args.max_sessions)
+    return 0
+
+
+def _not_built(what: str) -> Handler:
+    def handler(args: argparse.Namespace) -> int:
+        raise NotBuiltYet(f"`linkdeck {args.command}` is not built yet: {what}.")
+
+    return handler
+
+
+def _networks(args: argparse.Namespace) -> int:
+    from tui.cli_commands import networks
+
+    return networks(args)
+
+
+def _accounts(args: argparse.Namespace) -> int:
+    from tui.cli_commands import accounts
+
+    return accounts(args)
+
+
+def _unlink(args: argparse.Namespace) -> int:
+    from tui.cli_commands import unlink
+
+    return unlink(args)
+
+
+def _link(args: argparse.Namespace) -> int:
+    from tui.cli_commands import link
+
+    return link(args)
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from tui.doctor import run
+
+    return run()
+
+
+def _config(args: argparse.Namespace) -> int:
+    from tui.cli_commands import set_secret
+
+    return set_secret(args)
+
+
+HANDLERS: dict[str | None, Handler] = {
+    None: _run_tui,
+    "serve": _serve,
+    "demo": _not_built("it needs the sandbox networks, which arrive with the sandbox work"),
+    "sandbox": _not_built("the sandbox networks server arrives with the sandbox work"),
+    "networks": _networks,
+    "accounts": _accounts,
+    "link": _link,
+    "unlink": _unlink,
+    "check": _not_built("media and caption checks arrive with the media engine"),
+    "post": _not_built("publishing arrives with the publishing engine"),
+    "queue": _not_built("the queue view arrives with scheduling"),
+    "worker": _not_built("the scheduler arrives with scheduling"),
+    "doctor": _doctor,
+    "config": _config,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return HANDLERS[args.command](args)
+    except LinkdeckError as exc:
+        print(f"linkdeck: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("linkdeck: interrupted", file=sys.stderr)
+        return 130
+
+
+def console_main() -> None:  # pragma: no cover - the console script
+    sys.exit(main())
+
+
+__all__ = ["UsageError", "build_parser", "main"]

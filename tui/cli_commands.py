@@ -1,0 +1,160 @@
+"""The command-line commands that need the engine but not Textual."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from typing import Any
+
+from providers import catalog, overview
+from providers import settings as settings_module
+from providers.catalog.spec import Availability
+from providers.errors import UsageError
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    print(json.dumps(document, indent=2, default=str, ensure_ascii=False))
+
+
+def network_status(
+    spec: catalog.NetworkSpec, settings: settings_module.Settings, stored: frozenset[str]
+) -> str:
+    if spec.availability is not Availability.AVAILABLE:
+        return str(spec.availability)
+    return "needs_setup" if overview.needs_setup(spec, settings, stored) else "available"
+
+
+def networks(args: argparse.Namespace) -> int:
+    from providers.linking import stored_secrets
+
+    settings = settings_module.load()
+    stored = stored_secrets([spec.id for spec in overview.secret_networks()])
+    rows = []
+    for spec in catalog.all_networks():
+        data = spec.to_json()
+        rows.append(
+            {
+                "id": spec.id,
+                "name": spec.name,
+                "auth": str(spec.auth),
+                "settings_url": spec.settings_url,
+                "status": network_status(spec, settings, stored),
+                "status_reason": spec.availability_reason or overview.needs_setup(spec, settings, stored),
+                "limits": {"media": data["media"], "caption": data["caption"]},
+                "targets": data["targets"],
+                "capabilities": data["capabilities"],
+                "endpoints": data["endpoints"],
+                "scopes": data["scopes"],
+                "token_lifetime": spec.token_lifetime,
+                "notes": list(spec.notes),
+                "sources": spec.sources,
+            }
+        )
+    if args.json:
+        _print_json({"networks": rows})
+        return 0
+    width = max(len(r["name"]) for r in rows)
+    for row in rows:
+        caption = row["limits"]["caption"]["max_length"]
+        limit = f"{caption} {row['limits']['caption']['counting']}" if caption else "-"
+        print(f"{row['id']:<16} {row['name']:<{width}}  {row['auth']:<12} {row['status']:<12} {limit}")
+    return 0
+
+
+def _account_json(account: Any) -> dict[str, Any]:
+    data = asdict(account)
+    data["vault_key"] = account.vault_key  # a key name, not a secret
+    return data
+
+
+def accounts(args: argparse.Namespace) -> int:
+    from providers.store import Store
+
+    settings = settings_module.load()
+    with Store.open() as store:
+        cards = overview.cards(settings, store)
+    rows = []
+    for card in cards:
+        for account in card.accounts:
+            row = _account_json(account)
+            row["network_name"] = card.spec.name
+            row["card_state"] = str(card.state)
+            rows.append(row)
+    if args.json:
+        _print_json({"accounts": rows})
+        return 0
+    if not rows:
+        print("No linked accounts. Link one with `linkdeck link NETWORK` or from the Accounts screen.")
+        return 0
+    for row in rows:
+        target = f" → {row['target_name']}" if row["target_name"] else ""
+        print(f"{row['id']:>4}  {row['network']:<16} {row['handle']}{target}  [{row['card_state']}]")
+    return 0
+
+
+def link(args: argparse.Namespace) -> int:
+    from providers import linking
+    from providers.http import is_loopback
+
+    if args.instance and not (args.instance.startswith("https://") or is_loopback(args.instance)):
+        raise UsageError(
+            f"--instance must be an https URL (plain http only for loopback addresses): {args.instance}"
+        )
+    linking.start_link(args.network, settings_module.load())
+    return 0
+
+
+def unlink(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from providers import unlinking
+    from providers.store import Store
+    from providers.vault import Vault
+
+    spec = catalog.get(args.network)
+    settings = settings_module.load()
+    with Store.open() as store:
+        candidates = store.accounts_for(spec.id)
+        if args.account:
+            candidates = [a for a in candidates if args.account in (str(a.id), a.handle, a.remote_id)]
+        if not candidates:
+            raise UsageError(
+                f"no linked {spec.name} account" + (f" matches {args.account!r}" if args.account else "")
+            )
+        if len(candidates) > 1:
+            listed = ", ".join(f"{a.id} ({a.handle})" for a in candidates)
+            raise UsageError(
+                f"several {spec.name} accounts are linked: {listed}", hint="Choose one with --account."
+            )
+        account = candidates[0]
+        plan = unlinking.plan(store, account)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise UsageError("unlinking asks for confirmation; pass --yes when not at a terminal")
+            print(plan.explain().replace("**", ""))
+            if input(f"Unlink {account.handle} from {spec.name}? [y/N] ").strip().lower() not in ("y", "yes"):
+                print("Nothing changed.")
+                return 1
+        result = asyncio.run(unlinking.unlink(store, Vault(settings), account))
+    print(result.summary())
+    return 0
+
+
+def set_secret(args: argparse.Namespace) -> int:
+    from providers.vault import Vault
+
+    spec = catalog.get(args.network)
+    if sys.stdin.isatty():
+        import getpass
+
+        secret = getpass.getpass(f"{spec.name} client secret: ")
+    else:
+        secret = sys.stdin.readline()
+    secret = secret.strip()
+    if not secret:
+        raise UsageError(f"no secret given for {spec.name} (read from standard input)")
+    Vault(settings_module.load()).set_client_secret(spec.id, secret)
+    print(f"Stored the {spec.name} client secret in the keyring.")
+    return 0
