@@ -1,0 +1,85 @@
+"""Start-up benchmark: whole-process time to the first Accounts frame.
+
+Baseline, measured in the same run and alternated with linkdeck: a bare Textual app showing the
+same number of cards (one Static per network in a Grid). Both run headless and exit as soon as the
+app is ready (first screen composed, mounted and painted). Prints the median of each and the ratio.
+
+    .venv/bin/python bench/startup.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LINKDECK = """
+from tui.app import LinkdeckApp
+async def ready(pilot):
+    pilot.app.exit()
+LinkdeckApp().run(headless=True, size=(140, 45), auto_pilot=ready)
+"""
+
+BARE = """
+from textual.app import App
+from textual.containers import Grid
+from textual.widgets import Footer, Header, Static
+CARDS = {cards}
+class Bare(App):
+    CSS = "Grid {{ grid-size: 4; grid-rows: 7; }} Static {{ border: round green; height: 7; }}"
+    def compose(self):
+        yield Header()
+        with Grid():
+            for i in range(CARDS):
+                yield Static(f"Network {{i}}\\nnot linked")
+        yield Footer()
+async def ready(pilot):
+    pilot.app.exit()
+Bare().run(headless=True, size=(140, 45), auto_pilot=ready)
+"""
+
+
+def timed(code: str, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from providers import catalog
+
+    cards = len(catalog.all_networks())
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "LINKDECK_HOME": home, "TEXTUAL_ANIMATIONS": "none"}
+        bare_code = BARE.format(cards=cards)
+        timed(LINKDECK, env)  # warm-up: creates the database, fills OS caches
+        timed(bare_code, env)
+        ours: list[float] = []
+        bare: list[float] = []
+        for _ in range(args.runs):
+            ours.append(timed(LINKDECK, env))
+            bare.append(timed(bare_code, env))
+    ours_median, bare_median = statistics.median(ours), statistics.median(bare)
+    ratios = [o / b for o, b in zip(ours, bare, strict=True)]
+    print(f"cards: {cards}, runs: {args.runs} each, alternated")
+    print(f"bare Textual app : median {bare_median * 1000:.0f} ms")
+    print(f"linkdeck Accounts: median {ours_median * 1000:.0f} ms")
+    print(
+        f"ratio (median of medians): {ours_median / bare_median:.2f}x; median of paired ratios: "
+        f"{statistics.median(ratios):.2f}x (goal <= 1.2x, limit 1.5x)"
+    )
+
+
+if __name__ == "__main__":
+    main()

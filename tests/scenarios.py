@@ -1,0 +1,120 @@
+"""Every screen and state worth a picture: used by the snapshot tests and `make screenshots`.
+
+Each scenario seeds a LINKDECK_HOME, builds the app with a fixed clock and a fixed Upload folder,
+then presses keys. Nothing here depends on the machine (time zone, cwd, date).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from providers.store import Store
+from tests.conftest import FIXED_NOW
+from tests.seed import seed_accounts, seed_posts, write_config
+from tui.app import LinkdeckApp
+from tui.context import Context
+
+PICTURES = Path(__file__).parent / "fixtures" / "pictures"
+
+RunBefore = Callable[[Pilot[None]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    seeded: bool = True
+    press: tuple[str, ...] = ()
+    size: tuple[int, int] = (140, 45)
+    theme: str | None = None
+    focus: str | None = None  # a selector focused before the keys are pressed
+    extra: Callable[[Pilot[None]], Awaitable[None]] | None = field(default=None, compare=False)
+
+
+async def _wait_for_tree(pilot: Pilot[None]) -> None:
+    tree = pilot.app.screen.query_one("#upload-tree")
+    for _ in range(100):
+        if tree.root.children:  # type: ignore[attr-defined]
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+async def _help_instagram(pilot: Pilot[None]) -> None:
+    pilot.app.screen.show_topic("network:instagram")  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
+async def _click_unlink(pilot: Pilot[None]) -> None:
+    await pilot.click("#unlink")
+    await pilot.pause()
+
+
+async def _choose_picture(pilot: Pilot[None]) -> None:
+    await _wait_for_tree(pilot)
+    screen = pilot.app.screen
+    screen.choose(PICTURES / "beach.jpg")  # type: ignore[attr-defined]
+    await pilot.pause()
+    for worker in list(screen.workers):
+        if worker.group == "preview":
+            await worker.wait()
+    await pilot.pause()
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("accounts_fresh", "Accounts on first start: nothing linked", seeded=False),
+    Scenario("accounts_states", "Accounts with every card state"),
+    Scenario("accounts_light", "Accounts in a light theme", theme="textual-light"),
+    Scenario("accounts_narrow", "Accounts in an 80×24 terminal", size=(80, 24)),
+    Scenario("details_linked", "A linked card's details", focus="#card-mastodon", press=("enter",)),
+    Scenario("details_reconnect", "A card that needs reconnecting", focus="#card-bluesky", press=("enter",)),
+    Scenario("details_needs_setup", "A network that needs a developer app", focus="#card-x", press=("d",)),
+    Scenario("details_unavailable", "A network that is unavailable", focus="#card-foursquare", press=("d",)),
+    Scenario(
+        "unlink_confirm", "Unlink asks first", focus="#card-mastodon", press=("enter",), extra=_click_unlink
+    ),
+    Scenario(
+        "upload_empty",
+        "Upload before any account is linked",
+        seeded=False,
+        press=("u",),
+        extra=_wait_for_tree,
+    ),
+    Scenario(
+        "upload_accounts", "Upload with linked accounts and a file", press=("u",), extra=_choose_picture
+    ),
+    Scenario("posts_empty", "Posts with nothing yet", seeded=False, press=("p",)),
+    Scenario("posts_queue", "Posts with a scheduled post", press=("p",)),
+    Scenario("help", "Help: getting started", press=("h",)),
+    Scenario("help_network", "Help: a network's guide", press=("h",), extra=_help_instagram),
+)
+
+
+def prepare(scenario: Scenario, home: Path) -> LinkdeckApp:
+    """Seed ``home`` (already LINKDECK_HOME) and build the app for ``scenario``."""
+    if scenario.seeded:
+        write_config(home)
+        with Store.open() as store:
+            seed_accounts(store)
+            seed_posts(store)
+    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES))
+    if scenario.theme:
+        app.theme = scenario.theme
+    return app
+
+
+async def drive(scenario: Scenario, pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    if scenario.focus:
+        pilot.app.screen.query_one(scenario.focus).focus()
+        await pilot.pause()
+    for key in scenario.press:
+        await pilot.press(key)
+        await pilot.pause()
+    if scenario.extra:
+        await scenario.extra(pilot)
+    await pilot.pause()

@@ -1,0 +1,255 @@
+"""Pilot tests: navigation, card states, details and the unlink dialog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Switch
+
+from providers import catalog
+from providers.overview import CardState
+from providers.store import Store
+from tests.conftest import FIXED_NOW
+from tests.seed import seed_accounts, seed_posts, write_config
+from tui.app import LinkdeckApp
+from tui.context import Context
+from tui.widgets.network_card import NetworkCard
+
+SIZE = (140, 45)
+
+
+def make_app() -> LinkdeckApp:
+    return LinkdeckApp(Context(clock=lambda: FIXED_NOW))
+
+
+@pytest.fixture
+def opened_urls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    urls: list[str] = []
+    monkeypatch.setattr(LinkdeckApp, "open_url", lambda self, url, new_tab=True: urls.append(url))
+    return urls
+
+
+@pytest.fixture
+def seeded(linkdeck_home: Path) -> dict[str, int]:
+    write_config(linkdeck_home)
+    with Store.open() as store:
+        ids = seed_accounts(store)
+        seed_posts(store)
+    return ids
+
+
+def card(app: LinkdeckApp, network_id: str) -> NetworkCard:
+    return app.screen.query_one(f"#card-{network_id}", NetworkCard)
+
+
+async def test_every_network_has_a_card_in_catalog_order() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        cards = list(app.screen.query(NetworkCard))
+        assert [c.network_id for c in cards] == list(catalog.ids())
+        assert app.screen.focused is cards[0]
+
+
+async def test_mode_keys_switch_screens() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for key, screen in [
+            ("u", "UploadScreen"),
+            ("p", "PostsScreen"),
+            ("h", "HelpScreen"),
+            ("a", "AccountsScreen"),
+            ("question_mark", "HelpScreen"),
+        ]:
+            await pilot.press(key)
+            await pilot.pause()
+            assert type(app.screen).__name__ == screen, key
+        assert app.current_mode == "help"
+
+
+async def test_card_states(seeded: dict[str, int]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        states = {c.network_id: c.card.state for c in app.screen.query(NetworkCard) if c.card}
+        assert states["mastodon"] is CardState.LINKED
+        assert states["facebook"] is CardState.LINKED
+        assert states["bluesky"] is CardState.RECONNECT
+        assert states["linkedin"] is CardState.LINKED
+        assert states["pixelfed"] is CardState.NOT_LINKED
+        assert states["x"] is CardState.NEEDS_SETUP  # no client id configured
+        assert states["foursquare"] is CardState.UNAVAILABLE
+        assert card(app, "mastodon").has_class("-linked")
+        assert card(app, "bluesky").has_class("-reconnect")
+        assert card(app, "linkedin").has_class("-expiring")  # expires in 3 days
+        rendered = str(card(app, "facebook").query_one(".card-body").render())
+        assert "Alice's Bakery" in rendered  # the target shows on the card
+
+
+async def test_arrow_keys_move_through_the_grid() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        ids = list(catalog.ids())
+        await pilot.press("right")
+        assert app.screen.focused is card(app, ids[1])
+        await pilot.press("down")
+        columns = app.screen._columns  # type: ignore[attr-defined]
+        assert columns == 4  # 140 columns of terminal fit four cards
+        assert app.screen.focused is card(app, ids[1 + columns])
+        await pilot.press("left", "up")
+        assert app.screen.focused is card(app, ids[0])
+
+
+async def test_selecting_an_unlinked_card_asks_the_engine_to_link(monkeypatch: pytest.MonkeyPatch) -> None:
+    notes: list[str] = []
+    monkeypatch.setattr(LinkdeckApp, "notify", lambda self, message, **kw: notes.append(message))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        card(app, "pixelfed").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+    assert any("Linking Pixelfed is not built yet" in n for n in notes)
+
+
+async def test_details_offer_revocation_page(seeded: dict[str, int], opened_urls: list[str]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.place = app.place.LOCAL  # a desktop: the browser may open
+        card(app, "mastodon").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CardDetails"
+        await pilot.click("#open-settings")
+        await pilot.pause()
+        assert opened_urls == ["https://mastodon.example/oauth/authorized_applications"]
+
+
+async def test_details_copy_instead_of_opening_over_ssh(
+    seeded: dict[str, int], opened_urls: list[str]
+) -> None:
+    app = make_app()
+    copied: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.place = app.place.SSH
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        card(app, "mastodon").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.click("#open-settings")
+        await pilot.pause()
+    assert opened_urls == []  # never launch a browser on the remote host
+    assert copied == ["https://mastodon.example/oauth/authorized_applications"]
+
+
+async def test_auto_share_toggle_is_saved(seeded: dict[str, int]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card(app, "mastodon").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        switch = app.screen.query_one("#auto-share", Switch)
+        assert switch.value is True
+        await pilot.click("#auto-share")
+        await pilot.pause()
+    with Store.open() as store:
+        account = store.account(seeded["mastodon"])
+        assert account is not None and account.auto_share is False
+
+
+async def test_unlink_cancel_changes_nothing(seeded: dict[str, int]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card(app, "mastodon").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.click("#unlink")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "Confirm"
+        assert app.screen.focused is app.screen.query_one("#no", Button)  # the safe default
+        await pilot.press("escape")
+        await pilot.pause()
+    with Store.open() as store:
+        assert store.account(seeded["mastodon"]) is not None
+
+
+async def test_unlink_confirmed_holds_scheduled_posts(seeded: dict[str, int]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card(app, "mastodon").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.click("#unlink")
+        await pilot.pause()
+        body = app.screen.query_one(".dialog-body").source  # type: ignore[attr-defined]
+        assert "Posts already sent stay on Mastodon" in body
+        assert "1 scheduled post" in body and "held" in body
+        await pilot.click("#yes")
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "AccountsScreen"
+        assert card(app, "mastodon").card.state is CardState.NOT_LINKED  # type: ignore[union-attr]
+    with Store.open() as store:
+        assert store.account(seeded["mastodon"]) is None
+        assert [d.state for d in store.deliveries()] == ["held"]
+
+
+async def test_posts_screen_lists_deliveries(seeded: dict[str, int]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        table = app.screen.query_one("#posts-table")
+        assert table.row_count == 1  # type: ignore[attr-defined]
+        assert not app.screen.query_one("#posts-empty").display
+
+
+async def test_upload_lists_linked_accounts_with_auto_share(seeded: dict[str, int]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("u")
+        await pilot.pause()
+        boxes = {b.id: b.value for b in app.screen.query("Checkbox")}  # type: ignore[attr-defined]
+        # linked accounts only: the reconnect-needed Bluesky account is not offered
+        assert boxes == {
+            f"share-{seeded['mastodon']}": True,
+            f"share-{seeded['linkedin']}": True,
+            f"share-{seeded['facebook']}": True,
+        }
+
+
+async def test_upload_empty_state_without_accounts() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.screen.query_one("#upload-no-accounts")
+
+
+async def test_help_has_guides_and_a_page_per_network() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        topics = app.screen.query_one("#help-topics")
+        titles = [str(topics.get_option_at_index(i).prompt) for i in range(topics.option_count)]  # type: ignore[attr-defined]
+        assert titles[:4] == ["Getting started", "Linking over SSH", "Troubleshooting", "Keys"]
+        assert titles[4:] == [spec.name for spec in catalog.all_networks()]
+        app.screen.show_topic("network:instagram")  # type: ignore[attr-defined]
+        await pilot.pause()
+        text = app.screen.query_one("#help-text").source  # type: ignore[attr-defined]
+        assert "Business or Creator" in text and "Switch to professional account" in text
+
+
+async def test_light_theme_renders(seeded: dict[str, int]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert card(app, "mastodon").has_class("-linked")
