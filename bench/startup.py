@@ -1,8 +1,10 @@
 """Start-up benchmark: whole-process time to the first Accounts frame.
 
 Baseline, measured in the same run and alternated with linkdeck: a bare Textual app showing the
-same number of cards (one Static per network in a Grid). Both run headless and exit as soon as the
-app is ready (first screen composed, mounted and painted). Prints the median of each and the ratio.
+same number of cards (one Static per network in a Grid, a Header and a Footer). Both run headless
+and exit right after the first refresh of the screen that shows the cards (``call_after_refresh``
+from that screen's ``on_mount``), so each process ends at its first full frame. Prints the median
+of each and the ratio.
 
     .venv/bin/python bench/startup.py [--runs N]
 """
@@ -22,9 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 LINKDECK = """
 from tui.app import LinkdeckApp
-async def ready(pilot):
-    pilot.app.exit()
-LinkdeckApp().run(headless=True, size=(140, 45), auto_pilot=ready)
+from tui.screens.accounts import AccountsScreen
+mount = AccountsScreen.on_mount
+def on_mount(self):
+    mount(self)
+    self.call_after_refresh(self.app.exit)
+AccountsScreen.on_mount = on_mount
+LinkdeckApp().run(headless=True, size=(140, 45))
 """
 
 BARE = """
@@ -40,9 +46,9 @@ class Bare(App):
             for i in range(CARDS):
                 yield Static(f"Network {{i}}\\nnot linked")
         yield Footer()
-async def ready(pilot):
-    pilot.app.exit()
-Bare().run(headless=True, size=(140, 45), auto_pilot=ready)
+    def on_mount(self):
+        self.call_after_refresh(self.exit)
+Bare().run(headless=True, size=(140, 45))
 """
 
 

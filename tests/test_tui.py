@@ -83,7 +83,7 @@ async def test_card_states(seeded: dict[str, int]) -> None:
         assert card(app, "mastodon").has_class("-linked")
         assert card(app, "bluesky").has_class("-reconnect")
         assert card(app, "linkedin").has_class("-expiring")  # expires in 3 days
-        rendered = str(card(app, "facebook").query_one(".card-body").render())
+        rendered = str(card(app, "facebook").card_text())
         assert "Alice's Bakery" in rendered  # the target shows on the card
 
 

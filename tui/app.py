@@ -37,7 +37,7 @@ MODE_TITLES = {"accounts": "Accounts", "upload": "Upload", "posts": "Posts", "he
 
 class LinkdeckApp(App[None]):
     TITLE = "linkdeck"
-    CSS_PATH = ["styles/app.tcss", "styles/accounts.tcss", "styles/dialogs.tcss", "styles/screens.tcss"]
+    CSS_PATH = ["styles/app.tcss", "styles/accounts.tcss", "styles/dialogs.tcss"]
     MODES = {"accounts": AccountsScreen, "upload": _upload, "posts": _posts, "help": _help}
     DEFAULT_MODE = "accounts"
     BINDINGS = [

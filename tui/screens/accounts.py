@@ -44,7 +44,8 @@ class AccountsScreen(Screen[None]):
     _stored_secrets: frozenset[str] = frozenset()
 
     def on_mount(self) -> None:
-        self._check_stored_secrets()
+        # The keyring (D-Bus, ~90 ms of imports) is asked only once the first frame is up.
+        self.set_timer(0.5, self._check_stored_secrets)
         self._update_summary()
         first = self.query(NetworkCard).first()
         first.focus()

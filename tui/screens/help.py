@@ -13,6 +13,8 @@ from tui import help_pages
 
 
 class HelpScreen(Screen[None]):
+    # Parsed when this screen is first opened, not at start-up.
+    CSS_PATH = "../styles/help.tcss"
     SUB_TITLE = "Help"
 
     def compose(self) -> ComposeResult:

@@ -22,6 +22,8 @@ FILTERS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
 
 
 class PostsScreen(Screen[None]):
+    # Parsed when this screen is first opened, not at start-up.
+    CSS_PATH = "../styles/posts.tcss"
     SUB_TITLE = "Posts"
 
     def compose(self) -> ComposeResult:

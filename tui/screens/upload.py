@@ -32,6 +32,8 @@ def human_size(size: int) -> str:
 
 
 class UploadScreen(Screen[None]):
+    # Parsed when this screen is first opened, not at start-up.
+    CSS_PATH = "../styles/upload.tcss"
     SUB_TITLE = "Upload"
     # Start on the file tree, not a text box, so the single-letter mode keys keep working; Esc
     # leaves a text box for the same reason.

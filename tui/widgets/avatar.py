@@ -1,7 +1,7 @@
-"""A small account picture for a card: the cached avatar in half-block cells, else initials.
+"""Small pictures drawn with text: an account's avatar in half-block cells, else its initials.
 
-Pillow is imported only in a worker thread when an avatar file exists, so it never slows start-up;
-half-blocks render the same in a terminal, under textual-serve and in SVG snapshots.
+Pillow is imported only when a picture file is really drawn (in a worker thread), so it never slows
+start-up; half-blocks render the same in a terminal, under textual-serve and in SVG snapshots.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
-from textual import work
-from textual.widgets import Static
 
 WIDTH, HEIGHT = 6, 3  # cells; a 6×6 pixel picture in half-blocks
 
@@ -47,31 +45,3 @@ def halfblock(path: Path, width: int = WIDTH, height: int = HEIGHT, *, crop: boo
             line.append("▀", Style(color=f"rgb{top}", bgcolor=f"rgb{bottom}"))
         lines.append(line)
     return Text("\n").join(lines)
-
-
-class Avatar(Static):
-    DEFAULT_CSS = """
-    Avatar { width: 6; height: 3; margin-right: 1; }
-    """
-
-    def __init__(self, name: str, colour: str, path: str | None = None, **kwargs: object) -> None:
-        super().__init__(initials_block(name, colour), **kwargs)  # type: ignore[arg-type]
-        self._path = path
-
-    def on_mount(self) -> None:
-        if self._path:
-            self.load(Path(self._path))
-
-    def show(self, name: str, colour: str, path: str | None) -> None:
-        self.update(initials_block(name, colour))
-        self._path = path
-        if path:
-            self.load(Path(path))
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def load(self, path: Path) -> None:
-        try:
-            picture = halfblock(path)
-        except Exception:  # a broken or missing cached file keeps the initials; it is only a picture
-            return
-        self.app.call_from_thread(self.update, picture)
