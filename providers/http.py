@@ -43,18 +43,28 @@ def rewrite(url: str, sandbox: str | None = None) -> str:
     return urlunsplit((base.scheme, base.netloc, path, parts.query, parts.fragment))
 
 
+async def _rewrite_request(request: httpx2.Request) -> None:
+    import httpx2
+
+    new = rewrite(str(request.url))
+    if new != str(request.url):
+        request.url = httpx2.URL(new)
+        request.headers["Host"] = request.url.netloc.decode()
+
+
+def client_kwargs(**kwargs: Any) -> dict[str, Any]:
+    """Keyword arguments for any httpx2 ``AsyncClient`` (authlib's OAuth clients included) that
+    install the sandbox rewrite as the first request hook, a timeout and our User-Agent."""
+    hooks = dict(kwargs.pop("event_hooks", {}))
+    hooks["request"] = [_rewrite_request, *hooks.get("request", [])]
+    kwargs.setdefault("timeout", 30.0)
+    headers = dict(kwargs.pop("headers", {}))
+    headers.setdefault("User-Agent", "linkdeck")
+    return {"event_hooks": hooks, "headers": headers, **kwargs}
+
+
 def async_client(**kwargs: Any) -> httpx2.AsyncClient:
     """An httpx2 client whose every request is rewritten by :func:`rewrite`."""
     import httpx2
 
-    async def _rewrite(request: httpx2.Request) -> None:
-        new = rewrite(str(request.url))
-        if new != str(request.url):
-            request.url = httpx2.URL(new)
-            request.headers["Host"] = request.url.netloc.decode()
-
-    hooks = kwargs.pop("event_hooks", {})
-    hooks.setdefault("request", []).insert(0, _rewrite)
-    kwargs.setdefault("timeout", 30.0)
-    kwargs.setdefault("headers", {}).setdefault("User-Agent", "linkdeck")
-    return httpx2.AsyncClient(event_hooks=hooks, **kwargs)
+    return httpx2.AsyncClient(**client_kwargs(**kwargs))

@@ -1,0 +1,73 @@
+"""Shapes shared by the OAuth engine, the network adapters and the UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from providers.errors import LinkdeckError
+
+Token = dict[str, Any]  # as the token endpoint returned it (plus "expires_at"), kept only in the vault
+
+OOB_REDIRECT = "urn:ietf:wg:oauth:2.0:oob"
+
+
+class LinkError(LinkdeckError):
+    """Linking failed in a way the user must read: denied consent, forged or missing state, timeout,
+    a refused code. The message names the network; it never contains a token, code or secret."""
+
+    exit_code = 1
+
+
+class LinkCancelled(LinkError):
+    pass
+
+
+class RedirectKind(StrEnum):
+    LOOPBACK = "loopback"  # http://127.0.0.1:PORT/callback, answered by our one-shot listener
+    OOB = "oob"  # the network shows the code on its own page; the user pastes it
+    RELAY = "relay"  # the served page's /oauth/callback hands it to the flow (textual-serve)
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Everything the engine needs to talk OAuth to one network (or one instance of it)."""
+
+    network_name: str  # for messages: "Mastodon (mastodon.social)"
+    client_id: str
+    authorize_url: str
+    token_url: str
+    scopes: tuple[str, ...] = ()
+    client_secret: str | None = field(default=None, repr=False)
+    revoke_url: str | None = None
+    device_url: str | None = None  # RFC 8628 device authorization endpoint
+    pkce: bool = True  # S256 only; never "plain"
+    # How the client authenticates at the token endpoint: "none" (public), "client_secret_post",
+    # "client_secret_basic".
+    token_auth_method: str = "none"
+    scope_separator: str = " "
+    extra_authorize_params: dict[str, str] = field(default_factory=dict)
+    # OAuth 1.0a only
+    request_token_url: str | None = None
+    access_token_url: str | None = None
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    """What the user must open; the state and verifier stay inside the flow object."""
+
+    url: str  # already passed through providers.http.rewrite (sandbox rule)
+    redirect_uri: str
+    redirect_kind: RedirectKind
+    listener_port: int | None = None  # the loopback port, for users who forward it over SSH
+    expires_in: float | None = None  # seconds until the flow gives up
+
+
+@dataclass(frozen=True)
+class DeviceCode:
+    user_code: str
+    verification_uri: str
+    verification_uri_complete: str | None
+    expires_in: float
+    interval: float
