@@ -102,15 +102,29 @@ async def test_arrow_keys_move_through_the_grid() -> None:
         assert app.screen.focused is card(app, ids[0])
 
 
-async def test_selecting_an_unlinked_card_asks_the_engine_to_link(monkeypatch: pytest.MonkeyPatch) -> None:
-    notes: list[str] = []
-    monkeypatch.setattr(LinkdeckApp, "notify", lambda self, message, **kw: notes.append(message))
+async def test_selecting_an_unlinked_card_opens_the_link_window() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         card(app, "pixelfed").focus()
         await pilot.press("enter")
         await pilot.pause()
-    assert any("Linking Pixelfed is not built yet" in n for n in notes)
+        assert type(app.screen).__name__ == "LinkScreen"
+        # a per-instance network asks for the server first
+        assert app.screen.query_one("#link-instance-step").display
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "AccountsScreen"
+
+
+async def test_a_card_that_needs_setup_shows_the_guide() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        card(app, "x").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CardDetails"
+        text = app.screen.query_one("#details-text").source  # type: ignore[attr-defined]
+        assert "LINKDECK_X_CLIENT_ID" in text
 
 
 async def test_details_offer_revocation_page(seeded: dict[str, int], opened_urls: list[str]) -> None:

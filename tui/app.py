@@ -53,6 +53,9 @@ class LinkdeckApp(App[None]):
         super().__init__()
         self.ctx = ctx or Context()
         self.place = where()
+        # Under `linkdeck serve`, networks send the browser back to the served page, which relays
+        # the answer to this process (providers.auth.relay).
+        self.relay_uri = os.environ.get("LINKDECK_RELAY_URL") if self.place is Place.WEB else None
         theme = os.environ.get("LINKDECK_THEME") or self.ctx.settings.theme
         if theme:
             self.theme = theme
@@ -62,15 +65,19 @@ class LinkdeckApp(App[None]):
         for mode, title in MODE_TITLES.items():
             yield SystemCommand(title, f"Switch to the {title} screen", lambda m=mode: self.switch_mode(m))
 
-    def start_link(self, network_id: str) -> None:
-        """Ask the engine to link ``network_id``; it says plainly what stands in the way."""
+    def start_link(self, network_id: str, instance: str | None = None) -> None:
+        """Open the Link window; the cards refresh when it closes (linked or not)."""
         from providers import linking
         from providers.errors import LinkdeckError
+        from tui.dialogs.link import LinkScreen
 
         try:
-            linking.start_link(network_id, self.ctx.settings)
+            linking.check_linkable(network_id, self.ctx.settings)
         except LinkdeckError as exc:
             self.notify(str(exc), title="Link", severity="warning", timeout=8)
+            return
+        # Screens showing accounts refresh themselves when this window closes (on_screen_resume).
+        self.push_screen(LinkScreen(network_id, instance))
 
     def open_external(self, url: str) -> None:
         """Open ``url`` in the user's browser, or show and copy it where that would misfire."""

@@ -105,6 +105,25 @@ def _not_built(what: str) -> Handler:
     return handler
 
 
+def _sandbox(args: argparse.Namespace) -> int:
+    """Run the sandbox networks server until Ctrl-C; its base URL is the only line on stdout."""
+    from providers.errors import SetupError
+    from providers.sandbox import run
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535 (0: a free port), not {args.port}")
+    if args.latency < 0:
+        raise UsageError(f"--latency must be zero or more seconds, not {args.latency}")
+    try:
+        run(args.port, args.latency, log=lambda line: print(line, file=sys.stderr, flush=True))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise SetupError(f"the sandbox could not listen on 127.0.0.1:{args.port}: {reason}") from None
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def _networks(args: argparse.Namespace) -> int:
     from tui.cli_commands import networks
 
@@ -145,7 +164,7 @@ HANDLERS: dict[str | None, Handler] = {
     None: _run_tui,
     "serve": _serve,
     "demo": _not_built("it needs the sandbox networks, which arrive with the sandbox work"),
-    "sandbox": _not_built("the sandbox networks server arrives with the sandbox work"),
+    "sandbox": _sandbox,
     "networks": _networks,
     "accounts": _accounts,
     "link": _link,

@@ -12,15 +12,3 @@ class CardSelected(Message):
     """A network card was chosen (Enter or click)."""
 
     network_id: str
-
-
-@dataclass
-class AccountsChanged(Message):
-    """Accounts were linked, unlinked or edited: cards and Upload toggles must refresh."""
-
-    network_id: str | None = None
-
-
-@dataclass
-class HelpTopicRequested(Message):
-    topic: str

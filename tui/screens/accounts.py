@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from providers import overview
-from tui.messages import AccountsChanged, CardSelected
+from tui.messages import CardSelected
 from tui.widgets.network_card import NetworkCard
 
 CARD_MIN_WIDTH = 32
@@ -131,10 +131,6 @@ class AccountsScreen(Screen[None]):
         for card in self._cards():
             self.query_one(f"#card-{card.spec.id}", NetworkCard).card = card
         self._update_summary()
-
-    @on(AccountsChanged)
-    def _accounts_changed(self) -> None:
-        self.refresh_cards()
 
     def on_screen_resume(self) -> None:
         # Coming back from a dialog or another mode: the store may have changed underneath.
