@@ -267,3 +267,15 @@ async def test_light_theme_renders(seeded: dict[str, int]) -> None:
         app.theme = "textual-light"
         await pilot.pause()
         assert card(app, "mastodon").has_class("-linked")
+
+
+async def test_command_palette_switches_modes() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Upload")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "UploadScreen"

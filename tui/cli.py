@@ -196,3 +196,7 @@ def console_main() -> None:  # pragma: no cover - the console script
 
 
 __all__ = ["UsageError", "build_parser", "main"]
+
+
+if __name__ == "__main__":
+    console_main()

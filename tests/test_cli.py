@@ -1,0 +1,188 @@
+"""The command line as a user runs it: real subprocesses, real SQLite, the configured keyring."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from providers import catalog
+from providers.store import Store
+
+ACCESS = "AT-cli-test-access-token-4f7c1e"
+REFRESH = "RT-cli-test-refresh-token-9a2b3d"
+
+
+def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def secrets_ok(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real Secret Service under tests/with_keyring.sh; elsewhere the explicit plaintext opt-in."""
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        monkeypatch.setenv("LINKDECK_ALLOW_PLAINTEXT_SECRETS", "1")
+
+
+def test_networks_json_lists_every_network_with_revocation_url_and_limits() -> None:
+    result = run("networks", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["networks"]
+    assert [r["id"] for r in rows] == list(catalog.ids())
+    for row in rows:
+        assert row["settings_url"].startswith(("https://", "{instance}/")), row["id"]
+        assert {"media", "caption"} <= set(row["limits"])
+        assert row["status"] in {"available", "needs_setup", "legacy", "unavailable"}
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["x"]["limits"]["caption"]["max_length"] == 280
+    assert by_id["foursquare"]["status"] == "legacy"
+    assert by_id["mastodon"]["status"] == "available"
+
+
+def test_client_id_from_the_environment_turns_needs_setup_into_available() -> None:
+    before = {r["id"]: r["status"] for r in json.loads(run("networks", "--json").stdout)["networks"]}
+    after_run = run("networks", "--json", env={"LINKDECK_LINKEDIN_CLIENT_ID": "my-app"})
+    after = {r["id"]: r["status"] for r in json.loads(after_run.stdout)["networks"]}
+    assert before["linkedin"] == "needs_setup" and after["linkedin"] == "available"
+
+
+def test_accounts_json_never_shows_tokens(linkdeck_home: Path, secrets_ok: None) -> None:
+    from providers.vault import Vault
+
+    with Store.open() as store:
+        account = store.upsert_account(
+            "mastodon",
+            "42",
+            handle="@bob@example.social",
+            display_name="Bob",
+            instance="https://example.social",
+        )
+    Vault().set_token(account.vault_key, {"access_token": ACCESS, "refresh_token": REFRESH})
+    result = run("accounts", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["accounts"]
+    assert [(r["network"], r["handle"], r["card_state"]) for r in rows] == [
+        ("mastodon", "@bob@example.social", "linked")
+    ]
+    outputs = [result.stdout, result.stderr, run("networks", "--json").stdout, run("doctor").stdout]
+    for text in outputs:
+        assert ACCESS not in text and REFRESH not in text
+    for path in linkdeck_home.rglob("*"):
+        if path.is_file() and path.name != "secrets-plaintext.cfg":  # the opted-in keyring stand-in
+            data = path.read_bytes()
+            assert ACCESS.encode() not in data and REFRESH.encode() not in data, path
+
+
+def test_unlink_yes_forgets_the_account_and_its_token(secrets_ok: None) -> None:
+    from providers.vault import Vault
+
+    with Store.open() as store:
+        account = store.upsert_account(
+            "pixelfed", "7", handle="@ann@pix.example", instance="https://pix.example"
+        )
+        post = store.create_post("later", [], None)
+        store.add_delivery(post.id, account)
+    Vault().set_token(account.vault_key, {"access_token": ACCESS})
+    result = run("unlink", "pixelfed", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "@ann@pix.example unlinked" in result.stdout
+    assert Vault().get_token(account.vault_key) is None
+    with Store.open() as store:
+        assert store.accounts() == []
+        assert [d.state for d in store.deliveries()] == ["held"]
+
+
+def test_unlink_without_yes_off_a_terminal_refuses() -> None:
+    with Store.open() as store:
+        store.upsert_account("pixelfed", "7", handle="@ann@pix.example", instance="https://pix.example")
+    result = run("unlink", "pixelfed")
+    assert result.returncode == 2
+    assert "--yes" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_set_secret_reads_stdin_into_the_keyring(secrets_ok: None) -> None:
+    from providers.vault import Vault
+
+    result = run("config", "set-secret", "ayrshare", stdin="ayr-key-123\n")
+    assert result.returncode == 0, result.stderr
+    assert "ayr-key-123" not in result.stdout
+    assert Vault().get_client_secret("ayrshare") == "ayr-key-123"
+    statuses = {r["id"]: r["status"] for r in json.loads(run("networks", "--json").stdout)["networks"]}
+    assert statuses["ayrshare"] == "available"
+
+
+def test_no_keyring_gives_a_clear_message_and_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LINKDECK_ALLOW_PLAINTEXT_SECRETS", raising=False)
+    result = run(
+        "config",
+        "set-secret",
+        "x",
+        stdin="s3cret\n",
+        env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+    )
+    assert result.returncode == 2
+    assert "keyring" in result.stderr and "allow_plaintext" in result.stderr
+    assert "Traceback" not in result.stderr and "s3cret" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "needle"),
+    [
+        (("link", "nosuchnet"), 2, "unknown network 'nosuchnet'"),
+        (("unlink", "mastodon", "--yes"), 2, "no linked Mastodon account"),
+        (("link", "x"), 2, "needs your own developer app"),
+        (("link", "foursquare"), 2, "legacy"),
+        (("link", "mastodon", "--instance", "http://mastodon.example"), 2, "https"),
+    ],
+)
+def test_bad_input_gets_a_clear_message(args: tuple[str, ...], code: int, needle: str) -> None:
+    result = run(*args)
+    assert result.returncode == code, (result.stdout, result.stderr)
+    assert needle in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_broken_config_file_is_a_setup_error(linkdeck_home: Path) -> None:
+    (linkdeck_home / "config").mkdir(exist_ok=True)
+    (linkdeck_home / "config" / "config.toml").write_text("[networks.x\nclient_id = 1", encoding="utf-8")
+    result = run("networks")
+    assert result.returncode == 2
+    assert "not valid TOML" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_doctor_reports_each_check() -> None:
+    result = run("doctor")
+    names = {line.split()[1] for line in result.stdout.splitlines() if line.strip()}
+    assert {"config", "keyring", "clock", "browser", "data", "connectivity", "app:x"} <= names
+    assert "redirect URI to register: http://127.0.0.1:" in result.stdout
+
+
+def test_every_command_has_help() -> None:
+    for command in (
+        "serve",
+        "demo",
+        "sandbox",
+        "networks",
+        "accounts",
+        "link",
+        "unlink",
+        "check",
+        "post",
+        "queue",
+        "worker",
+        "doctor",
+        "config",
+    ):
+        result = run(command, "--help")
+        assert result.returncode == 0 and "usage: linkdeck" in result.stdout, command
