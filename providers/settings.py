@@ -1,6 +1,7 @@
 """Typed settings read from ``config.toml`` and the environment.
 
-The file is optional. Per network: ``[networks.<id>] client_id``, ``base_url``, ``auto_share``.
+The file is optional. Per network: ``[networks.<id>] client_id``, ``base_url``, ``auto_share``,
+``port`` (the loopback redirect port, for networks that register one).
 Environment wins over the file: ``LINKDECK_<ID>_CLIENT_ID`` / ``LINKDECK_<ID>_CLIENT_SECRET``
 (ID = catalog id upper-cased, ``-`` as ``_``). Client secrets never live in the file; they are in
 the keyring (``linkdeck config set-secret``) or the environment.
@@ -26,6 +27,9 @@ class NetworkSettings:
     client_id: str | None = None
     base_url: str | None = None
     auto_share: bool | None = None
+    # The loopback redirect port registered with the network (Mastodon checks redirect URIs
+    # exactly, so it is fixed per network); None: the network's default.
+    port: int | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Settings:
             client_id=env_id or file_value.client_id,
             base_url=file_value.base_url,
             auto_share=file_value.auto_share,
+            port=file_value.port,
         )
 
     def client_secret_from_env(self, network_id: str) -> str | None:
@@ -72,6 +77,7 @@ def load(path: Path | None = None) -> Settings:
                 client_id=_str_or_none(values.get("client_id")),
                 base_url=_str_or_none(values.get("base_url")),
                 auto_share=auto if isinstance(auto, bool) else None,
+                port=_port(str(network_id), values.get("port"), path),
             )
     keyring_table = raw.get("keyring", {})
     plaintext = (
@@ -85,6 +91,19 @@ def load(path: Path | None = None) -> Settings:
         sandbox_url=os.environ.get("LINKDECK_SANDBOX_URL") or None,
         path=path,
     )
+
+
+def _port(network_id: str, value: object, path: Path) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1024 <= value <= 65535:
+        raise SetupError(
+            f"[networks.{network_id}] port in {path} must be a whole number from 1024 to 65535, "
+            f"not {value!r}",
+            hint="It is the loopback port of the redirect address linkdeck registers; "
+            "remove it for the default.",
+        )
+    return value
 
 
 def _str_or_none(value: object) -> str | None:

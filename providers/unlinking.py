@@ -6,6 +6,7 @@ never deleted) until the same account is linked again.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,8 @@ from providers.errors import KeyringUnavailable
 if TYPE_CHECKING:
     from providers.store import Account, Store
     from providers.vault import Vault
+
+log = logging.getLogger("linkdeck.unlinking")
 
 WAITING_STATES = ("scheduled", "due", "held")
 
@@ -54,17 +57,22 @@ class UnlinkPlan:
 class UnlinkResult:
     network_name: str
     handle: str
-    revoked: bool | None  # None: not attempted (no adapter or no revoke call)
+    revoked: bool | None  # None: not attempted (no revoke call, no adapter, no token)
     token_forgotten: bool
     held: int
     problem: str = ""
 
     def summary(self) -> str:
         parts = [f"{self.handle} unlinked."]
-        if self.revoked is None:
+        if self.revoked:
+            parts.append(f"{self.network_name} confirmed that linkdeck's access is revoked.")
+        elif self.revoked is None:
             parts.append(f"Access was not revoked at {self.network_name}: use its connected-apps page.")
         elif not self.revoked:
-            parts.append(f"{self.network_name} did not confirm the revocation.")
+            parts.append(
+                f"{self.network_name} did not confirm the revocation: remove linkdeck on its "
+                "connected-apps page."
+            )
         if self.held:
             parts.append(f"{self.held} scheduled post(s) held until you link it again.")
         if self.problem:
@@ -85,16 +93,36 @@ def plan(store: Store, account: Account) -> UnlinkPlan:
 
 
 async def unlink(store: Store, vault: Vault, account: Account) -> UnlinkResult:
+    """Revoke at the network when it has a revoke call (with the token from the vault), then
+    always forget the token and remove the account, holding its scheduled posts. ``revoked`` is
+    True only when the network confirmed, False when it refused or could not be reached, None when
+    not attempted (no revoke call, no adapter yet, or no token left to revoke)."""
+    from providers.catalog.adapter import adapter_for
+
     spec = catalog.get(account.network)
-    # Revocation needs the network's adapter; adapters arrive network by network, so for now the
-    # result says honestly that nothing was revoked remotely.
     revoked: bool | None = None
-    problem = ""
+    problems: list[str] = []
+    token = None
+    try:
+        token = vault.get_token(account.vault_key)
+    except KeyringUnavailable as exc:
+        problems.append(str(exc))
+    adapter = adapter_for(account.network, store=store, vault=vault)
+    if spec.capabilities.provider_revoke and adapter is not None:
+        if token is None:
+            problems.append(f"There was no {spec.name} token in the keyring to revoke.")
+        else:
+            try:
+                revoked = await adapter.revoke(token, account.instance)
+            except Exception as exc:  # revocation is best effort: unlinking goes on regardless
+                log.warning("revoking at %s failed: %s", spec.name, type(exc).__name__)
+                revoked = False
     forgotten = True
     try:
         vault.delete_token(account.vault_key)
     except KeyringUnavailable as exc:
         forgotten = False
-        problem = str(exc)
+        if str(exc) not in problems:
+            problems.append(str(exc))
     held = store.remove_account(account.id)  # holds its scheduled deliveries in the same transaction
-    return UnlinkResult(spec.name, account.handle, revoked, forgotten, held, problem)
+    return UnlinkResult(spec.name, account.handle, revoked, forgotten, held, " ".join(problems))

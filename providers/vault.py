@@ -15,7 +15,8 @@ is set.
 Service name. Entries are stored under the service ``linkdeck``; when ``LINKDECK_HOME`` is set,
 under ``linkdeck:<first 12 hex digits of sha256(resolved LINKDECK_HOME)>``, so tests and the demo
 never read or overwrite a real user's entries. Usernames: ``token:<vault key>`` (the vault key is
-``Account.vault_key``, ``network:instance:remote_id``) and ``client-secret:<network id>``.
+``Account.vault_key``, ``network:instance:remote_id``), ``client-secret:<network id>`` and, for apps
+linkdeck registered itself on a server, ``client-secret:<network id>:<instance URL>``.
 
 Secrets never appear in exception text or in reprs; keyring errors are re-raised as
 :class:`KeyringUnavailable` with the secret scrubbed and the original exception not chained.
@@ -267,22 +268,27 @@ class Vault:
     # Client secrets ----------------------------------------------------------------------------
 
     @staticmethod
-    def _secret_user(network_id: str) -> str:
+    def _secret_user(network_id: str, instance: str | None = None) -> str:
         if not network_id:
             raise ValueError("empty network id")
-        return f"client-secret:{network_id}"
+        return f"client-secret:{network_id}:{instance}" if instance else f"client-secret:{network_id}"
 
-    def set_client_secret(self, network_id: str, secret: str) -> None:
+    def set_client_secret(self, network_id: str, secret: str, *, instance: str | None = None) -> None:
+        """``instance``: the secret of an app linkdeck registered itself on that server (Mastodon,
+        Pixelfed), kept apart from the user's own developer-app secret for the network."""
         if not secret:
             raise ValueError(f"empty client secret for {network_id}")
-        self._set(self._secret_user(network_id), secret)
+        self._set(self._secret_user(network_id, instance), secret)
 
-    def get_client_secret(self, network_id: str) -> str | None:
-        """``LINKDECK_<ID>_CLIENT_SECRET`` if set, else the keyring entry, else None."""
-        from_env = self._settings.client_secret_from_env(network_id)
-        if from_env:
-            return from_env
-        return self._get(self._secret_user(network_id))
+    def get_client_secret(self, network_id: str, *, instance: str | None = None) -> str | None:
+        """``LINKDECK_<ID>_CLIENT_SECRET`` if set, else the keyring entry, else None. A per-instance
+        secret (``instance`` given) comes only from the keyring: the environment variable is the
+        user's own developer app, not one linkdeck registered."""
+        if instance is None:
+            from_env = self._settings.client_secret_from_env(network_id)
+            if from_env:
+                return from_env
+        return self._get(self._secret_user(network_id, instance))
 
-    def delete_client_secret(self, network_id: str) -> None:
-        self._delete(self._secret_user(network_id))
+    def delete_client_secret(self, network_id: str, *, instance: str | None = None) -> None:
+        self._delete(self._secret_user(network_id, instance))

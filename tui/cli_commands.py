@@ -95,15 +95,159 @@ def accounts(args: argparse.Namespace) -> int:
 
 
 def link(args: argparse.Namespace) -> int:
-    from providers import linking
-    from providers.http import is_loopback
+    """Link an account. Prints the authorize URL and how to paste the answer back; opens the
+    browser unless --no-browser or there is none here (SSH, no display); finishes on whichever
+    comes first: the loopback callback or a line pasted on stdin."""
+    import asyncio
 
-    if args.instance and not (args.instance.startswith("https://") or is_loopback(args.instance)):
-        raise UsageError(
-            f"--instance must be an https URL (plain http only for loopback addresses): {args.instance}"
-        )
-    linking.start_link(args.network, settings_module.load())
+    from providers.store import Store
+    from providers.vault import Vault
+
+    settings = settings_module.load()
+    with Store.open() as store:
+        return asyncio.run(_link(args, settings, store, Vault(settings)))
+
+
+async def _link(args: argparse.Namespace, settings: settings_module.Settings, store: Any, vault: Any) -> int:
+    import asyncio
+    import contextlib
+
+    from providers.auth.callback import CallbackRejected
+    from providers.auth.types import LinkError
+    from providers.catalog.mastodon_adapter import instance_label
+    from providers.environment import may_launch_browser
+    from providers.linking import begin_link
+
+    spec = catalog.get(args.network)
+    opener = _open_browser if not args.no_browser and may_launch_browser() else None
+    session = await begin_link(
+        spec.id, settings=settings, store=store, vault=vault, instance=args.instance, open_browser=opener
+    )
+    lines = _StdinLines()
+    finish = asyncio.ensure_future(session.finish())
+    try:
+        _explain(session)
+        interactive = sys.stdin.isatty()
+        while not finish.done():
+            line_task = asyncio.ensure_future(lines.get())
+            await asyncio.wait({finish, line_task}, return_when=asyncio.FIRST_COMPLETED)
+            if finish.done():  # the loopback callback (or a failure) came first
+                line_task.cancel()
+                break
+            line = line_task.result()
+            if line is None:  # end of input: only the loopback callback can still answer
+                lines.closed = True
+                await asyncio.wait({finish})
+                break
+            if not line.strip():
+                continue
+            try:
+                session.submit(line)
+            except CallbackRejected as exc:
+                if not interactive:
+                    raise
+                print(f"linkdeck: {exc}", file=sys.stderr)
+                print("Paste the address again (or the code):", flush=True)
+            except LinkError:
+                pass  # the network's refusal (e.g. denied) ended the flow; finish() reports it
+        result = await finish
+    finally:
+        if not finish.done():
+            finish.cancel()
+            with contextlib.suppress(BaseException):
+                await finish
+        await session.cancel()
+    account = result.account
+    if result.choices:
+        account = await _choose(session, result, lines)
+    where = f" ({instance_label(account.instance)})" if account.instance else ""
+    name = f" ({account.display_name})" if account.display_name else ""
+    print(f"Linked {account.handle}{name} on {spec.name}{where}")
     return 0
+
+
+def _open_browser(url: str) -> bool:
+    """Open ``url`` with the user's browser without blocking the event loop (some browser
+    commands only return when the browser closes, and the loopback listener runs on the loop).
+    False when no browser can be found here."""
+    import threading
+    import webbrowser
+
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        return False
+    threading.Thread(target=browser.open, args=(url,), name="linkdeck-browser", daemon=True).start()
+    return True
+
+
+def _explain(session: Any) -> None:
+    request = session.request
+    name = session.spec.name
+    if session.opened_browser:
+        print(f"{name}'s page opened in your browser. Approve linkdeck there; this finishes by itself.")
+        print("If it did not open, open this address:")
+    else:
+        print(f"Open this address in a browser and approve linkdeck on {name}:")
+    print(request.url)
+    print(
+        f"Then paste here the address your browser ends on (it starts with {request.redirect_uri}) "
+        "or the code, and press Enter."
+    )
+    if session.oob_request is not None:
+        print(f"Or open this address instead to have {name} show you a code to paste here:")
+        print(f"  {session.oob_request.url}")
+    sys.stdout.flush()
+
+
+async def _choose(session: Any, result: Any, lines: _StdinLines) -> Any:
+    for number, target in enumerate(result.choices, 1):
+        print(f"{number:>3}  {target.kind}: {target.name}")
+    while True:
+        print(f"Where should {session.spec.name} posts go? Type a number:", flush=True)
+        line = await lines.get()
+        if line is None:
+            raise UsageError(f"no {session.spec.name} target chosen (end of input)")
+        if line.strip().isdigit() and 1 <= int(line) <= len(result.choices):
+            return await session.choose(result, result.choices[int(line) - 1])
+
+
+class _StdinLines:
+    """Lines from stdin without blocking the event loop: a daemon thread reads them, so a pending
+    read never keeps the process alive once the link has finished another way."""
+
+    def __init__(self) -> None:
+        self.closed = False
+        self._queue: Any = None  # asyncio.Queue[str | None], made on first use inside the loop
+
+    async def get(self) -> str | None:
+        import asyncio
+
+        if self._queue is None:
+            import threading
+
+            loop = asyncio.get_running_loop()
+            queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+            def read() -> None:
+                while True:
+                    try:
+                        line = sys.stdin.readline()
+                    except (OSError, ValueError):
+                        line = ""
+                    try:
+                        loop.call_soon_threadsafe(queue.put_nowait, line or None)
+                    except RuntimeError:  # the link is over and its loop closed
+                        return
+                    if not line:
+                        return
+
+            self._queue = queue
+            threading.Thread(target=read, name="linkdeck-stdin", daemon=True).start()
+        if self.closed:
+            return None
+        line: str | None = await self._queue.get()
+        return line
 
 
 def unlink(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from providers.store.apps import RegisteredApp
 from providers.store.core import Store
 from providers.store.db import SCHEMA_VERSION, SchemaTooNew
 from providers.store.models import (
@@ -28,6 +29,7 @@ __all__ = [
     "CachedAvatar",
     "Delivery",
     "Post",
+    "RegisteredApp",
     "SchemaTooNew",
     "Store",
     "Target",

@@ -17,9 +17,11 @@ from types import TracebackType
 
 from providers import paths
 from providers.store import accounts as _accounts
+from providers.store import apps as _apps
 from providers.store import avatars as _avatars
 from providers.store import db
 from providers.store import posts as _posts
+from providers.store.apps import RegisteredApp
 from providers.store.models import Account, CachedAvatar, Delivery, Post, Target
 
 
@@ -209,6 +211,38 @@ class Store:
         """Put the held deliveries for this account's identity back in the queue; returns how many."""
         with self._write() as conn:
             return _posts.release_for(conn, account)
+
+    # Apps registered on per-instance servers -------------------------------------------------
+
+    def registered_app(self, network: str, instance: str) -> RegisteredApp | None:
+        """The app linkdeck registered on ``instance`` (client id only; the secret is in the vault)."""
+        with self._read() as conn:
+            return _apps.get(conn, network, instance)
+
+    def save_registered_app(
+        self,
+        network: str,
+        instance: str,
+        client_id: str,
+        redirect_uris: Iterable[str],
+        scopes: Iterable[str],
+    ) -> RegisteredApp:
+        with self._write() as conn:
+            return _apps.put(conn, network, instance, client_id, list(redirect_uris), list(scopes))
+
+    def touch_registered_app(self, network: str, instance: str) -> None:
+        """Mark the instance as just used (it moves to the top of :meth:`recent_instances`)."""
+        with self._write() as conn:
+            _apps.touch(conn, network, instance)
+
+    def forget_registered_app(self, network: str, instance: str) -> None:
+        with self._write() as conn:
+            _apps.delete(conn, network, instance)
+
+    def recent_instances(self, network: str, limit: int = 5) -> list[str]:
+        """Instances of ``network`` used before, most recent first."""
+        with self._read() as conn:
+            return _apps.recent_instances(conn, network, limit)
 
     # Avatar cache ------------------------------------------------------------------------------
 

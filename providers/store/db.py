@@ -111,6 +111,23 @@ MIGRATIONS: tuple[Migration, ...] = (
         )
         """,
     ),
+    # 2: apps linkdeck registered itself on per-instance servers (Mastodon POST /api/v1/apps): the
+    # public client id, what was registered, and when the instance was last used (recent instances).
+    # The client secret is in the keyring, never here.
+    (
+        """
+        CREATE TABLE apps (
+            network        TEXT NOT NULL,
+            instance       TEXT NOT NULL,
+            client_id      TEXT NOT NULL,
+            redirect_uris  TEXT NOT NULL DEFAULT '[]',
+            scopes         TEXT NOT NULL DEFAULT '[]',
+            registered_at  TEXT NOT NULL,
+            last_used_at   TEXT NOT NULL,
+            PRIMARY KEY (network, instance)
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

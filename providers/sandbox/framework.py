@@ -1,0 +1,149 @@
+"""What every emulated network shares: the parsed request (:class:`Call`), a tiny router, JSON and
+HTML replies, and the emulator protocol the server dispatches to.
+
+Why not aiohttp's router: the first path segment is a *host* (``/mastodon.example/api/v1/apps``),
+chosen at run time, so each host gets its own emulator object and routes are matched on the rest of
+the path here.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from aiohttp import web
+
+Handler = Callable[["Call"], Awaitable[web.StreamResponse]]
+
+
+@dataclass
+class Call:
+    """One request to an emulated host, with the body already read."""
+
+    request: web.Request
+    host: str  # the emulated host ("mastodon.example"), the first path segment
+    path: str  # the path below the host, always starting with "/"
+    base: str  # the URL this host is reachable at, e.g. http://127.0.0.1:PORT/mastodon.example
+    params: dict[str, Any]  # query + form/JSON body merged (body wins), Rails style: "a[]" → "a" list
+    match: dict[str, str] = field(default_factory=dict)  # {name} segments of the matched route
+
+    @property
+    def method(self) -> str:
+        return self.request.method
+
+    @property
+    def prefix(self) -> str:
+        """The path prefix of this host on the sandbox ("/mastodon.example" or "")."""
+        return self.request.path[: len(self.request.path) - len(self.path)] if self.path else ""
+
+    def text(self, name: str) -> str | None:
+        """A parameter as one string (the first value of a list); None when absent."""
+        value = self.params.get(name)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value is None:
+            return None
+        return value if isinstance(value, str) else str(value)
+
+    def bearer(self) -> str | None:
+        header = self.request.headers.get("Authorization", "")
+        if header[:7].lower() == "bearer ":
+            return header[7:].strip() or None
+        return None
+
+
+class Emulator(Protocol):
+    """One emulated server (one host). ``kind`` names the network it imitates."""
+
+    kind: str
+    host: str
+
+    async def handle(self, call: Call) -> web.StreamResponse: ...
+
+
+class Routes:
+    """``(method, "/api/v1/media/{id}")`` → handler; the first match wins."""
+
+    def __init__(self) -> None:
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+
+    def add(self, method: str, pattern: str, handler: Handler) -> None:
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(pattern.rstrip("/") or "/"))
+        self._routes.append((method.upper(), re.compile(f"^{regex}/?$"), handler))
+
+    def find(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
+        for route_method, regex, handler in self._routes:
+            found = regex.match(path)
+            if found and route_method in (method.upper(), "*"):
+                return handler, found.groupdict()
+        return None
+
+    def allows(self, path: str) -> bool:
+        return any(regex.match(path) for _, regex, _ in self._routes)
+
+
+async def read_params(request: web.Request) -> dict[str, Any]:
+    """Query and body parameters the way Rails and Laravel see them: repeated or ``key[]`` keys
+    become lists; a JSON object body is merged as it is. Uploaded files keep their FileField."""
+    params: dict[str, Any] = {}
+    _merge(params, request.query.items())
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.can_read_body:
+        ctype = request.content_type
+        if ctype == "application/json":
+            try:
+                body = json.loads(await request.text() or "{}")
+            except ValueError:
+                body = None
+            if isinstance(body, dict):
+                params.update(body)
+        elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            _merge(params, (await request.post()).items())
+    return params
+
+
+def _merge(params: dict[str, Any], items: Any) -> None:
+    for key, value in items:
+        if key.endswith("[]"):
+            params.setdefault(key[:-2], []).append(value)
+        elif key in params:
+            current = params[key]
+            params[key] = [*current, value] if isinstance(current, list) else [current, value]
+        else:
+            params[key] = value
+
+
+def json_reply(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response(data, status=status, headers={"Cache-Control": "no-store", **(headers or {})})
+
+
+def error_reply(status: int, error: str, description: str | None = None) -> web.Response:
+    """Mastodon/Doorkeeper-style error body: {"error": …} plus error_description for OAuth."""
+    body: dict[str, str] = {"error": error}
+    if description is not None:
+        body["error_description"] = description
+    return json_reply(body, status)
+
+
+def page(title: str, body_html: str, status: int = 200) -> web.Response:
+    """A small, real HTML page (the consent page, the code page, errors)."""
+    document = (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width'><title>{html.escape(title)}</title>"
+        "<style>body{font-family:sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem}"
+        "button{font-size:1rem;padding:.5rem 1.2rem;margin:.3rem}code{font-size:1.3rem}</style>"
+        f"</head><body>{body_html}</body></html>"
+    )
+    return web.Response(
+        text=document,
+        status=status,
+        content_type="text/html",
+        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"},
+    )
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=True)

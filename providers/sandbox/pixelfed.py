@@ -1,0 +1,111 @@
+"""The emulated Pixelfed server: the Mastodon-compatible API with Pixelfed's differences.
+
+Differences from :mod:`.mastodon`, per shared/reference/networks.md §16 (pixelfed/pixelfed@8aae92d):
+Laravel Passport OAuth (numeric client ids, ``expires_in`` and a rotating ``refresh_token`` in token
+replies, 365-day access and 400-day refresh tokens by default, scopes ``read write follow push``,
+PKCE optional but never ``plain`` here), no revoke endpoint (``/oauth/revoke`` is a 404, as on real
+Pixelfed), the user's app list at ``/settings/applications``, Laravel's ``{"message":
+"Unauthenticated."}`` 401 body, and a Pixelfed version string in the instance document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from providers.sandbox.framework import Call, json_reply
+from providers.sandbox.mastodon import MastodonServer
+from providers.sandbox.mastodon_entities import DEFAULT_SETTINGS
+from providers.sandbox.oauth import OAuthPolicy
+
+DAY = 24 * 3600
+PIXELFED_SETTINGS: dict[str, Any] = {
+    **DEFAULT_SETTINGS,
+    "version": "3.5.3 (compatible; Pixelfed 0.11.13)",
+    "title": "Pixelfed",
+    "max_characters": 500,  # max_caption_length
+    "max_media_attachments": 4,  # max_album_length
+    "image_size_limit": 15_000 * 1024,  # max_photo_size 15,000 KB
+    "video_size_limit": 15_000 * 1024,
+    "supported_mime_types": ["image/jpeg", "image/png", "image/gif"],
+    "description_limit": 1000,
+}
+
+
+class PixelfedServer(MastodonServer):
+    kind = "pixelfed"
+    network = "Pixelfed"
+    settings_path = "/settings/applications"
+
+    def __init__(self, host: str, clock: Any) -> None:
+        super().__init__(host, clock)
+        self.settings = dict(PIXELFED_SETTINGS)
+        self.oauth.policy = self.policy()
+
+    def policy(self) -> OAuthPolicy:
+        return OAuthPolicy(
+            network=self.network,
+            known_scopes=frozenset({"read", "write", "follow", "push"}),
+            default_scope="read",
+            require_pkce=False,
+            access_seconds=365 * DAY,  # OAUTH_TOKEN_DAYS
+            refresh_seconds=400 * DAY,  # OAUTH_REFRESH_DAYS
+            passport=True,
+            numeric_client_ids=True,
+        )
+
+    def has_profile_scope(self) -> bool:
+        return False
+
+    def has_instance_v2(self) -> bool:
+        return True
+
+    async def create_app(self, call: Call) -> web.Response:
+        name = (call.text("client_name") or "").strip()
+        uris = self.redirect_uris(call)
+        if not name or not uris:
+            missing = "client name" if not name else "redirect uris"
+            return json_reply(
+                {"message": f"The {missing} field is required.", "errors": {missing: ["required"]}}, 422
+            )
+        # Pixelfed accepts any scopes here; Passport checks them at /oauth/authorize.
+        app = self.oauth.register(name, call.text("website"), uris, ["read", "write", "follow", "push"])
+        return json_reply(
+            {
+                "id": app.id,
+                "name": app.name,
+                "website": app.website,
+                "redirect_uri": "\n".join(app.redirect_uris),
+                "client_id": app.client_id,
+                "client_secret": app.client_secret,
+                "vapid_key": None,
+            }
+        )
+
+    async def revoke(self, call: Call) -> web.Response:
+        return self.not_found(call)  # Pixelfed has no revoke endpoint
+
+    async def discovery(self, call: Call) -> web.Response:
+        return self.not_found(call)
+
+    def not_found(self, call: Call) -> web.Response:
+        return json_reply({"message": "Not Found"}, 404)
+
+    def unauthorized(self, message: str) -> web.Response:
+        return json_reply({"message": "Unauthenticated."}, 401)
+
+    def account_json(self, call: Call, who: Any) -> dict[str, Any]:
+        data = super().account_json(call, who)
+        data.update(
+            {
+                "url": f"https://{self.host}/{who.username}",
+                "note_text": who.note,
+                "local": True,
+                "is_admin": False,
+                "website": None,
+            }
+        )
+        for key in ("indexable", "group", "role", "emojis"):
+            data.pop(key, None)
+        return data
