@@ -35,10 +35,14 @@ system-deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \
 	fi
 
+# Every folder under tests/servers with a committed lock file gets exactly what it pins.
 node-deps:
-	@if [ -f tests/servers/package-lock.json ]; then \
-		cd tests/servers && npm ci --no-audit --no-fund --loglevel=error; \
-	fi
+	@for lock in $$(find tests/servers -name package-lock.json -not -path '*/node_modules/*'); do \
+		dir=$$(dirname $$lock); \
+		[ "$$dir/node_modules/.package-lock.json" -nt "$$lock" ] && continue; \
+		echo "npm ci in $$dir"; \
+		(cd $$dir && npm ci --no-audit --no-fund --loglevel=error) || exit 1; \
+	done
 
 # The whole suite runs inside one throw-away D-Bus session with an unlocked gnome-keyring, so the
 # vault is tested against a real Secret Service. Servers the tests need are started by the tests.
