@@ -148,6 +148,12 @@ def _link(args: argparse.Namespace) -> int:
     return link(args)
 
 
+def _check(args: argparse.Namespace) -> int:
+    from tui.cli_commands_check import check
+
+    return check(args)
+
+
 def _doctor(args: argparse.Namespace) -> int:
     from tui.doctor import run
 
@@ -169,7 +175,7 @@ HANDLERS: dict[str | None, Handler] = {
     "accounts": _accounts,
     "link": _link,
     "unlink": _unlink,
-    "check": _not_built("media and caption checks arrive with the media engine"),
+    "check": _check,
     "post": _not_built("publishing arrives with the publishing engine"),
     "queue": _not_built("the queue view arrives with scheduling"),
     "worker": _not_built("the scheduler arrives with scheduling"),
