@@ -65,6 +65,67 @@ async def _choose_picture(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+class StubLinkSession:
+    """A link waiting for approval with a fixed address, so the Link window's picture is stable
+    (a real session's URL carries a fresh state and PKCE challenge every time)."""
+
+    def __init__(self) -> None:
+        from providers.auth.types import AuthorizationRequest, RedirectKind
+
+        self.request = AuthorizationRequest(
+            url="https://mastodon.example/oauth/authorize?response_type=code&client_id=demo-client"
+            "&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback&state=fixed-state-for-pictures"
+            "&scope=profile+write%3Astatuses+write%3Amedia&code_challenge=fixed&code_challenge_method=S256",
+            redirect_uri="http://127.0.0.1:8765/callback",
+            redirect_kind=RedirectKind.LOOPBACK,
+            listener_port=8765,
+            expires_in=None,
+        )
+        self.oob_request = self.request
+        self.device = None
+        self.opened_browser = False
+
+    def submit(self, pasted: str) -> None:
+        from providers.auth.types import LinkError
+
+        raise LinkError(
+            "Mastodon (mastodon.example): this answer belongs to a different link request; refused."
+        )
+
+    async def finish(self) -> None:
+        import asyncio
+
+        await asyncio.Event().wait()
+
+    async def cancel(self) -> None:
+        return None
+
+
+async def _link_waiting(pilot: Pilot[None]) -> None:
+    async def begin_link(*args: object, **kwargs: object) -> StubLinkSession:
+        return StubLinkSession()
+
+    pilot.app.ctx.begin_link = begin_link  # type: ignore[attr-defined]
+    pilot.app.place = pilot.app.place.SSH  # type: ignore[attr-defined]
+    pilot.app.screen.query_one("#link-instance").value = "mastodon.example"  # type: ignore[attr-defined]
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def _link_refused_paste(pilot: Pilot[None]) -> None:
+    await _link_waiting(pilot)
+    pilot.app.screen.query_one("#link-paste").value = "http://127.0.0.1:8765/callback?code=x&state=forged"  # type: ignore[attr-defined]
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def _link_qr(pilot: Pilot[None]) -> None:
+    await _link_waiting(pilot)
+    await pilot.click("#link-qr-toggle")
+    await pilot.pause()
+
+
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("accounts_fresh", "Accounts on first start: nothing linked", seeded=False),
     Scenario("accounts_states", "Accounts with every card state"),
@@ -76,6 +137,32 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("details_unavailable", "A network that is unavailable", focus="#card-foursquare", press=("d",)),
     Scenario(
         "unlink_confirm", "Unlink asks first", focus="#card-mastodon", press=("enter",), extra=_click_unlink
+    ),
+    Scenario("link_instance", "Link: which server?", seeded=False, focus="#card-mastodon", press=("enter",)),
+    Scenario(
+        "link_waiting",
+        "Link over SSH: address, copy, paste box",
+        seeded=False,
+        focus="#card-mastodon",
+        press=("enter",),
+        extra=_link_waiting,
+    ),
+    Scenario(
+        "link_qr",
+        "Link over SSH in a smaller terminal: the QR code in place of the address",
+        seeded=False,
+        size=(100, 45),
+        focus="#card-mastodon",
+        press=("enter",),
+        extra=_link_qr,
+    ),
+    Scenario(
+        "link_refused",
+        "Link: a pasted answer that is not ours",
+        seeded=False,
+        focus="#card-mastodon",
+        press=("enter",),
+        extra=_link_refused_paste,
     ),
     Scenario(
         "upload_empty",

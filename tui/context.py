@@ -6,11 +6,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from providers import settings as settings_module
 
 if TYPE_CHECKING:
+    from providers.linking import LinkSession
     from providers.settings import Settings
     from providers.store import Store
     from providers.vault import Vault
@@ -44,6 +45,12 @@ class Context:
         from providers.vault import Vault
 
         return Vault(self.settings)
+
+    async def begin_link(self, network_id: str, **kwargs: Any) -> LinkSession:
+        """The engine's link entry point (a seam: pictures of the Link window use a fixed session)."""
+        from providers.linking import begin_link
+
+        return await begin_link(network_id, **kwargs)
 
     def close(self) -> None:
         if "store" in self.__dict__:

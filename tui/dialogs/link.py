@@ -41,6 +41,9 @@ def explain(place: Place, network: str, opened: bool) -> str:
     )
 
 
+LEFT_MIN_WIDTH = 52  # the explanation, address and buttons need this much to stay readable
+
+
 class LinkScreen(ModalScreen["Account | None"]):
     """Runs one link from start to finish; dismisses with the linked Account, or None."""
 
@@ -53,6 +56,7 @@ class LinkScreen(ModalScreen["Account | None"]):
         self.session: LinkSession | None = None
         self._deadline: float | None = None
         self._picked: asyncio.Future[int] | None = None
+        self._qr_fits = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box link-box"):
@@ -65,6 +69,7 @@ class LinkScreen(ModalScreen["Account | None"]):
                 with VerticalScroll(id="link-left"):
                     yield Static("", id="link-explain")
                     yield Static("", id="link-url", classes="details-url")
+                    yield Static("", id="link-oob", classes="muted")
                     with Horizontal(classes="link-actions"):
                         yield Button("Open in browser", id="link-open")
                         yield Button("Copy address", id="link-copy")
@@ -76,7 +81,9 @@ class LinkScreen(ModalScreen["Account | None"]):
                     yield Static("", id="link-error", classes="link-error")
                     yield Static("", id="link-forward", classes="muted")
                     yield Static("Starting…", id="link-status", classes="muted")
-                yield Static("", id="link-qr")
+                with Vertical(id="link-qr-box"):
+                    yield Button("Back to the address", id="link-qr-back")
+                    yield Static("", id="link-qr")
             with Vertical(id="link-choose-step", classes="link-step"):
                 yield Label("", id="link-choose-label")
                 yield OptionList(id="link-choices")
@@ -91,6 +98,7 @@ class LinkScreen(ModalScreen["Account | None"]):
         self.query_one("#link-instance-step").display = needs_instance
         self.query_one("#link-main").display = False
         self.query_one("#link-choose-step").display = False
+        self.query_one("#link-qr-back").display = False
         if needs_instance:
             self.query_one("#link-instance", Input).focus()
         else:
@@ -109,14 +117,12 @@ class LinkScreen(ModalScreen["Account | None"]):
 
     @work(exclusive=True, group="link", exit_on_error=False)
     async def begin(self) -> None:
-        from providers.linking import begin_link
-
         ctx = self.app.ctx  # type: ignore[attr-defined]
         place = self.app.place  # type: ignore[attr-defined]
         may_open = place in (Place.LOCAL, Place.WEB)
         status = self.query_one("#link-status", Static)
         try:
-            session = await begin_link(
+            session = await ctx.begin_link(
                 self.spec.id,
                 settings=ctx.settings,
                 store=ctx.store,
@@ -129,10 +135,7 @@ class LinkScreen(ModalScreen["Account | None"]):
             self._fail_to_start(str(exc))
             return
         self.session = session
-        self._show_request(session, place)
-        relay_uri = getattr(self.app, "relay_uri", None)
-        if relay_uri and session.request is not None:
-            self._await_relay(session, relay_uri)
+        self._show_request(session, place)  # under `serve`, the session itself awaits the relay
         try:
             status.update("Waiting for you to approve…")
             result = await session.finish()
@@ -142,26 +145,6 @@ class LinkScreen(ModalScreen["Account | None"]):
             self.notify(str(exc), title=f"{self.spec.name}: not linked", severity="error", timeout=10)
             return
         await self._done(session, result)
-
-    @work(exclusive=True, group="relay", exit_on_error=False)
-    async def _await_relay(self, session: LinkSession, relay_uri: str) -> None:
-        """Served in a browser tab: the network redirects to the served page, which relays here."""
-        from urllib.parse import urljoin
-
-        from providers.auth import relay
-
-        assert session.request is not None
-        state = relay.state_of(session.request.url)
-        if not state:
-            return
-        relay.register(state)
-        try:
-            path_and_query = await relay.wait(state)
-            session.submit(urljoin(relay_uri, path_and_query))
-        except LinkdeckError as exc:
-            self.query_one("#link-error", Static).update(Text(str(exc), style="bold"))
-        finally:
-            relay.unregister(state)
 
     def _fail_to_start(self, message: str) -> None:
         if (
@@ -185,9 +168,21 @@ class LinkScreen(ModalScreen["Account | None"]):
             # An action link, not an OSC 8 hyperlink: it goes through open_external, which never
             # launches a browser on a remote host.
             self.query_one("#link-url", Static).update(f"[@click=screen.open_link]{escape(url)}[/]")
-            self.query_one("#link-qr", Static).update(qr_text(url))
-            show_qr = place in (Place.SSH, Place.HEADLESS)
-            self.query_one("#link-qr").display = show_qr
+            qr = qr_text(url)
+            self.query_one("#link-qr", Static).update(qr)
+            # Side by side when both fit; otherwise the QR button swaps the address for the code.
+            lines = qr.split()
+            width, height = max(line.cell_len for line in lines), len(lines)
+            self._qr_fits = (
+                self.app.size.width - 12 >= LEFT_MIN_WIDTH + width and self.app.size.height - 14 >= height
+            )
+            self.query_one("#link-qr").display = self._qr_fits
+            oob = getattr(session, "oob_request", None)
+            if oob is not None:
+                self.query_one("#link-oob", Static).update(
+                    "No browser on this device? "
+                    f"[@click=screen.open_oob]Let {self.spec.name} show you a code[/] to paste here instead."
+                )
             if request.listener_port and place is Place.SSH:
                 port = request.listener_port
                 self.query_one("#link-forward", Static).update(
@@ -197,10 +192,10 @@ class LinkScreen(ModalScreen["Account | None"]):
             if request.expires_in:
                 self._deadline = time.monotonic() + request.expires_in
                 self.set_interval(1, self._tick)
+        device_box = self.query_one("#link-device", Static)
+        device_box.display = device is not None
         if device is not None:
-            self.query_one("#link-device", Static).update(
-                f"Or enter the code [b]{device.user_code}[/b] at {device.verification_uri}"
-            )
+            device_box.update(f"Or enter the code [b]{device.user_code}[/b] at {device.verification_uri}")
         self.query_one("#link-paste", Input).focus()
 
     def _tick(self) -> None:
@@ -227,10 +222,25 @@ class LinkScreen(ModalScreen["Account | None"]):
             self.app.copy_to_clipboard(request.url)
             self.notify("The address is on your clipboard.", title="Copied")
 
+    def action_open_oob(self) -> None:
+        oob = getattr(self.session, "oob_request", None)
+        if oob is not None:
+            self.app.open_external(oob.url)  # type: ignore[attr-defined]
+
     @on(Button.Pressed, "#link-qr-toggle")
     def _toggle_qr(self) -> None:
         qr = self.query_one("#link-qr")
         qr.display = not qr.display
+        if not self._qr_fits:  # no room for both: the code takes the address's place
+            self.query_one("#link-left").display = not qr.display
+            if qr.display:
+                self.query_one("#link-qr-back", Button).display = True
+                self.query_one("#link-qr-back", Button).focus()
+
+    @on(Button.Pressed, "#link-qr-back")
+    def _qr_back(self, event: Button.Pressed) -> None:
+        event.button.display = False
+        self._toggle_qr()
 
     @on(Input.Submitted, "#link-paste")
     def _pasted(self, event: Input.Submitted) -> None:

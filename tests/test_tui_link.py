@@ -1,0 +1,144 @@
+"""Linking and unlinking through the TUI against the sandbox, with the consent page driven by an
+HTTP client acting as the user's browser (tests/sandbox_browser.py)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+
+import httpx2
+import pytest
+
+from providers.overview import CardState
+from providers.sandbox import Running, start
+from providers.store import Store
+from tests.conftest import FIXED_NOW
+from tests.sandbox_browser import approve_async
+from tui.app import LinkdeckApp
+from tui.context import Context
+from tui.widgets.network_card import NetworkCard
+
+SIZE = (140, 45)
+
+
+@pytest.fixture
+async def sandbox(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Running]:
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):  # outside tests/with_keyring.sh
+        monkeypatch.setenv("LINKDECK_ALLOW_PLAINTEXT_SECRETS", "1")
+    running = await start(0, 0.0)
+    try:
+        yield running
+    finally:
+        await running.close()
+
+
+def card(app: LinkdeckApp, network_id: str) -> NetworkCard:
+    return app.screen.query_one(f"#card-{network_id}", NetworkCard)
+
+
+async def wait_for(pilot, condition, tries: int = 200) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition not met in time")
+
+
+async def open_link_window(pilot, app: LinkdeckApp, network: str, instance: str):  # type: ignore[no-untyped-def]
+    card(app, network).focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    assert type(app.screen).__name__ == "LinkScreen"
+    await pilot.click("#link-instance")
+    app.screen.query_one("#link-instance").value = instance  # typing it key by key is slow
+    await pilot.press("enter")
+    screen = app.screen
+    await wait_for(pilot, lambda: getattr(screen, "session", None) is not None)
+    return screen
+
+
+async def test_link_by_pasting_the_address_then_unlink(
+    sandbox: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(LinkdeckApp, "open_url", lambda self, url, new_tab=True: opened.append(url))
+    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW))
+    async with app.run_test(size=SIZE) as pilot:
+        app.place = app.place.SSH  # over SSH: no browser, the address is shown
+        screen = await open_link_window(pilot, app, "mastodon", f"{sandbox.url}/mastodon.example")
+        url = screen.session.request.url  # type: ignore[attr-defined]
+        assert opened == []
+        assert str(screen.query_one("#link-url").render()).startswith(url[:40])
+        # 140×45 has no room for the address and the QR code side by side: the button swaps them
+        assert not screen.query_one("#link-qr").display
+        await pilot.click("#link-qr-toggle")
+        await pilot.pause()
+        assert screen.query_one("#link-qr").display and not screen.query_one("#link-left").display
+        await pilot.click("#link-qr-back")
+        await pilot.pause()
+        assert screen.query_one("#link-left").display and not screen.query_one("#link-qr").display
+        redirect = (await approve_async(url)).headers["location"]
+        await pilot.click("#link-paste")
+        screen.query_one("#link-paste").value = redirect
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AccountsScreen")
+        await pilot.pause()
+        linked = card(app, "mastodon").card
+        assert linked is not None and linked.state is CardState.LINKED
+        assert linked.account is not None and linked.account.handle == "@alice@mastodon.example"
+
+        await pilot.press("enter")  # details of the linked card
+        await pilot.pause()
+        await pilot.click("#unlink")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AccountsScreen")
+        await wait_for(pilot, lambda: card(app, "mastodon").card.state is CardState.NOT_LINKED)  # type: ignore[union-attr]
+    async with httpx2.AsyncClient() as client:
+        record = (
+            await client.get(f"{sandbox.url}/__sandbox__/requests", params={"path": "/oauth/revoke"})
+        ).json()
+    assert len(record["requests"]) == 1  # unlinking revoked the token at the server
+    with Store.open() as store:
+        assert store.accounts() == []
+
+
+async def test_link_through_the_loopback_listener_when_a_browser_opens(
+    sandbox: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(LinkdeckApp, "open_url", lambda self, url, new_tab=True: opened.append(url))
+    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW))
+    async with app.run_test(size=SIZE) as pilot:
+        app.place = app.place.LOCAL
+        screen = await open_link_window(pilot, app, "pixelfed", f"{sandbox.url}/pixelfed.example")
+        url = screen.session.request.url  # type: ignore[attr-defined]
+        assert opened == [url]  # a desktop: the browser was asked to open the page
+        redirect = (await approve_async(url)).headers["location"]
+        async with httpx2.AsyncClient() as browser:  # the browser follows the redirect to our listener
+            answer = await browser.get(redirect)
+        assert answer.status_code == 200 and "terminal" in answer.text
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AccountsScreen")
+        await pilot.pause()
+        linked = card(app, "pixelfed").card
+        assert linked is not None and linked.state is CardState.LINKED
+
+
+async def test_a_forged_paste_is_refused_in_the_window(sandbox: Running) -> None:
+    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW))
+    async with app.run_test(size=SIZE) as pilot:
+        app.place = app.place.SSH
+        screen = await open_link_window(pilot, app, "mastodon", f"{sandbox.url}/mastodon.example")
+        url = screen.session.request.url  # type: ignore[attr-defined]
+        redirect = (await approve_async(url)).headers["location"]
+        forged = redirect.replace("state=", "state=x")
+        await pilot.click("#link-paste")
+        screen.query_one("#link-paste").value = forged
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "state" in str(screen.query_one("#link-error").render())
+        assert type(app.screen).__name__ == "LinkScreen"  # still waiting for the real answer
+        await pilot.press("escape")
+        await pilot.pause()
+    with Store.open() as store:
+        assert store.accounts() == []
