@@ -148,6 +148,12 @@ def _link(args: argparse.Namespace) -> int:
     return link(args)
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from tui.demo import run
+
+    return run()
+
+
 def _check(args: argparse.Namespace) -> int:
     from tui.cli_commands_check import check
 
@@ -169,7 +175,7 @@ def _config(args: argparse.Namespace) -> int:
 HANDLERS: dict[str | None, Handler] = {
     None: _run_tui,
     "serve": _serve,
-    "demo": _not_built("it needs the sandbox networks, which arrive with the sandbox work"),
+    "demo": _demo,
     "sandbox": _sandbox,
     "networks": _networks,
     "accounts": _accounts,

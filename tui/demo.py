@@ -1,0 +1,94 @@
+"""``linkdeck demo``: the app against the built-in sandbox networks, in a throw-away home.
+
+Nothing real is touched: config, data and secrets live in a temporary folder that is deleted on
+exit; secrets go to a plaintext file there (never the user's keyring); every request the app makes
+to a network goes to the sandbox (``LINKDECK_SANDBOX_URL``). The per-instance networks start on
+demo servers so linking is one key press and an Allow on the sandbox's consent page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+DEMO_CONFIG = """\
+# linkdeck demo: every network host is served by the local sandbox.
+[networks.mastodon]
+base_url = "https://mastodon.example"
+
+[networks.pixelfed]
+base_url = "https://pixelfed.example"
+"""
+
+
+def _start_sandbox(latency: float) -> tuple[str, threading.Event]:
+    """Run the sandbox on its own event loop in a daemon thread; return its URL and a stop switch."""
+    from providers.sandbox import start
+
+    ready: dict[str, str] = {}
+    started, stop = threading.Event(), threading.Event()
+
+    async def main() -> None:
+        running = await start(0, latency)
+        ready["url"] = running.url
+        started.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.2)
+        await running.close()
+
+    threading.Thread(target=lambda: asyncio.run(main()), name="linkdeck-sandbox", daemon=True).start()
+    if not started.wait(10):
+        from providers.errors import SetupError
+
+        raise SetupError("the sandbox networks server did not start within 10 s")
+    return ready["url"], stop
+
+
+@contextmanager
+def demo_environment(latency: float = 0.0) -> Iterator[Path]:
+    """Point linkdeck at a fresh sandbox and a throw-away home for the duration of the block."""
+    home = Path(tempfile.mkdtemp(prefix="linkdeck-demo-"))
+    url, stop = _start_sandbox(latency)
+    saved = {key: os.environ.get(key) for key in _ENV_KEYS}
+    os.environ.update(
+        LINKDECK_HOME=str(home),
+        LINKDECK_SANDBOX_URL=url,
+        LINKDECK_ALLOW_PLAINTEXT_SECRETS="1",
+        # Never the user's real keyring: the vault then keeps secrets in the demo folder only.
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+    )
+    (home / "config").mkdir(parents=True, exist_ok=True)
+    (home / "config" / "config.toml").write_text(DEMO_CONFIG, encoding="utf-8")
+    try:
+        yield home
+    finally:
+        stop.set()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        shutil.rmtree(home, ignore_errors=True)
+
+
+_ENV_KEYS = (
+    "LINKDECK_HOME",
+    "LINKDECK_SANDBOX_URL",
+    "LINKDECK_ALLOW_PLAINTEXT_SECRETS",
+    "PYTHON_KEYRING_BACKEND",
+)
+
+
+def run() -> int:
+    from tui.app import LinkdeckApp
+
+    with demo_environment():
+        LinkdeckApp().run()
+    print("linkdeck demo ended; its sandbox accounts and posts were thrown away.")
+    return 0
