@@ -56,13 +56,8 @@ async def _click_unlink(pilot: Pilot[None]) -> None:
 
 async def _choose_picture(pilot: Pilot[None]) -> None:
     await _wait_for_tree(pilot)
-    screen = pilot.app.screen
-    screen.choose(PICTURES / "beach.jpg")  # type: ignore[attr-defined]
-    await pilot.pause()
-    for worker in list(screen.workers):
-        if worker.group == "preview":
-            await worker.wait()
-    await pilot.pause()
+    pilot.app.screen.choose(PICTURES / "beach.jpg")  # type: ignore[attr-defined]
+    await _settle(pilot)
 
 
 class StubLinkSession:
@@ -99,6 +94,27 @@ class StubLinkSession:
 
     async def cancel(self) -> None:
         return None
+
+
+async def _settle(pilot: Pilot[None]) -> None:
+    """Wait for the Upload screen's inspect / count workers (never the file tree's: it never ends)."""
+    for _ in range(4):
+        await pilot.pause()
+        for worker in list(pilot.app.screen.workers):
+            if worker.group in {"inspect", "count", "fix"}:
+                await worker.wait()
+    await pilot.pause()
+
+
+async def _upload_needs_fix(pilot: Pilot[None]) -> None:
+    """An Instagram account too, and a photo taller than Instagram's 4:5: a verdict with fixes."""
+    with Store.open() as store:
+        store.upsert_account("instagram", "17841", handle="alice.bakes", display_name="Alice's Bakery")
+    screen = pilot.app.screen
+    await screen._fill_targets()  # type: ignore[attr-defined]
+    await _wait_for_tree(pilot)
+    screen.choose(PICTURES / "tall.jpg")  # type: ignore[attr-defined]
+    await _settle(pilot)
 
 
 async def _link_waiting(pilot: Pilot[None]) -> None:
@@ -173,6 +189,12 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "upload_accounts", "Upload with linked accounts and a file", press=("u",), extra=_choose_picture
+    ),
+    Scenario(
+        "upload_fix",
+        "Upload: Instagram would refuse this photo; one key crops or pads a copy",
+        press=("u",),
+        extra=_upload_needs_fix,
     ),
     Scenario("posts_empty", "Posts with nothing yet", seeded=False, press=("p",)),
     Scenario("posts_queue", "Posts with a scheduled post", press=("p",)),

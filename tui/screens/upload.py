@@ -1,8 +1,8 @@
-"""Upload: choose a file, write a caption, pick where it goes.
+"""Upload: choose a file, see what each network thinks of it, fix it with one key, write a caption
+with each network's own counter, pick where it goes.
 
-This is the screen's real layout wired to the store (linked accounts, auto-share defaults). Media
-verdicts, previews and publishing arrive with the media and publishing engines; until then the
-screen says so instead of offering buttons that do nothing.
+Inspection, verdicts, fixes and caption counting run in worker threads (Pillow, PyAV and X's
+counting rules are slow to import and to run), so typing and moving around never wait for them.
 """
 
 from __future__ import annotations
@@ -18,8 +18,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DirectoryTree, Footer, Header, Input, Static, TextArea
 
 from providers import catalog
+from providers.errors import LinkdeckError
+from providers.media import MediaInfo, MediaKind, Verdict
 from tui.widgets.avatar import halfblock
-from tui.widgets.media_tree import MediaTree, is_media
+from tui.widgets.media_tree import MediaTree
+from tui.widgets.verdicts import FixChosen, VerdictList
 
 
 def human_size(size: int) -> str:
@@ -31,6 +34,15 @@ def human_size(size: int) -> str:
     return f"{size} B"
 
 
+def describe(info: MediaInfo) -> str:
+    size = f"{info.width}×{info.height}"
+    if info.kind is MediaKind.VIDEO:
+        seconds = f"{info.duration:.1f} s" if info.duration else "unknown length"
+        return f"{info.format.upper()} video · {size} · {seconds} · {info.codec} · {human_size(info.bytes)}"
+    frames = f" · {info.frames} frames" if info.animated else ""
+    return f"{info.format.upper()} · {size} · {info.colour}{frames} · {human_size(info.bytes)}"
+
+
 class UploadScreen(Screen[None]):
     # Parsed when this screen is first opened, not at start-up.
     CSS_PATH = "../styles/upload.tcss"
@@ -38,12 +50,18 @@ class UploadScreen(Screen[None]):
     # Start on the file tree, not a text box, so the single-letter mode keys keep working; Esc
     # leaves a text box for the same reason.
     AUTO_FOCUS = "#upload-tree"
-    BINDINGS = [Binding("escape", "leave_text", "Leave text box", show=False)]
+    BINDINGS = [
+        Binding("escape", "leave_text", "Leave text box", show=False),
+        Binding("o", "use_original", "Use original", show=False),
+    ]
 
     def __init__(self, start_dir: Path | None = None) -> None:
         super().__init__()
         self._start_dir = start_dir
-        self.chosen: Path | None = None
+        self.original: Path | None = None  # what the user chose
+        self.chosen: Path | None = None  # what would be posted: the original or a fixed copy
+        self.info: MediaInfo | None = None
+        self.verdicts: dict[str, Verdict] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -54,34 +72,42 @@ class UploadScreen(Screen[None]):
                 start = self._start_dir or self.app.ctx.start_dir  # type: ignore[attr-defined]
                 yield MediaTree(start, id="upload-tree")
             with Vertical(id="upload-media", classes="upload-column"):
-                yield Static("2 · The file", classes="section-title")
+                yield Static("2 · The file and each network's verdict", classes="section-title")
                 yield Static(
-                    "No file chosen yet. Pick one on the left.", id="upload-facts", classes="empty-state"
+                    "No file chosen yet: pick one on the left, or post text only.", id="upload-facts"
                 )
                 yield Static("", id="upload-preview")
+                yield Input(
+                    placeholder="Alt text: describe the image for people who cannot see it", id="upload-alt"
+                )
+                yield VerdictList(id="upload-verdicts")
             with Vertical(id="upload-compose", classes="upload-column"):
                 yield Static("3 · Caption and where it goes", classes="section-title")
                 yield TextArea(id="upload-caption", soft_wrap=True, show_line_numbers=False)
-                yield Static("", id="upload-count", classes="muted")
+                yield Static("", id="upload-count")
                 yield VerticalScroll(id="upload-targets")
-                yield Static(
-                    "Checking media and posting arrive with the publishing engine.",
-                    classes="muted",
-                    id="upload-note",
-                )
-                yield Button("Post", id="upload-post", variant="success", disabled=True)
+                yield Static("", id="upload-note", classes="muted")
+                with Horizontal(id="upload-actions"):
+                    yield Button("Post now", id="upload-post", variant="success", disabled=True)
+                    yield Input(placeholder="or at: 2026-12-01T09:00+01:00", id="upload-at")
+                yield VerticalScroll(id="upload-progress")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#upload-caption", TextArea).border_title = "Caption"
-        self._count()
+        self.query_one("#upload-alt").display = False
+        self.query_one("#upload-verdicts").display = False
 
     async def on_screen_resume(self) -> None:
         # Also runs when the screen is first shown; accounts may have changed since last time.
         await self._fill_targets()
+        self._refresh_checks()
+
+    # Where it goes -----------------------------------------------------------------------------
 
     async def _fill_targets(self) -> None:
         box = self.query_one("#upload-targets", VerticalScroll)
+        previous = {c.id: c.value for c in box.query(Checkbox)}
         await box.remove_children()
         accounts = [a for a in self.app.ctx.store.accounts() if a.state == "linked"]  # type: ignore[attr-defined]
         if not accounts:
@@ -96,11 +122,32 @@ class UploadScreen(Screen[None]):
         for account in accounts:
             name = catalog.get(account.network).name
             where = f" → {account.target_name}" if account.target_name else ""
+            key = f"share-{account.id}"
             await box.mount(
                 Checkbox(
-                    f"{name}: {account.handle}{where}", value=account.auto_share, id=f"share-{account.id}"
+                    f"{name}: {account.handle}{where}", value=previous.get(key, account.auto_share), id=key
                 )
             )
+
+    def selected_accounts(self) -> list[object]:
+        ids = {int((c.id or "share-0").removeprefix("share-")) for c in self.query(Checkbox) if c.value}
+        return [a for a in self.app.ctx.store.accounts() if a.id in ids]  # type: ignore[attr-defined]
+
+    def _selected_specs(self) -> list[catalog.NetworkSpec]:
+        seen: dict[str, catalog.NetworkSpec] = {}
+        for account in self.selected_accounts():
+            seen.setdefault(account.network, catalog.get(account.network))  # type: ignore[attr-defined]
+        return list(seen.values())
+
+    @on(Checkbox.Changed)
+    def _share_changed(self) -> None:
+        self._refresh_checks()
+
+    def _refresh_checks(self) -> None:
+        self._judge()
+        self._count()
+
+    # The file -----------------------------------------------------------------------------------
 
     def action_leave_text(self) -> None:
         self.query_one("#upload-tree").focus()
@@ -113,43 +160,147 @@ class UploadScreen(Screen[None]):
     def _path_entered(self, event: Input.Submitted) -> None:
         self.choose(Path(event.value).expanduser())
 
-    def choose(self, path: Path) -> None:
-        facts = self.query_one("#upload-facts", Static)
-        if not path.is_file():
-            facts.update(f"[b]Not a file:[/b] {path}")
-            return
-        if not is_media(path):
-            facts.update(f"[b]{path.name}[/b] is not a photo or video linkdeck can publish.")
-            return
-        self.chosen = path
-        facts.update(
-            f"[b]{path.name}[/b]\n{human_size(path.stat().st_size)} · {path.suffix[1:].upper()}\n"
-            f"in {self._shown_folder(path.parent)}"
-        )
-        self.query_one("#upload-preview", Static).update("")
-        self._preview(path)
+    def choose(self, path: Path, *, fixed_from: Path | None = None) -> None:
+        """Inspect ``path`` (in a thread) and show it; ``fixed_from`` when it is a fixed copy."""
+        self.original = fixed_from or path
+        self.query_one("#upload-facts", Static).update(Text(f"Reading {path.name}…", style="italic"))
+        self._inspect(path, fixed_from)
 
-    def _shown_folder(self, folder: Path) -> str:
-        start = self._start_dir or self.app.ctx.start_dir  # type: ignore[attr-defined]
-        for base, label in ((start, start.name), (Path.home(), "~")):
-            if folder.is_relative_to(base):
-                rest = folder.relative_to(base)
-                return label if rest == Path() else f"{label}/{rest}"
-        return str(folder)
+    @work(thread=True, exclusive=True, group="inspect", exit_on_error=False)
+    def _inspect(self, path: Path, fixed_from: Path | None) -> None:
+        from providers.media import inspect
 
-    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
-    def _preview(self, path: Path) -> None:
-        # Pillow loads in this thread, never on the start-up path; a file it cannot read simply
-        # gets no preview (its verdicts come from the media checks).
-        preview = self.query_one("#upload-preview", Static)
-        width = max(8, preview.size.width or 30)
         try:
-            picture = halfblock(path, width, 12, crop=False)
-        except Exception:
-            picture = Text("(no preview for this file)", style="italic")
-        self.app.call_from_thread(preview.update, picture)
+            info = inspect(path)
+        except LinkdeckError as exc:
+            self.app.call_from_thread(self._show_unreadable, str(exc))
+            return
+        preview: Text | None = None
+        if info.kind is MediaKind.IMAGE:
+            width = max(8, self.query_one("#upload-preview", Static).size.width or 30)
+            try:
+                preview = halfblock(path, width, 10, crop=False)
+            except Exception:  # inspect() read its headers; a preview is a nicety
+                preview = None
+        self.app.call_from_thread(self._show_file, info, preview, fixed_from)
+
+    def _show_unreadable(self, message: str) -> None:
+        self.info, self.chosen = None, None
+        self.query_one("#upload-facts", Static).update(Text(message, style="bold red"))
+        self.query_one("#upload-preview", Static).update("")
+        self.query_one("#upload-alt").display = False
+        self.query_one("#upload-verdicts").display = False
+        self._update_post_button()
+
+    def _show_file(self, info: MediaInfo, preview: Text | None, fixed_from: Path | None) -> None:
+        self.info, self.chosen = info, info.path
+        lines = [Text(info.name, style="bold"), Text(describe(info))]
+        if fixed_from is not None:
+            lines.append(
+                Text(
+                    f"A fixed copy of {fixed_from.name}; the original is untouched (o: use it).",
+                    style="italic",
+                )
+            )
+        self.query_one("#upload-facts", Static).update(Text("\n").join(lines))
+        self.query_one("#upload-preview", Static).update(preview or "")
+        self.query_one("#upload-alt").display = info.kind is MediaKind.IMAGE
+        self._refresh_checks()
+
+    def action_use_original(self) -> None:
+        if self.original is not None and self.chosen != self.original:
+            self.choose(self.original)
+
+    # Verdicts and fixes -------------------------------------------------------------------------
+
+    def _judge(self) -> None:
+        verdicts = self.query_one("#upload-verdicts", VerdictList)
+        specs = self._selected_specs()
+        if self.info is None or not specs:
+            verdicts.display = False
+            self.verdicts = {}
+            self._update_post_button()
+            return
+        from providers.media import judge
+
+        self.verdicts = {spec.id: judge(self.info, spec) for spec in specs}  # rules only: fast
+        verdicts.show([(catalog.get(n).name, v) for n, v in self.verdicts.items()])
+        verdicts.display = True
+        self._update_post_button()
+
+    @on(FixChosen)
+    def _apply_fix(self, event: FixChosen) -> None:
+        if self.chosen is not None:
+            self.notify(f"{event.fix.label}…", title="Fixing a copy")
+            self._run_fix(self.chosen, event)
+
+    @work(thread=True, exclusive=True, group="fix", exit_on_error=False)
+    def _run_fix(self, path: Path, event: FixChosen) -> None:
+        from providers.media import fixes
+
+        try:
+            fixed = fixes.apply(path, event.fix)
+        except (LinkdeckError, ValueError, OSError) as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Fix failed", severity="error")
+            return
+        self.app.call_from_thread(self.choose, fixed, fixed_from=self.original or path)
+
+    # Caption ------------------------------------------------------------------------------------
 
     @on(TextArea.Changed, "#upload-caption")
+    def _caption_changed(self) -> None:
+        self._count()
+
     def _count(self) -> None:
         text = self.query_one("#upload-caption", TextArea).text
-        self.query_one("#upload-count", Static).update(f"{len(text)} characters")
+        self._count_in_thread(text, self._selected_specs(), self.info is not None)
+
+    @work(thread=True, exclusive=True, group="count", exit_on_error=False)
+    def _count_in_thread(self, text: str, specs: list[catalog.NetworkSpec], has_media: bool) -> None:
+        # X's counting rules take a moment to load the first time: never on the UI thread.
+        from providers.captions import count
+
+        counts = [count(text, spec, has_media=has_media) for spec in specs]
+        line = Text()
+        for index, result in enumerate(counts):
+            if index:
+                line.append("  ·  ")
+            limit = f"/{result.limit:,}" if result.limit else ""
+            line.append(
+                f"{catalog.get(result.network).name} {result.count:,}{limit}",
+                style="" if result.ok else "bold red",
+            )
+        problems = [p.message for r in counts for p in r.problems]
+        body = (
+            Text("\n").join([line, *[Text(p, style="red") for p in problems]])
+            if counts
+            else Text(f"{len(text):,} characters", style="dim")
+        )
+        self.app.call_from_thread(self._show_counts, body, all(c.ok for c in counts))
+
+    def _show_counts(self, body: Text, ok: bool) -> None:
+        self.query_one("#upload-count", Static).update(body)
+        self._captions_ok = ok
+        self._update_post_button()
+
+    # Posting ------------------------------------------------------------------------------------
+
+    _captions_ok = True
+
+    def _update_post_button(self) -> None:
+        button = self.query_one("#upload-post", Button)
+        note = self.query_one("#upload-note", Static)
+        selected = bool(self._selected_specs())
+        text = self.query_one("#upload-caption", TextArea).text.strip()
+        media_ok = all(v.ok for v in self.verdicts.values())
+        button.disabled = not (
+            selected and (self.info is not None or text) and media_ok and self._captions_ok
+        )
+        if not selected:
+            note.update("Tick at least one account to post to.")
+        elif not media_ok:
+            note.update("Some networks would refuse this file: apply a fix above (Enter), or untick them.")
+        elif not self._captions_ok:
+            note.update("The caption is too long for a network: shorten it, or untick that network.")
+        else:
+            note.update("")

@@ -1,0 +1,98 @@
+"""Pilot tests of the Upload screen: pick a file, see verdicts, apply a fix, count a caption."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from textual.widgets import Checkbox, TextArea
+
+from providers.store import Store
+from tests.conftest import FIXED_NOW
+from tests.scenarios import PICTURES, _settle
+from tui.app import LinkdeckApp
+from tui.context import Context
+from tui.widgets.verdicts import VerdictList
+
+SIZE = (140, 45)
+
+
+def seed(home: Path) -> None:
+    config = home / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text('[networks.instagram]\nclient_id = "ig-app"\n', encoding="utf-8")
+    with Store.open() as store:
+        store.upsert_account("mastodon", "1", handle="@a@m.example", instance="https://m.example")
+        store.upsert_account("instagram", "2", handle="alice.bakes")
+
+
+async def open_upload(pilot) -> object:  # type: ignore[no-untyped-def]
+    await pilot.press("u")
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def test_verdicts_and_a_one_key_fix_on_a_copy(linkdeck_home: Path) -> None:
+    seed(linkdeck_home)
+    original = PICTURES / "tall.jpg"
+    before = hashlib.sha256(original.read_bytes()).hexdigest()
+    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_upload(pilot)
+        screen.choose(original)  # type: ignore[attr-defined]
+        await _settle(pilot)
+        assert not screen.verdicts["instagram"].ok  # type: ignore[attr-defined]
+        assert screen.verdicts["mastodon"].ok  # type: ignore[attr-defined]
+        assert screen.query_one("#upload-post").disabled  # type: ignore[attr-defined]
+        verdicts = screen.query_one("#upload-verdicts", VerdictList)  # type: ignore[attr-defined]
+        crop = next(
+            i
+            for i in range(verdicts.option_count)
+            if "Crop to 4:5" in str(verdicts.get_option_at_index(i).prompt)
+        )
+        verdicts.focus()
+        verdicts.highlighted = crop
+        await pilot.press("enter")
+        await _settle(pilot)
+        await _settle(pilot)
+        fixed = screen.chosen  # type: ignore[attr-defined]
+        assert fixed != original and fixed.exists()
+        assert screen.info.width / screen.info.height == 0.8  # type: ignore[attr-defined]
+        problems = {p.code for p in screen.verdicts["instagram"].problems}  # type: ignore[attr-defined]
+        assert "aspect_ratio" not in problems  # still too narrow (40 px): another fix remains
+        assert "fixed copy of tall.jpg" in str(screen.query_one("#upload-facts").render())  # type: ignore[attr-defined]
+        await pilot.press("escape", "o")  # back to the original
+        await _settle(pilot)
+        assert screen.chosen == original  # type: ignore[attr-defined]
+    assert hashlib.sha256(original.read_bytes()).hexdigest() == before  # the original is untouched
+
+
+async def test_caption_counts_per_network_and_unticking_a_network(linkdeck_home: Path) -> None:
+    seed(linkdeck_home)
+    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_upload(pilot)
+        screen.query_one("#upload-caption", TextArea).text = "x" * 600  # type: ignore[attr-defined]
+        await _settle(pilot)
+        counter = str(screen.query_one("#upload-count").render())  # type: ignore[attr-defined]
+        assert "Mastodon 600/500" in counter and "Instagram 600/2,200" in counter
+        assert "Mastodon" in counter and "100 over" in counter
+        assert screen.query_one("#upload-post").disabled  # type: ignore[attr-defined]
+        mastodon_box = next(c for c in screen.query(Checkbox) if "Mastodon" in str(c.label))  # type: ignore[attr-defined]
+        mastodon_box.value = False
+        await _settle(pilot)
+        assert not screen.query_one("#upload-post").disabled  # type: ignore[attr-defined]
+
+
+async def test_a_broken_file_gets_a_clear_message(linkdeck_home: Path, tmp_path: Path) -> None:
+    seed(linkdeck_home)
+    fake = tmp_path / "holiday.jpg"
+    fake.write_text("not a photo at all\n", encoding="utf-8")
+    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_upload(pilot)
+        screen.choose(fake)  # type: ignore[attr-defined]
+        await _settle(pilot)
+        facts = str(screen.query_one("#upload-facts").render())  # type: ignore[attr-defined]
+        assert facts.startswith("holiday.jpg:") and "Traceback" not in facts
+        assert screen.info is None  # type: ignore[attr-defined]
