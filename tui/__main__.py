@@ -3,4 +3,7 @@
 from tui.app import LinkdeckApp
 
 if __name__ == "__main__":
+    from providers import logs
+
+    logs.setup()
     LinkdeckApp().run()
