@@ -182,9 +182,9 @@ HANDLERS: dict[str | None, Handler] = {
     "link": _link,
     "unlink": _unlink,
     "check": _check,
-    "post": _not_built("publishing arrives with the publishing engine"),
-    "queue": _not_built("the queue view arrives with scheduling"),
-    "worker": _not_built("the scheduler arrives with scheduling"),
+    "post": lambda args: __import__("tui.cli_commands_post", fromlist=["post"]).post(args),
+    "queue": lambda args: __import__("tui.cli_commands_post", fromlist=["queue"]).queue(args),
+    "worker": lambda args: __import__("tui.cli_commands_post", fromlist=["worker"]).worker(args),
     "doctor": _doctor,
     "config": _config,
 }
@@ -194,6 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        from providers import logs
+
+        logs.setup()
         return HANDLERS[args.command](args)
     except LinkdeckError as exc:
         print(f"linkdeck: {exc}", file=sys.stderr)

@@ -16,6 +16,16 @@ Public API::
     adapter_for(network_id, *, store=None, vault=None) -> LinkAdapter | None
     response_problem(network_name, response, what) -> str      # an HTTP error as a sentence
     cache_avatar(store, url) -> str | None                      # download into paths.avatar_dir()
+
+Publishing is the same idea one step later: a :class:`Publisher` per network (registered in
+:data:`PUBLISHERS`, in a ``<network>_publish`` module) turns a stored post into a post on the
+network; :func:`publisher_for` returns None where publishing is not built yet. The outbox
+(providers.outbox) owns the state machine around it; a publisher only talks to its network::
+
+    Publisher: spec, recovery, idempotency_seconds, name(account), profile_url(account),
+               limits(account) -> NetworkSpec, publish(account, post, delivery, token, *, report),
+               lookup(account, post, delivery, token) -> PublishResult | None
+    publisher_for(network_id, *, client) -> Publisher | None;  can_publish(network_id) -> bool
 """
 
 from __future__ import annotations
@@ -33,7 +43,8 @@ if TYPE_CHECKING:
     import httpx2
 
     from providers.auth.types import ClientConfig, Token
-    from providers.store import Store
+    from providers.publishing.types import PublishResult, Recovery, Reporter
+    from providers.store import Account, Delivery, Post, Store
     from providers.vault import Vault
 
 log = logging.getLogger("linkdeck.catalog.adapter")
@@ -98,6 +109,76 @@ def adapter_for(
         vault = Vault()
     adapter: LinkAdapter = factory(catalog.get(network_id), store, vault)
     return adapter
+
+
+class Publisher(Protocol):
+    """Publishes stored posts to one network (or one of its instances).
+
+    ``recovery`` says what crash recovery may do with a delivery whose process died while sending:
+    resend with the same idempotency key (the network dedupes it for ``idempotency_seconds``),
+    look the post up (:meth:`lookup`), or neither (a person must check :meth:`profile_url`).
+    An idempotent publisher whose :meth:`lookup` also works (for when the key has expired) sets
+    the optional class attribute ``can_lookup = True``.
+    """
+
+    spec: NetworkSpec
+    recovery: Recovery
+    idempotency_seconds: float | None
+
+    def name(self, account: Account) -> str:
+        """The network as messages name it: "Mastodon (mastodon.social)"."""
+        ...
+
+    def profile_url(self, account: Account) -> str | None:
+        """Where a person can see the account's posts (the link of an "unknown — check")."""
+        ...
+
+    async def limits(self, account: Account) -> NetworkSpec:
+        """The catalog spec with this account's server's own limits on top (read live where the
+        network publishes them), for judging media and captions before anything is sent."""
+        ...
+
+    async def publish(
+        self,
+        account: Account,
+        post: Post,
+        delivery: Delivery,
+        token: Token,
+        *,
+        report: Reporter | None = None,
+    ) -> PublishResult:
+        """Upload the media (streamed), then create the post with ``delivery.idempotency_key``.
+        Raises PublishError. Awaits ``report.committing()`` right before the creating request."""
+        ...
+
+    async def lookup(
+        self, account: Account, post: Post, delivery: Delivery, token: Token
+    ) -> PublishResult | None:
+        """The post, if the network has it (recovery.LOOKUP); None when it does not."""
+        ...
+
+
+# Network id → "module:class" of its publisher, called with (spec, client: httpx2.AsyncClient).
+PUBLISHERS: dict[str, str] = {
+    "mastodon": "providers.catalog.mastodon_publish:MastodonPublisher",
+    "pixelfed": "providers.catalog.mastodon_publish:PixelfedPublisher",
+}
+
+
+def can_publish(network_id: str) -> bool:
+    return network_id in PUBLISHERS
+
+
+def publisher_for(network_id: str, *, client: httpx2.AsyncClient) -> Publisher | None:
+    """The network's publisher sharing ``client`` (one connection pool per run), or None when
+    publishing to it is not built yet."""
+    target = PUBLISHERS.get(network_id)
+    if target is None:
+        return None
+    module_name, _, class_name = target.partition(":")
+    factory = getattr(importlib.import_module(module_name), class_name)
+    publisher: Publisher = factory(catalog.get(network_id), client)
+    return publisher
 
 
 def server_message(response: httpx2.Response) -> str:

@@ -7,9 +7,10 @@ Synchronous, stdlib ``sqlite3``. One connection per ``Store``; a lock serialises
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -22,20 +23,41 @@ from providers.store import avatars as _avatars
 from providers.store import db
 from providers.store import posts as _posts
 from providers.store.apps import RegisteredApp
+from providers.store.delivery_api import DeliveryMethods
 from providers.store.models import Account, CachedAvatar, Delivery, Post, Target
 
+log = logging.getLogger("linkdeck.store")
 
-class Store:
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+
+def _configured_past_due() -> str:
+    """``[outbox] release_past_due`` from config.toml; "ask" when the file cannot be read, so a
+    broken setting never sends posts the user wanted to be asked about."""
+    from providers.errors import SetupError
+    from providers.outbox.config import load
+
+    try:
+        return load().release_past_due
+    except SetupError as exc:
+        log.warning("outbox settings unreadable, asking about past-due posts: %s", exc)
+        return "ask"
+
+
+class Store(DeliveryMethods):
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path, past_due_policy: Callable[[], str] | None = None
+    ) -> None:
         self._conn = conn
         self._lock = threading.RLock()
         self.path = path
+        # What relinking does with held posts whose time has passed: "send" or "ask".
+        self.past_due_policy = past_due_policy or _configured_past_due
 
     @classmethod
-    def open(cls, path: Path | None = None) -> Store:
-        """Open the database (default ``paths.database_file()``), creating and migrating it."""
+    def open(cls, path: Path | None = None, *, past_due_policy: Callable[[], str] | None = None) -> Store:
+        """Open the database (default ``paths.database_file()``), creating and migrating it.
+        ``past_due_policy`` overrides ``[outbox] release_past_due`` (tests)."""
         path = path or paths.database_file()
-        return cls(db.connect(path), path)
+        return cls(db.connect(path), path, past_due_policy)
 
     def close(self) -> None:
         with self._lock:
@@ -97,8 +119,10 @@ class Store:
     ) -> Account:
         """Record a link. Linking the same (network, instance, remote_id) again updates that row
         (keeping its id, target, ``auto_share`` and ``linked_at``; state back to "linked") and
-        releases the deliveries held for it, in the same transaction. ``auto_share``: None keeps
-        the current value (True for a new account)."""
+        releases the deliveries held for it, in the same transaction (those already past due per
+        ``[outbox] release_past_due``). ``auto_share``: None keeps the current value (True for a
+        new account)."""
+        policy = self.past_due_policy()
         with self._write() as conn:
             account = _accounts.upsert(
                 conn,
@@ -111,13 +135,26 @@ class Store:
                 expires_at=expires_at,
                 auto_share=auto_share,
             )
-            _posts.release_for(conn, account)
+            _posts.release_for(conn, account, past_due=policy)
             return account
 
     def set_state(self, account_id: int, state: str, reason: str = "") -> Account:
-        """state: "linked" or "reconnect" (with the reason shown on the card). KeyError if no row."""
+        """state: "linked" or "reconnect" (with the reason shown on the card). KeyError if no row.
+        Reconnect-needed behaves like unlinked for sending: the account's scheduled and due
+        deliveries are held (kind "reconnect") in the same transaction; back to "linked" releases
+        them."""
+        policy = self.past_due_policy() if state == "linked" else "send"
         with self._write() as conn:
-            return _accounts.set_state(conn, account_id, state, reason)
+            before = _accounts.require(conn, account_id)
+            account = _accounts.set_state(conn, account_id, state, reason)
+            if state == "reconnect":
+                why = f" ({reason})" if reason else ""
+                who = account.handle or account.remote_id
+                held = f"{who} needs reconnecting{why}; held until it is reconnected"
+                _posts.hold_for(conn, account.network, account.instance, account.remote_id, held, "reconnect")
+            elif before.state == "reconnect":
+                _posts.release_for(conn, account, past_due=policy)
+            return account
 
     def set_auto_share(self, account_id: int, on: bool) -> Account:
         with self._write() as conn:
@@ -155,10 +192,30 @@ class Store:
 
     # Posts and deliveries ----------------------------------------------------------------------
 
-    def create_post(self, caption: str, media: list[str], scheduled_at: datetime | None) -> Post:
-        """A post (``scheduled_at`` None: post now). Add one delivery per account to send it."""
+    def create_post(
+        self,
+        caption: str,
+        media: list[str],
+        scheduled_at: datetime | None,
+        *,
+        visibility: str = "public",
+        spoiler_text: str = "",
+        sensitive: bool = False,
+        descriptions: list[str] | None = None,
+    ) -> Post:
+        """A post (``scheduled_at`` None: post now). Add one delivery per account to send it
+        (or use :meth:`create_post_with_deliveries`). ``descriptions``: alt text per media file."""
         with self._write() as conn:
-            return _posts.create_post(conn, caption, media, scheduled_at)
+            return _posts.create_post(
+                conn,
+                caption,
+                media,
+                scheduled_at,
+                visibility=visibility,
+                spoiler_text=spoiler_text,
+                sensitive=sensitive,
+                descriptions=descriptions,
+            )
 
     def post(self, post_id: int) -> Post | None:
         with self._read() as conn:
@@ -186,8 +243,9 @@ class Store:
         remote_post_id: str | None = None,
         url: str | None = None,
     ) -> Delivery:
-        """Minimal state change (the publishing worker grows this into checked transitions).
-        ``remote_post_id`` and ``url`` are kept when not given. KeyError if no such delivery."""
+        """Unchecked state change, for repair and tests: it bypasses the state machine. Everything
+        else uses :meth:`transition` (checked) and the outbox. ``remote_post_id`` and ``url`` are
+        kept when not given. KeyError if no such delivery."""
         with self._write() as conn:
             return _posts.set_state(conn, delivery_id, state, reason, remote_post_id, url)
 
@@ -196,7 +254,7 @@ class Store:
         with self._read() as conn:
             return _posts.counts_by_state(conn)
 
-    def hold_deliveries_for(self, account: Account, reason: str | None = None) -> int:
+    def hold_deliveries_for(self, account: Account, reason: str | None = None, kind: str = "unlinked") -> int:
         """Hold the account's scheduled and due deliveries; returns how many."""
         with self._write() as conn:
             return _posts.hold_for(
@@ -205,12 +263,15 @@ class Store:
                 account.instance,
                 account.remote_id,
                 reason or _unlinked_reason(account),
+                kind,
             )
 
-    def release_deliveries_for(self, account: Account) -> int:
-        """Put the held deliveries for this account's identity back in the queue; returns how many."""
+    def release_deliveries_for(self, account: Account, *, past_due: str | None = None) -> int:
+        """Put the held deliveries for this account's identity back in the queue; returns how
+        many. ``past_due``: "send" or "ask" (default: the configured policy)."""
+        policy = past_due or self.past_due_policy()
         with self._write() as conn:
-            return _posts.release_for(conn, account)
+            return _posts.release_for(conn, account, past_due=policy)
 
     # Apps registered on per-instance servers -------------------------------------------------
 

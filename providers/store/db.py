@@ -10,8 +10,9 @@ an ordered list; each is applied with its version bump in one transaction, so a 
 either the old or the new schema. Never edit a released migration: append a new one.
 
 Schedule: a post's time is ``posts.scheduled_at`` (NULL = post now), one time for all of its
-deliveries; retries are per delivery in ``deliveries.next_attempt_at``. There is no separate
-schedule table.
+deliveries; retries are per delivery in ``deliveries.next_attempt_at``. A delivery's due time is
+``COALESCE(next_attempt_at, scheduled_at)``. There is no separate schedule table. The allowed
+state changes are in :mod:`providers.store.transitions`.
 
 Secrets: no column holds a token, a client secret, an app password or an API key; those live in
 the OS keyring (``providers.vault``). ``instance`` is stored as '' for "no instance" so the UNIQUE
@@ -127,6 +128,26 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (network, instance)
         )
         """,
+    ),
+    # 3: the delivery state machine (providers.outbox) and the post's publishing options.
+    # lease_owner/lease_until: which runner claimed a delivery and until when (two runners never
+    # send the same one; a dead owner's claims are recovered). committed_at: when the earliest
+    # request that may have created the post went out, so a crash after it is "unknown" and one
+    # before it is safe to resend; it also dates an idempotency key's window.
+    (
+        "ALTER TABLE deliveries ADD COLUMN retryable INTEGER CHECK (retryable IN (0, 1))",
+        "ALTER TABLE deliveries ADD COLUMN hold_kind TEXT",
+        "ALTER TABLE deliveries ADD COLUMN lease_owner TEXT",
+        "ALTER TABLE deliveries ADD COLUMN lease_until TEXT",
+        "ALTER TABLE deliveries ADD COLUMN committed_at TEXT",
+        "ALTER TABLE deliveries ADD COLUMN check_needed INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE deliveries ADD COLUMN sent_at TEXT",
+        "UPDATE deliveries SET hold_kind = 'unlinked' WHERE state = 'held'",
+        "ALTER TABLE posts ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'",
+        "ALTER TABLE posts ADD COLUMN spoiler_text TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE posts ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE posts ADD COLUMN descriptions TEXT NOT NULL DEFAULT '[]'",
+        "CREATE INDEX deliveries_sent ON deliveries (state, sent_at)",
     ),
 )
 

@@ -6,7 +6,7 @@ the OS keyring (:mod:`providers.vault`), keyed by :attr:`Account.vault_key`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 ACCOUNT_STATES: tuple[str, ...] = ("linked", "reconnect")
@@ -20,6 +20,14 @@ DELIVERY_STATES: tuple[str, ...] = ("scheduled", "held", "due", "sending", "sent
 # States a delivery is put on hold from when its account goes away. "sending" and "unknown" are
 # left alone: a request may already have reached the network, and holding them could send twice.
 HOLDABLE_STATES: tuple[str, ...] = ("scheduled", "due")
+
+# Why a delivery is held (``Delivery.hold_kind``): its account was unlinked, needs reconnecting,
+# its target (a Page, a board) is gone, or it fell due while held and the user asked to be asked
+# (``[outbox] release_past_due = "ask"``) before such posts go out.
+HOLD_KINDS: tuple[str, ...] = ("unlinked", "reconnect", "target_gone", "ask")
+
+# Mastodon's visibilities; other networks ignore the field.
+VISIBILITIES: tuple[str, ...] = ("public", "unlisted", "private", "direct")
 
 
 def utcnow() -> datetime:
@@ -96,6 +104,15 @@ class Post:
     scheduled_at: datetime | None  # None: post now
     created_at: datetime
     updated_at: datetime
+    # Publishing options (Mastodon-style; networks without them ignore them).
+    visibility: str = "public"  # one of VISIBILITIES
+    spoiler_text: str = ""  # content warning
+    sensitive: bool = False
+    descriptions: list[str] = field(default_factory=list)  # alt text per media file ('' for none)
+
+    def description_for(self, index: int) -> str:
+        """The alt text of media file ``index`` ('' when none was given)."""
+        return self.descriptions[index] if index < len(self.descriptions) else ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +138,16 @@ class Delivery:
     next_attempt_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    # The state machine's bookkeeping (providers.outbox); defaults for rows from older callers.
+    retryable: bool | None = None  # failed: whether retrying can help; None otherwise
+    hold_kind: str | None = None  # held: one of HOLD_KINDS
+    lease_owner: str | None = None  # the runner that claimed it (kept after it finished)
+    lease_until: datetime | None = None  # sending: the claim is the owner's until then
+    # When the earliest request that may have created the post went out (None: none did, or it is
+    # known that it did not). Crash recovery and idempotency windows are judged from it.
+    committed_at: datetime | None = None
+    check_needed: bool = False  # unknown: nothing can tell automatically; a person must look
+    sent_at: datetime | None = None
 
     @property
     def account_key(self) -> str:

@@ -16,7 +16,9 @@ from datetime import datetime
 
 from providers.store.models import (
     DELIVERY_STATES,
+    HOLD_KINDS,
     HOLDABLE_STATES,
+    VISIBILITIES,
     Account,
     Delivery,
     Post,
@@ -32,21 +34,39 @@ _DELIVERY_COLUMNS = """
     state, reason, remote_post_id, url, idempotency_key, attempts, next_attempt_at, created_at,
     updated_at
 """
+# What a read returns: the columns above plus the state machine's (migration 3).
+_SELECT_DELIVERY = f"""
+    {_DELIVERY_COLUMNS}, retryable, hold_kind, lease_owner, lease_until, committed_at,
+    check_needed, sent_at
+"""
+_POST_COLUMNS = """
+    id, caption, media, scheduled_at, created_at, updated_at, visibility, spoiler_text, sensitive,
+    descriptions
+"""
 
 
-def _post(row: sqlite3.Row) -> Post:
-    media = json.loads(row["media"])
+def _str_list(raw: str) -> list[str]:
+    value = json.loads(raw)
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def post_from_row(row: sqlite3.Row) -> Post:
     return Post(
         id=row["id"],
         caption=row["caption"],
-        media=[str(m) for m in media] if isinstance(media, list) else [],
+        media=_str_list(row["media"]),
         scheduled_at=opt_from_text(row["scheduled_at"]),
         created_at=from_text(row["created_at"]),
         updated_at=from_text(row["updated_at"]),
+        visibility=row["visibility"],
+        spoiler_text=row["spoiler_text"],
+        sensitive=bool(row["sensitive"]),
+        descriptions=_str_list(row["descriptions"]),
     )
 
 
-def _delivery(row: sqlite3.Row) -> Delivery:
+def delivery_from_row(row: sqlite3.Row) -> Delivery:
+    retryable = row["retryable"]
     return Delivery(
         id=row["id"],
         post_id=row["post_id"],
@@ -66,10 +86,17 @@ def _delivery(row: sqlite3.Row) -> Delivery:
         next_attempt_at=opt_from_text(row["next_attempt_at"]),
         created_at=from_text(row["created_at"]),
         updated_at=from_text(row["updated_at"]),
+        retryable=None if retryable is None else bool(retryable),
+        hold_kind=row["hold_kind"],
+        lease_owner=row["lease_owner"],
+        lease_until=opt_from_text(row["lease_until"]),
+        committed_at=opt_from_text(row["committed_at"]),
+        check_needed=bool(row["check_needed"]),
+        sent_at=opt_from_text(row["sent_at"]),
     )
 
 
-def _check_states(states: Iterable[str]) -> list[str]:
+def check_states(states: Iterable[str]) -> list[str]:
     wanted = list(states)
     unknown = [s for s in wanted if s not in DELIVERY_STATES]
     if unknown:
@@ -80,12 +107,39 @@ def _check_states(states: Iterable[str]) -> list[str]:
 
 
 def create_post(
-    conn: sqlite3.Connection, caption: str, media: list[str], scheduled_at: datetime | None
+    conn: sqlite3.Connection,
+    caption: str,
+    media: list[str],
+    scheduled_at: datetime | None,
+    *,
+    visibility: str = "public",
+    spoiler_text: str = "",
+    sensitive: bool = False,
+    descriptions: list[str] | None = None,
 ) -> Post:
+    if visibility not in VISIBILITIES:
+        raise ValueError(f"unknown visibility {visibility!r}; expected one of {', '.join(VISIBILITIES)}")
+    alt = [str(d) for d in (descriptions or [])]
+    if len(alt) > len(media):
+        raise ValueError(f"{len(alt)} descriptions given for {len(media)} media files")
     now = to_text(utcnow())
     cursor = conn.execute(
-        "INSERT INTO posts (caption, media, scheduled_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-        (caption, json.dumps([str(m) for m in media]), opt_to_text(scheduled_at), now, now),
+        """
+        INSERT INTO posts (caption, media, scheduled_at, created_at, updated_at, visibility,
+                           spoiler_text, sensitive, descriptions)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        (
+            caption,
+            json.dumps([str(m) for m in media]),
+            opt_to_text(scheduled_at),
+            now,
+            now,
+            visibility,
+            spoiler_text,
+            int(sensitive),
+            json.dumps(alt),
+        ),
     )
     post = get_post(conn, int(cursor.lastrowid or 0))
     assert post is not None
@@ -93,11 +147,20 @@ def create_post(
 
 
 def get_post(conn: sqlite3.Connection, post_id: int) -> Post | None:
-    row = conn.execute(
-        "SELECT id, caption, media, scheduled_at, created_at, updated_at FROM posts WHERE id = ?",
-        (post_id,),
-    ).fetchone()
-    return None if row is None else _post(row)
+    row = conn.execute(f"SELECT {_POST_COLUMNS} FROM posts WHERE id = ?", (post_id,)).fetchone()
+    return None if row is None else post_from_row(row)
+
+
+def get_posts(conn: sqlite3.Connection, post_ids: Iterable[int]) -> dict[int, Post]:
+    """Several posts by id in one query (the queue lists thousands)."""
+    wanted = sorted(set(post_ids))
+    found: dict[int, Post] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in conn.execute(f"SELECT {_POST_COLUMNS} FROM posts WHERE id IN ({marks})", chunk):
+            found[row["id"]] = post_from_row(row)
+    return found
 
 
 def add_delivery(conn: sqlite3.Connection, post_id: int, account: Account) -> Delivery:
@@ -133,22 +196,32 @@ def add_delivery(conn: sqlite3.Connection, post_id: int, account: Account) -> De
 
 
 def get_delivery(conn: sqlite3.Connection, delivery_id: int) -> Delivery | None:
-    row = conn.execute(f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
-    return None if row is None else _delivery(row)
+    row = conn.execute(f"SELECT {_SELECT_DELIVERY} FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
+    return None if row is None else delivery_from_row(row)
 
 
-def deliveries(conn: sqlite3.Connection, states: Iterable[str] | None) -> list[Delivery]:
-    if states is None:
-        rows = conn.execute(f"SELECT {_DELIVERY_COLUMNS} FROM deliveries ORDER BY id")
-    else:
-        wanted = _check_states(states)
+def require_delivery(conn: sqlite3.Connection, delivery_id: int) -> Delivery:
+    delivery = get_delivery(conn, delivery_id)
+    if delivery is None:
+        raise KeyError(f"no delivery with id {delivery_id}")
+    return delivery
+
+
+def deliveries(
+    conn: sqlite3.Connection, states: Iterable[str] | None, *, where: str = "", args: tuple[object, ...] = ()
+) -> list[Delivery]:
+    """Deliveries (in ``states``, or all), oldest first; ``where`` adds an SQL condition."""
+    conditions: list[str] = [where] if where else []
+    values: list[object] = list(args)
+    if states is not None:
+        wanted = check_states(states)
         if not wanted:
             return []
-        marks = ", ".join("?" for _ in wanted)
-        rows = conn.execute(
-            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE state IN ({marks}) ORDER BY id", wanted
-        )
-    return [_delivery(r) for r in rows]
+        conditions.insert(0, f"state IN ({', '.join('?' for _ in wanted)})")
+        values[:0] = wanted
+    clause = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    rows = conn.execute(f"SELECT {_SELECT_DELIVERY} FROM deliveries {clause} ORDER BY id", values)
+    return [delivery_from_row(r) for r in rows]
 
 
 def counts_by_state(conn: sqlite3.Connection) -> dict[str, int]:
@@ -166,7 +239,7 @@ def set_state(
     remote_post_id: str | None,
     url: str | None,
 ) -> Delivery:
-    _check_states([state])
+    check_states([state])
     cursor = conn.execute(
         """
         UPDATE deliveries SET state = ?, reason = ?,
@@ -183,34 +256,72 @@ def set_state(
 
 
 def hold_for(
-    conn: sqlite3.Connection, network: str, instance: str | None, remote_id: str, reason: str
+    conn: sqlite3.Connection,
+    network: str,
+    instance: str | None,
+    remote_id: str,
+    reason: str,
+    kind: str = "unlinked",
 ) -> int:
     """Hold the account's scheduled and due deliveries; return how many were held."""
+    if kind not in HOLD_KINDS:
+        raise ValueError(f"unknown hold kind {kind!r}; expected one of {', '.join(HOLD_KINDS)}")
     marks = ", ".join("?" for _ in HOLDABLE_STATES)
     cursor = conn.execute(
         f"""
-        UPDATE deliveries SET state = 'held', reason = ?, updated_at = ?
+        UPDATE deliveries SET state = 'held', reason = ?, hold_kind = ?, updated_at = ?
         WHERE network = ? AND instance = ? AND remote_id = ? AND state IN ({marks})
         """,
-        (reason, to_text(utcnow()), network, instance or "", remote_id, *HOLDABLE_STATES),
+        (reason, kind, to_text(utcnow()), network, instance or "", remote_id, *HOLDABLE_STATES),
     )
     return cursor.rowcount
 
 
-def release_for(conn: sqlite3.Connection, account: Account) -> int:
+# A delivery's due time: its retry time, else its post's time; a post-now (no time) is due at once.
+DUE_AT = (
+    "COALESCE(deliveries.next_attempt_at, "
+    "(SELECT scheduled_at FROM posts WHERE posts.id = deliveries.post_id), '')"
+)
+
+PAST_DUE_REASON = (
+    "it fell due while the account was not linked; confirm it on the Posts screen to send it now, "
+    "or cancel it"
+)
+
+
+def release_for(
+    conn: sqlite3.Connection, account: Account, *, past_due: str = "send", now: datetime | None = None
+) -> int:
     """Give the account's held deliveries back to the queue, pointed at this account row:
     ``scheduled`` when their post has a time (the worker sends it once due, at once if the time
-    has passed), ``due`` for a post-now. Return how many were released."""
+    has passed), ``due`` for a post-now. With ``past_due="ask"`` those whose time has passed (a
+    post-now always has) stay held, kind "ask", until the user confirms them. Return how many
+    were released."""
+    if past_due not in ("send", "ask"):
+        raise ValueError(f"release_past_due must be 'send' or 'ask', not {past_due!r}")
+    stamp = to_text(now or utcnow())
+    identity = (account.network, account.instance or "", account.remote_id)
+    if past_due == "ask":
+        conn.execute(
+            f"""
+            UPDATE deliveries SET hold_kind = 'ask', reason = ?, account_id = ?, updated_at = ?
+            WHERE network = ? AND instance = ? AND remote_id = ? AND state = 'held'
+              AND {DUE_AT} <= ?
+            """,
+            (PAST_DUE_REASON, account.id, stamp, *identity, stamp),
+        )
     cursor = conn.execute(
         """
         UPDATE deliveries SET
             state = CASE WHEN (SELECT scheduled_at FROM posts WHERE posts.id = deliveries.post_id)
                          IS NULL THEN 'due' ELSE 'scheduled' END,
             reason = '',
+            hold_kind = NULL,
             account_id = ?,
             updated_at = ?
         WHERE network = ? AND instance = ? AND remote_id = ? AND state = 'held'
+          AND (? = 'send' OR hold_kind IS NOT 'ask')
         """,
-        (account.id, to_text(utcnow()), account.network, account.instance or "", account.remote_id),
+        (account.id, stamp, *identity, past_due),
     )
     return cursor.rowcount

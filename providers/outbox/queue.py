@@ -1,0 +1,96 @@
+"""The queue and history as one list, for ``linkdeck queue`` and the Posts screen.
+
+One entry per delivery with what a person needs to read it: the network and account, the state
+(spelled as the machine spells it: scheduled, held, due, sending, sent, failed, unknown), when
+(its due time while queued; when it was sent, or last changed, afterwards), the caption, and the
+link or the reason. Read with three queries whatever the size of the queue (no per-row lookups).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from providers.outbox.timing import iso, iso_local, local
+from providers.store import Delivery, Post, Store
+
+ORDER = ("scheduled", "held", "due", "sending", "unknown", "failed", "sent")
+QUEUED = frozenset({"scheduled", "held", "due", "sending"})  # soonest first; history newest first
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    delivery: Delivery
+    post: Post | None
+    network_name: str
+    account: str  # handle, or the network's user id when the account is gone
+    when: datetime | None
+
+    @property
+    def state(self) -> str:
+        return self.delivery.state
+
+    def to_json(self) -> dict[str, Any]:
+        d, post = self.delivery, self.post
+        return {
+            "id": d.id,
+            "post_id": d.post_id,
+            "network": d.network,
+            "network_name": self.network_name,
+            "account": self.account,
+            "account_id": d.account_id,
+            "state": d.state,
+            "when": iso(self.when),
+            "when_local": iso_local(self.when),
+            "caption": post.caption if post else "",
+            "media": list(post.media) if post else [],
+            "url": d.url,
+            "remote_post_id": d.remote_post_id,
+            "reason": d.reason,
+            "retryable": d.retryable,
+            "hold_kind": d.hold_kind,
+            "check_needed": d.check_needed,
+            "attempts": d.attempts,
+            "next_attempt_at": iso(d.next_attempt_at),
+        }
+
+    def line(self) -> str:
+        caption = (self.post.caption if self.post else "").replace("\n", " ")
+        caption = caption if len(caption) <= 40 else caption[:39] + "…"
+        tail = self.delivery.url or self.delivery.reason
+        return (
+            f"{self.delivery.id:>5}  {local(self.when):<22} {self.network_name:<10} {self.account:<28} "
+            f"{self.state:<9} {caption}{'  ' + tail if tail else ''}"
+        )
+
+
+def entries(store: Store, states: Iterable[str] | None = None) -> list[QueueEntry]:
+    from providers import catalog
+
+    deliveries = store.deliveries(states)
+    posts = store.posts(d.post_id for d in deliveries)
+    handles = {a.vault_key: a.handle for a in store.accounts()}
+    found: list[QueueEntry] = []
+    for d in deliveries:
+        post = posts.get(d.post_id)
+        if d.state in ("scheduled", "held", "due"):
+            when = d.next_attempt_at or (post.scheduled_at if post else None) or d.created_at
+        else:
+            when = d.sent_at or d.updated_at
+        name = catalog.get(d.network).name if d.network in catalog.ids() else d.network
+        found.append(QueueEntry(d, post, name, handles.get(d.account_key, d.remote_id), when))
+    rank = {state: i for i, state in enumerate(ORDER)}
+
+    def order(entry: QueueEntry) -> tuple[int, float, int]:
+        stamp = (entry.when or entry.delivery.created_at).timestamp()
+        queued = entry.state in QUEUED
+        return (
+            rank.get(entry.state, 99),
+            stamp if queued else -stamp,
+            entry.delivery.id if queued else -entry.delivery.id,
+        )
+
+    found.sort(key=order)
+    return found

@@ -1,0 +1,314 @@
+"""``linkdeck post``, ``linkdeck queue`` and ``linkdeck worker``: the outbox from a shell.
+
+``post [FILE...] --to N,N [--caption TEXT] [--at ISO-8601] [--json]``
+
+- ``--to`` takes catalog ids: ``mastodon`` is every linked Mastodon account; ``NETWORK:WHO`` picks
+  one, WHO being the account's handle (``mastodon:@alice@mastodon.social``, the leading @ and the
+  server part optional: ``mastodon:alice``) or its id from ``linkdeck accounts``
+  (``mastodon:3``). An unknown id, a network with no linked account, or one linkdeck cannot
+  publish to yet exits 2. An account that needs reconnecting exits 2 for a post now; with
+  ``--at`` it is accepted and the post is held until the account is reconnected.
+- Alt text: a file ``PHOTO.alt.txt`` next to ``PHOTO`` (e.g. ``beach.jpg.alt.txt``) is that
+  photo's description.
+- Media and caption are checked first, against each account's own server limits where the
+  network publishes them: unreadable files exit 2, anything a network would refuse exits 1 with
+  the verdicts, and nothing is recorded or sent.
+- Then the post and one delivery per account are recorded (one transaction) before any send.
+  Without ``--at`` they are sent now, concurrently, waiting up to 30 s for short retries; exit 0
+  when all were sent, 1 otherwise. With ``--at`` (ISO-8601 WITH an offset; past times refused)
+  the post is stored in UTC, shown in local time, and the command exits 0.
+- ``--json``: one document {"post", "deliveries": [{id, network, account, state, url, reason,
+  …}], "ok"} (or {"problems": […]} when the checks refused it).
+
+``queue [--json]``: every delivery, queued first (scheduled, held, due, sending) then history
+(unknown, failed, sent); each entry's ``state`` is spelled exactly as stored.
+
+``worker [--once]``: run what is due; with ``--once`` one pass (exit 1 if a delivery failed in
+it), otherwise until SIGTERM/Ctrl-C, sleeping until the next due time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from providers import catalog
+from providers.errors import UsageError
+from providers.outbox.events import DeliveryEvent
+from providers.outbox.timing import iso, iso_local, local, parse_at
+from providers.store import Account, Delivery, Post, Store
+
+ALT_SUFFIX = ".alt.txt"
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    print(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+
+
+# --to ------------------------------------------------------------------------------------------
+
+
+def _matches(account: Account, who: str) -> bool:
+    wanted = who.strip().lstrip("@").lower()
+    handle = account.handle.lstrip("@").lower()
+    return wanted in (str(account.id), handle, handle.split("@")[0], account.remote_id.lower())
+
+
+def resolve_targets(store: Store, to: str, *, scheduled: bool) -> list[Account]:
+    """The accounts ``--to`` names (see the module docstring); UsageError (exit 2) otherwise."""
+    from providers.catalog.adapter import can_publish
+
+    items = [part.strip() for part in to.split(",") if part.strip()]
+    if not items:
+        raise UsageError("--to names no network", hint="Known network ids: " + ", ".join(catalog.ids()))
+    chosen: dict[int, Account] = {}
+    for item in items:
+        network, _, who = item.partition(":")
+        network = network.strip().lower()
+        if network not in catalog.ids():
+            raise UsageError(
+                f"unknown network id {network!r} in --to",
+                hint="Known network ids: " + ", ".join(catalog.ids()),
+            )
+        spec = catalog.get(network)
+        if not can_publish(network):
+            raise UsageError(f"publishing to {spec.name} is not built yet in this version of linkdeck")
+        linked = store.accounts_for(network)
+        if not linked:
+            raise UsageError(f"no {spec.name} account is linked; link one with `linkdeck link {network}`")
+        if who.strip():
+            matching = [a for a in linked if _matches(a, who)]
+            if not matching:
+                listed = ", ".join(f"{a.id} ({a.handle})" for a in linked)
+                raise UsageError(f"no linked {spec.name} account matches {who!r}; linked: {listed}")
+            linked = matching
+        for account in linked:
+            if account.state == "reconnect" and not scheduled:
+                why = f" ({account.state_reason})" if account.state_reason else ""
+                raise UsageError(
+                    f"{account.handle} on {spec.name} needs reconnecting{why}",
+                    hint=f"Run `linkdeck link {network}` first, or schedule the post with --at.",
+                )
+            chosen[account.id] = account
+    return list(chosen.values())
+
+
+# Checks ------------------------------------------------------------------------------------------
+
+
+def alt_text(path: str) -> str:
+    sidecar = Path(path + ALT_SUFFIX)
+    try:
+        return sidecar.read_text(encoding="utf-8").strip() if sidecar.is_file() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{sidecar.name}: the alt text file cannot be read ({exc})") from None
+
+
+async def _problems(accounts: Sequence[Account], infos: Sequence[Any], caption: str) -> list[Any]:
+    from providers.catalog.adapter import publisher_for
+    from providers.http import async_client
+    from providers.outbox.checks import problems
+
+    found: dict[tuple[str, str], Any] = {}
+    async with async_client(timeout=15.0) as client:
+        for account in accounts:
+            publisher = publisher_for(account.network, client=client)
+            spec = await publisher.limits(account) if publisher else catalog.get(account.network)
+            for problem in problems(spec, infos, caption):
+                found.setdefault((problem.network, problem.message), problem)
+    return list(found.values())
+
+
+# post -----------------------------------------------------------------------------------------
+
+
+def _delivery_json(delivery: Delivery, accounts: dict[str, Account]) -> dict[str, Any]:
+    account = accounts.get(delivery.account_key)
+    return {
+        "id": delivery.id,
+        "network": delivery.network,
+        "network_name": catalog.get(delivery.network).name,
+        "account": account.handle if account else delivery.remote_id,
+        "account_id": delivery.account_id,
+        "state": delivery.state,
+        "url": delivery.url,
+        "remote_post_id": delivery.remote_post_id,
+        "reason": delivery.reason,
+        "retryable": delivery.retryable,
+        "attempts": delivery.attempts,
+        "next_attempt_at": iso(delivery.next_attempt_at),
+    }
+
+
+def _post_json(post: Post) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "caption": post.caption,
+        "media": post.media,
+        "descriptions": post.descriptions,
+        "scheduled_at": iso(post.scheduled_at),
+        "scheduled_at_local": iso_local(post.scheduled_at),
+    }
+
+
+class _Progress:
+    """Upload progress on stderr when it is a terminal (stdout stays the result)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, event: DeliveryEvent) -> None:
+        if not self.enabled or event.final:
+            return
+        end = "\r" if event.kind == "uploading" else "\n"
+        print(f"\x1b[2K{event.describe()}", end=end, file=sys.stderr, flush=True)
+
+
+def post(args: argparse.Namespace) -> int:
+    from providers.outbox.checks import inspect_all
+    from providers.settings import load
+    from providers.vault import Vault
+
+    caption = args.caption or ""
+    files = [str(Path(f).expanduser().resolve()) for f in args.files]
+    if not files and not caption.strip():
+        raise UsageError("nothing to post: give one or more files, a --caption, or both")
+    when = parse_at(args.at) if args.at else None
+    with Store.open() as store:
+        accounts = resolve_targets(store, args.to, scheduled=when is not None)
+        vault = Vault(load())
+        if when is None:
+            vault.check()  # a missing keyring is a setup problem: say so before recording anything
+        descriptions = [alt_text(f) for f in files]
+        infos = inspect_all(files)
+        refused = asyncio.run(_problems(accounts, infos, caption))
+        if refused:
+            if args.json:
+                _print_json(
+                    {"post": None, "deliveries": [], "problems": [p.to_json() for p in refused], "ok": False}
+                )
+            for problem in refused:
+                print(f"linkdeck: {problem.message}", file=sys.stderr)
+            print("Nothing was posted.", file=sys.stderr)
+            return 1
+        record, deliveries = store.create_post_with_deliveries(
+            caption, files, when, accounts, descriptions=descriptions if any(descriptions) else None
+        )
+        by_key = {a.vault_key: a for a in accounts}
+        if when is not None:
+            return _scheduled(args, record, deliveries, by_key)
+        from providers.outbox.runner import publish_now
+
+        progress = _Progress(not args.json and sys.stderr.isatty())
+        final = asyncio.run(publish_now(store, vault, record, accounts, progress))
+    return _published(args, record, final, by_key)
+
+
+def _scheduled(
+    args: argparse.Namespace, record: Post, deliveries: list[Delivery], accounts: dict[str, Account]
+) -> int:
+    if args.json:
+        _print_json(
+            {
+                "post": _post_json(record),
+                "deliveries": [_delivery_json(d, accounts) for d in deliveries],
+                "ok": True,
+            }
+        )
+        return 0
+    print(f"Scheduled post {record.id} for {local(record.scheduled_at)} ({iso(record.scheduled_at)}) to:")
+    for delivery in deliveries:
+        print(f"  {catalog.get(delivery.network).name:<10} {accounts[delivery.account_key].handle}")
+    print("`linkdeck worker` (or the open TUI) sends it when it is due.")
+    return 0
+
+
+def _published(
+    args: argparse.Namespace, record: Post, final: list[Delivery], accounts: dict[str, Account]
+) -> int:
+    ok = bool(final) and all(d.state == "sent" for d in final)
+    if args.json:
+        _print_json(
+            {"post": _post_json(record), "deliveries": [_delivery_json(d, accounts) for d in final], "ok": ok}
+        )
+        return 0 if ok else 1
+    for delivery in final:
+        account = accounts.get(delivery.account_key)
+        who = account.handle if account else delivery.remote_id
+        detail = (delivery.url or "") if delivery.state == "sent" else delivery.reason
+        if delivery.state == "scheduled" and delivery.next_attempt_at:
+            when = local(delivery.next_attempt_at)
+            detail = f"will try again at {when} (`linkdeck worker` or the TUI): {detail}"
+        print(f"{delivery.state:<9} {catalog.get(delivery.network).name:<10} {who}  {detail}".rstrip())
+    return 0 if ok else 1
+
+
+# queue ------------------------------------------------------------------------------------------
+
+
+def queue(args: argparse.Namespace) -> int:
+    from providers.outbox.queue import entries
+
+    with Store.open() as store:
+        found = entries(store)
+        counts = store.counts_by_state()
+    if args.json:
+        _print_json({"deliveries": [e.to_json() for e in found], "counts": counts})
+        return 0
+    if not found:
+        print("Nothing queued or sent yet. Post with `linkdeck post FILE --to NETWORK`.")
+        return 0
+    state = None
+    for entry in found:
+        if entry.state != state:
+            state = entry.state
+            print(f"\n{state} ({counts.get(state, 0)})")
+        print(entry.line())
+    return 0
+
+
+# worker -----------------------------------------------------------------------------------------
+
+
+def _log_event(event: DeliveryEvent) -> None:
+    if event.final:
+        print(
+            f"{local(_now())}  {event.kind:<9} delivery {event.delivery_id}  {event.describe()}", flush=True
+        )
+
+
+def _now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def worker(args: argparse.Namespace) -> int:
+    from providers.outbox.config import load as load_outbox
+    from providers.outbox.worker import serve
+    from providers.settings import load
+    from providers.vault import Vault
+
+    config = load_outbox()  # a wrong [outbox] setting exits 2 before anything runs
+    with Store.open() as store:
+        reports = asyncio.run(serve(store, Vault(load()), once=args.once, progress=_log_event, config=config))
+    done = [d for report in reports for d in report.deliveries]
+    if args.once:
+        counts = {
+            state: sum(1 for d in done if d.state == state)
+            for state in ("sent", "failed", "held", "scheduled", "unknown")
+        }
+        summary = (
+            ", ".join(f"{n} {'retrying' if s == 'scheduled' else s}" for s, n in counts.items() if n)
+            or "nothing was due"
+        )
+        next_due = reports[-1].next_due if reports else None
+        later = f"; next due {local(next_due)}" if next_due else ""
+        print(f"worker: {summary}{later}", flush=True)
+        return 1 if counts["failed"] else 0
+    return 0
