@@ -65,9 +65,15 @@ def demo_environment(latency: float = 0.0) -> Iterator[Path]:
     )
     (home / "config").mkdir(parents=True, exist_ok=True)
     (home / "config" / "config.toml").write_text(DEMO_CONFIG, encoding="utf-8")
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    previous_keyring = keyring.get_keyring()
+    keyring.set_keyring(NoKeyring())  # also when a backend was chosen before (the env var is read once)
     try:
         yield home
     finally:
+        keyring.set_keyring(previous_keyring)
         stop.set()
         for key, value in saved.items():
             if value is None:
