@@ -210,7 +210,7 @@ def prepare(scenario: Scenario, home: Path) -> LinkdeckApp:
         with Store.open() as store:
             seed_accounts(store)
             seed_posts(store)
-    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES))
+    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES, run_outbox=False))
     if scenario.theme:
         app.theme = scenario.theme
     return app

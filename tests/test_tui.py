@@ -20,7 +20,7 @@ SIZE = (140, 45)
 
 
 def make_app() -> LinkdeckApp:
-    return LinkdeckApp(Context(clock=lambda: FIXED_NOW))
+    return LinkdeckApp(Context(clock=lambda: FIXED_NOW, run_outbox=False))
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ async def test_verdicts_and_a_one_key_fix_on_a_copy(linkdeck_home: Path) -> None
     seed(linkdeck_home)
     original = PICTURES / "tall.jpg"
     before = hashlib.sha256(original.read_bytes()).hexdigest()
-    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES))
+    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES, run_outbox=False))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_upload(pilot)
         screen.choose(original)  # type: ignore[attr-defined]
@@ -69,7 +69,7 @@ async def test_verdicts_and_a_one_key_fix_on_a_copy(linkdeck_home: Path) -> None
 
 async def test_caption_counts_per_network_and_unticking_a_network(linkdeck_home: Path) -> None:
     seed(linkdeck_home)
-    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES))
+    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES, run_outbox=False))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_upload(pilot)
         screen.query_one("#upload-caption", TextArea).text = "x" * 600  # type: ignore[attr-defined]
@@ -88,7 +88,7 @@ async def test_a_broken_file_gets_a_clear_message(linkdeck_home: Path, tmp_path:
     seed(linkdeck_home)
     fake = tmp_path / "holiday.jpg"
     fake.write_text("not a photo at all\n", encoding="utf-8")
-    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES))
+    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES, run_outbox=False))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_upload(pilot)
         screen.choose(fake)  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -87,6 +88,20 @@ class LinkdeckApp(App[None]):
         else:
             self.copy_to_clipboard(url)
             self.notify(f"{url}\n(copied; open it in your own browser)", title="No browser here", timeout=10)
+
+    def action_open_link(self, url: str) -> None:
+        self.open_external(url)
+
+    def on_mount(self) -> None:
+        if self.ctx.run_outbox:
+            # After the first frame: recover what a crash left "sending", then send due posts.
+            self.set_timer(1.0, self._run_outbox)
+
+    @work(exclusive=True, group="outbox", exit_on_error=False)
+    async def _run_outbox(self) -> None:
+        from tui.outbox_runner import keep_sending
+
+        await keep_sending(self)
 
     def on_unmount(self) -> None:
         self.ctx.close()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from providers import settings as settings_module
 
 if TYPE_CHECKING:
+    from providers.auth.refresh import TokenKeeper
     from providers.linking import LinkSession
     from providers.settings import Settings
     from providers.store import Store
@@ -23,9 +24,12 @@ class Context:
         settings: Settings | None = None,
         clock: Callable[[], datetime] | None = None,
         start_dir: Path | None = None,
+        run_outbox: bool = True,
     ) -> None:
         self._settings = settings
         self.start_dir = start_dir or Path.cwd()  # where Upload's file tree starts
+        # The app sends due scheduled posts while it is open; pictures and most tests turn it off.
+        self.run_outbox = run_outbox
         # Tests and screenshots pass a fixed clock so expiry warnings and dates stay put.
         self.now = clock or (lambda: datetime.now(UTC))
 
@@ -45,6 +49,13 @@ class Context:
         from providers.vault import Vault
 
         return Vault(self.settings)
+
+    @cached_property
+    def keeper(self) -> TokenKeeper:
+        """One TokenKeeper per process, so refreshes stay single-flight across screens and the outbox."""
+        from providers.auth.refresh import TokenKeeper
+
+        return TokenKeeper(self.vault, self.store)
 
     async def begin_link(self, network_id: str, **kwargs: Any) -> LinkSession:
         """The engine's link entry point (a seam: pictures of the Link window use a fixed session)."""

@@ -7,6 +7,7 @@ counting rules are slow to import and to run), so typing and moving around never
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
@@ -20,7 +21,9 @@ from textual.widgets import Button, Checkbox, DirectoryTree, Footer, Header, Inp
 from providers import catalog
 from providers.errors import LinkdeckError
 from providers.media import MediaInfo, MediaKind, Verdict
+from providers.outbox.events import DeliveryEvent
 from tui.widgets.avatar import halfblock
+from tui.widgets.delivery_row import DeliveryRow
 from tui.widgets.media_tree import MediaTree
 from tui.widgets.verdicts import FixChosen, VerdictList
 
@@ -286,6 +289,84 @@ class UploadScreen(Screen[None]):
     # Posting ------------------------------------------------------------------------------------
 
     _captions_ok = True
+
+    @on(Button.Pressed, "#upload-post")
+    def _post_now(self) -> None:
+        self._publish(None)
+
+    @on(Input.Submitted, "#upload-at")
+    def _schedule(self, event: Input.Submitted) -> None:
+        from providers.outbox.timing import parse_at
+
+        if self.query_one("#upload-post", Button).disabled:
+            self.notify(str(self.query_one("#upload-note", Static).render()), severity="warning")
+            return
+        try:
+            when = parse_at(event.value)
+        except LinkdeckError as exc:
+            self.notify(str(exc), title="When?", severity="error", timeout=8)
+            return
+        self._publish(when)
+
+    @work(exclusive=True, group="publish", exit_on_error=False)
+    async def _publish(self, when: datetime | None) -> None:
+        """Record the post and one delivery per ticked account (before anything is sent), then send
+        now with a progress row per delivery, or leave them for the scheduler."""
+        from providers.outbox.runner import publish_now
+        from providers.outbox.timing import local
+
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        accounts = self.selected_accounts()
+        caption = self.query_one("#upload-caption", TextArea).text
+        files = [str(self.chosen)] if self.chosen is not None else []
+        alt = self.query_one("#upload-alt", Input).value.strip()
+        self.query_one("#upload-post", Button).disabled = True
+        post, deliveries = ctx.store.create_post_with_deliveries(
+            caption, files, when, accounts, descriptions=[alt] if files and alt else None
+        )
+        if when is not None:
+            self.notify(
+                f"For {local(when):%a %-d %b %H:%M}, to {len(deliveries)} account(s). See Posts (p).",
+                title="Scheduled",
+            )
+            self.query_one("#upload-at", Input).value = ""
+            self._update_post_button()
+            return
+        box = self.query_one("#upload-progress", VerticalScroll)
+        await box.remove_children()
+        names = {a.vault_key: f"{catalog.get(a.network).name} {a.handle}" for a in accounts}
+        self._rows = {d.id: DeliveryRow(d.id, names.get(d.account_key, d.network)) for d in deliveries}
+        await box.mount_all(self._rows.values())
+        self._post = post
+        final = await publish_now(ctx.store, ctx.vault, post, accounts, self._on_event, keeper=ctx.keeper)
+        sent = sum(d.state == "sent" for d in final)
+        self.notify(
+            f"Sent to {sent} of {len(final)}.", title="Posted" if sent == len(final) else "Posted, partly"
+        )
+        self._update_post_button()
+
+    def _on_event(self, event: DeliveryEvent) -> None:
+        row = getattr(self, "_rows", {}).get(event.delivery_id)
+        if row is not None:
+            row.show(event)
+
+    @on(Button.Pressed, ".retry")
+    async def _retry(self, event: Button.Pressed) -> None:
+        from providers.outbox.actions import retry
+
+        delivery_id = int((event.button.id or "retry-0").removeprefix("retry-"))
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        delivery = retry(ctx.store, delivery_id)
+        account = ctx.store.account(delivery.account_id) if delivery.account_id else None
+        if account is not None:
+            self._resend(account)
+
+    @work(group="publish", exit_on_error=False)
+    async def _resend(self, account: object) -> None:
+        from providers.outbox.runner import publish_now
+
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        await publish_now(ctx.store, ctx.vault, self._post, [account], self._on_event, keeper=ctx.keeper)
 
     def _update_post_button(self) -> None:
         button = self.query_one("#upload-post", Button)

@@ -1,0 +1,103 @@
+"""Posting from the Upload screen to the sandbox: progress per network, a link to the published
+post, scheduling for later; and the app's own scheduler sending a due post while it is open."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx2
+import pytest
+from textual.widgets import Input, TextArea
+
+from providers.sandbox import Running, start
+from providers.store import Account, Store
+from providers.store.models import utcnow
+from tests import media_corpus
+from tests.scenarios import PICTURES, _settle
+from tests.test_outbox_support import link_async
+from tui.app import LinkdeckApp
+from tui.context import Context
+
+SIZE = (140, 45)
+
+
+@pytest.fixture(autouse=True)
+def plaintext_ok(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LINKDECK_ALLOW_PLAINTEXT_SECRETS", "1")  # the helper's links use it too
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Running]:
+    running = await start(0, 0.0)
+    try:
+        yield running
+    finally:
+        await running.close()
+
+
+@pytest.fixture
+async def alice(sandbox: Running, linkdeck_home: Path) -> Account:
+    with Store.open() as store:
+        return await link_async(store, f"{sandbox.url}/mastodon.example")
+
+
+async def test_post_now_shows_progress_and_the_link(sandbox: Running, alice: Account, tmp_path: Path) -> None:
+    photo = media_corpus.jpeg(tmp_path / "harbour.jpg", (800, 600))
+    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("u")
+        await pilot.pause()
+        screen = app.screen
+        screen.choose(photo)  # type: ignore[attr-defined]
+        await _settle(pilot)
+        screen.query_one("#upload-caption", TextArea).text = "Boats at the harbour"
+        screen.query_one("#upload-alt", Input).value = "Three red boats"
+        await _settle(pilot)
+        await pilot.click("#upload-post")
+        for _ in range(200):
+            worker = next((w for w in screen.workers if w.group == "publish"), None)
+            if worker is None or worker.is_finished:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+        status = str(screen.query_one(".delivery-row .status").render())
+    with Store.open() as store:
+        [delivery] = store.deliveries()
+    assert delivery.state == "sent" and delivery.url and delivery.url in status
+    async with httpx2.AsyncClient() as client:
+        body = (await client.get(f"{alice.instance}/api/v1/statuses/{delivery.remote_post_id}")).json()
+    assert "Boats at the harbour" in body["content"]
+    assert body["media_attachments"][0]["description"] == "Three red boats"
+
+
+async def test_schedule_from_upload_then_the_open_app_sends_it(sandbox: Running, alice: Account) -> None:
+    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("u")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#upload-caption", TextArea).text = "Later, a text post"
+        await _settle(pilot)
+        when = (utcnow() + timedelta(hours=2)).isoformat(timespec="minutes")
+        screen.query_one("#upload-at", Input).value = when
+        screen.query_one("#upload-at", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+    with Store.open() as store:
+        [delivery] = store.deliveries()
+        assert delivery.state == "scheduled"
+        post = store.post(delivery.post_id)
+        assert post is not None and post.scheduled_at is not None
+        # Make it due now, then open the app with its scheduler on.
+        store.reschedule_post(post.id, utcnow() + timedelta(seconds=1))
+    app = LinkdeckApp(Context(start_dir=PICTURES))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):
+            with Store.open() as store:
+                if store.deliveries()[0].state == "sent":
+                    break
+            await pilot.pause(0.05)
+    with Store.open() as store:
+        assert [d.state for d in store.deliveries()] == ["sent"]
