@@ -279,3 +279,36 @@ async def test_command_palette_switches_modes() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "UploadScreen"
+
+
+async def test_posts_screen_actions_cancel_retry_and_move(seeded: dict[str, int]) -> None:
+    from providers.store import Store as _Store
+
+    with _Store.open() as store:
+        mastodon = store.account(seeded["mastodon"])
+        assert mastodon is not None
+        store.remove_account(mastodon.id)  # its scheduled post is now held
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        table = app.screen.query_one("#posts-table")
+        assert table.row_count == 1  # type: ignore[attr-defined]
+        assert "held" in str(app.screen.query_one("#posts-detail").render())
+        await pilot.press("m")  # move the held post to another linked account
+        await pilot.pause()
+        assert type(app.screen).__name__ == "AskChoice"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        with _Store.open() as store:
+            [delivery] = store.deliveries()
+            assert delivery.state in ("scheduled", "due") and delivery.network != "mastodon"
+        await pilot.press("x")  # cancel it
+        await pilot.pause()
+        with _Store.open() as store:
+            assert [d.state for d in store.deliveries()] == ["failed"]
+        await pilot.press("r")  # and try again
+        await pilot.pause()
+        with _Store.open() as store:
+            assert [d.state for d in store.deliveries()] in (["due"], ["scheduled"])

@@ -1,13 +1,17 @@
-"""Posts: the queue (scheduled, held) and history (sent, failed, unknown), with links."""
+"""Posts: the queue (scheduled, held) and history (sent, failed, unknown), with links, reasons and
+what can be done: retry, cancel, reschedule, move a held post to another account, open the post."""
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from providers import catalog
+from providers.errors import LinkdeckError
+from providers.outbox.queue import QueueEntry
 from providers.store.models import DELIVERY_STATES
 from tui.widgets.network_card import when
 
@@ -25,6 +29,14 @@ class PostsScreen(Screen[None]):
     # Parsed when this screen is first opened, not at start-up.
     CSS_PATH = "../styles/posts.tcss"
     SUB_TITLE = "Posts"
+    BINDINGS = [
+        Binding("enter", "open_post", "Open"),
+        Binding("r", "retry", "Retry"),
+        Binding("x", "cancel", "Cancel post"),
+        Binding("s", "reschedule", "Reschedule"),
+        Binding("m", "move", "Move held"),
+        Binding("f5", "reload", "Reload", show=False),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -35,12 +47,14 @@ class PostsScreen(Screen[None]):
             classes="empty-state",
         )
         yield DataTable(id="posts-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="posts-detail", classes="muted")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#posts-table", DataTable)
         table.add_columns("When", "Network", "Account", "State", "Caption", "Link or reason")
         self._states: tuple[str, ...] | None = None
+        self._entries: dict[str, QueueEntry] = {}
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -52,31 +66,127 @@ class PostsScreen(Screen[None]):
         self._states = dict(FILTERS)[name]
         self.reload()
 
+    def action_reload(self) -> None:
+        self.reload()
+
     def reload(self) -> None:
+        from providers.outbox.queue import entries
+
         store = self.app.ctx.store  # type: ignore[attr-defined]
         counts = store.counts_by_state()
         tabs = self.query_one("#posts-filter", Tabs)
         for name, states in FILTERS:
             total = sum(counts.get(s, 0) for s in (states or DELIVERY_STATES))
             tabs.query_one(f"#filter-{name}", Tab).label = f"{name.capitalize()} {total}"
-        deliveries = store.deliveries(getattr(self, "_states", None))
         table = self.query_one("#posts-table", DataTable)
         table.clear()
-        accounts = {a.id: a for a in store.accounts()}
-        for delivery in deliveries:
-            post = store.post(delivery.post_id)
-            account = accounts.get(delivery.account_id) if delivery.account_id else None
-            caption = (post.caption if post else "").replace("\n", " ")
-            moment = post.scheduled_at if post and post.scheduled_at else delivery.updated_at
+        self._entries = {}
+        for entry in entries(store, getattr(self, "_states", None)):
+            d = entry.delivery
+            caption = (entry.post.caption if entry.post else "").replace("\n", " ")
+            state = "unknown — check" if d.state == "unknown" and d.check_needed else d.state
+            key = str(d.id)
+            self._entries[key] = entry
             table.add_row(
-                when(moment, time=True),
-                catalog.get(delivery.network).name,
-                account.handle if account else delivery.remote_id,
-                delivery.state,
+                when(entry.when, time=True),
+                entry.network_name,
+                entry.account,
+                state,
                 caption[:40] + ("…" if len(caption) > 40 else ""),
-                delivery.url or delivery.reason,
-                key=str(delivery.id),
+                d.url or d.reason,
+                key=key,
             )
         empty = sum(counts.values()) == 0
         self.query_one("#posts-empty").display = empty
         table.display = not empty
+        self._show_detail()
+
+    def _current(self) -> QueueEntry | None:
+        table = self.query_one("#posts-table", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self._entries.get(key or "")
+
+    @on(DataTable.RowHighlighted, "#posts-table")
+    def _show_detail(self) -> None:
+        entry = self._current()
+        detail = self.query_one("#posts-detail", Static)
+        if entry is None:
+            detail.update("")
+            return
+        d = entry.delivery
+        hints = {
+            "held": "sent once its account is linked again; m moves it to another account, x cancels it",
+            "failed": "r tries again"
+            if d.retryable
+            else "retrying cannot help: fix the post and post it again",
+            "unknown": "look at the account's page: if the post is not there, r sends it (with the same key)",
+            "scheduled": "s gives it another time; x cancels it",
+            "sent": "Enter opens the post",
+        }
+        detail.update(f"{d.state}: {d.reason or d.url or ''}  ·  {hints.get(d.state, '')}")
+
+    def _act(self, action: str, *args: object) -> None:
+        from providers.outbox import actions
+
+        entry = self._current()
+        if entry is None:
+            return
+        try:
+            getattr(actions, action)(self.app.ctx.store, *(args or (entry.delivery.id,)))  # type: ignore[attr-defined]
+        except (LinkdeckError, ValueError) as exc:
+            self.notify(str(exc), severity="warning")
+        self.reload()
+
+    def action_open_post(self) -> None:
+        entry = self._current()
+        if entry is not None and entry.delivery.url:
+            self.app.open_external(entry.delivery.url)  # type: ignore[attr-defined]
+
+    def action_retry(self) -> None:
+        self._act("retry")
+
+    def action_cancel(self) -> None:
+        self._act("cancel")
+
+    @work(exclusive=True, group="ask")
+    async def action_reschedule(self) -> None:
+        from providers.outbox.timing import parse_at
+        from tui.dialogs.ask import AskText
+
+        entry = self._current()
+        if entry is None or entry.post is None:
+            return
+        answer = await self.app.push_screen_wait(
+            AskText(
+                "Reschedule",
+                "A new time with its UTC offset, e.g. 2026-12-01T09:00+01:00",
+                "2026-12-01T09:00+01:00",
+            )
+        )
+        if not answer:
+            return
+        try:
+            self._act("reschedule", entry.post.id, parse_at(answer))
+        except LinkdeckError as exc:
+            self.notify(str(exc), title="Reschedule", severity="error")
+
+    @work(exclusive=True, group="ask")
+    async def action_move(self) -> None:
+        from tui.dialogs.ask import AskChoice
+
+        entry = self._current()
+        if entry is None or entry.delivery.state != "held":
+            self.notify("Only held posts can move to another account.", severity="warning")
+            return
+        accounts = [a for a in self.app.ctx.store.accounts() if a.state == "linked"]  # type: ignore[attr-defined]
+        choices = [(str(a.id), f"{catalog.get(a.network).name}: {a.handle}") for a in accounts]
+        if not choices:
+            self.notify("No linked account to move it to. Link one on Accounts (a).", severity="warning")
+            return
+        picked = await self.app.push_screen_wait(
+            AskChoice("Send this held post with which account?", choices)
+        )
+        if picked:
+            self._act("move_held", entry.delivery.id, int(picked))
