@@ -125,7 +125,8 @@ class PostsScreen(Screen[None]):
             "scheduled": "s gives it another time; x cancels it",
             "sent": "Enter opens the post",
         }
-        detail.update(f"{d.state}: {d.reason or d.url or ''}  ·  {hints.get(d.state, '')}")
+        what = f"{d.state}: {d.reason or d.url}" if (d.reason or d.url) else d.state
+        detail.update(f"{what}  ·  {hints.get(d.state, '')}")
 
     def _act(self, action: str, *args: object) -> None:
         from providers.outbox import actions
