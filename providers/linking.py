@@ -11,7 +11,9 @@ Public API::
     session = await begin_link(network_id, *, settings, store, vault, instance=None,
                                open_browser=None, relay_uri=None)
     session.request / .device / .opened_browser / .oob_request
+    session.fields                          # CredentialField(name, label, secret, hint, required), … or ()
     session.submit(pasted)                  # LinkError (CallbackRejected) on a forged state
+    await session.submit_credentials({name: value})   # credential networks (Bluesky)
     result = await session.finish()         # LinkResult(account, profile, choices)
     account = await session.choose(result, target)
     await session.cancel()
@@ -23,6 +25,19 @@ this machine pastes the address the browser ended on, or just its code (accepted
 binds it to this flow). Networks with an ``oob`` page (Mastodon) also get ``oob_request``, a second
 authorize URL whose page shows the code: a pasted bare code is tried there first and, if the
 network refuses it, on the main flow (a refused exchange does not use up a code).
+
+Credential route. Networks that sign in with typed credentials (Bluesky's handle + app password)
+have no browser step: their adapter has ``credential_fields(instance)`` and ``sign_in(instance,
+values) -> (instance, token)`` (:class:`CredentialAdapter`). Their session has ``fields`` (empty for
+browser networks) and ``request`` None; the front end asks for each field (masking the ``secret``
+ones) and calls :meth:`LinkSession.submit_credentials`, which signs in at once (a refusal raises
+LinkError and the session stays open for another try); then :meth:`LinkSession.finish` reads the
+profile and stores the account like any other link. Such a network's instance may be left out:
+the adapter finds the server from what was typed (Bluesky resolves the handle to its PDS). An
+adapter may answer some values with a browser flow instead (Bluesky with the optional app password
+left empty: atproto OAuth on the PDS's own page); ``request`` is then set after
+``submit_credentials`` and the session goes on like a browser link (open or show the URL, paste-back
+through :meth:`LinkSession.submit`, the loopback listener).
 """
 
 from __future__ import annotations
@@ -30,10 +45,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from providers import catalog
@@ -64,6 +79,33 @@ CALLBACK_PATH = "/callback"
 
 
 @dataclass(frozen=True)
+class CredentialField:
+    """One value a credential network asks for. ``secret``: mask it when typed (getpass, a
+    password Input) and never echo, log or store it outside the vault."""
+
+    name: str
+    label: str
+    secret: bool = False
+    hint: str = ""
+    required: bool = True  # False: may be left empty (Bluesky: no app password → browser sign-in)
+
+
+class CredentialAdapter(Protocol):
+    """An adapter whose network signs in with typed credentials instead of a browser page.
+
+    It may also have ``async browser_flow(instance, values)``: a browser flow (start, submit,
+    wait, cancel, ``instance``, like AuthorizationCodeFlow) to use instead for these values (Bluesky
+    with no app password typed: atproto OAuth), or None to call :meth:`sign_in`."""
+
+    def credential_fields(self, instance: str | None) -> tuple[CredentialField, ...]: ...
+
+    async def sign_in(self, instance: str | None, values: Mapping[str, str]) -> tuple[str | None, Token]:
+        """Sign in; (the instance the account lives on, the token for the vault). LinkError with
+        a message naming the network and what to fix when refused."""
+        ...
+
+
+@dataclass(frozen=True)
 class LinkResult:
     account: Account
     profile: Profile
@@ -71,7 +113,8 @@ class LinkResult:
 
 
 class LinkSession:
-    """One link in progress. Made by :func:`begin_link`; single use."""
+    """One link in progress. Made by :func:`begin_link`; single use. Browser networks have a
+    ``flow`` and ``request``; credential networks have ``fields`` instead (and neither)."""
 
     def __init__(
         self,
@@ -80,12 +123,14 @@ class LinkSession:
         adapter: LinkAdapter,
         store: Store,
         vault: Vault,
-        flow: AuthorizationCodeFlow,
-        request: AuthorizationRequest,
+        flow: AuthorizationCodeFlow | None,
+        request: AuthorizationRequest | None,
         oob: tuple[AuthorizationCodeFlow, AuthorizationRequest] | None = None,
+        fields: tuple[CredentialField, ...] = (),
     ) -> None:
         self.spec = spec
         self.instance = instance
+        self.fields = fields
         self.request: AuthorizationRequest | None = request
         self.device: DeviceCode | None = None  # no device flow for Mastodon-style networks
         self.opened_browser = False
@@ -98,6 +143,11 @@ class LinkSession:
         self._oob_code: str | None = None  # a bare code given to the oob flow, for the fallback
         self._relay: asyncio.Task[None] | None = None
         self._finished = False
+        self._signed_in: asyncio.Future[Token] | None = None  # credential route: set by submit_credentials
+        self._signing_in = False
+        self._browser: Any = None  # a credential network's browser flow (Bluesky's atproto OAuth)
+        self._browser_task: asyncio.Task[None] | None = None
+        self._open_browser: Callable[[str], object] | None = None
 
     def __repr__(self) -> str:
         return f"<LinkSession {self.spec.id} {self.instance or ''}>"
@@ -107,6 +157,12 @@ class LinkSession:
         the answer to this request, the session keeps waiting; otherwise the link has failed)."""
         from providers.auth.callback import looks_like_url
 
+        if self._flow is None:
+            if self._browser is not None:
+                self._browser.submit(pasted)
+                return
+            labels = " and ".join(f.label for f in self.fields)
+            raise LinkError(f"{self.spec.name} links with your {labels}, not a pasted address or code.")
         text = pasted.strip()
         if self._oob_flow is not None and text and not looks_like_url(text):
             self._oob_flow.submit(text)
@@ -114,13 +170,48 @@ class LinkSession:
             return
         self._flow.submit(text)
 
+    async def submit_credentials(self, values: Mapping[str, str]) -> None:
+        """Sign in with the typed values (``{field.name: value}``) of a credential network. On a
+        refusal LinkError is raised and the session keeps waiting for another try; on success
+        :meth:`finish` completes. The values are passed to the adapter and not kept.
+
+        When the adapter answers these values with a browser flow (Bluesky: no app password typed),
+        that flow starts instead: ``request`` is then set (open or show its URL, paste-back through
+        :meth:`submit`) and :meth:`finish` completes when the browser comes back."""
+        if not self.fields:
+            raise LinkError(
+                f"{self.spec.name} links through its own page in the browser, not typed credentials."
+            )
+        future = self._credentials_future()
+        if future.done() or self._signing_in or self._browser is not None:
+            raise LinkError(f"{self.spec.name}: this link has already been signed in (or cancelled).")
+        missing = [f.label for f in self.fields if f.required and not str(values.get(f.name, "")).strip()]
+        if missing:
+            raise LinkError(f"{self.spec.name} needs your {' and '.join(missing)}.")
+        adapter: CredentialAdapter = self._adapter  # type: ignore[assignment]
+        browser_flow = getattr(adapter, "browser_flow", None)
+        self._signing_in = True
+        try:
+            flow = await browser_flow(self.instance, values) if browser_flow is not None else None
+            if flow is not None:
+                await self._start_browser(flow, future)
+                return
+            instance, token = await adapter.sign_in(self.instance, values)
+        finally:
+            self._signing_in = False
+        if future.done():  # cancelled while signing in: the session is not wanted any more
+            return
+        self.instance = instance
+        future.set_result(token)
+
     async def finish(self) -> LinkResult:
-        """Wait for the approval, exchange the code, read the profile, store account and token."""
+        """Wait for the approval (or the credentials), exchange the code, read the profile, store
+        account and token."""
         if self._finished:
             raise RuntimeError("this link session has already finished")
         self._finished = True
         try:
-            token = await self._token()
+            token = await (self._token() if self._flow is not None else self._credential_token())
         finally:
             await self._stop()
         profile = await self._adapter.profile(token, self.instance)
@@ -135,20 +226,68 @@ class LinkSession:
 
     # Internals -----------------------------------------------------------------------------------
 
+    async def _start_browser(self, flow: Any, future: asyncio.Future[Token]) -> None:
+        """Start a credential network's browser flow; its token settles ``future``."""
+        self.request = await flow.start()
+        self._browser = flow
+        self.instance = getattr(flow, "instance", self.instance)
+        self.opened_browser = _open(self._open_browser, self.request.url)
+
+        async def settle() -> None:
+            try:
+                token = await flow.wait()
+            except Exception as exc:
+                if not future.done():
+                    future.set_exception(exc)
+                return
+            if not future.done():
+                future.set_result(token)
+
+        self._browser_task = asyncio.create_task(settle())
+
+    def _credentials_future(self) -> asyncio.Future[Token]:
+        if self._signed_in is None:
+            self._signed_in = asyncio.get_running_loop().create_future()
+        return self._signed_in
+
+    async def _credential_token(self) -> Token:
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._credentials_future()), LINK_TIMEOUT)
+        except TimeoutError:
+            raise LinkError(
+                f"{self.spec.name}: no credentials were given in time; nothing was linked."
+            ) from None
+        except asyncio.CancelledError:
+            if self._signed_in is not None and self._signed_in.cancelled():
+                raise LinkCancelled(f"{self.spec.name}: linking was cancelled; nothing was linked.") from None
+            raise
+
     def _watch_relay(self) -> None:
         from providers.auth import relay
 
-        state = self._flow.state
+        assert self._flow is not None
+        flow = self._flow
+        state = flow.state
         relay.register(state)
 
         async def forward() -> None:
             text = await relay.wait(state)
             with contextlib.suppress(LinkError):  # a refusal ends the flow, which finish() reports
-                self._flow.submit(text)
+                flow.submit(text)
 
         self._relay = asyncio.create_task(forward())
 
     async def _stop(self) -> None:
+        if self._signed_in is not None and not self._signed_in.done():
+            self._signed_in.cancel()
+        if self._browser is not None:
+            await self._browser.cancel()
+            if self._browser_task is not None and not self._browser_task.done():
+                self._browser_task.cancel()
+                with contextlib.suppress(BaseException):
+                    await self._browser_task
+        if self._flow is None:
+            return
         await self._flow.cancel()
         if self._oob_flow is not None:
             await self._oob_flow.cancel()
@@ -159,6 +298,7 @@ class LinkSession:
             relay.unregister(self._flow.state)
 
     async def _token(self) -> Token:
+        assert self._flow is not None
         main: asyncio.Future[Token] = asyncio.ensure_future(self._flow.wait())
         waiting: set[asyncio.Future[Token]] = {main}
         oob: asyncio.Future[Token] | None = None
@@ -181,16 +321,20 @@ class LinkSession:
                     raise LinkError(f"{self.spec.name}: linking ended without an answer.")
         finally:
             for pending in (main, oob):
-                if pending is not None and not pending.done():
+                if pending is None:
+                    continue
+                if not pending.done():
                     pending.cancel()
                     with contextlib.suppress(BaseException):
                         await pending
+                elif not pending.cancelled():
+                    pending.exception()  # retrieved: the other flow's answer already decided
 
     def _oob_fallback(self) -> None:
         """The oob flow refused a pasted bare code: it may be the main flow's code, copied out of
         the loopback address. Hand it over once."""
         code, self._oob_code = self._oob_code, None
-        if code:
+        if code and self._flow is not None:
             with contextlib.suppress(LinkError):
                 self._flow.submit(code)
 
@@ -228,7 +372,10 @@ class LinkSession:
 
 
 def _expiry(token: Token) -> datetime | None:
-    value: Any = token.get("expires_at")
+    """When the sign-in runs out: the refresh token's expiry when the token says (Bluesky: the
+    2-hour access JWT is renewed silently, the 90-day refresh JWT is what needs a reconnect),
+    else the access token's."""
+    value: Any = token.get("refresh_expires_at", token.get("expires_at"))
     if isinstance(value, int | float) and not isinstance(value, bool):
         return datetime.fromtimestamp(value, UTC)
     return None
@@ -253,11 +400,14 @@ async def begin_link(
     check_linkable(network_id, settings)
     spec = catalog.get(network_id)
     adapter = adapter_for(spec.id, store=store, vault=vault)
-    if adapter is None or spec.auth is not AuthKind.OAUTH2:  # sessions run OAuth 2 flows for now
+    credential = adapter is not None and callable(getattr(adapter, "credential_fields", None))
+    if adapter is None or (spec.auth is not AuthKind.OAUTH2 and not credential):
         raise NotBuiltYet(
             f"Linking {spec.name} is not built yet in this version of linkdeck.",
             hint="Nothing was stored.",
         )
+    if credential:
+        return _credential_session(spec, adapter, store, vault, instance, settings, open_browser)
     instance = resolve_instance(spec, instance, settings)
     port = settings.network(spec.id).port or adapter.default_port
     loopback = f"http://127.0.0.1:{port}{CALLBACK_PATH}"
@@ -292,13 +442,44 @@ async def begin_link(
     except BaseException:
         await flow.cancel()
         raise
-    if open_browser is not None:
-        try:
-            opened = open_browser(request.url)
-        except Exception as exc:  # no browser after all: the URL is still shown
-            log.info("could not open a browser: %s", type(exc).__name__)
-            opened = False
-        session.opened_browser = opened is not False
+    session.opened_browser = _open(open_browser, request.url)
+    return session
+
+
+def _open(open_browser: Callable[[str], object] | None, url: str) -> bool:
+    """Open ``url`` with the caller's opener (None: never); False when no browser opened."""
+    if open_browser is None:
+        return False
+    try:
+        opened = open_browser(url)
+    except Exception as exc:  # no browser after all: the URL is still shown
+        log.info("could not open a browser: %s", type(exc).__name__)
+        opened = False
+    return opened is not False
+
+
+def _credential_session(
+    spec: NetworkSpec,
+    adapter: LinkAdapter,
+    store: Store,
+    vault: Vault,
+    instance: str | None,
+    settings: Settings,
+    open_browser: Callable[[str], object] | None,
+) -> LinkSession:
+    """A session for a credential network. With no instance given (nor configured) and a network
+    that has a usual server, the adapter locates the account's server at sign-in. ``open_browser``
+    is kept for a browser flow the credentials may lead to."""
+    given = instance or settings.network(spec.id).base_url
+    located_later = not given and spec.default_instance is not None
+    instance = None if located_later else resolve_instance(spec, instance, settings)
+    credential: CredentialAdapter = adapter  # type: ignore[assignment]
+    fields = credential.credential_fields(instance)
+    port = settings.network(spec.id).port
+    if port and hasattr(adapter, "port"):
+        adapter.port = port  # a browser flow's loopback port, when the settings fix one
+    session = LinkSession(spec, instance, adapter, store, vault, None, None, fields=fields)
+    session._open_browser = open_browser
     return session
 
 

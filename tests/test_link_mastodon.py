@@ -291,8 +291,8 @@ async def test_pixelfed_works_against_a_mastodon_shaped_server(linker: Linker) -
 
 
 async def test_networks_without_an_adapter_are_not_built_yet(linker: Linker) -> None:
-    with pytest.raises(NotBuiltYet, match="Bluesky") as caught:
-        await linking.begin_link("bluesky", settings=linker.settings, store=linker.store, vault=linker.vault)
+    with pytest.raises(NotBuiltYet, match="Telegram") as caught:
+        await linking.begin_link("telegram", settings=linker.settings, store=linker.store, vault=linker.vault)
     assert caught.value.exit_code == 2
 
 

@@ -97,7 +97,8 @@ def accounts(args: argparse.Namespace) -> int:
 def link(args: argparse.Namespace) -> int:
     """Link an account. Prints the authorize URL and how to paste the answer back; opens the
     browser unless --no-browser or there is none here (SSH, no display); finishes on whichever
-    comes first: the loopback callback or a line pasted on stdin."""
+    comes first: the loopback callback or a line pasted on stdin. Networks that sign in with
+    typed credentials (Bluesky: handle, then app password) read them instead."""
     import asyncio
 
     from providers.store import Store
@@ -109,12 +110,6 @@ def link(args: argparse.Namespace) -> int:
 
 
 async def _link(args: argparse.Namespace, settings: settings_module.Settings, store: Any, vault: Any) -> int:
-    import asyncio
-    import contextlib
-
-    from providers.auth.callback import CallbackRejected
-    from providers.auth.types import LinkError
-    from providers.catalog.mastodon_adapter import instance_label
     from providers.environment import may_launch_browser
     from providers.linking import begin_link
 
@@ -123,10 +118,28 @@ async def _link(args: argparse.Namespace, settings: settings_module.Settings, st
     session = await begin_link(
         spec.id, settings=settings, store=store, vault=vault, instance=args.instance, open_browser=opener
     )
+    if session.fields:
+        return await _link_with_credentials(session)
     lines = _StdinLines()
+    _explain(session)
+    result = await _await_browser(session, lines)
+    account = result.account
+    if result.choices:
+        account = await _choose(session, result, lines)
+    return _linked(spec, account)
+
+
+async def _await_browser(session: Any, lines: _StdinLines) -> Any:
+    """Finish a browser link: whichever comes first of the loopback callback and a redirect
+    address (or code) pasted on stdin."""
+    import asyncio
+    import contextlib
+
+    from providers.auth.callback import CallbackRejected
+    from providers.auth.types import LinkError
+
     finish = asyncio.ensure_future(session.finish())
     try:
-        _explain(session)
         interactive = sys.stdin.isatty()
         while not finish.done():
             line_task = asyncio.ensure_future(lines.get())
@@ -150,20 +163,82 @@ async def _link(args: argparse.Namespace, settings: settings_module.Settings, st
                 print("Paste the address again (or the code):", flush=True)
             except LinkError:
                 pass  # the network's refusal (e.g. denied) ended the flow; finish() reports it
-        result = await finish
+        return await finish
     finally:
         if not finish.done():
             finish.cancel()
             with contextlib.suppress(BaseException):
                 await finish
         await session.cancel()
-    account = result.account
-    if result.choices:
-        account = await _choose(session, result, lines)
+
+
+def _linked(spec: catalog.NetworkSpec, account: Any) -> int:
+    from providers.catalog.mastodon_adapter import instance_label
+
     where = f" ({instance_label(account.instance)})" if account.instance else ""
     name = f" ({account.display_name})" if account.display_name else ""
     print(f"Linked {account.handle}{name} on {spec.name}{where}")
     return 0
+
+
+async def _link_with_credentials(session: Any) -> int:
+    """Networks that sign in with typed credentials (Bluesky: handle, then app password). At a
+    terminal each field is asked for (secret ones with getpass, never echoed) and a refusal asks
+    again, up to three tries; otherwise the values are read as successive lines of stdin and a
+    refusal ends the command (exit 1). An optional field left empty may start a browser sign-in
+    instead (Bluesky without an app password: atproto OAuth); it then finishes like any browser
+    link, by the loopback callback or the redirect address pasted on stdin."""
+    import asyncio
+    import contextlib
+
+    from providers.auth.types import LinkError
+
+    spec = session.spec
+    interactive = sys.stdin.isatty()
+    try:
+        for attempt in range(3 if interactive else 1):
+            values = await asyncio.to_thread(_read_fields, session.fields, interactive, spec.name)
+            try:
+                await session.submit_credentials(values)
+                break
+            except LinkError as exc:
+                if not interactive or attempt == 2:
+                    raise
+                print(f"linkdeck: {exc}", file=sys.stderr)
+        if session.request is not None:  # a browser sign-in instead
+            _explain(session)
+            result = await _await_browser(session, _StdinLines())
+        else:
+            result = await session.finish()
+    finally:
+        with contextlib.suppress(Exception):
+            await session.cancel()
+    return _linked(spec, result.account)
+
+
+def _read_fields(fields: Any, interactive: bool, network_name: str) -> dict[str, str]:
+    import getpass
+
+    values: dict[str, str] = {}
+    if interactive:
+        print(f"Link {network_name}:")
+        for field in fields:
+            if field.hint:
+                print(f"  {field.label}: {field.hint}")
+    for field in fields:
+        if interactive:
+            prompt = f"{field.label}{'' if field.required else ' (optional)'}: "
+            value = getpass.getpass(prompt) if field.secret else input(prompt)
+        else:
+            line = sys.stdin.readline()
+            if not line:
+                raise UsageError(
+                    f"{network_name} needs {', then '.join(f.label for f in fields)}, one per line on "
+                    f"standard input; the input ended before the {field.label}."
+                )
+            value = line.rstrip("\r\n")
+        values[field.name] = value.strip()
+    return values
 
 
 def _open_browser(url: str) -> bool:

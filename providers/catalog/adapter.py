@@ -86,6 +86,7 @@ class LinkAdapter(Protocol):
 ADAPTERS: dict[str, str] = {
     "mastodon": "providers.catalog.mastodon_adapter:MastodonAdapter",
     "pixelfed": "providers.catalog.mastodon_adapter:PixelfedAdapter",
+    "bluesky": "providers.catalog.bluesky_adapter:BlueskyAdapter",
 }
 
 
@@ -162,6 +163,7 @@ class Publisher(Protocol):
 PUBLISHERS: dict[str, str] = {
     "mastodon": "providers.catalog.mastodon_publish:MastodonPublisher",
     "pixelfed": "providers.catalog.mastodon_publish:PixelfedPublisher",
+    "bluesky": "providers.catalog.bluesky_publish:BlueskyPublisher",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from providers.sandbox.bluesky import BlueskyServer
 from providers.sandbox.framework import Emulator
 from providers.sandbox.mastodon import MastodonServer
 from providers.sandbox.oauth import Clock
@@ -20,16 +21,20 @@ Factory = Callable[[str, Clock], Emulator]
 EMULATORS: dict[str, Factory] = {
     "mastodon": MastodonServer,
     "pixelfed": PixelfedServer,
+    "bluesky": BlueskyServer,
 }
 DEFAULT_KIND = "mastodon"
 
 # Exact host names (later networks add theirs: "graph.facebook.com": "facebook", …).
 HOSTS: dict[str, str] = {
     "pixelfed.social": "pixelfed",
+    "bsky.social": "bluesky",  # the PDS (entryway) and the AppView in one
+    "plc.directory": "bluesky",  # DID documents of the Bluesky demo users
 }
 # First DNS label → kind, for per-instance networks with recognisable names.
 FIRST_LABELS: dict[str, str] = {
     "pixelfed": "pixelfed",
+    "bsky": "bluesky",  # bsky.example, bsky.test: a Bluesky PDS in direct mode
 }
 
 
