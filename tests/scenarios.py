@@ -129,6 +129,15 @@ async def _link_waiting(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def _link_credentials(pilot: Pilot[None]) -> None:
+    await pilot.press("enter")  # the suggested server (bsky.social): nothing is sent before sign-in
+    for _ in range(100):
+        if pilot.app.screen.query("#link-credentials Input"):
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
 async def _link_refused_paste(pilot: Pilot[None]) -> None:
     await _link_waiting(pilot)
     pilot.app.screen.query_one("#link-paste").value = "http://127.0.0.1:8765/callback?code=x&state=forged"  # type: ignore[attr-defined]
@@ -171,6 +180,14 @@ SCENARIOS: tuple[Scenario, ...] = (
         focus="#card-mastodon",
         press=("enter",),
         extra=_link_qr,
+    ),
+    Scenario(
+        "link_credentials",
+        "Link Bluesky: handle and app password",
+        seeded=False,
+        focus="#card-bluesky",
+        press=("enter",),
+        extra=_link_credentials,
     ),
     Scenario(
         "link_refused",

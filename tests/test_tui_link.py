@@ -41,7 +41,8 @@ async def wait_for(pilot, condition, tries: int = 200) -> None:  # type: ignore[
         if condition():
             return
         await pilot.pause(0.02)
-    raise AssertionError("condition not met in time")
+    shown = [str(w.render())[:200] for w in pilot.app.screen.query(".link-error")]
+    raise AssertionError(f"condition not met in time; the window says {shown}")
 
 
 async def open_link_window(pilot, app: LinkdeckApp, network: str, instance: str):  # type: ignore[no-untyped-def]
@@ -142,3 +143,33 @@ async def test_a_forged_paste_is_refused_in_the_window(sandbox: Running) -> None
         await pilot.pause()
     with Store.open() as store:
         assert store.accounts() == []
+
+
+async def test_bluesky_links_with_handle_and_app_password_in_the_window(sandbox: Running) -> None:
+    """A credential network: the window asks for the handle and the app password (masked)."""
+    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW))
+    async with app.run_test(size=SIZE) as pilot:
+        app.place = app.place.SSH
+        card(app, "bluesky").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#link-instance").value == "bsky.social"  # type: ignore[attr-defined]
+        screen.query_one("#link-instance").value = f"{sandbox.url}/bsky.social"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.query_one("#link-credentials-step").display)
+        fields = list(screen.query("#link-credentials Input"))
+        assert len(fields) == 2 and fields[1].password  # type: ignore[attr-defined]
+        fields[0].value = "alice.bsky.social"  # type: ignore[attr-defined]
+        fields[1].value = "wrong-pass"  # type: ignore[attr-defined]
+        await pilot.click("#link-sign-in")
+        await wait_for(
+            pilot, lambda: "app password" in str(screen.query_one("#link-credentials-error").render()).lower()
+        )
+        fields[1].value = "demo-demo-demo-demo"  # type: ignore[attr-defined]
+        fields[1].focus()
+        await pilot.press("enter")  # Enter in the last field signs in
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AccountsScreen")
+        await pilot.pause()
+        linked = card(app, "bluesky").card
+        assert linked is not None and linked.state is CardState.LINKED

@@ -65,6 +65,11 @@ class LinkScreen(ModalScreen["Account | None"]):
                 yield Label(f"Which {self.spec.name} server is your account on?")
                 yield Input(placeholder="e.g. mastodon.social", id="link-instance")
                 yield Static("", id="link-instance-error", classes="link-error")
+            with Vertical(id="link-credentials-step", classes="link-step"):
+                yield Static("", id="link-credentials-hint")
+                yield Vertical(id="link-credentials")
+                yield Static("", id="link-credentials-error", classes="link-error")
+                yield Button("Sign in", id="link-sign-in", variant="success")
             with Horizontal(id="link-main", classes="link-step"):
                 with VerticalScroll(id="link-left"):
                     yield Static("", id="link-explain")
@@ -98,9 +103,13 @@ class LinkScreen(ModalScreen["Account | None"]):
         self.query_one("#link-instance-step").display = needs_instance
         self.query_one("#link-main").display = False
         self.query_one("#link-choose-step").display = False
+        self.query_one("#link-credentials-step").display = False
         self.query_one("#link-qr-back").display = False
         if needs_instance:
-            self.query_one("#link-instance", Input).focus()
+            field = self.query_one("#link-instance", Input)
+            if self.spec.default_instance:  # most accounts live there: Enter is enough
+                field.value = self.spec.default_instance.removeprefix("https://")
+            field.focus()
         else:
             self.begin()
 
@@ -135,7 +144,10 @@ class LinkScreen(ModalScreen["Account | None"]):
             self._fail_to_start(str(exc))
             return
         self.session = session
-        self._show_request(session, place)  # under `serve`, the session itself awaits the relay
+        if getattr(session, "fields", ()):
+            await self._ask_credentials(session)
+        else:
+            self._show_request(session, place)  # under `serve`, the session itself awaits the relay
         try:
             status.update("Waiting for you to approve…")
             result = await session.finish()
@@ -145,6 +157,51 @@ class LinkScreen(ModalScreen["Account | None"]):
             self.notify(str(exc), title=f"{self.spec.name}: not linked", severity="error", timeout=10)
             return
         await self._done(session, result)
+
+    async def _ask_credentials(self, session: LinkSession) -> None:
+        """Networks linked with typed credentials (a Bluesky app password, a Telegram bot token)."""
+        from textual.widgets import Input as TextInput
+
+        self.query_one("#link-credentials-step").display = True
+        hints = [f.hint for f in session.fields if getattr(f, "hint", "")]
+        self.query_one("#link-credentials-hint", Static).update("\n".join(hints))
+        box = self.query_one("#link-credentials", Vertical)
+        await box.mount_all(
+            TextInput(placeholder=field.label, password=field.secret, id=f"cred-{field.name}")
+            for field in session.fields
+        )
+        box.query(TextInput).first().focus()
+
+    @on(Input.Submitted, "#link-credentials Input")
+    def _credential_entered(self, event: Input.Submitted) -> None:
+        inputs = list(self.query("#link-credentials Input").results(Input))
+        index = inputs.index(event.input)
+        if index + 1 < len(inputs):
+            inputs[index + 1].focus()
+        else:
+            self._sign_in()
+
+    @on(Button.Pressed, "#link-sign-in")
+    @work(exclusive=True, group="sign-in", exit_on_error=False)
+    async def _sign_in(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        values = {
+            (i.id or "").removeprefix("cred-"): i.value
+            for i in self.query("#link-credentials Input").results(Input)
+        }
+        error = self.query_one("#link-credentials-error", Static)
+        error.update("Signing in…")
+        try:
+            await session.submit_credentials(values)
+        except LinkdeckError as exc:
+            error.update(Text(str(exc), style="bold"))
+            return
+        error.update("")
+        if session.request is not None:  # the network asked for its browser sign-in instead
+            self.query_one("#link-credentials-step").display = False
+            self._show_request(session, self.app.place)  # type: ignore[attr-defined]
 
     def _fail_to_start(self, message: str) -> None:
         if (
