@@ -127,3 +127,87 @@ def test_browser_tab_runs_the_tui_behind_the_token(served: tuple[str, Path], tmp
                 assert refused is not None and refused.status == 403, address
         finally:
             browser.close()
+
+
+def test_a_link_started_in_the_browser_tab_finishes_through_the_served_callback(tmp_path: Path) -> None:
+    """Served in a tab: Enter on the Mastodon card opens the network's page in a new tab of the
+    user's browser (App.open_url → window.open), Allow sends the browser back to the served page's
+    /oauth/callback, which relays the answer to the app session that started the flow."""
+    import socket
+
+    home = tmp_path / "home"
+    env = {**os.environ, "LINKDECK_HOME": str(home), "TEXTUAL_ANIMATIONS": "none"}
+    env.setdefault("LINKDECK_ALLOW_PLAINTEXT_SECRETS", "1")  # outside a Secret Service session
+    sandbox = subprocess.Popen(
+        [sys.executable, "-c", "from providers.sandbox import run; run()"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = tmp_path / "serve.stderr"
+    server = None
+    try:
+        assert sandbox.stdout is not None
+        sandbox_url = sandbox.stdout.readline().decode().strip()
+        (home / "config").mkdir(parents=True)
+        (home / "config" / "config.toml").write_text(
+            f'[networks.mastodon]\nbase_url = "{sandbox_url}/mastodon.example"\nport = {port}\n',
+            encoding="utf-8",
+        )
+        with log.open("wb") as err:
+            server = subprocess.Popen(
+                [sys.executable, "-c", "from tui.serve import serve; serve(port=0)"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=err,
+            )
+        assert server.stdout is not None
+        url = server.stdout.readline().decode().strip()
+        base = url.split("/?", 1)[0]
+        with sync_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                context = browser.new_context(viewport={"width": 1280, "height": 800})
+                context.set_default_timeout(APP_START_MS)
+                local = (base, sandbox_url)
+                context.route(
+                    "**/*",
+                    lambda route: route.continue_() if route.request.url.startswith(local) else route.abort(),
+                )
+                page = context.new_page()
+                page.add_init_script(CATCH_TERMINAL)
+                page.goto(url)
+                wait_for(page, ["Mastodon", "not linked"], log)
+                page.evaluate("() => window.__xterms[0].focus()")
+                with context.expect_page() as opened:
+                    page.keyboard.press("Enter")  # the focused first card: Mastodon
+                network_tab = opened.value
+                network_tab.wait_for_load_state()
+                assert network_tab.url.startswith(f"{sandbox_url}/mastodon.example/oauth/authorize?")
+                assert "redirect_uri=" + f"{base}/oauth/callback".replace(":", "%3A").replace("/", "%2F") in (
+                    network_tab.url
+                )
+                network_tab.click("#allow button, form#allow [type=submit]")
+                network_tab.wait_for_url(f"{base}/oauth/callback?*")
+                assert "Go back to your linkdeck tab" in network_tab.content()
+                wait_for(page, ["@alice@mastodon.example", "linked"], log)
+                page.screenshot(path=str(tmp_path / "linked.png"))
+            finally:
+                browser.close()
+    finally:
+        for proc in (server, sandbox):
+            if proc is None:
+                continue
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
