@@ -32,7 +32,7 @@ NOISY = ("httpx2", "httpx", "httpcore", "authlib", "aiohttp.access", "urllib3")
 
 def redact(text: str) -> str:
     text = _PATTERNS[0].sub(lambda m: f"{m.group(1)}=***", text)
-    text = _PATTERNS[1].sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(1)}: {m.group(3)}***{m.group(3)}", text)
+    text = _PATTERNS[1].sub(lambda m: f"{m[1]}{m[2]}{m[1]}: {m[3]}***{m[3]}", text)
     text = _PATTERNS[2].sub(lambda m: f"{m.group(1)} ***", text)
     return _PATTERNS[3].sub("***", text)
 

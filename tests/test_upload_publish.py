@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Select, TextArea
 
 from providers.sandbox import Running, start
 from providers.store import Account, Store
@@ -54,6 +54,9 @@ async def test_post_now_shows_progress_and_the_link(sandbox: Running, alice: Acc
         await _settle(pilot)
         screen.query_one("#upload-caption", TextArea).text = "Boats at the harbour"
         screen.query_one("#upload-alt", Input).value = "Three red boats"
+        assert screen.query_one("#upload-visibility").display  # Mastodon takes it
+        screen.query_one("#upload-visibility", Select).value = "unlisted"
+        screen.query_one("#upload-cw", Input).value = "Boats (lots of them)"
         await _settle(pilot)
         await pilot.click("#upload-post")
         for _ in range(200):
@@ -70,6 +73,11 @@ async def test_post_now_shows_progress_and_the_link(sandbox: Running, alice: Acc
         body = (await client.get(f"{alice.instance}/api/v1/statuses/{delivery.remote_post_id}")).json()
     assert "Boats at the harbour" in body["content"]
     assert body["media_attachments"][0]["description"] == "Three red boats"
+    assert (body["visibility"], body["spoiler_text"], body["sensitive"]) == (
+        "unlisted",
+        "Boats (lots of them)",
+        True,
+    )
 
 
 async def test_schedule_from_upload_then_the_open_app_sends_it(sandbox: Running, alice: Account) -> None:

@@ -57,7 +57,9 @@ SPEC = NetworkSpec(
         "Over SSH the server can show the code on its own page for you to paste back.",
     ),
     docs_url="https://docs.joinmastodon.org/client/token/",
+    post_options=("visibility", "content_warning"),
     sources={
+        "post_options": "mastodon/documentation@2903485 methods/statuses.md (visibility, spoiler_text)",
         "registration": f"{MD} methods/apps.md (POST /api/v1/apps)",
         "endpoints": f"{MD} methods/oauth.md",
         "pkce": f"{MD} methods/oauth.md (S256 since 4.3)",

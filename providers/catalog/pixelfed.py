@@ -61,7 +61,9 @@ SPEC = NetworkSpec(
         "when you link; linkdeck registers itself there and opens the server's sign-in page."
     ),
     docs_url="https://github.com/pixelfed/pixelfed",
+    post_options=("visibility", "content_warning"),
     sources={
+        "post_options": "unverified: Mastodon-compatible POST /api/v1/statuses (networks.md §16)",
         "registration": f"{PF} routes/api.php (POST /api/v1/apps, redirect_uris required)",
         "endpoints": f"{PF} routes/api.php; app/Providers/AuthServiceProvider.php (Laravel Passport)",
         "loopback": f"{PF} routes/api.php (we register our own redirect_uris); "

@@ -137,6 +137,9 @@ class NetworkSpec:
     optional_scopes: tuple[str, ...] = ()
     default_instance: str | None = None  # per-instance networks with a usual server (Bluesky)
     share_url: str = ""  # a web share link for what no API can post (a Facebook personal Timeline)
+    # Per-post options the network's API takes, offered on Upload: "visibility" (public, unlisted,
+    # private, direct), "content_warning" (text shown before the post; marks media sensitive).
+    post_options: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

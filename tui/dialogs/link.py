@@ -64,6 +64,7 @@ class LinkScreen(ModalScreen["Account | None"]):
             with Vertical(id="link-instance-step", classes="link-step"):
                 yield Label(f"Which {self.spec.name} server is your account on?")
                 yield Input(placeholder="e.g. mastodon.social", id="link-instance")
+                yield Static("", id="link-recent", classes="muted")
                 yield Static("", id="link-instance-error", classes="link-error")
             with Vertical(id="link-credentials-step", classes="link-step"):
                 yield Static("", id="link-credentials-hint")
@@ -107,7 +108,13 @@ class LinkScreen(ModalScreen["Account | None"]):
         self.query_one("#link-qr-back").display = False
         if needs_instance:
             field = self.query_one("#link-instance", Input)
-            if self.spec.default_instance:  # most accounts live there: Enter is enough
+            recent = self.app.ctx.store.recent_instances(self.spec.id)  # type: ignore[attr-defined]
+            if recent:
+                field.value = recent[0].removeprefix("https://")
+                self.query_one("#link-recent", Static).update(
+                    "Used before: " + ", ".join(r.removeprefix("https://") for r in recent)
+                )
+            elif self.spec.default_instance:  # most accounts live there: Enter is enough
                 field.value = self.spec.default_instance.removeprefix("https://")
             field.focus()
         else:

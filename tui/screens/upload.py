@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, DirectoryTree, Footer, Header, Input, Static, TextArea
+from textual.widgets import Button, Checkbox, DirectoryTree, Footer, Header, Input, Select, Static, TextArea
 
 from providers import catalog
 from providers.errors import LinkdeckError
@@ -26,6 +26,13 @@ from tui.widgets.avatar import halfblock
 from tui.widgets.delivery_row import DeliveryRow
 from tui.widgets.media_tree import MediaTree
 from tui.widgets.verdicts import FixChosen, VerdictList
+
+VISIBILITIES = [
+    ("Public", "public"),
+    ("Unlisted", "unlisted"),
+    ("Followers only", "private"),
+    ("Mentioned only", "direct"),
+]
 
 
 def human_size(size: int) -> str:
@@ -88,6 +95,9 @@ class UploadScreen(Screen[None]):
                 yield Static("3 · Caption and where it goes", classes="section-title")
                 yield TextArea(id="upload-caption", soft_wrap=True, show_line_numbers=False)
                 yield Static("", id="upload-count")
+                with Horizontal(id="upload-options"):
+                    yield Select(VISIBILITIES, value="public", allow_blank=False, id="upload-visibility")
+                    yield Input(placeholder="Content warning (optional)", id="upload-cw")
                 yield VerticalScroll(id="upload-targets")
                 yield Static("", id="upload-note", classes="muted")
                 with Horizontal(id="upload-actions"):
@@ -149,6 +159,10 @@ class UploadScreen(Screen[None]):
     def _refresh_checks(self) -> None:
         self._judge()
         self._count()
+        # Visibility and a content warning, for the networks whose API takes them.
+        options = {option for spec in self._selected_specs() for option in spec.post_options}
+        self.query_one("#upload-visibility").display = "visibility" in options
+        self.query_one("#upload-cw").display = "content_warning" in options
 
     # The file -----------------------------------------------------------------------------------
 
@@ -321,8 +335,16 @@ class UploadScreen(Screen[None]):
         files = [str(self.chosen)] if self.chosen is not None else []
         alt = self.query_one("#upload-alt", Input).value.strip()
         self.query_one("#upload-post", Button).disabled = True
+        warning = self.query_one("#upload-cw", Input).value.strip()
         post, deliveries = ctx.store.create_post_with_deliveries(
-            caption, files, when, accounts, descriptions=[alt] if files and alt else None
+            caption,
+            files,
+            when,
+            accounts,
+            descriptions=[alt] if files and alt else None,
+            visibility=str(self.query_one("#upload-visibility", Select).value),
+            spoiler_text=warning,
+            sensitive=bool(warning),
         )
         if when is not None:
             self.notify(
