@@ -174,16 +174,12 @@ class OAuth1Flow:
         name = self.config.network_name
         if self._answer.done:
             raise CallbackRejected(f"{name}: this link request already has its answer.")
-        try:
-            verifier = parse_pasted_oauth1(
-                pasted, expected_token=self._request_token, callback_uri=self.redirect_uri, network_name=name
+        token = self._request_token
+        self._answer.accept(
+            lambda: parse_pasted_oauth1(
+                pasted, expected_token=token, callback_uri=self.redirect_uri, network_name=name
             )
-        except CallbackRejected:
-            raise
-        except LinkError as exc:
-            self._answer.settle(exc=exc)
-            raise
-        self._answer.settle(code=verifier)
+        )
 
     async def cancel(self) -> None:
         self._waiter.cancel()
@@ -191,11 +187,7 @@ class OAuth1Flow:
 
     async def wait(self) -> Token:
         """The access token and secret, once the verifier arrived and was exchanged."""
-        try:
-            verifier = await self._answer.get()
-            return await self._waiter.race(self._exchange(verifier))
-        finally:
-            self._answer.close()
+        return await self._answer.exchange(self._waiter, self._exchange)
 
     async def _exchange(self, verifier: str) -> Token:
         from authlib.integrations.httpx_client import OAuthError

@@ -202,16 +202,11 @@ class AuthorizationCodeFlow:
                 f"{name}: paste the whole address the browser ended on (it carries the state that "
                 "proves it answers this request), not only the code."
             )
-        try:
-            code = parse_pasted(
+        self._answer.accept(
+            lambda: parse_pasted(
                 text, expected_state=self._state, redirect_uri=self.redirect_uri, network_name=name
             )
-        except CallbackRejected:
-            raise
-        except LinkError as exc:
-            self._answer.settle(exc=exc)
-            raise
-        self._answer.settle(code=code)
+        )
 
     async def cancel(self) -> None:
         """Give up: wait() raises LinkCancelled, the listener closes."""
@@ -220,11 +215,7 @@ class AuthorizationCodeFlow:
 
     async def wait(self) -> Token:
         """The token, once the answer has come and the code was exchanged."""
-        try:
-            code = await self._answer.get()
-            return await self._waiter.race(self._exchange(code))
-        finally:
-            self._answer.close()
+        return await self._answer.exchange(self._waiter, self._exchange)
 
     async def _exchange(self, code: str) -> Token:
         from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError

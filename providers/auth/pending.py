@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from providers.auth.callback import CallbackRejected
 from providers.auth.loopback import LoopbackListener
 from providers.auth.types import LinkCancelled, LinkError
 
@@ -126,6 +127,28 @@ class PendingAnswer:
             self._forward.cancel()
         if self._future is not None and not self._future.done():
             self._future.cancel()
+
+    def accept(self, read: Callable[[], str]) -> None:
+        """Take a pasted or relayed answer: ``read`` parses it into the code. CallbackRejected (not
+        this request's answer) leaves the flow waiting; any other LinkError (the network said no)
+        ends it; a code settles it. Every flow's ``submit`` goes through here."""
+        try:
+            code = read()
+        except CallbackRejected:
+            raise
+        except LinkError as exc:
+            self.settle(exc=exc)
+            raise
+        self.settle(code=code)
+
+    async def exchange(self, waiter: Waiter, trade: Callable[[str], Awaitable[T]]) -> T:
+        """Wait for the code, then ``trade`` it for a token (cancellable), closing everything
+        however it ends. Every flow's ``wait`` is this."""
+        try:
+            code = await self.get()
+            return await waiter.race(trade(code))
+        finally:
+            self.close()
 
     async def get(self) -> str:
         """The code (or verifier), or LinkError on timeout / refusal, LinkCancelled on cancel."""

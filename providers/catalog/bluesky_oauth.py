@@ -246,25 +246,14 @@ class AtprotoOAuthFlow:
             raise CallbackRejected(
                 f"{NAME}: paste the whole address the browser ended on ({self.redirect_uri}…)."
             )
-        try:
-            code = self._check(parse_query(parts.query))
-        except CallbackRejected:
-            raise
-        except LinkError as exc:
-            self._answer.settle(exc=exc)
-            raise
-        self._answer.settle(code=code)
+        self._answer.accept(lambda: self._check(parse_query(parts.query)))
 
     async def cancel(self) -> None:
         self._waiter.cancel()
         self._answer.close_listener()
 
     async def wait(self) -> Token:
-        try:
-            code = await self._answer.get()
-            return await self._waiter.race(self._exchange(code))
-        finally:
-            self._answer.close()
+        return await self._answer.exchange(self._waiter, self._exchange)
 
     async def _exchange(self, code: str) -> Token:
         from providers.http import async_client
