@@ -173,3 +173,38 @@ async def test_bluesky_links_with_handle_and_app_password_in_the_window(sandbox:
         await pilot.pause()
         linked = card(app, "bluesky").card
         assert linked is not None and linked.state is CardState.LINKED
+
+
+async def test_linking_from_upload_turns_sharing_on(sandbox: Running) -> None:
+    from textual.widgets import Checkbox
+
+    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, run_outbox=False))
+    async with app.run_test(size=SIZE) as pilot:
+        app.place = app.place.SSH
+        await pilot.press("u")
+        await pilot.pause()
+        upload = app.screen
+        assert upload.query_one("#upload-no-accounts")
+        await pilot.click("#upload-link")
+        await pilot.pause()
+        choices = app.screen.query_one("#ask-choices")
+        index = next(
+            i for i in range(choices.option_count) if choices.get_option_at_index(i).id == "mastodon"
+        )  # type: ignore[attr-defined]
+        choices.highlighted = index  # type: ignore[attr-defined]
+        choices.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "LinkScreen")
+        screen = app.screen
+        screen.query_one("#link-instance").value = f"{sandbox.url}/mastodon.example"  # type: ignore[attr-defined]
+        screen.query_one("#link-instance").focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: getattr(screen, "session", None) is not None)
+        redirect = (await approve_async(screen.session.request.url)).headers["location"]  # type: ignore[attr-defined]
+        screen.query_one("#link-paste").value = redirect  # type: ignore[attr-defined]
+        screen.query_one("#link-paste").focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is upload)
+        await wait_for(pilot, lambda: bool(upload.query(Checkbox)))
+        [box] = list(upload.query(Checkbox))
+        assert "Mastodon: @alice@mastodon.example" in str(box.label) and box.value

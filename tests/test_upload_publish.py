@@ -109,3 +109,36 @@ async def test_schedule_from_upload_then_the_open_app_sends_it(sandbox: Running,
             await pilot.pause(0.05)
     with Store.open() as store:
         assert [d.state for d in store.deliveries()] == ["sent"]
+
+
+async def test_a_network_gets_its_own_caption(sandbox: Running, alice: Account) -> None:
+    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("u")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#upload-caption", TextArea).text = "The shared caption " + "x" * 600
+        await _settle(pilot)
+        assert "Mastodon 619/500" in str(screen.query_one("#upload-count").render())
+        await pilot.click("#upload-override")  # one ticked network: straight to its caption
+        await pilot.pause()
+        assert type(app.screen).__name__ == "AskText"
+        app.screen.query_one("#ask-text", Input).value = "Short, for Mastodon only"
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert "Own caption: Mastodon" in str(screen.query_one("#upload-overrides").render())
+        assert "Mastodon 24/500" in str(screen.query_one("#upload-count").render())
+        await pilot.click("#upload-post")
+        for _ in range(200):
+            worker = next((w for w in screen.workers if w.group == "publish"), None)
+            if worker is None or worker.is_finished:
+                break
+            await pilot.pause(0.05)
+    with Store.open() as store:
+        [delivery] = store.deliveries()
+        post = store.post(delivery.post_id)
+    assert post is not None and post.caption.startswith("The shared caption")
+    assert post.caption_overrides == {"mastodon": "Short, for Mastodon only"}
+    async with httpx2.AsyncClient() as client:
+        body = (await client.get(f"{alice.instance}/api/v1/statuses/{delivery.remote_post_id}")).json()
+    assert "Short, for Mastodon only" in body["content"] and "shared" not in body["content"]

@@ -108,7 +108,8 @@ async def _resolve(ctx: RunContext, delivery: Delivery, report: RecoveryReport) 
             report.resend.append(delivery.id)
             return
     if publisher is not None and account is not None and can_look_up(publisher):
-        post = await ctx.db(ctx.store.post, delivery.post_id)
+        stored = await ctx.db(ctx.store.post, delivery.post_id)
+        post = stored.for_network(delivery.network) if stored is not None else None
         if post is not None:
             try:
                 token = await ctx.tokens.get(account)

@@ -75,7 +75,8 @@ async def send(ctx: RunContext, delivery: Delivery) -> Delivery:
         )
         return await _end(ctx, delivery, None, None, "held", reason=reason, hold_kind="unlinked")
     publisher = ctx.publisher(delivery.network)
-    post = await ctx.db(store.post, delivery.post_id)
+    stored = await ctx.db(store.post, delivery.post_id)
+    post = stored.for_network(delivery.network) if stored is not None else None
     if publisher is None or post is None:
         reason = (
             f"publishing to {delivery.network} is not built in this version of linkdeck"

@@ -202,6 +202,7 @@ class Store(DeliveryMethods):
         spoiler_text: str = "",
         sensitive: bool = False,
         descriptions: list[str] | None = None,
+        caption_overrides: dict[str, str] | None = None,
     ) -> Post:
         """A post (``scheduled_at`` None: post now). Add one delivery per account to send it
         (or use :meth:`create_post_with_deliveries`). ``descriptions``: alt text per media file."""
@@ -215,6 +216,7 @@ class Store(DeliveryMethods):
                 spoiler_text=spoiler_text,
                 sensitive=sensitive,
                 descriptions=descriptions,
+                caption_overrides=caption_overrides,
             )
 
     def post(self, post_id: int) -> Post | None:

@@ -149,6 +149,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         "ALTER TABLE posts ADD COLUMN descriptions TEXT NOT NULL DEFAULT '[]'",
         "CREATE INDEX deliveries_sent ON deliveries (state, sent_at)",
     ),
+    # 4: a caption of its own for some networks (JSON object: catalog id → caption).
+    ("ALTER TABLE posts ADD COLUMN caption_overrides TEXT NOT NULL DEFAULT '{}'",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -42,6 +42,7 @@ class DeliveryMethods:
         spoiler_text: str = "",
         sensitive: bool = False,
         descriptions: list[str] | None = None,
+        caption_overrides: dict[str, str] | None = None,
     ) -> tuple[Post, list[Delivery]]:
         """A post and one delivery per account, in one transaction: either all are recorded or
         none (a crash in between never leaves a post half-addressed)."""
@@ -55,6 +56,7 @@ class DeliveryMethods:
                 spoiler_text=spoiler_text,
                 sensitive=sensitive,
                 descriptions=descriptions,
+                caption_overrides=caption_overrides,
             )
             made = [_posts.add_delivery(conn, post.id, account) for account in accounts]
             return post, made

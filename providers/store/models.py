@@ -6,7 +6,7 @@ the OS keyring (:mod:`providers.vault`), keyed by :attr:`Account.vault_key`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 ACCOUNT_STATES: tuple[str, ...] = ("linked", "reconnect")
@@ -109,6 +109,17 @@ class Post:
     spoiler_text: str = ""  # content warning
     sensitive: bool = False
     descriptions: list[str] = field(default_factory=list)  # alt text per media file ('' for none)
+    # One caption, with optional per-network overrides (catalog id → caption).
+    caption_overrides: dict[str, str] = field(default_factory=dict)
+
+    def caption_for(self, network: str) -> str:
+        """What ``network`` receives: its own caption when one was written, else the shared one."""
+        return self.caption_overrides.get(network, self.caption)
+
+    def for_network(self, network: str) -> Post:
+        """This post as ``network`` receives it (its caption override in place of the caption), so
+        publishers, checks and look-ups see exactly what is sent."""
+        return replace(self, caption=self.caption_for(network))
 
     def description_for(self, index: int) -> str:
         """The alt text of media file ``index`` ('' when none was given)."""

@@ -41,13 +41,18 @@ _SELECT_DELIVERY = f"""
 """
 _POST_COLUMNS = """
     id, caption, media, scheduled_at, created_at, updated_at, visibility, spoiler_text, sensitive,
-    descriptions
+    descriptions, caption_overrides
 """
 
 
 def _str_list(raw: str) -> list[str]:
     value = json.loads(raw)
     return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _str_dict(raw: str) -> dict[str, str]:
+    value = json.loads(raw)
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def post_from_row(row: sqlite3.Row) -> Post:
@@ -62,6 +67,7 @@ def post_from_row(row: sqlite3.Row) -> Post:
         spoiler_text=row["spoiler_text"],
         sensitive=bool(row["sensitive"]),
         descriptions=_str_list(row["descriptions"]),
+        caption_overrides=_str_dict(row["caption_overrides"]),
     )
 
 
@@ -116,6 +122,7 @@ def create_post(
     spoiler_text: str = "",
     sensitive: bool = False,
     descriptions: list[str] | None = None,
+    caption_overrides: dict[str, str] | None = None,
 ) -> Post:
     if visibility not in VISIBILITIES:
         raise ValueError(f"unknown visibility {visibility!r}; expected one of {', '.join(VISIBILITIES)}")
@@ -126,8 +133,8 @@ def create_post(
     cursor = conn.execute(
         """
         INSERT INTO posts (caption, media, scheduled_at, created_at, updated_at, visibility,
-                           spoiler_text, sensitive, descriptions)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           spoiler_text, sensitive, descriptions, caption_overrides)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         (
             caption,
@@ -139,6 +146,7 @@ def create_post(
             spoiler_text,
             int(sensitive),
             json.dumps(alt),
+            json.dumps(dict(caption_overrides or {})),
         ),
     )
     post = get_post(conn, int(cursor.lastrowid or 0))

@@ -72,6 +72,8 @@ class UploadScreen(Screen[None]):
         self.chosen: Path | None = None  # what would be posted: the original or a fixed copy
         self.info: MediaInfo | None = None
         self.verdicts: dict[str, Verdict] = {}
+        self.overrides: dict[str, str] = {}  # catalog id → that network's own caption
+        self._linked_here: str | None = None  # a network linked from this screen: share to it
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -95,10 +97,14 @@ class UploadScreen(Screen[None]):
                 yield Static("3 · Caption and where it goes", classes="section-title")
                 yield TextArea(id="upload-caption", soft_wrap=True, show_line_numbers=False)
                 yield Static("", id="upload-count")
+                with Horizontal(id="upload-override-row"):
+                    yield Button("Own caption for a network…", id="upload-override")
+                    yield Static("", id="upload-overrides", classes="muted")
                 with Horizontal(id="upload-options"):
                     yield Select(VISIBILITIES, value="public", allow_blank=False, id="upload-visibility")
                     yield Input(placeholder="Content warning (optional)", id="upload-cw")
                 yield VerticalScroll(id="upload-targets")
+                yield Button("Link another account…", id="upload-link")
                 yield Static("", id="upload-note", classes="muted")
                 with Horizontal(id="upload-actions"):
                     yield Button("Post now", id="upload-post", variant="success", disabled=True)
@@ -132,10 +138,13 @@ class UploadScreen(Screen[None]):
                 )
             )
             return
+        linked_here, self._linked_here = self._linked_here, None
         for account in accounts:
             name = catalog.get(account.network).name
             where = f" → {account.target_name}" if account.target_name else ""
             key = f"share-{account.id}"
+            if account.network == linked_here:  # linking from Upload turns sharing on
+                previous[key] = True
             await box.mount(
                 Checkbox(
                     f"{name}: {account.handle}{where}", value=previous.get(key, account.auto_share), id=key
@@ -277,7 +286,7 @@ class UploadScreen(Screen[None]):
         # X's counting rules take a moment to load the first time: never on the UI thread.
         from providers.captions import count
 
-        counts = [count(text, spec, has_media=has_media) for spec in specs]
+        counts = [count(self.overrides.get(spec.id, text), spec, has_media=has_media) for spec in specs]
         line = Text()
         for index, result in enumerate(counts):
             if index:
@@ -299,6 +308,57 @@ class UploadScreen(Screen[None]):
         self.query_one("#upload-count", Static).update(body)
         self._captions_ok = ok
         self._update_post_button()
+
+    @on(Button.Pressed, "#upload-link")
+    @work(exclusive=True, group="ask", exit_on_error=False)
+    async def _link_from_here(self) -> None:
+        from providers import overview
+        from tui.dialogs.ask import AskChoice
+
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        cards = overview.cards(ctx.settings, ctx.store, ctx.now())
+        choices = [(c.spec.id, c.spec.name) for c in cards if c.state is overview.CardState.NOT_LINKED]
+        if not choices:
+            self.notify("Every network that can be linked here is linked; see Accounts (a).")
+            return
+        network = await self.app.push_screen_wait(AskChoice("Link which network?", choices))
+        if network:
+            self._linked_here = network
+            self.app.start_link(network)  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#upload-override")
+    @work(exclusive=True, group="ask", exit_on_error=False)
+    async def _edit_override(self) -> None:
+        """A caption of its own for one network (shorter for X, hashtags for Instagram…)."""
+        from tui.dialogs.ask import AskChoice, AskText
+
+        specs = self._selected_specs()
+        if not specs:
+            self.notify("Tick an account first.", severity="warning")
+            return
+        choices = [(s.id, s.name + (" (has its own)" if s.id in self.overrides else "")) for s in specs]
+        network = (
+            specs[0].id
+            if len(specs) == 1
+            else await self.app.push_screen_wait(AskChoice("Which network gets its own caption?", choices))
+        )
+        if not network:
+            return
+        shared = self.query_one("#upload-caption", TextArea).text
+        text = await self.app.push_screen_wait(
+            AskText(
+                f"Caption for {catalog.get(network).name} only",
+                "Leave it empty to use the shared caption again.",
+                value=self.overrides.get(network, shared),
+            )
+        )
+        if text is None or text == shared:
+            self.overrides.pop(network, None)
+        else:
+            self.overrides[network] = text
+        names = ", ".join(catalog.get(n).name for n in self.overrides)
+        self.query_one("#upload-overrides", Static).update(f"Own caption: {names}" if names else "")
+        self._count()
 
     # Posting ------------------------------------------------------------------------------------
 
@@ -343,6 +403,7 @@ class UploadScreen(Screen[None]):
             accounts,
             descriptions=[alt] if files and alt else None,
             visibility=str(self.query_one("#upload-visibility", Select).value),
+            caption_overrides={k: v for k, v in self.overrides.items() if k in {a.network for a in accounts}},
             spoiler_text=warning,
             sensitive=bool(warning),
         )
