@@ -55,6 +55,9 @@ screenshots: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/startup.py
+	$(PY) bench/media.py
+	$(PY) bench/fanout.py
+	$(PY) bench/queue_start.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
