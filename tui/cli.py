@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from providers.errors import LinkdeckError, NotBuiltYet, UsageError
+from providers.errors import LinkdeckError, UsageError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -96,13 +96,6 @@ def _serve(args: argparse.Namespace) -> int:
 
     serve(args.host, args.port, allow_remote=args.allow_remote, max_sessions=args.max_sessions)
     return 0
-
-
-def _not_built(what: str) -> Handler:
-    def handler(args: argparse.Namespace) -> int:
-        raise NotBuiltYet(f"`linkdeck {args.command}` is not built yet: {what}.")
-
-    return handler
 
 
 def _sandbox(args: argparse.Namespace) -> int:
