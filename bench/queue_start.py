@@ -22,16 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-FIRST_FRAME = """
-from tui.app import LinkdeckApp
-from tui.screens.accounts import AccountsScreen
-mount = AccountsScreen.on_mount
-def on_mount(self):
-    mount(self)
-    self.call_after_refresh(self.app.exit)
-AccountsScreen.on_mount = on_mount
-LinkdeckApp().run(headless=True, size=(140, 45))
-"""
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from startup import LINKDECK as FIRST_FRAME  # noqa: E402  (the same first-frame measurement)
 
 OUTBOX_START = """
 import asyncio, time

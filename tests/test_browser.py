@@ -79,14 +79,19 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         assert url.startswith("http://127.0.0.1:"), f"no URL printed; stderr:\n{log.read_text()}"
         yield url, log
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """End a server started by a test: SIGTERM, then SIGKILL after 15 s; close its pipe."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    if proc.stdout is not None:
+        proc.stdout.close()
 
 
 def wait_for(page: Any, needles: list[str], log: Path) -> None:
@@ -201,13 +206,5 @@ def test_a_link_started_in_the_browser_tab_finishes_through_the_served_callback(
                 browser.close()
     finally:
         for proc in (server, sandbox):
-            if proc is None:
-                continue
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            if proc.stdout is not None:
-                proc.stdout.close()
+            if proc is not None:
+                stop(proc)
