@@ -70,10 +70,17 @@ class Running:
 
 
 def _children() -> list[str]:
+    """Child processes of this test process (any thread's), read from /proc."""
     tasks = Path("/proc/self/task")
     if not tasks.exists():
         return []
-    return [pid for task in tasks.iterdir() for pid in (task / "children").read_text().split()]
+    found: list[str] = []
+    for task in tasks.iterdir():
+        try:
+            found += (task / "children").read_text().split()
+        except FileNotFoundError:  # the thread ended while we looked: it has no children now
+            continue
+    return found
 
 
 async def start(max_sessions: int = 4, command: str = STUB_APP) -> Running:
