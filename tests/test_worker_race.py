@@ -40,7 +40,7 @@ def test_two_workers_send_each_of_500_deliveries_exactly_once(
             store.create_post_with_deliveries(f"race post {n}", [], None, accounts)
         assert store.counts_by_state()["due"] == POSTS * len(HOSTS)
     sandbox.control("DELETE", "requests")
-    sandbox.latency(0.1)  # one worker alone would need over 6 s: the two runs overlap
+    sandbox.latency(0.2)  # one worker alone would need over 12 s: the two runs overlap widely
 
     workers = [
         subprocess.Popen(
