@@ -43,14 +43,14 @@ _URL_TRAILING = ".,;:!?)]}'\"»”’"
 _REMOTE_MENTION = re.compile(r"(?<![\w/])@(\w+)@[\w.-]+\w", re.UNICODE)
 _HASHTAG = re.compile(r"(?<![\w&/#])[#＃](\w*[^\W\d_]\w*)", re.UNICODE)
 
-_EMOJI_AS_BYTES = frozenset({"threads"})
-_MASTODON_STYLE = frozenset({"mastodon"})
 
 _UNITS = {
     CaptionCounting.CHARS: "characters",
     CaptionCounting.GRAPHEMES: "graphemes",
     CaptionCounting.WEIGHTED: "weighted characters",
     CaptionCounting.UTF8_BYTES: "bytes",
+    CaptionCounting.MASTODON: "characters",
+    CaptionCounting.EMOJI_BYTES: "characters",
 }
 
 
@@ -131,11 +131,11 @@ def _measure(text: str, spec: NetworkSpec, limits: CaptionLimits) -> tuple[int, 
         return len(text.encode("utf-8")), _UNITS[counting]
     if limits.url_length is not None:
         text = _with_urls_as(text, limits.url_length)
-    if spec.id in _MASTODON_STYLE and counting is CaptionCounting.CHARS:
+    if counting is CaptionCounting.MASTODON:
         return graphemes(_REMOTE_MENTION.sub(r"@\1", text)), _UNITS[counting]
     if counting is CaptionCounting.GRAPHEMES:
         return graphemes(text), _UNITS[counting]
-    if spec.id in _EMOJI_AS_BYTES:
+    if counting is CaptionCounting.EMOJI_BYTES:
         return _emoji_as_bytes(text), _UNITS[counting]
     return len(text), _UNITS[counting]
 
@@ -144,7 +144,7 @@ def _how(spec: NetworkSpec, limits: CaptionLimits) -> str:
     """The counting rule in words, for messages about a limit."""
     if limits.counting is CaptionCounting.WEIGHTED:
         return f" (emoji and CJK count 2, each link {limits.url_length or 23})"
-    if spec.id in _EMOJI_AS_BYTES:
+    if limits.counting is CaptionCounting.EMOJI_BYTES:
         return " (each emoji counts as its size in UTF-8 bytes)"
     if limits.url_length is not None:
         return f" (each link counts {limits.url_length})"

@@ -186,3 +186,19 @@ def test_every_command_has_help() -> None:
     ):
         result = run(command, "--help")
         assert result.returncode == 0 and "usage: linkdeck" in result.stdout, command
+
+
+def test_a_closed_pipe_is_not_a_traceback() -> None:
+    """`linkdeck networks | head -1`: the reader may be gone before linkdeck writes."""
+    reader = subprocess.Popen(["true"], stdin=subprocess.PIPE)
+    reader.wait(timeout=10)  # it has exited: writing to its pipe now raises EPIPE
+    assert reader.stdin is not None
+    writer = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "networks"],
+        stdout=reader.stdin,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+    )
+    reader.stdin.close()
+    assert writer.returncode == 0 and "Traceback" not in writer.stderr, writer.stderr

@@ -10,7 +10,7 @@ from typing import Any
 
 from providers import catalog, overview
 from providers import settings as settings_module
-from providers.catalog.spec import Availability
+from providers.catalog.spec import Availability, CaptionCounting
 from providers.errors import UsageError
 
 
@@ -58,7 +58,8 @@ def networks(args: argparse.Namespace) -> int:
     width = max(len(r["name"]) for r in rows)
     for row in rows:
         caption = row["limits"]["caption"]["max_length"]
-        limit = f"{caption} {row['limits']['caption']['counting']}" if caption else "-"
+        counting = CaptionCounting(row["limits"]["caption"]["counting"]).label
+        limit = f"{caption} {counting}" if caption else "-"
         print(f"{row['id']:<16} {row['name']:<{width}}  {row['auth']:<12} {row['status']:<12} {limit}")
     return 0
 

@@ -48,7 +48,7 @@ SPEC = NetworkSpec(
         video_max_bytes=99 * 1024 * 1024,
         limits_from_server=True,
     ),
-    caption=CaptionLimits(max_length=500, counting=CaptionCounting.CHARS, url_length=23),
+    caption=CaptionLimits(max_length=500, counting=CaptionCounting.MASTODON, url_length=23),
     targets=(TargetKind.PROFILE,),
     token_lifetime="never expires (no refresh token)",
     summary="Any Mastodon server. No developer app needed: linkdeck registers itself.",
@@ -68,6 +68,8 @@ SPEC = NetworkSpec(
         "token_lifetime": "mastodon/mastodon config/initializers/doorkeeper.rb (expires_in nil)",
         "settings_url": f"{MD} (oauth/authorized_applications)",
         "media": f"{MD} methods/instance.md (example configuration values)",
-        "caption": f"{MD} methods/instance.md (statuses.max_characters 500 example)",
+        "caption": f"{MD} methods/instance.md (statuses.max_characters 500 example); counting: "
+        "mastodon/mastodon app/validators/status_length_validator.rb (graphemes, URLs as 23, "
+        "remote mentions as @user)",
     },
 )

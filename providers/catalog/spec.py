@@ -45,6 +45,22 @@ class CaptionCounting(StrEnum):
     GRAPHEMES = "graphemes"  # user-perceived characters (Bluesky)
     WEIGHTED = "weighted"  # X's twitter-text weighting, URLs as 23
     UTF8_BYTES = "utf8_bytes"
+    # Mastodon's server: grapheme clusters, each URL as url_length, "@user@domain" as "@user".
+    MASTODON = "mastodon"
+    # Threads: characters, but a cluster with an emoji counts its UTF-8 bytes.
+    EMOJI_BYTES = "emoji_bytes"
+
+    @property
+    def label(self) -> str:
+        """A few words for listings (``linkdeck networks``)."""
+        return {
+            "chars": "chars",
+            "graphemes": "graphemes",
+            "weighted": "weighted chars",
+            "utf8_bytes": "bytes",
+            "mastodon": "graphemes, links fixed",
+            "emoji_bytes": "chars, emoji as bytes",
+        }[self.value]
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ SPEC = NetworkSpec(
         video_max_bytes=1_000_000_000,
         video_max_seconds=5 * 60,
     ),
-    caption=CaptionLimits(max_length=500, counting=CaptionCounting.CHARS),
+    caption=CaptionLimits(max_length=500, counting=CaptionCounting.EMOJI_BYTES),
     targets=(TargetKind.PROFILE,),
     token_lifetime="60 days, refreshed automatically (a token must be at least 24 hours old to refresh)",
     access_token_seconds=60 * 24 * 3600,
