@@ -13,8 +13,9 @@ from typing import Any
 import httpx2
 import pytest
 
+from providers.media.sniff import mime_type as sniff_mime
 from providers.sandbox import Running, start
-from providers.sandbox.mastodon import sniff_mime, status_length
+from providers.sandbox.mastodon import status_length
 from providers.store import Account, Store
 from tests import cassettes, media_corpus
 from tests.test_outbox_support import ALICE, link_async, vault
@@ -220,7 +221,9 @@ def test_uploads_are_recognised_by_their_bytes() -> None:
         b"\x00\x00\x00\x18ftypmp42": "video/mp4",
         b"\x00\x00\x00\x14ftypqt  ": "video/quicktime",
         b"\x00\x00\x00\x18ftypheic": "image/heic",
-        b"\x1a\x45\xdf\xa3": "video/webm",
+        # EBML headers: the DocType element says WebM or Matroska
+        b"\x1a\x45\xdf\xa3\x9fB\x86\x81\x01B\xf7\x81\x01B\x82\x84webm": "video/webm",
+        b"\x1a\x45\xdf\xa3\xa3B\x86\x81\x01B\xf7\x81\x01B\x82\x88matroska": "video/x-matroska",
         b"hello": None,
     }
     assert {head: sniff_mime(head) for head in cases} == cases

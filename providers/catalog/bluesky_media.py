@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from providers.catalog.bluesky_xrpc import NAME
+from providers.media.sniff import HEAD_BYTES, mime_type
 from providers.publishing.failures import from_exception
 from providers.publishing.types import PublishError
 
@@ -68,21 +69,6 @@ def check_caption(text: str, spec: NetworkSpec) -> None:
         )
 
 
-def sniff(head: bytes) -> str | None:
-    """The MIME type from the file's first bytes (never trust an extension)."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[4:8] == b"ftyp":
-        return "video/mp4"
-    return None
-
-
 def displayed_size(path: Path, mime: str) -> tuple[int, int] | None:
     """Width and height as shown: after EXIF orientation (photos) or rotation (videos)."""
     try:
@@ -113,8 +99,8 @@ def load_media(paths: list[str], spec: NetworkSpec) -> list[Blob]:
             data = path.read_bytes()
         except OSError as exc:
             raise from_exception(exc, NAME, f"reading {path.name}") from None
-        mime = sniff(data[:16])
-        if mime is None:
+        mime = mime_type(data[:HEAD_BYTES])
+        if mime is None or (mime not in IMAGE_TYPES and mime not in VIDEO_TYPES):
             raise PublishError(
                 "fix_media", f"{path.name}: {NAME} takes JPEG, PNG, GIF, WebP images or MP4 video."
             )

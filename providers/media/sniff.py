@@ -42,6 +42,31 @@ def sniff(head: bytes) -> tuple[MediaKind, str]:
     return MediaKind.UNKNOWN, ""
 
 
+MIME_TYPES = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "bmp": "image/bmp",
+    "tiff": "image/tiff",
+    "heic": "image/heic",
+    "avif": "image/avif",
+    "mp4": "video/mp4",
+    "m4v": "video/mp4",
+    "3gp": "video/3gpp",
+    "mov": "video/quicktime",
+    "webm": "video/webm",
+    "mkv": "video/x-matroska",
+    "avi": "video/x-msvideo",
+}
+
+
+def mime_type(head: bytes) -> str | None:
+    """The MIME type an upload should declare, from its first bytes (pass at least HEAD_BYTES);
+    publishers and the sandbox use this rather than trusting a file name."""
+    return MIME_TYPES.get(sniff(head)[1])
+
+
 def _iso_bmff(head: bytes) -> tuple[MediaKind, str]:
     """HEIC/AVIF photos and MP4/MOV videos share the ISO box format; the brands tell them apart."""
     size = int.from_bytes(head[:4], "big")

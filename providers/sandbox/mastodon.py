@@ -28,6 +28,8 @@ from typing import Any
 
 from aiohttp import web
 
+from providers.media.sniff import HEAD_BYTES
+from providers.media.sniff import mime_type as sniff_mime  # the real type, never the declared one
 from providers.sandbox import mastodon_entities as entities
 from providers.sandbox import pages, people
 from providers.sandbox.framework import Call, Routes, error_reply, json_reply
@@ -48,30 +50,6 @@ ACCOUNT_READ = ("profile", "read", "read:accounts")
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _REMOTE_MENTION = re.compile(r"(?<![\w/])@(\w+)@[\w.-]+\w")
-
-
-def sniff_mime(head: bytes) -> str | None:
-    """The real type of an upload from its first bytes (never its name or declared type)."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return "video/webm"
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in (b"heic", b"heix", b"mif1", b"msf1"):
-            return "image/heic"
-        if brand in (b"avif", b"avis"):
-            return "image/avif"
-        if brand == b"qt  ":
-            return "video/quicktime"
-        return "video/mp4"
-    return None
 
 
 def status_length(text: str, spoiler_text: str, url_length: int) -> int:
@@ -339,7 +317,7 @@ class MastodonServer:
         handle.seek(0, io.SEEK_END)
         size = handle.tell()
         handle.seek(0)
-        head = handle.read(64)
+        head = handle.read(HEAD_BYTES)
         mime = sniff_mime(head)
         description = call.text("description")
         problem = self.media_problem(mime, size, description)
