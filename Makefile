@@ -5,8 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# System packages the tests need: a real Secret Service (gnome-keyring under dbus) and Chromium.
-SYSTEM_PACKAGES := gnome-keyring dbus chromium
+# System packages the tests need: a real Secret Service (gnome-keyring under dbus), Chromium, and
+# libfaketime (the test that runs the pictures with the machine clock a year ahead).
+SYSTEM_PACKAGES := gnome-keyring dbus chromium faketime
 
 .PHONY: run demo test screenshots bench lint setup system-deps node-deps clean
 
@@ -29,6 +30,7 @@ system-deps:
 	command -v gnome-keyring-daemon >/dev/null || missing="$$missing gnome-keyring"; \
 	command -v dbus-run-session >/dev/null || missing="$$missing dbus"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v faketime >/dev/null || missing="$$missing faketime"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages:$$missing"; \
 		$(SUDO) apt-get update -qq && \

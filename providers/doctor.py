@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from providers import catalog, environment, paths
+from providers import catalog, clock, environment, paths
 from providers import settings as settings_module
 from providers.errors import LinkdeckError
 from providers.http import rewrite
@@ -74,7 +73,7 @@ def _developer_apps(settings: settings_module.Settings) -> list[Check]:
 
 
 def _clock() -> Check:
-    now = datetime.now(UTC)
+    now = clock.now()
     local = now.astimezone()
     if now.year < 2024:
         return Check("clock", Level.FAIL, f"system clock says {now.isoformat()}: OAuth and TLS will fail")

@@ -5,11 +5,11 @@ settings and the store. Cheap by design (no keyring, no network) because it runs
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from providers import catalog
+from providers import catalog, clock
 from providers.catalog.spec import AuthKind, Availability, NetworkSpec
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def cards(
     now: datetime | None = None,
     stored_secrets: frozenset[str] = frozenset(),
 ) -> list[Card]:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     by_network: dict[str, list[Account]] = {}
     for account in store.accounts():
         by_network.setdefault(account.network, []).append(account)

@@ -1,4 +1,5 @@
-"""Shared fixtures: every test gets its own LINKDECK_HOME, UTC local time and a fixed clock."""
+"""Shared fixtures: every test gets its own LINKDECK_HOME and UTC local time; ``frozen_clock``
+stops the engine's one clock (providers.clock) at FIXED_NOW for tests that render or compare times."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
+from providers import clock
 
 # Snapshots and dates must not depend on the machine's time zone or on animations.
 os.environ["TZ"] = "UTC"
@@ -30,6 +33,20 @@ def linkdeck_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     home.mkdir()
     monkeypatch.setenv("LINKDECK_HOME", str(home))
     yield home
+
+
+@pytest.fixture(autouse=True)
+def _system_clock_after() -> Iterator[None]:
+    """Whatever a test did to the clock, the next one starts on the system clock."""
+    yield
+    clock.use(None)
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[clock.FrozenClock]:
+    """The engine's clock stopped at FIXED_NOW (move it with ``frozen_clock.advance(...)``)."""
+    with clock.frozen(FIXED_NOW) as frozen:
+        yield frozen
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from providers.store import Store
-from tests.conftest import FIXED_NOW
 from tests.seed import seed_accounts, seed_posts, write_config
 from tui.app import LinkdeckApp
 from tui.context import Context
@@ -227,7 +226,7 @@ def prepare(scenario: Scenario, home: Path) -> LinkdeckApp:
         with Store.open() as store:
             seed_accounts(store)
             seed_posts(store)
-    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES, run_outbox=False))
+    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
     if scenario.theme:
         app.theme = scenario.theme
     return app

@@ -16,11 +16,13 @@ os.environ["TEXTUAL_ANIMATIONS"] = "none"
 
 
 async def shoot(folder: Path) -> list[Path]:
+    from providers import clock
+    from tests.conftest import FIXED_NOW
     from tests.scenarios import SCENARIOS, drive, prepare
 
     written = []
     for scenario in SCENARIOS:
-        with tempfile.TemporaryDirectory() as home:
+        with tempfile.TemporaryDirectory() as home, clock.frozen(FIXED_NOW):
             os.environ["LINKDECK_HOME"] = home
             app = prepare(scenario, Path(home))
             async with app.run_test(size=scenario.size) as pilot:

@@ -10,6 +10,7 @@ from tests.scenarios import SCENARIOS, Scenario, drive, prepare
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
+@pytest.mark.usefixtures("frozen_clock")
 def test_snapshot(scenario: Scenario, snap_compare, linkdeck_home: Path) -> None:  # type: ignore[no-untyped-def]
     app = prepare(scenario, linkdeck_home)
 

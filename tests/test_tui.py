@@ -10,17 +10,19 @@ from textual.widgets import Button, Switch
 from providers import catalog
 from providers.overview import CardState
 from providers.store import Store
-from tests.conftest import FIXED_NOW
 from tests.seed import seed_accounts, seed_posts, write_config
 from tui.app import LinkdeckApp
 from tui.context import Context
 from tui.widgets.network_card import NetworkCard
 
+# Cards, expiry warnings and scheduled times are read against one fixed moment.
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
 SIZE = (140, 45)
 
 
 def make_app() -> LinkdeckApp:
-    return LinkdeckApp(Context(clock=lambda: FIXED_NOW, run_outbox=False))
+    return LinkdeckApp(Context(run_outbox=False))
 
 
 @pytest.fixture

@@ -12,11 +12,13 @@ import pytest
 from providers.overview import CardState
 from providers.sandbox import Running, start
 from providers.store import Store
-from tests.conftest import FIXED_NOW
 from tests.sandbox_browser import approve_async
 from tui.app import LinkdeckApp
 from tui.context import Context
 from tui.widgets.network_card import NetworkCard
+
+# Cards, expiry warnings and scheduled times are read against one fixed moment.
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 SIZE = (140, 45)
 
@@ -63,7 +65,7 @@ async def test_link_by_pasting_the_address_then_unlink(
 ) -> None:
     opened: list[str] = []
     monkeypatch.setattr(LinkdeckApp, "open_url", lambda self, url, new_tab=True: opened.append(url))
-    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW))
+    app = LinkdeckApp(Context())
     async with app.run_test(size=SIZE) as pilot:
         app.place = app.place.SSH  # over SSH: no browser, the address is shown
         screen = await open_link_window(pilot, app, "mastodon", f"{sandbox.url}/mastodon.example")
@@ -109,7 +111,7 @@ async def test_link_through_the_loopback_listener_when_a_browser_opens(
 ) -> None:
     opened: list[str] = []
     monkeypatch.setattr(LinkdeckApp, "open_url", lambda self, url, new_tab=True: opened.append(url))
-    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW))
+    app = LinkdeckApp(Context())
     async with app.run_test(size=SIZE) as pilot:
         app.place = app.place.LOCAL
         screen = await open_link_window(pilot, app, "pixelfed", f"{sandbox.url}/pixelfed.example")
@@ -126,7 +128,7 @@ async def test_link_through_the_loopback_listener_when_a_browser_opens(
 
 
 async def test_a_forged_paste_is_refused_in_the_window(sandbox: Running) -> None:
-    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW))
+    app = LinkdeckApp(Context())
     async with app.run_test(size=SIZE) as pilot:
         app.place = app.place.SSH
         screen = await open_link_window(pilot, app, "mastodon", f"{sandbox.url}/mastodon.example")
@@ -147,7 +149,7 @@ async def test_a_forged_paste_is_refused_in_the_window(sandbox: Running) -> None
 
 async def test_bluesky_links_with_handle_and_app_password_in_the_window(sandbox: Running) -> None:
     """A credential network: the window asks for the handle and the app password (masked)."""
-    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW))
+    app = LinkdeckApp(Context())
     async with app.run_test(size=SIZE) as pilot:
         app.place = app.place.SSH
         card(app, "bluesky").focus()
@@ -178,7 +180,7 @@ async def test_bluesky_links_with_handle_and_app_password_in_the_window(sandbox:
 async def test_linking_from_upload_turns_sharing_on(sandbox: Running) -> None:
     from textual.widgets import Checkbox
 
-    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, run_outbox=False))
+    app = LinkdeckApp(Context(run_outbox=False))
     async with app.run_test(size=SIZE) as pilot:
         app.place = app.place.SSH
         await pilot.press("u")

@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
 from textual.widgets import Checkbox, TextArea
 
 from providers.store import Store
-from tests.conftest import FIXED_NOW
 from tests.scenarios import PICTURES, _settle
 from tui.app import LinkdeckApp
 from tui.context import Context
 from tui.widgets.verdicts import VerdictList
+
+# Cards, expiry warnings and scheduled times are read against one fixed moment.
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 SIZE = (140, 45)
 
@@ -36,7 +39,7 @@ async def test_verdicts_and_a_one_key_fix_on_a_copy(linkdeck_home: Path) -> None
     seed(linkdeck_home)
     original = PICTURES / "tall.jpg"
     before = hashlib.sha256(original.read_bytes()).hexdigest()
-    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES, run_outbox=False))
+    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_upload(pilot)
         screen.choose(original)  # type: ignore[attr-defined]
@@ -69,7 +72,7 @@ async def test_verdicts_and_a_one_key_fix_on_a_copy(linkdeck_home: Path) -> None
 
 async def test_caption_counts_per_network_and_unticking_a_network(linkdeck_home: Path) -> None:
     seed(linkdeck_home)
-    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES, run_outbox=False))
+    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_upload(pilot)
         screen.query_one("#upload-caption", TextArea).text = "x" * 600  # type: ignore[attr-defined]
@@ -88,7 +91,7 @@ async def test_a_broken_file_gets_a_clear_message(linkdeck_home: Path, tmp_path:
     seed(linkdeck_home)
     fake = tmp_path / "holiday.jpg"
     fake.write_text("not a photo at all\n", encoding="utf-8")
-    app = LinkdeckApp(Context(clock=lambda: FIXED_NOW, start_dir=PICTURES, run_outbox=False))
+    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_upload(pilot)
         screen.choose(fake)  # type: ignore[attr-defined]

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from providers import catalog
+from providers import catalog, clock
 from providers.errors import UsageError
 from providers.outbox.events import DeliveryEvent
 from providers.outbox.timing import iso, iso_local, local, parse_at
@@ -283,9 +283,8 @@ def _log_event(event: DeliveryEvent) -> None:
 
 
 def _now() -> Any:
-    from datetime import UTC, datetime
 
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def worker(args: argparse.Namespace) -> int:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from providers import settings as settings_module
+from providers.clock import now
 
 if TYPE_CHECKING:
     from providers.auth.refresh import TokenKeeper
@@ -22,7 +23,6 @@ class Context:
     def __init__(
         self,
         settings: Settings | None = None,
-        clock: Callable[[], datetime] | None = None,
         start_dir: Path | None = None,
         run_outbox: bool = True,
     ) -> None:
@@ -30,8 +30,8 @@ class Context:
         self.start_dir = start_dir or Path.cwd()  # where Upload's file tree starts
         # The app sends due scheduled posts while it is open; pictures and most tests turn it off.
         self.run_outbox = run_outbox
-        # Tests and screenshots pass a fixed clock so expiry warnings and dates stay put.
-        self.now = clock or (lambda: datetime.now(UTC))
+        # The engine's one clock (providers.clock), which tests and screenshots freeze.
+        self.now: Callable[[], datetime] = now
 
     @cached_property
     def settings(self) -> Settings:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from providers import clock
 from providers.errors import LinkdeckError
 from providers.outbox.events import DeliveryEvent
 
@@ -49,5 +49,5 @@ async def keep_sending(app: LinkdeckApp) -> None:
             continue
         wait = IDLE_SECONDS
         if report.next_due is not None:
-            wait = min(IDLE_SECONDS, max(1.0, (report.next_due - datetime.now(UTC)).total_seconds()))
+            wait = min(IDLE_SECONDS, max(1.0, (report.next_due - clock.now()).total_seconds()))
         await asyncio.sleep(wait)

@@ -30,6 +30,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from providers import clock
 from providers.auth.callback import error_message
 from providers.auth.failures import describe_http_failure, scrub, token_error_message
 from providers.auth.oauth2 import with_expiry
@@ -209,7 +210,7 @@ class DeviceFlow:
                     raise LinkError(
                         describe_http_failure(name, "token", exc, then="Nothing was linked.")
                     ) from None
-                result = with_expiry(token, time.time())
+                result = with_expiry(token, clock.timestamp())
                 if not result.get("access_token"):
                     raise LinkError(f"{name}: the token endpoint answered without an access token.")
                 log.info("linking %s: device sign-in approved", name)

@@ -47,10 +47,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
+from providers import clock
 from providers.auth import pkce
 from providers.auth.callback import CallbackRejected, looks_like_url, parse_pasted, parse_query
 from providers.auth.failures import describe_http_failure, scrub, token_error_message
@@ -251,7 +251,7 @@ class AuthorizationCodeFlow:
                     secrets_in_play,
                 )
             ) from None
-        result = with_expiry(token, time.time())
+        result = with_expiry(token, clock.timestamp())
         if not result.get("access_token"):
             raise LinkError(f"{config.network_name}: the token endpoint answered without an access token.")
         log.info("linking %s: code exchanged for a token", config.network_name)

@@ -2,7 +2,7 @@
 
 Public API::
 
-    keeper = TokenKeeper(vault: Vault, store: Store, *, now=lambda: datetime.now(UTC))
+    keeper = TokenKeeper(vault: Vault, store: Store, *, now=providers.clock.now)
     token = await keeper.fresh_token(account, config)          # refreshed if expiring within 60 s
     token = await keeper.after_unauthorized(account, config)   # forced refresh after a 401
     token = await keeper.after_unauthorized(account, config, rejected_access_token=...)
@@ -38,9 +38,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from providers import clock
 from providers.auth.failures import describe_http_failure, scrub, token_error_message
 from providers.auth.types import ClientConfig, LinkError, Token
 from providers.http import client_kwargs
@@ -55,7 +56,7 @@ LEEWAY_SECONDS = 60
 
 
 def _utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class TokenKeeper:

@@ -21,10 +21,11 @@ import hashlib
 import json
 import logging
 import secrets
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
+
+from providers import clock
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -113,7 +114,7 @@ class DPoPKey:
             "jti": secrets.token_urlsafe(16),
             "htm": method.upper(),
             "htu": urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")),
-            "iat": int(time.time()),
+            "iat": int(clock.timestamp()),
         }
         if nonce:
             claims["nonce"] = nonce

@@ -36,10 +36,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
+from providers import clock
 from providers.auth.types import AuthorizationRequest, LinkError, RedirectKind, Token
 from providers.catalog.bluesky_dpop import DPoPKey, OAuthServer, discover, dpop_request
 from providers.catalog.bluesky_xrpc import NAME, RenewLater, did_document, pds_of, plc_url
@@ -88,7 +88,7 @@ def _session_token(answer: Mapping[str, Any], key: DPoPKey, server: OAuthServer,
     if isinstance(refresh, str) and refresh:
         token["refresh_token"] = refresh
     if isinstance(answer.get("expires_in"), int | float):
-        token["expires_at"] = int(time.time()) + int(answer["expires_in"])
+        token["expires_at"] = int(clock.timestamp()) + int(answer["expires_in"])
     if isinstance(answer.get("sub"), str):
         token["did"] = answer["sub"]
     return token
@@ -284,5 +284,5 @@ class AtprotoOAuthFlow:
                 f"{NAME}: the token endpoint answered without the account (sub) or a refresh token."
             )
         result["pds"] = await verify_identity(result["did"], self.server.issuer)
-        result["refresh_expires_at"] = int(time.time()) + SESSION_SECONDS
+        result["refresh_expires_at"] = int(clock.timestamp()) + SESSION_SECONDS
         return result

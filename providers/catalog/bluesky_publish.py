@@ -35,10 +35,9 @@ post is returned. :meth:`BlueskyPublisher.lookup` does the same for crash recove
 from __future__ import annotations
 
 import re
-import time
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from providers import clock
 from providers.auth.types import LinkError
 from providers.catalog.bluesky_facets import build_facets
 from providers.catalog.bluesky_media import check_caption, embed, load_media, tid_for
@@ -74,7 +73,7 @@ def refusal(response: httpx2.Response, what: str, *, committing: bool = False) -
         wait = retry_after(response)
         reset = response.headers.get("RateLimit-Reset", "")
         if wait is None and reset.isdigit():
-            wait = max(0.0, float(reset) - time.time())
+            wait = max(0.0, float(reset) - clock.timestamp())
         later = f"; try again in {wait:.0f} s" if wait is not None else "; try again later"
         return PublishError(
             "try_later", f"{NAME} is rate-limiting {what}{later}.", retry_after=wait, status=status
@@ -182,7 +181,7 @@ class BlueskyPublisher:
         record: dict[str, Any] = {
             "$type": "app.bsky.feed.post",
             "text": post.caption,
-            "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "createdAt": clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         }
         facets = await build_facets(post.caption, session.resolve)
         if facets:

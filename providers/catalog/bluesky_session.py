@@ -24,9 +24,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from typing import TYPE_CHECKING
 
+from providers import clock
 from providers.auth.types import LinkError, Token
 from providers.catalog.bluesky_xrpc import NAME, RenewLater, XrpcError, call, session_token
 
@@ -52,7 +52,7 @@ class SessionKeeper:
         """The stored token, refreshed first if the access JWT expires within a minute."""
         token = self._stored(account)
         expires_at = token.get("expires_at")
-        if isinstance(expires_at, int | float) and expires_at - time.time() > LEEWAY_SECONDS:
+        if isinstance(expires_at, int | float) and expires_at - clock.timestamp() > LEEWAY_SECONDS:
             return token
         return await self._single_flight(account)
 

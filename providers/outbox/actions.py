@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from providers import clock
 from providers.errors import UsageError
 from providers.store import Delivery, Store
 from providers.store.transitions import IllegalTransition
@@ -59,7 +60,7 @@ def cancel(store: Store, delivery_id: int) -> Delivery:
 def reschedule(store: Store, post_id: int, when: datetime, *, now: datetime | None = None) -> list[Delivery]:
     """Give a post a new time (timezone-aware, in the future); its scheduled, due and failed
     deliveries wait for it. Returns them."""
-    moment = now or datetime.now(UTC)
+    moment = now or clock.now()
     if when.tzinfo is None or when.utcoffset() is None:
         raise UsageError("the new time needs a UTC offset, e.g. 2026-12-01T09:00+01:00")
     if when <= moment:

@@ -8,9 +8,10 @@ import asyncio
 import contextlib
 import functools
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from providers import clock
 from providers.outbox.config import OutboxConfig
 from providers.outbox.events import DeliveryEvent, EventKind, ProgressCallback, emit
 from providers.outbox.owner import runner_id
@@ -29,7 +30,7 @@ Clock = Callable[[], datetime]
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class RunContext:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from providers import clock
 from providers.errors import UsageError
 
 EXAMPLE = "2026-12-01T09:00+01:00"
@@ -21,9 +22,9 @@ def parse_at(text: str, *, now: datetime | None = None) -> datetime:
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise UsageError(
             f"--at {value!r} has no UTC offset; add one, e.g. {EXAMPLE} (or Z for UTC)",
-            hint=f"Your local offset now is {datetime.now().astimezone():%z}.",
+            hint=f"Your local offset now is {clock.now().astimezone():%z}.",
         )
-    moment = now or datetime.now(UTC)
+    moment = now or clock.now()
     if parsed <= moment:
         raise UsageError(
             f"--at {value} is in the past ({local(parsed)}; it is now {local(moment)}); "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from providers import clock
 from providers.auth.types import ClientConfig, LinkError, Token
 
 if TYPE_CHECKING:
@@ -89,11 +90,9 @@ class Tokens:
 
 
 def _expiring_soon(token: Token) -> bool:
-    import time
-
     from providers.auth.refresh import LEEWAY_SECONDS
 
     expires_at = token.get("expires_at")
     if isinstance(expires_at, int | float) and not isinstance(expires_at, bool):
-        return float(expires_at) - time.time() <= LEEWAY_SECONDS
+        return float(expires_at) - clock.timestamp() <= LEEWAY_SECONDS
     return False

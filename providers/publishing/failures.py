@@ -22,6 +22,7 @@ import email.utils
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from providers import clock
 from providers.publishing.types import PublishError
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def _clamp(seconds: float) -> float:
 def retry_after(response: httpx2.Response, now: datetime | None = None) -> float | None:
     """Seconds to wait, from Retry-After (delta seconds or HTTP date) or, on Mastodon, from
     X-RateLimit-Reset (an ISO time); None when the answer does not say."""
-    moment = now or datetime.now(UTC)
+    moment = now or clock.now()
     value = response.headers.get("Retry-After", "").strip()
     if value:
         try:

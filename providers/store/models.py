@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from providers import clock
+
 ACCOUNT_STATES: tuple[str, ...] = ("linked", "reconnect")
 
 # scheduled: waits for its post's scheduled_at; held: its account is unlinked (or otherwise on hold),
@@ -31,7 +33,7 @@ VISIBILITIES: tuple[str, ...] = ("public", "unlisted", "private", "direct")
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def to_text(value: datetime) -> str:
