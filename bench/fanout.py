@@ -160,7 +160,7 @@ def rss_kb():
 
 async def main(path, instance):
     from providers import catalog
-    from providers.catalog.mastodon_publish import MastodonPublisher
+    from providers.networks.mastodon.publish import MastodonPublisher
     from providers.http import async_client
     from providers.store import Store
     import httpx2

@@ -1,6 +1,6 @@
 """Caption counters: each network's own way of counting, for live counters and the ``check`` command.
 
-The counting mode comes from the catalog (:class:`~providers.catalog.spec.CaptionCounting`):
+The counting mode comes from the catalog (:class:`~providers.spec.CaptionCounting`):
 
 - ``weighted`` (X): twitter-text's weighted length via ``twitter-text-parser``: most CJK and emoji
   count 2, every URL counts ``url_length`` (23) whatever its length (docs.x.com
@@ -33,8 +33,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from providers.catalog.spec import CaptionCounting, CaptionLimits, NetworkSpec
 from providers.media.model import Problem
+from providers.spec import CaptionCounting, CaptionLimits, NetworkSpec
 
 # Links as Mastodon and most servers count them: a scheme, then anything up to white space, minus
 # trailing punctuation that ends a sentence rather than the link.

@@ -49,18 +49,14 @@ def _keyring(settings: settings_module.Settings) -> Check:
 
 
 def _developer_apps(settings: settings_module.Settings) -> list[Check]:
+    from providers.signin.redirects import redirect_to_register
+
     result = []
     for spec in catalog.all_networks():
-        caps = spec.capabilities
-        if not caps.needs_developer_app:
+        if not spec.capabilities.needs_developer_app:
             continue
         configured = settings.network(spec.id).client_id
-        if caps.fixed_port:
-            redirect = f"http://127.0.0.1:{caps.fixed_port}/callback"
-        elif caps.loopback_redirect:
-            redirect = "http://127.0.0.1/callback (any port)"
-        else:
-            redirect = "paste-back (no loopback redirect)"
+        redirect = redirect_to_register(spec, settings)
         state = "client id set" if configured else "no client id (card shows 'needs setup')"
         result.append(
             Check(

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from providers import catalog, clock
-from providers.catalog.spec import AuthKind, Availability, NetworkSpec
+from providers.spec import AuthKind, Availability, NetworkSpec
 
 if TYPE_CHECKING:
     from providers.settings import Settings

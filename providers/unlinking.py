@@ -97,7 +97,7 @@ async def unlink(store: Store, vault: Vault, account: Account) -> UnlinkResult:
     always forget the token and remove the account, holding its scheduled posts. ``revoked`` is
     True only when the network confirmed, False when it refused or could not be reached, None when
     not attempted (no revoke call, no adapter yet, or no token left to revoke)."""
-    from providers.catalog.adapter import adapter_for
+    from providers.networks import sign_in_for
 
     spec = catalog.get(account.network)
     revoked: bool | None = None
@@ -107,13 +107,13 @@ async def unlink(store: Store, vault: Vault, account: Account) -> UnlinkResult:
         token = vault.get_token(account.vault_key)
     except KeyringUnavailable as exc:
         problems.append(str(exc))
-    adapter = adapter_for(account.network, store=store, vault=vault)
-    if spec.capabilities.provider_revoke and adapter is not None:
+    sign_in = sign_in_for(account.network, settings=vault.settings, store=store, vault=vault)
+    if spec.capabilities.provider_revoke and sign_in is not None:
         if token is None:
             problems.append(f"There was no {spec.name} token in the keyring to revoke.")
         else:
             try:
-                revoked = await adapter.revoke(token, account.instance)
+                revoked = await sign_in.revoke(token, account.instance)
             except Exception as exc:  # revocation is best effort: unlinking goes on regardless
                 log.warning("revoking at %s failed: %s", spec.name, type(exc).__name__)
                 revoked = False

@@ -98,6 +98,11 @@ class Vault:
         self._plaintext_path: Path | None = None
         self._resolved = False
 
+    @property
+    def settings(self) -> Settings:
+        """The settings this vault was opened with (whether plaintext secrets are allowed)."""
+        return self._settings
+
     def __repr__(self) -> str:
         return f"<Vault service={self.service!r} backend={self.backend_name()!r}>"
 

@@ -6,12 +6,15 @@ then presses keys. Nothing here depends on the machine (time zone, cwd, date).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from textual.pilot import Pilot
 
+from providers import catalog
+from providers.linking.steps import AskInstance, ShowAddress, Step
 from providers.store import Store
 from tests.seed import seed_accounts, seed_posts, write_config
 from tui.app import LinkdeckApp
@@ -32,6 +35,7 @@ class Scenario:
     theme: str | None = None
     focus: str | None = None  # a selector focused before the keys are pressed
     extra: Callable[[Pilot[None]], Awaitable[None]] | None = field(default=None, compare=False)
+    before: Callable[[Pilot[None]], Awaitable[None]] | None = field(default=None, compare=False)  # pre-keys
 
 
 async def _wait_for_tree(pilot: Pilot[None]) -> None:
@@ -61,12 +65,19 @@ async def _choose_picture(pilot: Pilot[None]) -> None:
 
 class StubLinkSession:
     """A link waiting for approval with a fixed address, so the Link window's picture is stable
-    (a real session's URL carries a fresh state and PKCE challenge every time)."""
+    (a real session's URL carries a fresh state and PKCE challenge every time): it asks for the
+    server, then shows the address and refuses any paste, as a forged answer would be refused."""
 
     def __init__(self) -> None:
+        self.spec = catalog.get("mastodon")
+
+    async def steps(self) -> AsyncIterator[Step]:
         from providers.auth.types import AuthorizationRequest, RedirectKind
 
-        self.request = AuthorizationRequest(
+        ask = AskInstance("Mastodon")
+        yield ask
+        await ask.reply.wait()
+        request = AuthorizationRequest(
             url="https://mastodon.example/oauth/authorize?response_type=code&client_id=demo-client"
             "&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback&state=fixed-state-for-pictures"
             "&scope=profile+write%3Astatuses+write%3Amedia&code_challenge=fixed&code_challenge_method=S256",
@@ -75,21 +86,16 @@ class StubLinkSession:
             listener_port=8765,
             expires_in=None,
         )
-        self.oob_request = self.request
-        self.device = None
-        self.opened_browser = False
+        yield ShowAddress("Mastodon", request=request, code_page=request, on_paste=self._refuse)
+        await asyncio.Event().wait()
 
-    def submit(self, pasted: str) -> None:
-        from providers.auth.types import LinkError
+    @staticmethod
+    def _refuse(pasted: str) -> None:
+        from providers.errors import CallbackRejected
 
-        raise LinkError(
+        raise CallbackRejected(
             "Mastodon (mastodon.example): this answer belongs to a different link request; refused."
         )
-
-    async def finish(self) -> None:
-        import asyncio
-
-        await asyncio.Event().wait()
 
     async def cancel(self) -> None:
         return None
@@ -116,12 +122,22 @@ async def _upload_needs_fix(pilot: Pilot[None]) -> None:
     await _settle(pilot)
 
 
-async def _link_waiting(pilot: Pilot[None]) -> None:
+async def _stub_link(pilot: Pilot[None]) -> None:
+    """Before the Link window opens: its session is the stub, and the app runs over SSH."""
+
     async def begin_link(*args: object, **kwargs: object) -> StubLinkSession:
         return StubLinkSession()
 
     pilot.app.ctx.begin_link = begin_link  # type: ignore[attr-defined]
     pilot.app.place = pilot.app.place.SSH  # type: ignore[attr-defined]
+
+
+async def _link_waiting(pilot: Pilot[None]) -> None:
+    for _ in range(100):
+        steps = pilot.app.screen.query("#link-instance-step")
+        if steps and steps.first().display:
+            break
+        await pilot.pause(0.02)
     pilot.app.screen.query_one("#link-instance").value = "mastodon.example"  # type: ignore[attr-defined]
     await pilot.press("enter")
     await pilot.pause()
@@ -170,6 +186,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         focus="#card-mastodon",
         press=("enter",),
         extra=_link_waiting,
+        before=_stub_link,
     ),
     Scenario(
         "link_qr",
@@ -179,6 +196,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         focus="#card-mastodon",
         press=("enter",),
         extra=_link_qr,
+        before=_stub_link,
     ),
     Scenario(
         "link_credentials",
@@ -195,6 +213,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         focus="#card-mastodon",
         press=("enter",),
         extra=_link_refused_paste,
+        before=_stub_link,
     ),
     Scenario(
         "upload_empty",
@@ -234,6 +253,8 @@ def prepare(scenario: Scenario, home: Path) -> LinkdeckApp:
 
 async def drive(scenario: Scenario, pilot: Pilot[None]) -> None:
     await pilot.pause()
+    if scenario.before:
+        await scenario.before(pilot)
     if scenario.focus:
         pilot.app.screen.query_one(scenario.focus).focus()
         await pilot.pause()

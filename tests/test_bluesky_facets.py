@@ -9,7 +9,7 @@ import itertools
 
 import pytest
 
-from providers.catalog.bluesky_facets import LINK, MENTION, TAG, build_facets, byte_offset, detect
+from providers.networks.bluesky.facets import LINK, MENTION, TAG, build_facets, byte_offset, detect
 
 
 def covered(text: str, start: int, end: int) -> str:

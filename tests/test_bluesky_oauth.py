@@ -18,14 +18,16 @@ import httpx2
 import pytest
 
 from providers import catalog, linking, unlinking
-from providers.catalog.bluesky_dpop import DPoPKey, discover
-from providers.catalog.bluesky_oauth import AtprotoOAuthFlow
-from providers.catalog.bluesky_publish import BlueskyPublisher
-from providers.catalog.bluesky_xrpc import PLC_ENV
+from providers.errors import LinkError
 from providers.http import client_kwargs
+from providers.networks.bluesky.dpop import DPoPKey, discover
+from providers.networks.bluesky.oauth import AtprotoOAuthFlow
+from providers.networks.bluesky.publish import BlueskyPublisher
+from providers.networks.bluesky.xrpc import PLC_ENV
 from providers.settings import Settings
 from providers.store import Store
 from providers.vault import Vault
+from tests.link_driver import to_address
 from tests.test_bluesky_pds import Pds, delivery, pds, photo  # noqa: F401  (the module's PDS fixture)
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -83,8 +85,8 @@ async def test_oauth_link_post_refresh_and_revoke(
             vault=vault,
             instance=pds_.url,
         )
-        await session.submit_credentials({"handle": handle, "app_password": ""})  # no app password
-        assert session.request is not None and "/oauth/authorize?" in session.request.url
+        session = await to_address(session, fields={"handle": handle, "app_password": ""})  # no app password
+        assert "/oauth/authorize?" in session.request.url
         assert "request_uri=urn" in session.request.url and "code_challenge" not in session.request.url  # PAR
         finishing = asyncio.ensure_future(session.finish())
         landed = await approve_in_browser(session.request.url, "main-erin-password")
@@ -142,7 +144,7 @@ async def test_oauth_link_post_refresh_and_revoke(
 
 
 async def _refresh_with(token: dict[str, object]) -> int:
-    from providers.catalog.bluesky_dpop import dpop_request
+    from providers.networks.bluesky.dpop import dpop_request
 
     form = {
         "grant_type": "refresh_token",
@@ -163,10 +165,10 @@ async def test_a_forged_callback_is_refused(oauth_env: Pds) -> None:
     request = await flow.start()
     try:
         forged = f"{request.redirect_uri}?state=wrong&code=cod-x&iss={server.issuer}"
-        with pytest.raises(linking.LinkError, match="state"):
+        with pytest.raises(LinkError, match="state"):
             flow.submit(forged)
         other = f"{request.redirect_uri}?state={flow.state}&code=cod-x&iss=https://evil.example"
-        with pytest.raises(linking.LinkError, match="another sign-in server"):
+        with pytest.raises(LinkError, match="another sign-in server"):
             flow.submit(other)
     finally:
         await flow.cancel()

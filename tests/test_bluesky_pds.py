@@ -32,11 +32,11 @@ import httpx2
 import pytest
 
 from providers import catalog
-from providers.catalog.adapter import adapter_for
-from providers.catalog.bluesky_adapter import BlueskyAdapter
-from providers.catalog.bluesky_publish import BlueskyPublisher
+from providers.errors import PublishError
 from providers.http import client_kwargs
-from providers.publishing.types import PublishError
+from providers.networks import sign_in_for
+from providers.networks.bluesky.link import BlueskySignIn
+from providers.networks.bluesky.publish import BlueskyPublisher
 from providers.settings import Settings
 from providers.store import Store
 from providers.vault import PLAINTEXT_FILENAME, Vault
@@ -326,9 +326,10 @@ async def test_too_big_image_and_oauth_discovery(
     handle, did, app_password = pds.account("dave")
     vault = Vault(Settings(allow_plaintext_secrets=True))
     with Store.open() as store:
-        adapter = adapter_for("bluesky", store=store, vault=vault)
-        assert isinstance(adapter, BlueskyAdapter)
-        instance, token = await adapter.sign_in(pds.url, {"handle": handle, "app_password": app_password})
+        adapter = sign_in_for("bluesky", settings=vault.settings, store=store, vault=vault)
+        assert isinstance(adapter, BlueskySignIn)
+        signed_in = await adapter.sign_in(pds.url, {"handle": handle, "app_password": app_password})
+        instance, token = signed_in.instance, signed_in.token
         account = store.upsert_account("bluesky", did, handle=f"@{handle}", instance=instance)
         vault.set_token(account.vault_key, token)
         big = tmp_path / "big.png"

@@ -16,7 +16,7 @@ import json
 import os
 import re
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -28,14 +28,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from providers import catalog
-from providers.auth.types import LinkError
-from providers.catalog.adapter import adapter_for, publisher_for
-from providers.catalog.bluesky_adapter import BlueskyAdapter
-from providers.catalog.bluesky_facets import detect
-from providers.catalog.bluesky_publish import BlueskyPublisher, refusal
-from providers.catalog.bluesky_xrpc import pds_of, resolve_handle, session_token
+from providers.errors import LinkError, PublishError
 from providers.http import client_kwargs
-from providers.publishing.types import PublishError
+from providers.networks import publisher_for, sign_in_for
+from providers.networks.bluesky.facets import detect
+from providers.networks.bluesky.link import BlueskySignIn
+from providers.networks.bluesky.publish import BlueskyPublisher, refusal
+from providers.networks.bluesky.xrpc import pds_of, resolve_handle, session_token
 from providers.settings import Settings
 from providers.store import Store
 from providers.vault import Vault
@@ -151,9 +150,9 @@ def vault(monkeypatch: pytest.MonkeyPatch) -> Vault:
 
 
 @pytest.fixture
-def adapter(store: Store, vault: Vault) -> BlueskyAdapter:
-    found = adapter_for("bluesky", store=store, vault=vault)
-    assert isinstance(found, BlueskyAdapter)
+def adapter(store: Store, vault: Vault) -> BlueskySignIn:
+    found = sign_in_for("bluesky", settings=vault.settings, store=store, vault=vault)
+    assert isinstance(found, BlueskySignIn)
     return found
 
 
@@ -174,13 +173,13 @@ def test_recorded_session_shape_is_read() -> None:
 
 
 async def test_recorded_sign_in_through_the_adapter(
-    replay: tuple[Replay, str], adapter: BlueskyAdapter
+    replay: tuple[Replay, str], adapter: BlueskySignIn
 ) -> None:
     server, url = replay
     body = {**SESSION.json(), "accessJwt": FAKE_JWT, "refreshJwt": FAKE_JWT}
     server.serve("com.atproto.server.createSession", (200, body))
-    instance, token = await adapter.sign_in(
-        url, {"handle": "@BskyR.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"}
+    instance, token = astuple(
+        await adapter.sign_in(url, {"handle": "@BskyR.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"})
     )
     assert instance == url
     assert token["refresh_token"] == FAKE_JWT and token["did"] == "did:plc:5c2r73erhng4bszmxlfdtscf"
@@ -189,7 +188,7 @@ async def test_recorded_sign_in_through_the_adapter(
 
 
 async def test_recorded_wrong_password_names_app_passwords(
-    replay: tuple[Replay, str], adapter: BlueskyAdapter
+    replay: tuple[Replay, str], adapter: BlueskySignIn
 ) -> None:
     server, url = replay
     refused = recorded("repo_auth_cache.yml", "createSession")
@@ -204,7 +203,7 @@ async def test_recorded_wrong_password_names_app_passwords(
     assert "abcd-efgh-ijkl-mnop" not in message
 
 
-async def test_recorded_profile_is_read(replay: tuple[Replay, str], adapter: BlueskyAdapter) -> None:
+async def test_recorded_profile_is_read(replay: tuple[Replay, str], adapter: BlueskySignIn) -> None:
     server, url = replay
     profiles = recorded("a_profile.yml", "getProfiles").json()["profiles"]
     server.serve("app.bsky.actor.getProfile", (200, profiles[0]))  # getProfile answers one of these

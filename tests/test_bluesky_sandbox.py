@@ -22,20 +22,21 @@ import httpx2
 import pytest
 
 from providers import catalog, linking
-from providers.auth.types import LinkCancelled, LinkError
-from providers.catalog import bluesky_publish
-from providers.catalog.bluesky_adapter import sign_in_problem
-from providers.catalog.bluesky_publish import BlueskyPublisher
-from providers.catalog.bluesky_session import SessionKeeper
-from providers.catalog.bluesky_xrpc import jwt_expiry
+from providers.errors import LinkCancelled, LinkError, PublishError
 from providers.http import client_kwargs
-from providers.publishing.types import PublishError
+from providers.linking.steps import AskFields, AskInstance, Linked
+from providers.networks.bluesky import publish as bluesky_publish
+from providers.networks.bluesky.link import sign_in_problem
+from providers.networks.bluesky.publish import BlueskyPublisher
+from providers.networks.bluesky.sandbox import APP_PASSWORD, MAIN_PASSWORD
+from providers.networks.bluesky.sandbox_lexicon import TOO_LONG
+from providers.networks.bluesky.session import SessionKeeper
+from providers.networks.bluesky.xrpc import jwt_expiry
 from providers.sandbox import Running, start
-from providers.sandbox.bluesky import APP_PASSWORD, MAIN_PASSWORD
-from providers.sandbox.bluesky_lexicon import TOO_LONG
 from providers.settings import Settings
 from providers.store import Account, Store
 from providers.vault import Vault
+from tests.link_driver import next_shown, sign_in_with
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main())"]
@@ -65,26 +66,26 @@ def requests(sandbox: Running, nsid: str) -> list[dict[str, Any]]:
     return [r for r in sandbox.sandbox.requests if r["path"] == f"/xrpc/{nsid}"]
 
 
-async def link(store: Store, vault: Vault, handle: str = "alice.bsky.social") -> linking.LinkResult:
+async def link(store: Store, vault: Vault, handle: str = "alice.bsky.social") -> Linked:
     session = await linking.begin_link("bluesky", settings=Settings(), store=store, vault=vault)
-    await session.submit_credentials({"handle": handle, "app_password": APP_PASSWORD})
-    return await session.finish()
+    return await sign_in_with(session, {"handle": handle, "app_password": APP_PASSWORD})
 
 
 async def test_link_without_instance_resolves_the_handle(
     sandbox: Running, store: Store, vault: Vault
 ) -> None:
     session = await linking.begin_link("bluesky", settings=Settings(), store=store, vault=vault)
-    assert session.request is None and session.instance is None
-    assert [(f.name, f.secret) for f in session.fields] == [("handle", False), ("app_password", True)]
-    assert "App passwords" in session.fields[1].hint
-    with pytest.raises(LinkError, match="not a pasted address"):
-        session.submit("http://127.0.0.1/callback?code=x")
-    with pytest.raises(LinkError, match="Bluesky did not accept"):  # a refusal keeps the session open
-        await session.submit_credentials(
-            {"handle": "@Alice.bsky.social", "app_password": "wxyz-wxyz-wxyz-wxyz"}
-        )
-    await session.submit_credentials({"handle": "@Alice.bsky.social", "app_password": APP_PASSWORD})
+    server = await next_shown(session)
+    assert isinstance(server, AskInstance) and not server.required and server.prefill == "bsky.social"
+    server.answer("")  # left to the handle
+    ask = await next_shown(session)
+    assert isinstance(ask, AskFields) and session.instance is None
+    assert [(f.name, f.secret) for f in ask.fields] == [("handle", False), ("app_password", True)]
+    assert "App passwords" in ask.fields[1].hint
+    ask.answer({"handle": "@Alice.bsky.social", "app_password": "wxyz-wxyz-wxyz-wxyz"})
+    again = await next_shown(session)  # a refusal keeps the session open and asks again
+    assert isinstance(again, AskFields) and again.error.startswith("Bluesky did not accept")
+    again.answer({"handle": "@Alice.bsky.social", "app_password": APP_PASSWORD})
     result = await session.finish()
 
     account = result.account
@@ -105,16 +106,15 @@ async def test_link_without_instance_resolves_the_handle(
 
 async def test_credential_session_can_be_cancelled(store: Store, vault: Vault) -> None:
     session = await linking.begin_link("bluesky", settings=Settings(), store=store, vault=vault)
-    finishing = asyncio.ensure_future(session.finish())
-    await asyncio.sleep(0)
+    server = await next_shown(session)
+    assert isinstance(server, AskInstance)
     await session.cancel()
     with pytest.raises(LinkCancelled):
-        await finishing
-    with pytest.raises(LinkError, match="already been signed in \\(or cancelled\\)"):
-        await session.submit_credentials({"handle": "alice.bsky.social", "app_password": APP_PASSWORD})
+        await session.finish()
+    assert store.accounts() == []
     fresh = await linking.begin_link("bluesky", settings=Settings(), store=store, vault=vault)
     with pytest.raises(LinkError, match="needs your Bluesky handle"):
-        await fresh.submit_credentials({"app_password": APP_PASSWORD})
+        await sign_in_with(fresh, {"app_password": APP_PASSWORD})
 
 
 def test_two_factor_and_rate_limit_messages() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from providers import catalog
 from providers.captions import count, graphemes, hashtags
-from providers.catalog.spec import NetworkSpec
+from providers.spec import NetworkSpec
 
 FAMILY = "👨\u200d👩\u200d👧\u200d👦"  # four people joined by three ZWJs: 1 grapheme, 7 code points, 25 bytes
 FLAG = "🇫🇷"  # two regional indicators: 1 grapheme

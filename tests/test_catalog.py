@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from providers import catalog
-from providers.catalog.spec import (
+from providers import catalog, networks
+from providers.spec import (
     AuthKind,
     Availability,
     CaptionCounting,
@@ -25,7 +25,7 @@ from providers.catalog.spec import (
     TargetKind,
 )
 
-CATALOG_DIR = Path(catalog.__file__).parent
+NETWORKS_DIR = Path(networks.__file__).parent
 SPECS = catalog.all_networks()
 BY_ID = {spec.id: spec for spec in SPECS}
 HEX = re.compile(r"^#[0-9a-f]{6}$", re.IGNORECASE)
@@ -61,9 +61,9 @@ def _url_ok(url: str) -> bool:
 # --- presence and shape ---------------------------------------------------------------------------
 
 
-def test_all_seventeen_networks_in_module_order() -> None:
-    assert len(catalog.MODULES) == 17
-    assert catalog.ids() == tuple(_module_id(m) for m in catalog.MODULES)
+def test_all_seventeen_networks_in_display_order() -> None:
+    assert len(networks.ORDER) == 17
+    assert catalog.ids() == tuple(_module_id(m) for m in networks.ORDER)
 
 
 def test_ids_are_unique() -> None:
@@ -71,23 +71,23 @@ def test_ids_are_unique() -> None:
     assert len(set(ids)) == len(ids)
 
 
-@pytest.mark.parametrize("module", catalog.MODULES)
+@pytest.mark.parametrize("module", networks.ORDER)
 def test_module_defines_its_spec(module: str) -> None:
-    mod = importlib.import_module(f"providers.catalog.{module}")
+    mod = importlib.import_module(f"providers.networks.{module}.spec")
     assert isinstance(mod.SPEC, NetworkSpec)
     assert mod.SPEC.id == _module_id(module)
 
 
-@pytest.mark.parametrize("module", catalog.MODULES)
+@pytest.mark.parametrize("module", networks.ORDER)
 def test_module_is_small_and_imports_only_the_spec(module: str) -> None:
-    path = CATALOG_DIR / f"{module}.py"
+    path = NETWORKS_DIR / module / "spec.py"
     source = path.read_text(encoding="utf-8")
     assert len(source.splitlines()) < 300
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             pytest.fail(f"{module}: plain import {[a.name for a in node.names]}")
         if isinstance(node, ast.ImportFrom):
-            assert node.module in ("__future__", "providers.catalog.spec"), node.module
+            assert node.module in ("__future__", "providers.spec"), node.module
 
 
 def test_get_returns_the_spec() -> None:

@@ -44,6 +44,7 @@ def test_the_store_stamps_rows_with_the_engine_clock(frozen_clock: clock.FrozenC
         assert again.updated_at == FIXED_NOW + timedelta(days=400)
 
 
+@pytest.mark.timeout(900)  # three test files in a subprocess: minutes on a busy 2-core machine
 def test_pictures_are_the_same_a_year_from_now() -> None:
     """Every snapshot scenario and the Pilot tests that show dates, run with the machine's own
     clock moved 365 days ahead (libfaketime), still match: nothing reads the wall clock behind

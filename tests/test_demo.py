@@ -12,6 +12,7 @@ from providers.overview import CardState
 from tests.sandbox_browser import approve_async
 from tui.app import LinkdeckApp
 from tui.demo import demo_environment
+from tui.widgets.link_steps import AddressView
 from tui.widgets.network_card import NetworkCard
 
 
@@ -26,11 +27,13 @@ async def test_demo_links_mastodon_on_the_sandbox_and_cleans_up(monkeypatch: pyt
             app.screen.query_one("#card-mastodon").focus()
             await pilot.press("enter")
             screen = app.screen
+            view = screen.query_one(AddressView)
             for _ in range(200):  # no server question: the demo starts on mastodon.example
-                if getattr(screen, "session", None) is not None:
+                if view.url is not None:
                     break
                 await pilot.pause(0.02)
-            url = screen.session.request.url  # type: ignore[attr-defined]
+            url = view.url
+            assert url is not None
             assert url.startswith(f"{sandbox}/mastodon.example/oauth/authorize?")
             redirect = (await approve_async(url)).headers["location"]
             screen.query_one("#link-paste").value = redirect  # type: ignore[attr-defined]

@@ -16,13 +16,20 @@ import httpx2
 import pytest
 
 from providers import linking, unlinking
-from providers.auth.callback import AuthorizationRefused, CallbackRejected
-from providers.auth.types import LinkCancelled, LinkError
-from providers.errors import NotBuiltYet, SetupError, UsageError
+from providers.errors import (
+    AuthorizationRefused,
+    CallbackRejected,
+    LinkCancelled,
+    LinkError,
+    NotBuiltYet,
+    SetupError,
+    UsageError,
+)
 from providers.sandbox import Running, fingerprint, start
 from providers.settings import NetworkSettings, Settings
 from providers.store import Store
 from providers.vault import Vault
+from tests.link_driver import Started, to_address
 from tests.sandbox_browser import approve_async, oob_code, query
 
 
@@ -63,14 +70,16 @@ class Linker:
     def __init__(self, sandbox: Running, settings: Settings, store: Store, vault: Vault) -> None:
         self.sandbox, self.settings, self.store, self.vault = sandbox, settings, store, vault
 
-    async def begin(self, network: str = "mastodon", host: str = "mastodon.example") -> linking.LinkSession:
-        return await linking.begin_link(
+    async def begin(self, network: str = "mastodon", host: str = "mastodon.example") -> Started:
+        """A link driven to its address step (a failure before it raises)."""
+        session = await linking.begin_link(
             network,
             settings=self.settings,
             store=self.store,
             vault=self.vault,
             instance=f"{self.sandbox.url}/{host}",
         )
+        return await to_address(session)
 
     async def link(
         self, network: str = "mastodon", host: str = "mastodon.example", user: str | None = None
@@ -116,7 +125,8 @@ async def test_link_by_pasting_the_redirect_address(linker: Linker, linkdeck_hom
         instance,
         "@alice@mastodon.example",
     )
-    assert account.display_name == "Alice Example" and account.expires_at is None and result.choices == []
+    assert account.display_name == "Alice Example" and account.expires_at is None
+    assert linker.store.targets(account.id) == []  # nothing to choose: no ChooseTarget step
     assert result.profile.remote_id == account.remote_id == "109000000000000001"
     assert account.avatar_path and Path(account.avatar_path).read_bytes().startswith(b"\x89PNG")
     token = linker.vault.get_token(account.vault_key)
@@ -197,7 +207,7 @@ async def test_denied_consent_links_nothing(linker: Linker) -> None:
 
 async def test_cancel_frees_the_loopback_port(linker: Linker) -> None:
     session = await linker.begin()
-    await session.cancel()
+    await session.cancel()  # the steps end with Failed(LinkCancelled)
     with pytest.raises(LinkCancelled):
         await session.finish()
     port = linker.settings.network("mastodon").port
@@ -379,14 +389,16 @@ async def test_the_served_page_relay_delivers_the_answer(linker: Linker) -> None
     from providers.auth import relay
 
     relay_uri = f"http://127.0.0.1:{free_port()}/oauth/callback"
-    session = await linking.begin_link(
-        "mastodon",
-        settings=linker.settings,
-        store=linker.store,
-        vault=linker.vault,
-        instance=f"{linker.sandbox.url}/mastodon.example",
-        relay_uri=relay_uri,
-        open_browser=lambda url: None,  # App.open_url returns None
+    session = await to_address(
+        await linking.begin_link(
+            "mastodon",
+            settings=linker.settings,
+            store=linker.store,
+            vault=linker.vault,
+            instance=f"{linker.sandbox.url}/mastodon.example",
+            relay_uri=relay_uri,
+            open_browser=lambda url: None,  # App.open_url returns None
+        )
     )
     assert session.opened_browser and session.request is not None
     assert session.request.redirect_uri == relay_uri
@@ -402,12 +414,14 @@ async def test_rewrite_mode_serves_a_public_instance_name(
     linker: Linker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LINKDECK_SANDBOX_URL", linker.sandbox.url)
-    session = await linking.begin_link(
-        "mastodon",
-        settings=linker.settings,
-        store=linker.store,
-        vault=linker.vault,
-        instance="https://mastodon.example",
+    session = await to_address(
+        await linking.begin_link(
+            "mastodon",
+            settings=linker.settings,
+            store=linker.store,
+            vault=linker.vault,
+            instance="https://mastodon.example",
+        )
     )
     assert session.request is not None
     assert session.request.url.startswith(f"{linker.sandbox.url}/mastodon.example/oauth/authorize?")

@@ -18,10 +18,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from providers import catalog
-from providers.auth.types import LinkError
-from providers.catalog.adapter import adapter_for
-from providers.catalog.mastodon_adapter import MastodonAdapter, version_tuple
+from providers.errors import LinkError
+from providers.networks import sign_in_for
+from providers.networks.mastodon.link import MastodonSignIn
 from providers.settings import Settings
+from providers.signin.registered import version_tuple
 from providers.store import Store
 from providers.vault import Vault
 from tests.cassettes import Interaction, find
@@ -67,15 +68,16 @@ async def replay() -> AsyncIterator[tuple[Replay, str]]:
 
 
 @pytest.fixture
-def adapter(linkdeck_home: Path) -> Iterator[MastodonAdapter]:
+def adapter(linkdeck_home: Path) -> Iterator[MastodonSignIn]:
     with Store.open() as store:
-        found = adapter_for("mastodon", store=store, vault=Vault(Settings(allow_plaintext_secrets=True)))
-        assert isinstance(found, MastodonAdapter)
+        settings = Settings(allow_plaintext_secrets=True)
+        found = sign_in_for("mastodon", settings=settings, store=store, vault=Vault(settings))
+        assert isinstance(found, MastodonSignIn)
         yield found
 
 
 async def test_recorded_account_and_instance_are_read(
-    replay: tuple[Replay, str], adapter: MastodonAdapter
+    replay: tuple[Replay, str], adapter: MastodonSignIn
 ) -> None:
     server, url = replay
     server.serve("GET", "/api/v1/accounts/verify_credentials", VERIFY)
@@ -91,7 +93,7 @@ async def test_recorded_account_and_instance_are_read(
 
 
 async def test_recorded_v1_instance_is_the_fallback(
-    replay: tuple[Replay, str], adapter: MastodonAdapter
+    replay: tuple[Replay, str], adapter: MastodonSignIn
 ) -> None:
     server, url = replay
     server.serve("GET", "/api/v1/instance", INSTANCE_V1)  # no v2: an older server
@@ -100,7 +102,7 @@ async def test_recorded_v1_instance_is_the_fallback(
 
 
 async def test_recorded_app_registration_is_stored(
-    replay: tuple[Replay, str], adapter: MastodonAdapter
+    replay: tuple[Replay, str], adapter: MastodonSignIn
 ) -> None:
     server, url = replay
     server.serve("POST", "/api/v1/apps", APP)
@@ -121,7 +123,7 @@ async def test_recorded_app_registration_is_stored(
 
 
 async def test_recorded_invalid_token_reads_clearly(
-    replay: tuple[Replay, str], adapter: MastodonAdapter
+    replay: tuple[Replay, str], adapter: MastodonSignIn
 ) -> None:
     server, url = replay
     server.serve("GET", "/api/v1/accounts/verify_credentials", INVALID_TOKEN)
@@ -134,7 +136,7 @@ async def test_recorded_invalid_token_reads_clearly(
 
 
 async def test_recorded_validation_error_reads_clearly(
-    replay: tuple[Replay, str], adapter: MastodonAdapter
+    replay: tuple[Replay, str], adapter: MastodonSignIn
 ) -> None:
     server, url = replay
     server.serve("POST", "/api/v1/apps", VALIDATION)
@@ -148,7 +150,7 @@ async def test_recorded_validation_error_reads_clearly(
 
 
 async def test_recorded_not_found_names_the_address(
-    replay: tuple[Replay, str], adapter: MastodonAdapter
+    replay: tuple[Replay, str], adapter: MastodonSignIn
 ) -> None:
     server, url = replay
     server.serve("POST", "/api/v1/apps", NOT_FOUND)
@@ -157,7 +159,7 @@ async def test_recorded_not_found_names_the_address(
 
 
 async def test_recorded_revoke_counts_as_confirmed(
-    replay: tuple[Replay, str], adapter: MastodonAdapter
+    replay: tuple[Replay, str], adapter: MastodonSignIn
 ) -> None:
     server, url = replay
     server.serve("POST", "/oauth/revoke", REVOKED)

@@ -12,7 +12,8 @@ from typing import cast
 import pytest
 
 from providers import catalog
-from providers.media import MediaError, MediaKind, inspect, judge, judge_post
+from providers.errors import MediaError
+from providers.media import MediaKind, inspect, judge, judge_post
 from providers.media import fixes as media_fixes
 from tests import media_corpus
 

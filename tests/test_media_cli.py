@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from providers import catalog
-from providers.catalog.spec import Availability
+from providers.spec import Availability
 from tests import media_corpus
 
 MEDIA_KEYS = {"network", "subject", "file", "ok", "problems", "fixes"}

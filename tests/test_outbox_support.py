@@ -29,6 +29,7 @@ from providers import linking
 from providers.settings import NetworkSettings, Settings
 from providers.store import Account, Store
 from providers.vault import Vault
+from tests.link_driver import to_address
 from tests.sandbox_browser import approve_async
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,9 +75,9 @@ async def link_async(
     session = await linking.begin_link(
         network, settings=config, store=store, vault=vault(), instance=instance
     )
-    assert session.request is not None
-    answer = await approve_async(session.request.url, user=user)
-    session.submit(answer.headers["location"])
+    started = await to_address(session)
+    answer = await approve_async(started.request.url, user=user)
+    started.submit(answer.headers["location"])
     result = await session.finish()
     account: Account = result.account
     return account

@@ -15,12 +15,12 @@ from typing import Any
 import httpx2
 import pytest
 
-from providers.catalog import mastodon_publish
-from providers.catalog.mastodon_publish import PixelfedPublisher
+from providers.interface import Recovery
+from providers.networks.pixelfed.publish import PixelfedPublisher
 from providers.outbox.config import OutboxConfig
 from providers.outbox.events import DeliveryEvent
 from providers.outbox.runner import publish_now, run_due
-from providers.publishing.types import Recovery
+from providers.publishing import mastodon_api as mastodon_publish
 from providers.sandbox import Running, start
 from providers.sandbox.server import Fault
 from providers.store import Account, Delivery, Store

@@ -112,6 +112,10 @@ async def test_selecting_an_unlinked_card_opens_the_link_window() -> None:
         await pilot.pause()
         assert type(app.screen).__name__ == "LinkScreen"
         # a per-instance network asks for the server first
+        for _ in range(50):
+            if app.screen.query_one("#link-instance-step").display:
+                break
+            await pilot.pause(0.02)
         assert app.screen.query_one("#link-instance-step").display
         await pilot.press("escape")
         await pilot.pause()

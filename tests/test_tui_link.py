@@ -15,6 +15,7 @@ from providers.store import Store
 from tests.sandbox_browser import approve_async
 from tui.app import LinkdeckApp
 from tui.context import Context
+from tui.widgets.link_steps import AddressView
 from tui.widgets.network_card import NetworkCard
 
 # Cards, expiry warnings and scheduled times are read against one fixed moment.
@@ -47,16 +48,24 @@ async def wait_for(pilot, condition, tries: int = 200) -> None:  # type: ignore[
     raise AssertionError(f"condition not met in time; the window says {shown}")
 
 
+def address(screen) -> str:  # type: ignore[no-untyped-def]
+    """The network's address the Link window shows (its address step)."""
+    url = screen.query_one(AddressView).url
+    assert url is not None
+    return str(url)
+
+
 async def open_link_window(pilot, app: LinkdeckApp, network: str, instance: str):  # type: ignore[no-untyped-def]
     card(app, network).focus()
     await pilot.press("enter")
     await pilot.pause()
     assert type(app.screen).__name__ == "LinkScreen"
-    await pilot.click("#link-instance")
-    app.screen.query_one("#link-instance").value = instance  # typing it key by key is slow
-    await pilot.press("enter")
     screen = app.screen
-    await wait_for(pilot, lambda: getattr(screen, "session", None) is not None)
+    await wait_for(pilot, lambda: screen.query_one("#link-instance-step").display)
+    await pilot.click("#link-instance")
+    screen.query_one("#link-instance").value = instance  # typing it key by key is slow
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: screen.query_one(AddressView).url is not None)
     return screen
 
 
@@ -69,7 +78,7 @@ async def test_link_by_pasting_the_address_then_unlink(
     async with app.run_test(size=SIZE) as pilot:
         app.place = app.place.SSH  # over SSH: no browser, the address is shown
         screen = await open_link_window(pilot, app, "mastodon", f"{sandbox.url}/mastodon.example")
-        url = screen.session.request.url  # type: ignore[attr-defined]
+        url = address(screen)
         assert opened == []
         assert str(screen.query_one("#link-url").render()).startswith(url[:40])
         # 140×45 has no room for the address and the QR code side by side: the button swaps them
@@ -115,7 +124,7 @@ async def test_link_through_the_loopback_listener_when_a_browser_opens(
     async with app.run_test(size=SIZE) as pilot:
         app.place = app.place.LOCAL
         screen = await open_link_window(pilot, app, "pixelfed", f"{sandbox.url}/pixelfed.example")
-        url = screen.session.request.url  # type: ignore[attr-defined]
+        url = address(screen)
         assert opened == [url]  # a desktop: the browser was asked to open the page
         redirect = (await approve_async(url)).headers["location"]
         async with httpx2.AsyncClient() as browser:  # the browser follows the redirect to our listener
@@ -132,7 +141,7 @@ async def test_a_forged_paste_is_refused_in_the_window(sandbox: Running) -> None
     async with app.run_test(size=SIZE) as pilot:
         app.place = app.place.SSH
         screen = await open_link_window(pilot, app, "mastodon", f"{sandbox.url}/mastodon.example")
-        url = screen.session.request.url  # type: ignore[attr-defined]
+        url = address(screen)
         redirect = (await approve_async(url)).headers["location"]
         forged = redirect.replace("state=", "state=x")
         await pilot.click("#link-paste")
@@ -156,6 +165,7 @@ async def test_bluesky_links_with_handle_and_app_password_in_the_window(sandbox:
         await pilot.press("enter")
         await pilot.pause()
         screen = app.screen
+        await wait_for(pilot, lambda: screen.query_one("#link-instance-step").display)
         assert screen.query_one("#link-instance").value == "bsky.social"  # type: ignore[attr-defined]
         screen.query_one("#link-instance").value = f"{sandbox.url}/bsky.social"  # type: ignore[attr-defined]
         await pilot.press("enter")
@@ -198,11 +208,12 @@ async def test_linking_from_upload_turns_sharing_on(sandbox: Running) -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "LinkScreen")
         screen = app.screen
+        await wait_for(pilot, lambda: screen.query_one("#link-instance-step").display)
         screen.query_one("#link-instance").value = f"{sandbox.url}/mastodon.example"  # type: ignore[attr-defined]
         screen.query_one("#link-instance").focus()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: getattr(screen, "session", None) is not None)
-        redirect = (await approve_async(screen.session.request.url)).headers["location"]  # type: ignore[attr-defined]
+        await wait_for(pilot, lambda: screen.query_one(AddressView).url is not None)
+        redirect = (await approve_async(address(screen))).headers["location"]
         screen.query_one("#link-paste").value = redirect  # type: ignore[attr-defined]
         screen.query_one("#link-paste").focus()
         await pilot.press("enter")

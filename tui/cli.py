@@ -137,7 +137,7 @@ def _unlink(args: argparse.Namespace) -> int:
 
 
 def _link(args: argparse.Namespace) -> int:
-    from tui.cli_commands import link
+    from tui.cli_link import link
 
     return link(args)
 

@@ -25,10 +25,10 @@ from typing import Any
 
 from providers import catalog
 from providers.captions import CaptionCount, count
-from providers.catalog.spec import Availability, NetworkSpec
-from providers.errors import UsageError
-from providers.media import MediaError, MediaInfo, Verdict, inspect, judge_post
+from providers.errors import MediaError, UsageError
+from providers.media import MediaInfo, Verdict, inspect, judge_post
 from providers.media.units import aspect_name, duration_name, megapixels, size_name
+from providers.spec import Availability, NetworkSpec
 
 
 def _networks(to: str | None) -> list[NetworkSpec]:

@@ -61,7 +61,7 @@ def _matches(account: Account, who: str) -> bool:
 
 def resolve_targets(store: Store, to: str, *, scheduled: bool) -> list[Account]:
     """The accounts ``--to`` names (see the module docstring); UsageError (exit 2) otherwise."""
-    from providers.catalog.adapter import can_publish
+    from providers.networks import can_publish
 
     items = [part.strip() for part in to.split(",") if part.strip()]
     if not items:
@@ -110,8 +110,8 @@ def alt_text(path: str) -> str:
 
 
 async def _problems(accounts: Sequence[Account], infos: Sequence[Any], caption: str) -> list[Any]:
-    from providers.catalog.adapter import publisher_for
     from providers.http import async_client
+    from providers.networks import publisher_for
     from providers.outbox.checks import problems
 
     found: dict[tuple[str, str], Any] = {}

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from providers import catalog
-from providers.catalog.spec import NetworkSpec
+from providers.errors import LinkdeckError
+from providers.spec import NetworkSpec
 
 HELP_DIR = Path(__file__).parent / "help"
 
@@ -43,7 +44,14 @@ def network_page(spec: NetworkSpec) -> str:
         lines += [f"> **{spec.availability.value.capitalize()}:** {spec.availability_reason}", ""]
     lines += ["## What it needs", ""]
     if caps.needs_developer_app:
+        from providers import settings as settings_module
+        from providers.signin.redirects import redirect_to_register
+
         env = spec.id.upper().replace("-", "_")
+        try:
+            settings = settings_module.load()
+        except LinkdeckError:  # a broken config.toml: show the spec's own redirect
+            settings = settings_module.Settings()
         lines.append(
             f"Your own developer app. Put its client id in `LINKDECK_{env}_CLIENT_ID` or in "
             f"`config.toml` under `[networks.{spec.id}]` as `client_id`"
@@ -53,6 +61,7 @@ def network_page(spec: NetworkSpec) -> str:
                 else "."
             )
         )
+        lines += ["", f"Redirect URI to register in the app: `{redirect_to_register(spec, settings)}`"]
     elif caps.per_instance:
         lines.append("Only the address of your server; linkdeck registers itself there.")
     else:

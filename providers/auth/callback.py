@@ -44,7 +44,8 @@ import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from providers.auth.types import OOB_REDIRECT, LinkError
+from providers.auth.types import OOB_REDIRECT
+from providers.errors import AuthorizationRefused, CallbackRejected
 
 MAX_CODE_LENGTH = 4096
 MAX_QUERY_FIELDS = 64
@@ -57,16 +58,6 @@ _CODE = re.compile(rf"[!-~]{{1,{MAX_CODE_LENGTH}}}")
 # as "?", "&", "#", quotes, spaces or a URL scheme, means the user pasted something else.
 _BARE_CODE = re.compile(rf"(?:[A-Za-z0-9\-._~+/=:!*,;@$]|%[0-9A-Fa-f]{{2}}){{4,{MAX_CODE_LENGTH}}}")
 _URLISH = re.compile(r"://|^[?/]|[?&#]|(^|[?&])(code|state|error|oauth_token|oauth_verifier)=")
-
-
-class CallbackRejected(LinkError):
-    """This answer was not accepted: it is not the answer to *this* request (missing or forged
-    state, a different address, junk). The flow that got it keeps waiting for the real one."""
-
-
-class AuthorizationRefused(LinkError):
-    """The network answered this request with an error (the user declined, a bad scope...).
-    The flow is over."""
 
 
 _ERRORS: dict[str, str] = {

@@ -35,7 +35,8 @@ from providers.auth.callback import error_message
 from providers.auth.failures import describe_http_failure, scrub, token_error_message
 from providers.auth.oauth2 import with_expiry
 from providers.auth.pending import Waiter
-from providers.auth.types import ClientConfig, DeviceCode, LinkError, Token
+from providers.auth.types import ClientConfig, DeviceCode, Token
+from providers.errors import LinkError
 from providers.http import client_kwargs, rewrite
 
 log = logging.getLogger("linkdeck.auth.device")

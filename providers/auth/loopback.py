@@ -39,8 +39,8 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 
-from providers.auth.callback import AuthorizationRefused, CallbackRejected, parse_query, read_callback
-from providers.auth.types import LinkCancelled, LinkError
+from providers.auth.callback import parse_query, read_callback
+from providers.errors import AuthorizationRefused, CallbackRejected, LinkCancelled, LinkError
 
 log = logging.getLogger("linkdeck.auth.loopback")
 

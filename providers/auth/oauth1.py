@@ -31,16 +31,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from providers.auth.callback import (
-    CallbackRejected,
-    parse_pasted_oauth1,
-    read_oauth1_callback,
-)
+from providers.auth.callback import parse_pasted_oauth1, read_oauth1_callback
 from providers.auth.failures import describe_http_failure, scrub, token_error_message
 from providers.auth.loopback import BIND_HOST, LoopbackListener
 from providers.auth.oauth2 import authorize_url
 from providers.auth.pending import PendingAnswer, Waiter
-from providers.auth.types import AuthorizationRequest, ClientConfig, LinkError, RedirectKind, Token
+from providers.auth.types import AuthorizationRequest, ClientConfig, RedirectKind, Token
+from providers.errors import CallbackRejected, LinkError
 from providers.http import client_kwargs, rewrite
 
 log = logging.getLogger("linkdeck.auth.oauth1")
@@ -84,6 +81,11 @@ class OAuth1Flow:
         self._request_token: str | None = None
         self._request_secret: str | None = None
         self.redirect_uri = ""
+
+    @property
+    def relay_key(self) -> None:
+        """Never relayed: OAuth 1.0a has no state; its callback is the loopback one."""
+        return None
 
     def __repr__(self) -> str:  # no tokens
         return f"<OAuth1Flow {self.config.network_name} {self.redirect} {self.redirect_uri!r}>"

@@ -52,18 +52,12 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from providers import clock
 from providers.auth import pkce
-from providers.auth.callback import CallbackRejected, looks_like_url, parse_pasted, parse_query
+from providers.auth.callback import looks_like_url, parse_pasted, parse_query
 from providers.auth.failures import describe_http_failure, scrub, token_error_message
 from providers.auth.loopback import BIND_HOST, LoopbackListener
 from providers.auth.pending import PendingAnswer, Waiter
-from providers.auth.types import (
-    OOB_REDIRECT,
-    AuthorizationRequest,
-    ClientConfig,
-    LinkError,
-    RedirectKind,
-    Token,
-)
+from providers.auth.types import OOB_REDIRECT, AuthorizationRequest, ClientConfig, RedirectKind, Token
+from providers.errors import CallbackRejected, LinkError
 from providers.http import client_kwargs, rewrite
 
 log = logging.getLogger("linkdeck.auth.oauth2")
@@ -135,6 +129,11 @@ class AuthorizationCodeFlow:
     @property
     def state(self) -> str:
         return self._state
+
+    @property
+    def relay_key(self) -> str | None:
+        """The state the served page's relay routes the answer by (RELAY flows only)."""
+        return self._state if self.redirect is RedirectKind.RELAY else None
 
     @property
     def listener_port(self) -> int | None:

@@ -20,9 +20,8 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from providers.auth.callback import CallbackRejected
 from providers.auth.loopback import LoopbackListener
-from providers.auth.types import LinkCancelled, LinkError
+from providers.errors import CallbackRejected, LinkCancelled, LinkError
 
 T = TypeVar("T")
 

@@ -43,7 +43,8 @@ from typing import TYPE_CHECKING, Any
 
 from providers import clock
 from providers.auth.failures import describe_http_failure, scrub, token_error_message
-from providers.auth.types import ClientConfig, LinkError, Token
+from providers.auth.types import ClientConfig, Token
+from providers.errors import LinkError
 from providers.http import client_kwargs
 
 if TYPE_CHECKING:

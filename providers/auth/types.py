@@ -6,22 +6,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from providers.errors import LinkdeckError
-
 Token = dict[str, Any]  # as the token endpoint returned it (plus "expires_at"), kept only in the vault
 
 OOB_REDIRECT = "urn:ietf:wg:oauth:2.0:oob"
-
-
-class LinkError(LinkdeckError):
-    """Linking failed in a way the user must read: denied consent, forged or missing state, timeout,
-    a refused code. The message names the network; it never contains a token, code or secret."""
-
-    exit_code = 1
-
-
-class LinkCancelled(LinkError):
-    pass
 
 
 class RedirectKind(StrEnum):

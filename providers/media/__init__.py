@@ -11,8 +11,9 @@ the functions that need them, so the TUI can import it on its start-up path.
 
 from __future__ import annotations
 
+from providers.errors import MediaError
 from providers.media.judge import judge, judge_post
-from providers.media.model import Fix, MediaError, MediaInfo, MediaKind, PostVerdict, Problem, Verdict
+from providers.media.model import Fix, MediaInfo, MediaKind, PostVerdict, Problem, Verdict
 from providers.media.probe import inspect
 
 __all__ = [

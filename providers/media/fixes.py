@@ -27,8 +27,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from providers.errors import MediaError
 from providers.media.images import EXIF_GPS_IFD
-from providers.media.model import Fix, MediaError, Verdict
+from providers.media.model import Fix, Verdict
 from providers.media.pixels import Loaded, encode, flatten, load
 from providers.media.probe import inspect
 

@@ -17,7 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from providers.media.model import MediaError, MediaInfo, MediaKind
+from providers.errors import MediaError
+from providers.media.model import MediaInfo, MediaKind
 from providers.media.units import megapixels
 
 if TYPE_CHECKING:

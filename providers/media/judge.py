@@ -1,6 +1,6 @@
 """Verdicts: a file (or a whole post) against one network's rules from the catalog.
 
-Every rule in :class:`~providers.catalog.spec.MediaLimits` is checked here and nowhere else, and
+Every rule in :class:`~providers.spec.MediaLimits` is checked here and nowhere else, and
 each broken rule becomes a :class:`Problem` with a stable code and a message that names the network
 and the rule ("Bluesky photos must be at most 2 MB (this one is 5.1 MB)"), plus the :class:`Fix`
 that would resolve it when linkdeck has one. Nothing here opens files: it works on MediaInfo.
@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from providers.catalog.spec import MediaLimits, NetworkSpec
 from providers.media.model import Fix, MediaInfo, MediaKind, PostVerdict, Problem, Verdict
 from providers.media.units import aspect_name, duration_name, megapixels, size_name, sizes_compared
+from providers.spec import MediaLimits, NetworkSpec
 
 # Rounding slack for aspect limits: 1080×1350 is exactly 4:5 and must pass.
 _ASPECT_EPSILON = 1e-6

@@ -12,29 +12,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from providers.errors import LinkdeckError
-
 
 class MediaKind(StrEnum):
     IMAGE = "image"
     VIDEO = "video"
     UNKNOWN = "unknown"
-
-
-class MediaError(LinkdeckError):
-    """A file that cannot be inspected: missing, empty, broken, not media, or a decompression bomb.
-
-    Unreadable input is a usage problem, not a network's verdict, so the CLI exits 2. ``code`` is
-    stable for scripts and tests (``not_found``, ``empty``, ``not_media``, ``truncated``,
-    ``corrupt``, ``decompression_bomb``, ``unsupported``, ``unreadable``).
-    """
-
-    exit_code = 2
-
-    def __init__(self, path: Path | str, code: str, what: str) -> None:
-        self.path = Path(path)
-        self.code = code
-        super().__init__(f"{self.path.name}: {what}")
 
 
 @dataclass(frozen=True)

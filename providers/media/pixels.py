@@ -13,8 +13,8 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from providers.errors import MediaError
 from providers.media.images import EXIF_GPS_IFD, EXIF_ORIENTATION, opened
-from providers.media.model import MediaError
 from providers.media.probe import inspect
 
 if TYPE_CHECKING:

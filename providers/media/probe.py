@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from providers.media.model import MediaError, MediaInfo, MediaKind
+from providers.errors import MediaError
+from providers.media.model import MediaInfo, MediaKind
 from providers.media.sniff import HEAD_BYTES, describe_unknown, sniff, truncation
 
 

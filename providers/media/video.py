@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from providers.media.model import MediaError, MediaInfo, MediaKind
+from providers.errors import MediaError
+from providers.media.model import MediaInfo, MediaKind
 
 
 def _rotation(container: Any, stream: Any) -> int:

@@ -5,7 +5,7 @@ send them — now (``publish_now``), when due (``run_due``, ``linkdeck worker``)
 Why a package of its own: "no post lost, none sent twice" is one set of rules (record before
 sending, claim in a transaction, end every claim with a recorded state, recover dead claims) that
 the CLI, the worker and the TUI must all follow the same way; the networks only publish
-(:class:`providers.catalog.adapter.Publisher`).
+(:class:`providers.interface.Publisher`).
 
 Public API (import from the submodules; importing this package loads nothing)::
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from providers.catalog.spec import NetworkSpec
     from providers.media import MediaInfo
+    from providers.spec import NetworkSpec
 
 
 @dataclass(frozen=True)

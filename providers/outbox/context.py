@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import httpx2
 
     from providers.auth.refresh import TokenKeeper
-    from providers.catalog.adapter import Publisher
+    from providers.interface import Publisher
     from providers.store import Account, Delivery, Store
     from providers.vault import Vault
 
@@ -74,7 +74,7 @@ class RunContext:
         return await asyncio.to_thread(functools.partial(function, *args, **kwargs))
 
     def publisher(self, network: str) -> Publisher | None:
-        from providers.catalog.adapter import publisher_for
+        from providers.networks import publisher_for
 
         if network not in self._publishers:
             if self._client is None:  # made on first use: recovery with nothing to do stays light

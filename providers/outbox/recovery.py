@@ -25,13 +25,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from providers.interface import Recovery
 from providers.outbox.owner import claim_is_live
 from providers.outbox.send import WINDOW_MARGIN
-from providers.publishing.types import Recovery
 from providers.store.transitions import IllegalTransition
 
 if TYPE_CHECKING:
-    from providers.catalog.adapter import Publisher
+    from providers.interface import Publisher
     from providers.outbox.context import RunContext
     from providers.store import Delivery
 
@@ -90,7 +90,7 @@ async def recover(ctx: RunContext, ids: Iterable[int] | None = None) -> Recovery
 def can_look_up(publisher: Publisher) -> bool:
     """Recovery.LOOKUP publishers, and idempotent ones that also offer a look-up for when their
     key window has passed (``can_lookup = True``)."""
-    return publisher.recovery is Recovery.LOOKUP or bool(getattr(publisher, "can_lookup", False))
+    return publisher.looks_up
 
 
 async def _resolve(ctx: RunContext, delivery: Delivery, report: RecoveryReport) -> None:

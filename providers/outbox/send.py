@@ -18,14 +18,13 @@ import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from providers.auth.types import LinkError
-from providers.errors import KeyringUnavailable
+from providers.errors import KeyringUnavailable, LinkError, PublishError
+from providers.interface import Recovery
 from providers.outbox.checks import inspect_all, problems
-from providers.publishing.types import PublishError, Recovery
 from providers.store.transitions import IllegalTransition
 
 if TYPE_CHECKING:
-    from providers.catalog.adapter import Publisher
+    from providers.interface import Publisher
     from providers.outbox.context import RunContext
     from providers.store import Account, Delivery, Post
 
@@ -152,7 +151,7 @@ def _within_window(ctx: RunContext, delivery: Delivery, publisher: Publisher) ->
 
 async def _preflight(ctx: RunContext, account: Account, post: Post, publisher: Publisher) -> str:
     """The refusal the network would give, found before uploading anything ('' when none)."""
-    from providers.media import MediaError
+    from providers.errors import MediaError
 
     try:
         infos = await ctx.db(inspect_all, post.media)

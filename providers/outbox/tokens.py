@@ -12,7 +12,8 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from providers import clock
-from providers.auth.types import ClientConfig, LinkError, Token
+from providers.auth.types import ClientConfig, Token
+from providers.errors import LinkError
 
 if TYPE_CHECKING:
     from providers.auth.refresh import TokenKeeper
@@ -38,14 +39,16 @@ class Tokens:
 
     async def config(self, account: Account) -> ClientConfig:
         """The client config for refreshing (cached per account key)."""
-        from providers.catalog.adapter import adapter_for
+        from providers.networks import sign_in_for
 
         key = account.vault_key
         if key not in self._configs:
-            adapter = adapter_for(account.network, store=self._store, vault=self._vault)
-            if adapter is None:
+            sign_in = sign_in_for(
+                account.network, settings=self._vault.settings, store=self._store, vault=self._vault
+            )
+            if sign_in is None:
                 raise LinkError(f"{account.network}: linkdeck cannot renew this account's sign-in.")
-            self._configs[key] = await adapter.client_config(account.instance, [])
+            self._configs[key] = await sign_in.refresh_config(account.instance)
         return self._configs[key]
 
     async def get(self, account: Account) -> Token:

@@ -1,8 +1,9 @@
-"""Publishing building blocks shared by every network's publisher: the result and error types
-(:mod:`.types`), a streamed multipart upload body (:mod:`.multipart`) and the mapping of HTTP
-failures to what the user can do about them (:mod:`.failures`).
+"""Publishing building blocks shared by the networks' publishers: a streamed multipart upload body
+(:mod:`.multipart`), a server's own limits applied to a spec (:mod:`.instance_limits`), and the
+Mastodon-API publisher both Mastodon and Pixelfed are built on (:mod:`.mastodon_api`).
 
-The publishers themselves live next to each network's linking adapter (``providers/catalog/
-<network>_publish.py``) and are found through ``providers.catalog.adapter.publisher_for``; the
-delivery state machine that calls them is :mod:`providers.outbox`.
+The publisher interface and its result and error types are in providers.interface; each
+network's publisher is in its package (``providers/networks/<id>/publish.py``); HTTP failures
+become errors in providers.failures; the delivery state machine that calls publishers is
+:mod:`providers.outbox`.
 """

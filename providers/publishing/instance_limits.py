@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from providers.catalog.spec import NetworkSpec
+from providers.spec import NetworkSpec
 
 # MIME types in ``supported_mime_types`` → the media engine's format names.
 IMAGE_TYPES = {

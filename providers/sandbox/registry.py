@@ -1,52 +1,70 @@
-"""Which emulated network answers for which host segment.
+"""Which emulated network answers for which host segment, read from the network packages.
 
-One entry per emulated network module. A host is matched by its exact name, or by its first label
-(``pixelfed.anything`` is Pixelfed); every other host is a Mastodon instance, because per-instance
-networks can live on any domain and Mastodon is the common case. ``POST /__sandbox__/instance
-{"host": …, "kind": …}`` overrides the choice for one host at run time.
+Each network with a ``sandbox.py`` (providers/networks/<id>/) declares its ``EMULATOR`` class, the
+exact ``HOSTS`` it answers for, and ``FIRST_LABELS``: first DNS labels that make any host its
+instance in direct mode (``pixelfed.anything`` is Pixelfed). The one that sets ``CATCH_ALL`` answers
+every other host, because per-instance networks can live on any domain. ``POST
+/__sandbox__/instance {"host": …, "kind": …}`` overrides the choice for one host at run time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 
-from providers.sandbox.bluesky import BlueskyServer
+from providers import networks
 from providers.sandbox.framework import Emulator
-from providers.sandbox.mastodon import MastodonServer
 from providers.sandbox.oauth import Clock
-from providers.sandbox.pixelfed import PixelfedServer
 
 Factory = Callable[[str, Clock], Emulator]
 
-EMULATORS: dict[str, Factory] = {
-    "mastodon": MastodonServer,
-    "pixelfed": PixelfedServer,
-    "bluesky": BlueskyServer,
-}
-DEFAULT_KIND = "mastodon"
 
-# Exact host names (later networks add theirs: "graph.facebook.com": "facebook", …).
-HOSTS: dict[str, str] = {
-    "pixelfed.social": "pixelfed",
-    "bsky.social": "bluesky",  # the PDS (entryway) and the AppView in one
-    "plc.directory": "bluesky",  # DID documents of the Bluesky demo users
-}
-# First DNS label → kind, for per-instance networks with recognisable names.
-FIRST_LABELS: dict[str, str] = {
-    "pixelfed": "pixelfed",
-    "bsky": "bluesky",  # bsky.example, bsky.test: a Bluesky PDS in direct mode
-}
+@dataclass(frozen=True)
+class Emulators:
+    factories: dict[str, Factory]
+    hosts: dict[str, str]  # exact host name → network id
+    first_labels: dict[str, str]  # first DNS label → network id
+    catch_all: str | None
+
+
+@cache
+def emulators() -> Emulators:
+    factories: dict[str, Factory] = {}
+    hosts: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    catch_all: str | None = None
+    for package in networks.ORDER:
+        module = networks.part(package, networks.SANDBOX)
+        if module is None:
+            continue
+        network_id = module.EMULATOR.kind
+        factories[network_id] = module.EMULATOR
+        hosts.update(dict.fromkeys(module.HOSTS, network_id))
+        labels.update(dict.fromkeys(module.FIRST_LABELS, network_id))
+        if module.CATCH_ALL:
+            catch_all = network_id
+    return Emulators(factories, hosts, labels, catch_all)
+
+
+def kinds() -> list[str]:
+    return list(emulators().factories)
 
 
 def kind_for(host: str) -> str:
+    found = emulators()
     name = host.split(":")[0].lower()
-    if name in HOSTS:
-        return HOSTS[name]
-    return FIRST_LABELS.get(name.split(".")[0], DEFAULT_KIND)
+    if name in found.hosts:
+        return found.hosts[name]
+    kind = found.first_labels.get(name.split(".")[0], found.catch_all)
+    if kind is None:
+        raise KeyError(f"no emulated network answers for {host!r}")
+    return kind
 
 
 def create(host: str, clock: Clock, kind: str | None = None) -> Emulator:
     kind = kind or kind_for(host)
-    if kind not in EMULATORS:
-        raise KeyError(f"no emulated network {kind!r}; known: {', '.join(EMULATORS)}")
-    return EMULATORS[kind](host, clock)
+    factories = emulators().factories
+    if kind not in factories:
+        raise KeyError(f"no emulated network {kind!r}; known: {', '.join(factories)}")
+    return factories[kind](host, clock)

@@ -197,9 +197,7 @@ class Sandbox:
         key = (request.method, action.strip("/"))
         if key == ("GET", ""):
             hosts = {h: e.kind for h, e in self.hosts.items()}
-            return json_reply(
-                {"latency": self.latency, "hosts": hosts, "emulators": list(registry.EMULATORS)}
-            )
+            return json_reply({"latency": self.latency, "hosts": hosts, "emulators": list(registry.kinds())})
         if key == ("GET", "requests"):
             wanted = {k: request.query[k] for k in ("host", "path", "method") if k in request.query}
             found = [r for r in self.requests if all(str(r[k]) == v for k, v in wanted.items())]
@@ -232,7 +230,7 @@ class Sandbox:
     def _configure_instance(self, body: dict[str, Any]) -> web.Response:
         host = str(body.get("host") or "").lower()
         kind = body.get("kind")
-        if not host or (kind is not None and kind not in registry.EMULATORS):
+        if not host or (kind is not None and kind not in registry.kinds()):
             return json_reply({"error": "give a host (and a known kind)"}, 400)
         emulator = self.emulator(host, kind)
         configure = getattr(emulator, "configure", None)

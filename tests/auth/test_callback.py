@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from providers.auth.callback import (
-    AuthorizationRefused,
-    CallbackRejected,
-    parse_pasted,
-    parse_pasted_oauth1,
-)
-from providers.auth.types import OOB_REDIRECT, LinkError
+from providers.auth.callback import parse_pasted, parse_pasted_oauth1
+from providers.auth.types import OOB_REDIRECT
+from providers.errors import AuthorizationRefused, CallbackRejected, LinkError
 
 STATE = "s" * 43
 CODE = "Zq8XbN3d-secret-code_value.42"

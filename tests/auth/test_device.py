@@ -8,7 +8,7 @@ import httpx2
 import pytest
 
 from providers.auth.device import DEVICE_GRANT, DeviceFlow
-from providers.auth.types import LinkCancelled, LinkError
+from providers.errors import LinkCancelled, LinkError
 from tests.servers.oidc import DEVICE, OidcProvider, browser_device
 from tests.servers.scripted_as import DENIED, EXPIRED, PENDING, SLOW_DOWN, ScriptedAS, granted
 

@@ -10,10 +10,9 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from providers.auth.callback import CallbackRejected
 from providers.auth.loopback import MAX_HEAD_BYTES
 from providers.auth.oauth2 import AuthorizationCodeFlow
-from providers.auth.types import LinkCancelled, LinkError
+from providers.errors import CallbackRejected, LinkCancelled, LinkError
 from tests.auth.helpers import connection_refused, get_request, raw_request, status_of
 from tests.servers.oidc import OidcProvider, browser_login
 

@@ -11,9 +11,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from providers.auth.callback import AuthorizationRefused
 from providers.auth.loopback import MAX_HEAD_BYTES, LoopbackListener
-from providers.auth.types import LinkCancelled, LinkError
+from providers.errors import AuthorizationRefused, LinkCancelled, LinkError
 from tests.auth.helpers import connection_refused, get_request, raw_request, status_of
 
 STATE = "expected-state-0123456789abcdefghijklmnopqrstu"

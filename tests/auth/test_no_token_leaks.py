@@ -24,7 +24,7 @@ from providers import paths
 from providers.auth.oauth2 import AuthorizationCodeFlow
 from providers.auth.refresh import TokenKeeper
 from providers.auth.revoke import revoke
-from providers.auth.types import LinkError
+from providers.errors import LinkError
 from providers.store import Store
 from providers.vault import PLAINTEXT_FILENAME, Vault
 from tests.auth.helpers import add_account

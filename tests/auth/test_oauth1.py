@@ -6,9 +6,9 @@ import httpx2
 import pytest
 from authlib.integrations.httpx_client import AsyncOAuth1Client
 
-from providers.auth.callback import AuthorizationRefused, CallbackRejected
 from providers.auth.oauth1 import OAuth1Flow
-from providers.auth.types import ClientConfig, LinkError, RedirectKind, Token
+from providers.auth.types import ClientConfig, RedirectKind, Token
+from providers.errors import AuthorizationRefused, CallbackRejected, LinkError
 from tests.auth.helpers import connection_refused, get_request, raw_request, status_of
 from tests.servers.oauth1_server import CONSUMER_KEY, CONSUMER_SECRET, OAuth1Server, pin_from_page
 

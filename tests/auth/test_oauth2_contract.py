@@ -10,11 +10,11 @@ import httpx2
 import pytest
 
 from providers.auth import pkce
-from providers.auth.callback import AuthorizationRefused, CallbackRejected
 from providers.auth.oauth2 import AuthorizationCodeFlow
 from providers.auth.refresh import TokenKeeper
 from providers.auth.revoke import revoke
-from providers.auth.types import OOB_REDIRECT, LinkError, RedirectKind, Token
+from providers.auth.types import OOB_REDIRECT, RedirectKind, Token
+from providers.errors import AuthorizationRefused, CallbackRejected, LinkError
 from providers.store import Store
 from providers.vault import Vault
 from tests.auth.helpers import add_account, connection_refused

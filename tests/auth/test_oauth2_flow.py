@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from providers.auth import pkce
-from providers.auth.callback import CallbackRejected
 from providers.auth.oauth2 import AuthorizationCodeFlow
 from providers.auth.types import ClientConfig, RedirectKind
+from providers.errors import CallbackRejected
 from tests.auth.helpers import connection_refused
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from providers.auth.refresh import TokenKeeper
-from providers.auth.types import LinkError
+from providers.errors import LinkError
 from providers.store import Account, Store
 from providers.vault import Vault
 from tests.auth.helpers import add_account, epoch

@@ -1,0 +1,58 @@
+"""The network catalog: every network's spec, in display order, read from the network packages
+(``providers/networks/<id>/spec.py``, listed in :data:`providers.networks.ORDER`).
+
+Network names and facts live only in those packages; everything else asks the catalog.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from providers import networks
+from providers.spec import NetworkSpec
+
+
+@cache
+def all_networks() -> tuple[NetworkSpec, ...]:
+    return tuple(importlib.import_module(networks.module_name(n, "spec")).SPEC for n in networks.ORDER)
+
+
+def ids() -> tuple[str, ...]:
+    return tuple(spec.id for spec in all_networks())
+
+
+def get(network_id: str) -> NetworkSpec:
+    for spec in all_networks():
+        if spec.id == network_id:
+            return spec
+    from providers.errors import UsageError
+
+    raise UsageError(
+        f"unknown network {network_id!r}",
+        hint="Known networks: " + ", ".join(ids()),
+    )
+
+
+def for_instance(template: str | None, instance: str | None) -> str | None:
+    """Fill ``{instance}`` in a per-instance URL; None when the instance is not known."""
+    if not template:
+        return None
+    if "{instance}" not in template:
+        return template
+    if not instance:
+        return None
+    return template.replace("{instance}", instance.rstrip("/"))
+
+
+def settings_url_for(spec: NetworkSpec, instance: str | None = None) -> str | None:
+    """The user's own page for removing linkdeck's access at this network."""
+    return for_instance(spec.settings_url, instance)
+
+
+def instance_label(instance: str) -> str:
+    """``https://mastodon.social`` → ``mastodon.social`` (the path stays, for sandbox URLs)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(instance)
+    return f"{parts.netloc}{parts.path}".rstrip("/") or instance

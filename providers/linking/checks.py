@@ -1,0 +1,86 @@
+"""What is checked before a link starts: the network can be linked here, and the server address
+the user gave is a plain https address (plain http only for loopback servers such as the sandbox).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from providers import catalog
+from providers.errors import NotBuiltYet, SetupError, UsageError
+from providers.overview import needs_setup
+from providers.settings import Settings
+from providers.spec import AuthKind, NetworkSpec
+
+
+def resolve_instance(spec: NetworkSpec, instance: str | None, settings: Settings) -> str | None:
+    """The instance URL to use, normalised: https (plain http only for loopback), lower-case host,
+    no trailing slash, query or fragment. A path is kept (the sandbox's ``/HOST`` prefix)."""
+    from providers.http import is_loopback
+
+    if not spec.capabilities.per_instance:
+        if instance:
+            raise UsageError(f"{spec.name} is not a per-instance network; --instance does not apply.")
+        return None
+    value = (instance or settings.network(spec.id).base_url or "").strip()
+    if not value:
+        raise UsageError(
+            f"{spec.name} needs your server's address, e.g. --instance https://mastodon.social",
+            hint=f"Or set `[networks.{spec.id}] base_url` in config.toml.",
+        )
+    if "://" not in value:
+        value = f"https://{value}"
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        raise UsageError(f"{spec.name} instance address has a bad port: {value}") from None
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{spec.name} instance must be an https URL, e.g. https://mastodon.social: {value}")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise UsageError(
+            f"{spec.name} instance must be a plain server address, without login, ? or #: {value}"
+        )
+    if scheme == "http" and not is_loopback(value):
+        raise UsageError(
+            f"{spec.name} instance must be an https URL (plain http only for loopback addresses "
+            f"such as the sandbox): {value}"
+        )
+    host = parts.hostname.lower()
+    host = f"[{host}]" if ":" in host else host
+    default_port = {"http": 80, "https": 443}[scheme]
+    netloc = host if port in (None, default_port) else f"{host}:{port}"
+    return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
+
+
+def check_linkable(network_id: str, settings: Settings) -> None:
+    """Raise a clear error when ``network_id`` cannot be linked right now."""
+    spec = catalog.get(network_id)
+    if spec.availability_reason and spec.availability != "available":
+        raise SetupError(f"{spec.name} is {spec.availability}: {spec.availability_reason}")
+    stored = _stored_secret(spec.id) if spec.auth is AuthKind.API_KEY else frozenset()
+    reason = needs_setup(spec, settings, stored)
+    if reason:
+        raise SetupError(reason, hint=f"`linkdeck doctor` and Help → {spec.name} explain the set-up.")
+
+
+def _stored_secret(network_id: str) -> frozenset[str]:
+    return stored_secrets([network_id])
+
+
+def stored_secrets(network_ids: list[str]) -> frozenset[str]:
+    """Which of ``network_ids`` have a secret in the keyring (none when there is no keyring)."""
+    from providers.errors import KeyringUnavailable
+    from providers.vault import Vault
+
+    vault = Vault()
+    try:
+        return frozenset(n for n in network_ids if vault.get_client_secret(n))
+    except KeyringUnavailable:
+        return frozenset()
+
+
+def choose_target(network_id: str, account_id: int) -> None:
+    spec = catalog.get(network_id)
+    raise NotBuiltYet(f"Changing the {spec.name} target is not built yet in this version of linkdeck.")

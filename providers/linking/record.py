@@ -1,0 +1,65 @@
+"""Storing a finished link: the token in the keyring first, then the account row, its targets and
+its avatar; nothing is left half-way (a failed row removes the token it was stored with)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from providers.auth.types import Token
+    from providers.interface import Authorized, Profile
+    from providers.spec import NetworkSpec
+    from providers.store import Account, Store, Target
+    from providers.vault import Vault
+
+log = logging.getLogger("linkdeck.linking")
+
+
+async def record_link(
+    spec: NetworkSpec, authorized: Authorized, profile: Profile, store: Store, vault: Vault
+) -> tuple[Account, list[Target]]:
+    """The stored account, and the targets to choose from when there are several (one target is
+    chosen at once)."""
+    from providers.avatars import cache_avatar
+    from providers.store.models import identity_key
+
+    instance, token = authorized.instance, authorized.token
+    await cache_avatar(store, profile.avatar_url)
+    key = identity_key(spec.id, instance, profile.remote_id)
+    vault.set_token(key, token)  # the keyring first: no account row without its token
+    try:
+        account = store.upsert_account(
+            spec.id,
+            profile.remote_id,
+            handle=profile.handle,
+            display_name=profile.display_name,
+            instance=instance,
+            avatar_url=profile.avatar_url,
+            expires_at=expiry(token),
+        )
+        choices: list[Target] = []
+        if profile.targets:
+            store.set_targets(account.id, profile.targets)
+            choices = store.targets(account.id)
+            if len(choices) == 1:
+                only = choices[0]
+                account = store.set_target(account.id, only.kind, only.target_id, only.name)
+                choices = []
+    except BaseException:
+        if store.find_account(spec.id, profile.remote_id, instance) is None:
+            vault.delete_token(key)
+        raise
+    log.info("linked a %s account", spec.name)
+    return account, choices
+
+
+def expiry(token: Token) -> datetime | None:
+    """When the sign-in runs out: the refresh token's expiry when the token says (Bluesky: the
+    2-hour access JWT is renewed silently, the 90-day refresh JWT is what needs a reconnect),
+    else the access token's."""
+    value: Any = token.get("refresh_expires_at", token.get("expires_at"))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    return None

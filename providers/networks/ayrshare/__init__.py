@@ -1,0 +1,1 @@
+"""Ayrshare: its spec; see providers/networks/__init__.py."""

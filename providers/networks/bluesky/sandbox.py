@@ -1,0 +1,318 @@
+"""The emulated Bluesky PDS (``bsky.social``) and PLC directory (``plc.directory``).
+
+Strict where linkdeck could get it wrong, in the shapes and words of a real PDS (@atproto/pds,
+checked against 0.4.217 run locally, and the bskyr recordings in
+``shared/fixtures/recorded/bluesky``, christopherkenny/bskyr@929c164, MIT):
+
+- ``com.atproto.server.createSession`` takes a handle, DID or e-mail and a password; a password in
+  the app-password format is checked against the app passwords, any other against the account
+  password (as a PDS does), and the session's scope says which. Every demo
+  user (:mod:`.people`: alice, bob → ``alice.bsky.social``…) has the app password
+  :data:`APP_PASSWORD` (``xxxx-xxxx-xxxx-xxxx``, the format a PDS hands out) and the main password
+  :data:`MAIN_PASSWORD`; bob has e-mail two-factor on, so *his* main password gets 401
+  ``AuthFactorTokenRequired``. Anything else: 401 ``AuthenticationRequired`` "Invalid identifier or
+  password" (recorded). Sessions: access JWT 2 hours, refresh JWT 90 days (sandbox clock);
+  ``refreshSession`` rotates, ``deleteSession`` revokes the refresh JWT ("Token has been
+  revoked"); an expired access JWT is 400 ``ExpiredToken``, a bad one 400 ``InvalidToken``.
+- ``uploadBlob``: over :attr:`BlueskyServer.settings` ``blob_upload_limit`` → 413
+  ``PayloadTooLarge``; the MIME type is the request's Content-Type.
+- ``createRecord`` (``app.bsky.feed.post``) validates like the lexicon (:mod:`.bluesky_lexicon`):
+  text ≤ 300 graphemes (400 InvalidRequest with the recorded message) and ≤ 3,000 bytes,
+  ``createdAt``, facets inside the text's UTF-8 bytes, ≤ 4 images each an uploaded blob of this
+  account ≤ ``image_max_bytes`` ("blob too big (maximum N, got M)") with an ``alt`` string and a
+  positive integer ``aspectRatio``; one ``video/mp4`` blob for ``app.bsky.embed.video``; a valid TID ``rkey``.
+- ``app.bsky.actor.getProfile`` answers (the sandbox plays the AppView too), with the avatar
+  served by this host; ``resolveHandle``, ``describeRepo``, ``getRecord``, ``sync.getBlob``.
+- ``plc.directory``: ``GET /<did>`` is the DID document naming this sandbox's ``bsky.social``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from aiohttp import web
+
+from providers.networks.bluesky.sandbox_lexicon import (
+    Repo,
+    Session,
+    cid_of,
+    did_document,
+    did_of,
+    handle_of,
+    jwt,
+    post_problem,
+    tid,
+    user_for,
+    xrpc_error,
+)
+from providers.sandbox import people
+from providers.sandbox.framework import Call, Routes, json_reply
+from providers.sandbox.grants import Clock
+
+APP_PASSWORD = "demo-demo-demo-demo"
+MAIN_PASSWORD = "correct-horse-battery"
+TWO_FACTOR_USERS = frozenset({"bob"})
+ACCESS_SECONDS, REFRESH_SECONDS = 2 * 3600, 90 * 24 * 3600
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "max_graphemes": 300,
+    "max_text_bytes": 3000,
+    "image_max_bytes": 2_000_000,
+    "blob_upload_limit": 50 * 1024 * 1024,
+    "video_max_bytes": 100_000_000,
+}
+# How a PDS tells an app password from the account password (account-manager/helpers/scrypt.ts).
+APP_PASSWORD_FORMAT = re.compile(r"^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$")
+_TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
+
+
+class BlueskyServer:
+    kind = "bluesky"
+    network = "Bluesky"
+
+    def __init__(self, host: str, clock: Clock) -> None:
+        self.host, self.clock = host, clock
+        self.settings: dict[str, Any] = dict(DEFAULT_SETTINGS)
+        self.access: dict[str, Session] = {}
+        self.refresh: dict[str, Session] = {}
+        self.repos: dict[str, Repo] = {}
+        self.routes = Routes()
+        x = "/xrpc/"
+        for method, nsid, handler in (
+            ("POST", "com.atproto.server.createSession", self.create_session),
+            ("POST", "com.atproto.server.refreshSession", self.refresh_session),
+            ("POST", "com.atproto.server.deleteSession", self.delete_session),
+            ("GET", "com.atproto.server.getSession", self.get_session),
+            ("GET", "com.atproto.identity.resolveHandle", self.resolve_handle),
+            ("GET", "com.atproto.repo.describeRepo", self.describe_repo),
+            ("GET", "com.atproto.repo.getRecord", self.get_record),
+            ("POST", "com.atproto.repo.createRecord", self.create_record),
+            ("POST", "com.atproto.repo.uploadBlob", self.upload_blob),
+            ("GET", "com.atproto.sync.getBlob", self.get_blob),
+            ("GET", "app.bsky.actor.getProfile", self.get_profile),
+        ):
+            self.routes.add(method, x + nsid, handler)
+        self.routes.add("GET", "/img/avatar/{file}", self.avatar)
+        self.routes.add("GET", "/{did}", self.plc_document)
+
+    def configure(self, values: dict[str, Any]) -> None:
+        self.settings.update({k: int(v) for k, v in values.items() if k in DEFAULT_SETTINGS})
+
+    async def handle(self, call: Call) -> web.StreamResponse:
+        found = self.routes.find(call.method, call.path)
+        if found is None:
+            if call.path.startswith("/xrpc/"):
+                return xrpc_error(501, "MethodNotImplemented", "Method Not Implemented")
+            return xrpc_error(404, "NotFound", "Not Found")
+        handler, call.match = found
+        return await handler(call)
+
+    # Sessions -----------------------------------------------------------------------------------
+
+    def _issue(self, did: str, scope: str = "com.atproto.appPass") -> dict[str, str]:
+        now = self.clock.now()
+        access = jwt(scope, did, now + ACCESS_SECONDS)
+        refresh = jwt("com.atproto.refresh", did, now + REFRESH_SECONDS)
+        self.access[access] = Session(did, now + ACCESS_SECONDS)
+        self.refresh[refresh] = Session(did, now + REFRESH_SECONDS)
+        return {"accessJwt": access, "refreshJwt": refresh}
+
+    def _session_body(self, call: Call, user: people.User, tokens: dict[str, str]) -> dict[str, Any]:
+        return {
+            **tokens,
+            "did": did_of(user),
+            "didDoc": did_document(user, call.base),
+            "handle": handle_of(user),
+            "email": f"{user.username}@example.com",
+            "emailConfirmed": True,
+            "emailAuthFactor": user.username in TWO_FACTOR_USERS,
+            "active": True,
+        }
+
+    async def create_session(self, call: Call) -> web.Response:
+        identifier, password = call.text("identifier") or "", call.text("password") or ""
+        user = user_for(identifier)
+        app_password = bool(APP_PASSWORD_FORMAT.match(password))  # else: the account password
+        if user is None or password != (APP_PASSWORD if app_password else MAIN_PASSWORD):
+            return xrpc_error(401, "AuthenticationRequired", "Invalid identifier or password")
+        if not app_password and user.username in TWO_FACTOR_USERS:
+            return xrpc_error(
+                401, "AuthFactorTokenRequired", "A sign in code has been sent to your email address"
+            )
+        scope = "com.atproto.appPass" if app_password else "com.atproto.access"
+        return json_reply(self._session_body(call, user, self._issue(did_of(user), scope)))
+
+    def _bearer(self, call: Call, table: dict[str, Session]) -> Session | web.Response:
+        token = call.bearer()
+        if not token:
+            return xrpc_error(401, "AuthMissing", "Authentication Required")
+        session = table.get(token)
+        if session is None:
+            wrong = (self.refresh if table is self.access else self.access).get(token)
+            message = "Invalid token type" if wrong else "Token could not be verified"
+            return xrpc_error(400, "InvalidToken", message)
+        if session.revoked:
+            return xrpc_error(400, "ExpiredToken", "Token has been revoked")
+        if session.expires <= self.clock.now():
+            return xrpc_error(400, "ExpiredToken", "Token has expired")
+        return session
+
+    async def refresh_session(self, call: Call) -> web.Response:
+        session = self._bearer(call, self.refresh)
+        if isinstance(session, web.Response):
+            return session
+        session.revoked = True  # rotated: the old refresh JWT is spent
+        user = next(u for u in people.USERS if did_of(u) == session.did)
+        body = self._session_body(call, user, self._issue(session.did))
+        return json_reply(
+            {k: body[k] for k in ("accessJwt", "refreshJwt", "did", "didDoc", "handle", "active")}
+        )
+
+    async def delete_session(self, call: Call) -> web.Response:
+        session = self._bearer(call, self.refresh)
+        if isinstance(session, web.Response):
+            return session
+        session.revoked = True
+        return web.Response(status=200)
+
+    async def get_session(self, call: Call) -> web.Response:
+        session = self._bearer(call, self.access)
+        if isinstance(session, web.Response):
+            return session
+        user = next(u for u in people.USERS if did_of(u) == session.did)
+        return json_reply({"did": session.did, "handle": handle_of(user), "active": True})
+
+    # Identity and profile -------------------------------------------------------------------------
+
+    async def resolve_handle(self, call: Call) -> web.Response:
+        user = user_for(call.text("handle") or "")
+        if user is None or "@" in (call.text("handle") or "").lstrip("@"):
+            return xrpc_error(400, "InvalidRequest", "Unable to resolve handle")
+        return json_reply({"did": did_of(user)})
+
+    async def plc_document(self, call: Call) -> web.Response:
+        user = next((u for u in people.USERS if did_of(u) == call.match["did"]), None)
+        if user is None:
+            return json_reply({"message": f"DID not registered: {call.match['did']}"}, 404)
+        pds = call.base.rsplit("/", 1)[0] + "/bsky.social" if "/" in call.prefix else call.base
+        return json_reply(did_document(user, pds))
+
+    async def describe_repo(self, call: Call) -> web.Response:
+        user = user_for(call.text("repo") or "")
+        if user is None:
+            return xrpc_error(400, "InvalidRequest", f"Could not find repo: {call.text('repo')}")
+        collections = ["app.bsky.feed.post"] if self.repos.get(did_of(user), Repo()).records else []
+        return json_reply(
+            {
+                "handle": handle_of(user),
+                "did": did_of(user),
+                "didDoc": did_document(user, call.base),
+                "collections": collections,
+                "handleIsCorrect": True,
+            }
+        )
+
+    async def get_profile(self, call: Call) -> web.Response:
+        session = self._bearer(call, self.access)
+        if isinstance(session, web.Response):
+            return session
+        user = user_for(call.text("actor") or "")
+        if user is None:
+            return xrpc_error(400, "InvalidRequest", "Profile not found")
+        return json_reply(
+            {
+                "did": did_of(user),
+                "handle": handle_of(user),
+                "displayName": user.display_name,
+                "description": user.note,
+                "avatar": f"{call.base}/img/avatar/{user.username}.png",
+                "postsCount": len(self.repos.get(did_of(user), Repo()).records),
+                "labels": [],
+            }
+        )
+
+    async def avatar(self, call: Call) -> web.StreamResponse:
+        name = call.match["file"].removesuffix(".png")
+        if people.user(name) is None or not call.match["file"].endswith(".png"):
+            return xrpc_error(404, "NotFound", "Not Found")
+        return web.Response(body=people.avatar_png(name), content_type="image/png")
+
+    # Repo -----------------------------------------------------------------------------------------
+
+    async def upload_blob(self, call: Call) -> web.Response:
+        session = self._bearer(call, self.access)
+        if isinstance(session, web.Response):
+            return session
+        data = await call.request.read()
+        if len(data) > self.settings["blob_upload_limit"]:
+            return xrpc_error(413, "PayloadTooLarge", "request entity too large")
+        mime = call.request.content_type or "application/octet-stream"
+        cid = cid_of(data)
+        self.repos.setdefault(session.did, Repo()).blobs[cid] = (data, mime)
+        return json_reply(
+            {"blob": {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime, "size": len(data)}}
+        )
+
+    async def get_blob(self, call: Call) -> web.Response:
+        repo = self.repos.get(call.text("did") or "")
+        found = repo.blobs.get(call.text("cid") or "") if repo else None
+        if found is None:
+            return xrpc_error(400, "BlobNotFound", "Blob not found")
+        return web.Response(body=found[0], content_type=found[1])
+
+    async def get_record(self, call: Call) -> web.Response:
+        user = user_for(call.text("repo") or "")
+        repo = self.repos.get(did_of(user)) if user else None
+        rkey, collection = call.text("rkey") or "", call.text("collection") or ""
+        record = repo.records.get(rkey) if repo and collection == "app.bsky.feed.post" else None
+        if user is None or record is None:
+            uri = f"at://{call.text('repo')}/{collection}/{rkey}"
+            return xrpc_error(400, "RecordNotFound", f"Could not locate record: {uri}")
+        return json_reply(
+            {
+                "uri": f"at://{did_of(user)}/{collection}/{rkey}",
+                "cid": cid_of(json.dumps(record).encode()),
+                "value": record,
+            }
+        )
+
+    async def create_record(self, call: Call) -> web.Response:
+        session = self._bearer(call, self.access)
+        if isinstance(session, web.Response):
+            return session
+        user = user_for(call.text("repo") or "")
+        if user is None or did_of(user) != session.did:
+            return xrpc_error(
+                400, "InvalidRequest", "Input/repo must be the DID or handle of the signed-in account"
+            )
+        if call.params.get("collection") != "app.bsky.feed.post":
+            return xrpc_error(
+                400, "InvalidRequest", "Invalid collection: this sandbox stores app.bsky.feed.post"
+            )
+        record = call.params.get("record")
+        repo = self.repos.setdefault(session.did, Repo())
+        problem = post_problem(record, repo, self.settings)
+        if problem or not isinstance(record, dict):
+            return xrpc_error(400, "InvalidRequest", f"Invalid app.bsky.feed.post record: {problem}")
+        rkey = call.text("rkey") or tid(self.clock.now())
+        if not _TID.match(rkey):
+            return xrpc_error(
+                400,
+                "InvalidRequest",
+                f'Invalid record key for app.bsky.feed.post: Invalid TID string (got "{rkey}")',
+            )
+        if rkey in repo.records:
+            return xrpc_error(500, "InternalServerError", "Internal Server Error")  # what a real PDS answers
+        repo.records[rkey] = record
+        cid = cid_of(json.dumps(record).encode())
+        uri = f"at://{session.did}/app.bsky.feed.post/{rkey}"
+        return json_reply(
+            {"uri": uri, "cid": cid, "commit": {"cid": cid, "rev": rkey}, "validationStatus": "valid"}
+        )
+
+
+EMULATOR = BlueskyServer
+HOSTS = ("bsky.social", "plc.directory")  # the PDS (entryway) and AppView in one; DID documents
+FIRST_LABELS = ("bsky",)  # bsky.example, bsky.test: a Bluesky PDS in direct mode
+CATCH_ALL = False

@@ -1,0 +1,1 @@
+"""Facebook: its spec; see providers/networks/__init__.py."""

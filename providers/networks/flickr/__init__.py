@@ -1,0 +1,1 @@
+"""Flickr: its spec; see providers/networks/__init__.py."""

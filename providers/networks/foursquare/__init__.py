@@ -1,0 +1,1 @@
+"""Foursquare: its spec; see providers/networks/__init__.py."""

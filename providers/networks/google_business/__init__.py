@@ -1,0 +1,1 @@
+"""Google Business Profile: its spec; see providers/networks/__init__.py."""

@@ -1,0 +1,1 @@
+"""Instagram: its spec; see providers/networks/__init__.py."""

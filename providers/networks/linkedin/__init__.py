@@ -1,0 +1,1 @@
+"""LinkedIn: its spec; see providers/networks/__init__.py."""

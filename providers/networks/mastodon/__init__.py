@@ -1,0 +1,1 @@
+"""Mastodon: its spec, sign-in, publisher and sandbox emulator; see providers/networks/__init__.py."""

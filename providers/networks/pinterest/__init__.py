@@ -1,0 +1,1 @@
+"""Pinterest: its spec; see providers/networks/__init__.py."""

@@ -1,0 +1,104 @@
+"""Pinterest (API v5): OAuth2 code flow with the user's own app; target = a board."""
+
+from __future__ import annotations
+
+from providers.spec import (
+    AuthCapabilities,
+    AuthKind,
+    CaptionCounting,
+    CaptionLimits,
+    Endpoints,
+    MediaLimits,
+    NetworkSpec,
+    TargetKind,
+)
+
+PI = "pinterest/api-description@c05b189 v5/openapi.yaml"
+PZ = "gitroomhq/postiz-app@74b01ad libraries/nestjs-libraries/src/integrations/social/pinterest.provider.ts"
+AY = "ayrshare.com/docs/media-guidelines/pinterest (3P)"
+API = "https://api.pinterest.com/v5"
+
+SPEC = NetworkSpec(
+    id="pinterest",
+    name="Pinterest",
+    brand_color="#bd081c",
+    auth=AuthKind.OAUTH2,
+    endpoints=Endpoints(
+        authorize="https://www.pinterest.com/oauth/",
+        token=f"{API}/oauth/token",
+        profile=f"{API}/user_account",
+        api_base=API,
+    ),
+    scopes=("user_accounts:read", "boards:read", "boards:write", "pins:read", "pins:write"),
+    settings_url="https://www.pinterest.com/settings/",
+    capabilities=AuthCapabilities(
+        loopback_redirect=True,
+        fixed_port=8080,
+        pkce=False,
+        device_flow=False,
+        refresh=True,
+        provider_revoke=False,
+        needs_developer_app=True,
+        needs_client_secret=True,
+    ),
+    media=MediaLimits(
+        text_only=False,
+        max_images=5,
+        image_formats=("jpeg", "png", "gif", "webp", "bmp", "tiff"),
+        image_max_bytes=20_000_000,
+        video_formats=("mp4", "mov", "m4v"),
+        video_max_bytes=1_000_000_000,
+        video_min_seconds=4,
+        video_max_seconds=15 * 60,
+    ),
+    caption=CaptionLimits(max_length=800, counting=CaptionCounting.CHARS, title_max_length=100),
+    targets=(TargetKind.BOARD,),
+    token_lifetime="access about 30 days (3P); refreshed automatically with a 60-day continuous "
+    "refresh token",
+    access_token_seconds=30 * 24 * 3600,
+    summary="Create Pins on your boards with your own Pinterest app.",
+    notes=(
+        "A new Pinterest app starts with Trial access: the Pins it creates are visible only to you. "
+        "Apply for Standard access in the developer portal to publish for real.",
+        "Every Pin needs an image or a video. A carousel has 2–5 images of the same size; "
+        "a 2:3 portrait image is recommended.",
+        "Descriptions are limited to 800 characters and titles to 100.",
+        "Pinterest can't revoke a user's token through the API: remove linkdeck in your Pinterest "
+        "settings to cut it off.",
+    ),
+    setup_guide=(
+        "1. At developers.pinterest.com create an app (Trial access is granted first).\n"
+        "2. Add the redirect URI `http://127.0.0.1:8080/callback` exactly as written.\n"
+        "3. Copy the **App ID** into `LINKDECK_PINTEREST_CLIENT_ID`, or into `config.toml` as "
+        '`[networks.pinterest] client_id = "…"`.\n'
+        "4. Store the **App secret key** with `linkdeck config set-secret pinterest`: the token "
+        "exchange authenticates with it."
+    ),
+    docs_url="https://developers.pinterest.com/docs/getting-started/",
+    sources={
+        "endpoints": f"{PI}; {PZ} (authorize www.pinterest.com/oauth/, POST /v5/oauth/token, "
+        "GET /v5/user_account)",
+        "client_secret": f"{PI} /oauth/token (HTTP Basic client_id:secret)",
+        "pkce": f"not claimed: not in {PI} (unverified)",
+        "device_flow": f"not claimed: none ({PI})",
+        "refresh": f"{PI} /oauth/token (continuous refresh tokens: 60 days, refreshable indefinitely; "
+        "apps created before 2025-09-25 send continuous_refresh=true)",
+        "provider_revoke": f"not claimed: {PI} POST /v5/oauth/token/revoke is for system-user tokens only",
+        "loopback": "developers.pinterest.com/docs/getting-started/ (exact match, several URIs "
+        "allowed); localhost per docs.postiz.com/providers/pinterest (3P; official rule unverified)",
+        "fixed_port": "8080 is the port the user registers in the redirect URI (exact match); "
+        "same convention as X",
+        "scopes": f"{PZ}; {PI}",
+        "token_lifetime": f"{PI} (refresh 60 days); access ~30 days: 3P",
+        "settings_url": "unverified: no app-revocation page in networks.md; Pinterest's general "
+        "settings page",
+        "access_tier": "developers.pinterest.com/docs/key-concepts/access-tiers/ (Trial: Pins visible "
+        "only to the creator)",
+        "publish": f"{PI}; {PZ} (POST /v5/pins; multiple_image_urls 2–5 = carousel; video via "
+        "POST /v5/media)",
+        "media": f"{AY} (image ≤20 MB BMP/JPEG/PNG/TIFF/GIF/WEBP, 2:3 recommended; MP4/MOV/M4V "
+        "≤1 GB, 4 s–15 min; carousel images share dimensions)",
+        "caption": f"{PI} (description ≤800, title ≤100)",
+        "brand_color": "simple-icons/simple-icons@34c2250 data/simple-icons.json (not in networks.md)",
+    },
+)

@@ -1,0 +1,1 @@
+"""Reddit: its spec; see providers/networks/__init__.py."""

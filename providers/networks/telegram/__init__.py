@@ -1,0 +1,1 @@
+"""Telegram: its spec; see providers/networks/__init__.py."""

@@ -1,0 +1,79 @@
+"""Telegram (Bot API): a bot token from @BotFather that the user pastes; target = a chat or channel."""
+
+from __future__ import annotations
+
+from providers.spec import (
+    AuthCapabilities,
+    AuthKind,
+    CaptionCounting,
+    CaptionLimits,
+    Endpoints,
+    MediaLimits,
+    NetworkSpec,
+    TargetKind,
+)
+
+PTB = "python-telegram-bot@1183d40 src/telegram/constants.py (Bot API 10.0)"
+PZ = "gitroomhq/postiz-app@74b01ad libraries/nestjs-libraries/src/integrations/social/telegram.provider.ts"
+
+# Methods live at {api_base}/bot<token>/<method> (getMe, getChat, sendPhoto, sendMediaGroup, …).
+SPEC = NetworkSpec(
+    id="telegram",
+    name="Telegram",
+    brand_color="#26a5e4",
+    auth=AuthKind.BOT_TOKEN,
+    endpoints=Endpoints(api_base="https://api.telegram.org"),
+    scopes=(),
+    settings_url="https://t.me/BotFather",
+    capabilities=AuthCapabilities(paste_back=False),
+    media=MediaLimits(
+        max_images=10,
+        image_formats=("jpeg", "png"),
+        image_max_bytes=10_000_000,
+        image_min_aspect=1 / 20,
+        image_max_aspect=20.0,
+        video_formats=("mp4",),
+        video_max_bytes=50_000_000,
+    ),
+    caption=CaptionLimits(max_length=1024, counting=CaptionCounting.CHARS, text_max_length=4096),
+    targets=(TargetKind.CHAT, TargetKind.CHANNEL),
+    token_lifetime="does not expire; revoke it with /revoke in @BotFather",
+    summary="Post to a Telegram channel or group through your own bot.",
+    notes=(
+        "linkdeck posts as your bot, not as you. To post to a channel, make the bot an "
+        "administrator of that channel.",
+        "Captions under a photo or video are limited to 1,024 characters; a text-only message may "
+        "have 4,096.",
+        "Photos up to 10 MB, other files (video) up to 50 MB; an album holds 2–10 items.",
+        "Telegram allows about 1 message per second per chat and 20 per minute in a group.",
+        "Anyone with the bot token can act as the bot: if it leaks, get a new one with /revoke in "
+        "@BotFather.",
+    ),
+    setup_guide=(
+        "1. In Telegram, open @BotFather (https://t.me/BotFather), send `/newbot` and follow the "
+        "questions; it replies with the bot token.\n"
+        "2. Add the bot to your channel or group as an administrator allowed to post.\n"
+        "3. Link Telegram in linkdeck and paste the token when asked; linkdeck keeps it in your "
+        "system keyring, never in a file.\n\n"
+        "No developer app or client id is needed."
+    ),
+    docs_url="https://core.telegram.org/bots/api",
+    sources={
+        "auth": f"{PZ} (bot token from @BotFather; no OAuth/PKCE)",
+        "endpoints": f"{PTB} (api.telegram.org/bot<token>/sendPhoto|sendVideo|sendMediaGroup|"
+        f"sendMessage); {PZ} (getMe, getChat, getFile)",
+        "pkce": "not claimed: no OAuth",
+        "device_flow": "not claimed: no OAuth",
+        "refresh": "not claimed: bot tokens don't expire",
+        "provider_revoke": f"not claimed: revoking is manual, /revoke in BotFather ({PZ}); Bot API "
+        "logOut only logs the bot out of the cloud server",
+        "settings_url": f"{PZ} (BotFather; the t.me link form is not quoted in networks.md)",
+        "channel_admin": f"{PZ} (bot must be a channel admin: unverified excerpt)",
+        "media": f"{PTB} (photo upload ≤10 MB, other files ≤50 MB, 2,000 MB with a local Bot API "
+        "server; media group 2–10); photo width+height ≤10,000 and ratio ≤20: unverified",
+        "caption": f"{PTB} (caption ≤1,024, text ≤4,096)",
+        "rate": f"{PTB} (1 msg/s per chat, 30 msg/s overall, 20 msg/min per group)",
+        "docs_url": "core.telegram.org/bots/api (not quoted in networks.md)",
+        "brand_color": "simple-icons/simple-icons@34c2250 data/simple-icons.json (not in networks.md)",
+    },
+)

@@ -1,0 +1,1 @@
+"""Threads: its spec; see providers/networks/__init__.py."""

@@ -1,0 +1,1 @@
+"""Tumblr: its spec; see providers/networks/__init__.py."""

@@ -1,0 +1,1 @@
+"""X: its spec; see providers/networks/__init__.py."""

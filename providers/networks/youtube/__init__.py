@@ -1,0 +1,1 @@
+"""YouTube: its spec; see providers/networks/__init__.py."""
