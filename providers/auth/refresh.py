@@ -45,6 +45,7 @@ from providers import clock
 from providers.auth.failures import describe_http_failure, scrub, token_error_message
 from providers.auth.types import ClientConfig, LinkError, Token
 from providers.http import client_kwargs
+from providers.store.models import AccountState
 
 if TYPE_CHECKING:
     from providers.store import Account, Store
@@ -126,7 +127,7 @@ class TokenKeeper:
 
     def _reconnect(self, account: Account, reason: str) -> LinkError:
         with contextlib.suppress(KeyError):  # unlinked meanwhile
-            self._store.set_state(account.id, "reconnect", reason)
+            self._store.set_state(account.id, AccountState.RECONNECT, reason)
         log.info("account %s needs reconnecting: %s", account.id, reason)
         return LinkError(reason)
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from providers import clock
 from providers.auth.types import LinkError, Token
 from providers.catalog.bluesky_xrpc import NAME, RenewLater, XrpcError, call, session_token
+from providers.store.models import AccountState
 
 if TYPE_CHECKING:
     from providers.store import Account, Store
@@ -75,12 +76,12 @@ class SessionKeeper:
     def _reconnect(self, account: Account, reason: str) -> LinkError:
         with contextlib.suppress(KeyError):  # unlinked meanwhile
             if self._store is not None:
-                self._store.set_state(account.id, "reconnect", reason)
+                self._store.set_state(account.id, AccountState.RECONNECT, reason)
             else:
                 from providers.store import Store
 
                 with Store.open() as store:
-                    store.set_state(account.id, "reconnect", reason)
+                    store.set_state(account.id, AccountState.RECONNECT, reason)
         log.info("account %s needs reconnecting", account.id)
         return LinkError(reason)
 

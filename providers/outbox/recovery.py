@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from providers.outbox.owner import claim_is_live
 from providers.outbox.send import WINDOW_MARGIN
 from providers.publishing.types import Recovery
+from providers.store.models import DeliveryState
 from providers.store.transitions import IllegalTransition
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ async def recover(ctx: RunContext, ids: Iterable[int] | None = None) -> Recovery
     report = RecoveryReport()
     wanted = None if ids is None else set(ids)
     now = ctx.clock()
-    for delivery in await ctx.db(ctx.store.deliveries, ["sending"]):
+    for delivery in await ctx.db(ctx.store.deliveries, [DeliveryState.SENDING]):
         if (wanted is not None and delivery.id not in wanted) or claim_is_live(
             delivery.lease_owner, delivery.lease_until, now
         ):
@@ -67,15 +68,27 @@ async def recover(ctx: RunContext, ids: Iterable[int] | None = None) -> Recovery
         try:
             if delivery.committed_at is None:
                 reason = "the process sending it stopped before anything was published; sending it again"
-                await ctx.db(ctx.store.transition, delivery.id, "due", reason=reason, expect=["sending"])
+                await ctx.db(
+                    ctx.store.transition,
+                    delivery.id,
+                    DeliveryState.DUE,
+                    reason=reason,
+                    expect=[DeliveryState.SENDING],
+                )
                 report.interrupted.append(delivery.id)
             else:
                 reason = "the process sending it stopped after the post request went out; checking"
-                await ctx.db(ctx.store.transition, delivery.id, "unknown", reason=reason, expect=["sending"])
+                await ctx.db(
+                    ctx.store.transition,
+                    delivery.id,
+                    DeliveryState.UNKNOWN,
+                    reason=reason,
+                    expect=[DeliveryState.SENDING],
+                )
                 report.unknown.append(delivery.id)
         except IllegalTransition:  # another process recovered it first
             continue
-    for delivery in await ctx.db(ctx.store.deliveries, ["unknown"]):
+    for delivery in await ctx.db(ctx.store.deliveries, [DeliveryState.UNKNOWN]):
         if delivery.check_needed or (wanted is not None and delivery.id not in wanted):
             continue
         try:
@@ -104,7 +117,13 @@ async def _resolve(ctx: RunContext, delivery: Delivery, report: RecoveryReport) 
                 "resending with the same idempotency key after an interrupted send; "
                 "the network keeps one post per key"
             )
-            await ctx.db(ctx.store.transition, delivery.id, "due", reason=reason, expect=["unknown"])
+            await ctx.db(
+                ctx.store.transition,
+                delivery.id,
+                DeliveryState.DUE,
+                reason=reason,
+                expect=[DeliveryState.UNKNOWN],
+            )
             report.resend.append(delivery.id)
             return
     if publisher is not None and account is not None and can_look_up(publisher):
@@ -121,11 +140,11 @@ async def _resolve(ctx: RunContext, delivery: Delivery, report: RecoveryReport) 
                 await ctx.db(
                     ctx.store.transition,
                     delivery.id,
-                    "sent",
+                    DeliveryState.SENT,
                     remote_post_id=found.remote_post_id,
                     url=found.url,
                     reason="found on the network after an interrupted send",
-                    expect=["unknown"],
+                    expect=[DeliveryState.UNKNOWN],
                 )
                 ctx.event(
                     "sent", delivery, account, publisher, url=found.url, remote_post_id=found.remote_post_id
@@ -134,7 +153,12 @@ async def _resolve(ctx: RunContext, delivery: Delivery, report: RecoveryReport) 
                 return
             reason = "not found on the network after an interrupted send; sending it again"
             await ctx.db(
-                ctx.store.transition, delivery.id, "due", reason=reason, expect=["unknown"], clear_commit=True
+                ctx.store.transition,
+                delivery.id,
+                DeliveryState.DUE,
+                reason=reason,
+                expect=[DeliveryState.UNKNOWN],
+                clear_commit=True,
             )
             report.not_found.append(delivery.id)
             return
@@ -148,10 +172,10 @@ async def _resolve(ctx: RunContext, delivery: Delivery, report: RecoveryReport) 
     await ctx.db(
         ctx.store.transition,
         delivery.id,
-        "unknown",
+        DeliveryState.UNKNOWN,
         reason=reason,
         check_needed=True,
         url=link,
-        expect=["unknown"],
+        expect=[DeliveryState.UNKNOWN],
     )
     report.check.append(delivery.id)
