@@ -19,11 +19,11 @@ import pytest
 
 from providers.errors import SetupError, UsageError
 from providers.outbox import actions
-from providers.outbox.config import OutboxConfig
-from providers.outbox.config import load as load_config
 from providers.outbox.owner import claim_is_live, runner_id
 from providers.outbox.queue import entries
 from providers.outbox.timing import parse_at
+from providers.outbox_config import OutboxConfig
+from providers.outbox_config import load as load_config
 from providers.store import Account, Delivery, DeliveryState, Store
 from providers.store import db as store_db
 from providers.store.models import to_text

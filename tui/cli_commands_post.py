@@ -288,8 +288,8 @@ def _now() -> Any:
 
 
 def worker(args: argparse.Namespace) -> int:
-    from providers.outbox.config import load as load_outbox
     from providers.outbox.worker import serve
+    from providers.outbox_config import load as load_outbox
     from providers.settings import load
     from providers.vault import Vault
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from providers.outbox.config import OutboxConfig
-from providers.outbox.config import load as load_config
 from providers.outbox.context import Clock, RunContext, utcnow
 from providers.outbox.events import ProgressCallback
 from providers.outbox.recovery import RecoveryReport, recover
 from providers.outbox.send import send
+from providers.outbox_config import OutboxConfig
+from providers.outbox_config import load as load_config
 from providers.store.models import DeliveryState
 
 if TYPE_CHECKING:

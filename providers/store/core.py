@@ -17,6 +17,8 @@ from pathlib import Path
 from types import TracebackType
 
 from providers import paths
+from providers.errors import SetupError
+from providers.outbox_config import load as load_outbox_config
 from providers.store import accounts as _accounts
 from providers.store import apps as _apps
 from providers.store import avatars as _avatars
@@ -41,11 +43,8 @@ log = logging.getLogger("linkdeck.store")
 def _configured_past_due() -> str:
     """``[outbox] release_past_due`` from config.toml; "ask" when the file cannot be read, so a
     broken setting never sends posts the user wanted to be asked about."""
-    from providers.errors import SetupError
-    from providers.outbox.config import load
-
     try:
-        return load().release_past_due
+        return load_outbox_config().release_past_due
     except SetupError as exc:
         log.warning("outbox settings unreadable, asking about past-due posts: %s", exc)
         return "ask"
