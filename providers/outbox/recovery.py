@@ -68,23 +68,11 @@ async def recover(ctx: RunContext, ids: Iterable[int] | None = None) -> Recovery
         try:
             if delivery.committed_at is None:
                 reason = "the process sending it stopped before anything was published; sending it again"
-                await ctx.db(
-                    ctx.store.transition,
-                    delivery.id,
-                    DeliveryState.DUE,
-                    reason=reason,
-                    expect=[DeliveryState.SENDING],
-                )
+                await _move(ctx, delivery, DeliveryState.SENDING, DeliveryState.DUE, reason)
                 report.interrupted.append(delivery.id)
             else:
                 reason = "the process sending it stopped after the post request went out; checking"
-                await ctx.db(
-                    ctx.store.transition,
-                    delivery.id,
-                    DeliveryState.UNKNOWN,
-                    reason=reason,
-                    expect=[DeliveryState.SENDING],
-                )
+                await _move(ctx, delivery, DeliveryState.SENDING, DeliveryState.UNKNOWN, reason)
                 report.unknown.append(delivery.id)
         except IllegalTransition:  # another process recovered it first
             continue
@@ -117,13 +105,7 @@ async def _resolve(ctx: RunContext, delivery: Delivery, report: RecoveryReport) 
                 "resending with the same idempotency key after an interrupted send; "
                 "the network keeps one post per key"
             )
-            await ctx.db(
-                ctx.store.transition,
-                delivery.id,
-                DeliveryState.DUE,
-                reason=reason,
-                expect=[DeliveryState.UNKNOWN],
-            )
+            await _move(ctx, delivery, DeliveryState.UNKNOWN, DeliveryState.DUE, reason)
             report.resend.append(delivery.id)
             return
     if publisher is not None and account is not None and can_look_up(publisher):
@@ -137,14 +119,14 @@ async def _resolve(ctx: RunContext, delivery: Delivery, report: RecoveryReport) 
                 log.info("looking up delivery %s failed: %s", delivery.id, exc)
                 return
             if found is not None:
-                await ctx.db(
-                    ctx.store.transition,
-                    delivery.id,
+                await _move(
+                    ctx,
+                    delivery,
+                    DeliveryState.UNKNOWN,
                     DeliveryState.SENT,
+                    "found on the network after an interrupted send",
                     remote_post_id=found.remote_post_id,
                     url=found.url,
-                    reason="found on the network after an interrupted send",
-                    expect=[DeliveryState.UNKNOWN],
                 )
                 ctx.event(
                     "sent", delivery, account, publisher, url=found.url, remote_post_id=found.remote_post_id
@@ -152,14 +134,7 @@ async def _resolve(ctx: RunContext, delivery: Delivery, report: RecoveryReport) 
                 report.found.append(delivery.id)
                 return
             reason = "not found on the network after an interrupted send; sending it again"
-            await ctx.db(
-                ctx.store.transition,
-                delivery.id,
-                DeliveryState.DUE,
-                reason=reason,
-                expect=[DeliveryState.UNKNOWN],
-                clear_commit=True,
-            )
+            await _move(ctx, delivery, DeliveryState.UNKNOWN, DeliveryState.DUE, reason, clear_commit=True)
             report.not_found.append(delivery.id)
             return
     name = publisher.name(account) if publisher is not None and account is not None else delivery.network
@@ -169,13 +144,20 @@ async def _resolve(ctx: RunContext, delivery: Delivery, report: RecoveryReport) 
         f"{CHECK_PREFIX}: {name} may or may not have published it (the send was interrupted).{where} "
         "if the post is there, mark it sent; if not, retry it."
     )
-    await ctx.db(
-        ctx.store.transition,
-        delivery.id,
-        DeliveryState.UNKNOWN,
-        reason=reason,
-        check_needed=True,
-        url=link,
-        expect=[DeliveryState.UNKNOWN],
+    await _move(
+        ctx, delivery, DeliveryState.UNKNOWN, DeliveryState.UNKNOWN, reason, check_needed=True, url=link
     )
     report.check.append(delivery.id)
+
+
+async def _move(
+    ctx: RunContext,
+    delivery: Delivery,
+    current: DeliveryState,
+    wanted: DeliveryState,
+    reason: str,
+    **fields: object,
+) -> None:
+    """One checked move, only from ``current``: IllegalTransition when another process has moved
+    the delivery meanwhile (then recovery leaves it to that process)."""
+    await ctx.db(ctx.store.transition, delivery.id, wanted, reason=reason, expect=[current], **fields)
