@@ -46,8 +46,8 @@ async def _fanout(sandbox_url: str, rounds: int, home: Path) -> None:
     import httpx2
 
     from providers import linking
-    from providers.outbox.config import OutboxConfig
     from providers.outbox.runner import publish_now
+    from providers.outbox_config import OutboxConfig
     from providers.settings import NetworkSettings, Settings
     from providers.store import Store
     from providers.vault import Vault

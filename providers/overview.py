@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from providers import catalog, clock
 from providers.spec import AuthKind, Availability, NetworkSpec
+from providers.store.models import AccountState
 
 if TYPE_CHECKING:
     from providers.settings import Settings
@@ -73,7 +74,7 @@ def card_for(
     if spec.availability is not Availability.AVAILABLE:
         return Card(spec, CardState.UNAVAILABLE, tuple(accounts), spec.availability_reason)
     if accounts:
-        broken = [a for a in accounts if a.state != "linked" or _expired(a, now)]
+        broken = [a for a in accounts if a.state != AccountState.LINKED or _expired(a, now)]
         if broken:
             reason = broken[0].state_reason or "the token expired"
             return Card(spec, CardState.RECONNECT, tuple(accounts), reason)

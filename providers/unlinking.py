@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING
 
 from providers import catalog
 from providers.errors import KeyringUnavailable
+from providers.store.transitions import QUEUED_STATES
 
 if TYPE_CHECKING:
     from providers.store import Account, Store
     from providers.vault import Vault
 
 log = logging.getLogger("linkdeck.unlinking")
-
-WAITING_STATES = ("scheduled", "due", "held")
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ class UnlinkResult:
 
 def plan(store: Store, account: Account) -> UnlinkPlan:
     spec = catalog.get(account.network)
-    waiting = sum(1 for d in store.deliveries(WAITING_STATES) if d.account_key == account.vault_key)
+    waiting = sum(1 for d in store.deliveries(QUEUED_STATES) if d.account_key == account.vault_key)
     return UnlinkPlan(
         network_name=spec.name,
         handle=account.handle,

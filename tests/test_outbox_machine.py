@@ -4,6 +4,7 @@ holds and releases, the Posts-screen actions, the queue listing, settings and ti
 from __future__ import annotations
 
 import itertools
+import json
 import socket
 import sqlite3
 import subprocess
@@ -18,12 +19,12 @@ import pytest
 
 from providers.errors import SetupError, UsageError
 from providers.outbox import actions
-from providers.outbox.config import OutboxConfig
-from providers.outbox.config import load as load_config
 from providers.outbox.owner import claim_is_live, runner_id
 from providers.outbox.queue import entries
 from providers.outbox.timing import parse_at
-from providers.store import DELIVERY_STATES, Account, Delivery, Store
+from providers.outbox_config import OutboxConfig
+from providers.outbox_config import load as load_config
+from providers.store import Account, Delivery, DeliveryState, Store
 from providers.store import db as store_db
 from providers.store.models import to_text
 from providers.store.transitions import TRANSITIONS, IllegalTransition
@@ -68,7 +69,7 @@ def _in_state(store: Store, account: Account, state: str) -> Delivery:
 
 
 LEGAL = [(a, b) for a, targets in TRANSITIONS.items() for b in sorted(targets)]
-ILLEGAL = [(a, b) for a, b in itertools.product(DELIVERY_STATES, DELIVERY_STATES) if b not in TRANSITIONS[a]]
+ILLEGAL = [(a, b) for a, b in itertools.product(DeliveryState, DeliveryState) if b not in TRANSITIONS[a]]
 
 
 @pytest.mark.parametrize(("current", "wanted"), LEGAL)
@@ -102,8 +103,8 @@ def test_every_illegal_transition_raises_and_changes_nothing(store: Store, curre
 
 def test_sent_is_final_and_the_machine_covers_every_state() -> None:
     assert TRANSITIONS["sent"] == frozenset()
-    assert set(TRANSITIONS) == set(DELIVERY_STATES)
-    assert len(LEGAL) + len(ILLEGAL) == len(DELIVERY_STATES) ** 2
+    assert set(TRANSITIONS) == set(DeliveryState)
+    assert len(LEGAL) + len(ILLEGAL) == len(DeliveryState) ** 2
 
 
 def test_required_fields_are_checked(store: Store) -> None:
@@ -316,13 +317,19 @@ def test_move_held_gives_the_post_to_another_account(store: Store) -> None:
 
 def test_queue_entries_spell_every_state_and_list_queued_first(store: Store) -> None:
     account = _account(store)
-    made = {state: _in_state(store, account, state) for state in DELIVERY_STATES}
+    made = {state: _in_state(store, account, state) for state in DeliveryState}
     listed = entries(store)
     assert [e.state for e in listed] == ["scheduled", "held", "due", "sending", "unknown", "failed", "sent"]
     as_json = {e.delivery.id: e.to_json() for e in listed}
     for state, delivery in made.items():
         assert as_json[delivery.id]["state"] == state
         assert as_json[delivery.id]["account"] == "@u1@mastodon.example"
+    # What `linkdeck queue --json` prints: each state and count spelled as the database stores it.
+    document = {"deliveries": [e.to_json() for e in listed], "counts": store.counts_by_state()}
+    printed = json.loads(json.dumps(document))
+    spelled = ["scheduled", "held", "due", "sending", "unknown", "failed", "sent"]
+    assert [d["state"] for d in printed["deliveries"]] == spelled
+    assert printed["counts"] == dict.fromkeys(spelled, 1)
     assert [e.state for e in entries(store, ["held"])] == ["held"]
 
 

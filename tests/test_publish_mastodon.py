@@ -17,9 +17,9 @@ import pytest
 
 from providers.interface import Recovery
 from providers.networks.pixelfed.publish import PixelfedPublisher
-from providers.outbox.config import OutboxConfig
 from providers.outbox.events import DeliveryEvent
 from providers.outbox.runner import publish_now, run_due
+from providers.outbox_config import OutboxConfig
 from providers.publishing import mastodon_api as mastodon_publish
 from providers.sandbox import Running, start
 from providers.sandbox.server import Fault

@@ -17,7 +17,15 @@ from keyring.compat import properties
 
 from providers import paths
 from providers.settings import Settings
-from providers.store import DELIVERY_STATES, SCHEMA_VERSION, Account, SchemaTooNew, Store
+from providers.store import (
+    SCHEMA_VERSION,
+    Account,
+    AccountState,
+    DeliveryState,
+    HoldKind,
+    SchemaTooNew,
+    Store,
+)
 from providers.store import db as store_db
 from providers.vault import Vault
 
@@ -222,6 +230,25 @@ def test_account_setters_validate(store: Store) -> None:
     assert updated.target_kind is None
 
 
+def test_states_are_enums_spelled_as_the_database_stores_them(store: Store) -> None:
+    # The schema's CHECK constraints and every JSON document use exactly these strings.
+    stored = ["scheduled", "held", "due", "sending", "sent", "failed", "unknown"]
+    assert [s.value for s in DeliveryState] == stored
+    assert [s.value for s in AccountState] == ["linked", "reconnect"]
+    assert [k.value for k in HoldKind] == ["unlinked", "reconnect", "target_gone", "ask"]
+    account = _link(store)
+    post = store.create_post("hi", [], None)
+    store.add_delivery(post.id, account)
+    store.remove_account(account.id)
+    [held] = store.deliveries()
+    assert type(held.state) is DeliveryState and held.state is DeliveryState.HELD
+    assert type(held.hold_kind) is HoldKind and held.hold_kind is HoldKind.UNLINKED
+    raw = store._conn.execute("SELECT state, hold_kind FROM deliveries WHERE id = ?", (held.id,)).fetchone()
+    assert (type(raw[0]), tuple(raw)) == (str, ("held", "unlinked"))
+    relinked = _link(store)
+    assert type(relinked.state) is AccountState and relinked.state is AccountState.LINKED
+
+
 def test_datetimes_are_stored_as_utc_iso_text(store: Store) -> None:
     when = datetime(2031, 2, 3, 4, 5, 6, 789, tzinfo=timezone(timedelta(hours=-5)))
     account = _link(store, expires_at=when)
@@ -262,7 +289,7 @@ def test_create_post_and_deliveries(store: Store) -> None:
     with pytest.raises(ValueError, match="unknown delivery state"):
         store.deliveries(["lost"])
     counts = store.counts_by_state()
-    assert set(counts) == set(DELIVERY_STATES)
+    assert set(counts) == set(DeliveryState)
     assert counts["scheduled"] == 1 and counts["due"] == 1 and counts["sent"] == 0
 
     sent = store.set_delivery_state(d2.id, "sent", remote_post_id="r1", url="https://example/p/1")

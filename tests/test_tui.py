@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Button, Switch
@@ -10,6 +12,7 @@ from textual.widgets import Button, Switch
 from providers import catalog
 from providers.overview import CardState
 from providers.store import Store
+from tests.conftest import FIXED_NOW
 from tests.seed import seed_accounts, seed_posts, write_config
 from tui.app import LinkdeckApp
 from tui.context import Context
@@ -318,3 +321,61 @@ async def test_posts_screen_actions_cancel_retry_and_move(seeded: dict[str, int]
         await pilot.pause()
         with _Store.open() as store:
             assert [d.state for d in store.deliveries()] in (["due"], ["scheduled"])
+
+
+# The app's scheduler (tui.outbox_runner) -----------------------------------------------------------
+
+
+@pytest.fixture
+def notified(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
+    """(title, message, severity) of every notification the app shows."""
+    shown: list[tuple[str, str, str]] = []
+
+    def notify(
+        self: LinkdeckApp, message: str, *, title: str = "", severity: str = "information", **_: object
+    ) -> None:
+        shown.append((title, message, severity))
+
+    monkeypatch.setattr(LinkdeckApp, "notify", notify)
+    return shown
+
+
+async def _wait_for(pilot: Any, shown: list[tuple[str, str, str]]) -> None:
+    for _ in range(200):  # the scheduler starts a second after the first frame
+        if shown:
+            return
+        await pilot.pause(0.05)
+
+
+async def test_the_open_app_tells_when_a_scheduled_post_fails(notified: list[tuple[str, str, str]]) -> None:
+    with Store.open() as store:
+        # Linked, but linkdeck cannot publish there: the scheduler records it failed at once.
+        account = store.upsert_account("facebook", "p1", handle="Harbour cafe")
+        store.create_post_with_deliveries("due now", [], FIXED_NOW - timedelta(minutes=1), [account])
+    app = LinkdeckApp(Context())
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait_for(pilot, notified)
+    with Store.open() as store:
+        assert [d.state for d in store.deliveries()] == ["failed"]
+    [(title, message, severity)] = notified
+    assert (title, severity) == ("Scheduled post failed", "warning")
+    assert (
+        message
+        == "Facebook Harbour cafe: failed: publishing to facebook is not built in this version of linkdeck"
+    )
+
+
+async def test_the_open_app_says_once_when_scheduled_posts_cannot_run(
+    notified: list[tuple[str, str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from providers.errors import KeyringUnavailable
+
+    async def no_keyring(*args: object, **kwargs: object) -> None:
+        raise KeyringUnavailable("no keyring here")
+
+    monkeypatch.setattr("providers.outbox.startup.recover_on_start", no_keyring)
+    app = LinkdeckApp(Context())
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait_for(pilot, notified)
+        await pilot.pause(0.2)
+    assert notified == [("Scheduled posts", "no keyring here", "warning")]

@@ -80,7 +80,9 @@ async def test_post_now_shows_progress_and_the_link(sandbox: Running, alice: Acc
     )
 
 
-async def test_schedule_from_upload_then_the_open_app_sends_it(sandbox: Running, alice: Account) -> None:
+async def test_schedule_from_upload_then_the_open_app_sends_it(
+    sandbox: Running, alice: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("u")
@@ -100,15 +102,23 @@ async def test_schedule_from_upload_then_the_open_app_sends_it(sandbox: Running,
         assert post is not None and post.scheduled_at is not None
         # Make it due now, then open the app with its scheduler on.
         store.reschedule_post(post.id, utcnow() + timedelta(seconds=1))
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        LinkdeckApp, "notify", lambda self, message, **kw: shown.append((kw["title"], message))
+    )
     app = LinkdeckApp(Context(start_dir=PICTURES))
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(200):
             with Store.open() as store:
-                if store.deliveries()[0].state == "sent":
+                if store.deliveries()[0].state == "sent" and shown:
                     break
             await pilot.pause(0.05)
     with Store.open() as store:
-        assert [d.state for d in store.deliveries()] == ["sent"]
+        [sent] = store.deliveries()
+    assert sent.state == "sent" and sent.url
+    [(title, message)] = shown
+    assert title == "Scheduled post sent" and message.startswith("Mastodon (")  # and the instance
+    assert message.endswith(f" {alice.handle}: {sent.url}")
 
 
 async def test_a_network_gets_its_own_caption(sandbox: Running, alice: Account) -> None:

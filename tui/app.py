@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from providers.environment import Place, where
 from tui.context import Context
+from tui.messages import OutboxUnavailable, ScheduledPostProblem, ScheduledPostSent
 from tui.screens.accounts import AccountsScreen
 
 
@@ -101,7 +102,23 @@ class LinkdeckApp(App[None]):
     async def _run_outbox(self) -> None:
         from tui.outbox_runner import keep_sending
 
-        await keep_sending(self)
+        await keep_sending(self.ctx, self.post_message)
+
+    @on(ScheduledPostSent)
+    def _scheduled_post_sent(self, message: ScheduledPostSent) -> None:
+        event = message.event
+        self.notify(
+            f"{event.network_name} {event.account}: {event.url or 'sent'}", title="Scheduled post sent"
+        )
+
+    @on(ScheduledPostProblem)
+    def _scheduled_post_problem(self, message: ScheduledPostProblem) -> None:
+        event = message.event
+        self.notify(event.describe(), title=f"Scheduled post {event.kind}", severity="warning", timeout=10)
+
+    @on(OutboxUnavailable)
+    def _outbox_unavailable(self, message: OutboxUnavailable) -> None:
+        self.notify(message.reason, title="Scheduled posts", severity="warning", timeout=10)
 
     def on_unmount(self) -> None:
         self.ctx.close()

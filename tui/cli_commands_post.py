@@ -41,7 +41,7 @@ from providers import catalog, clock
 from providers.errors import UsageError
 from providers.outbox.events import DeliveryEvent
 from providers.outbox.timing import iso, iso_local, local, parse_at
-from providers.store import Account, Delivery, Post, Store
+from providers.store import Account, AccountState, Delivery, DeliveryState, Post, Store
 
 ALT_SUFFIX = ".alt.txt"
 
@@ -88,7 +88,7 @@ def resolve_targets(store: Store, to: str, *, scheduled: bool) -> list[Account]:
                 raise UsageError(f"no linked {spec.name} account matches {who!r}; linked: {listed}")
             linked = matching
         for account in linked:
-            if account.state == "reconnect" and not scheduled:
+            if account.state == AccountState.RECONNECT and not scheduled:
                 why = f" ({account.state_reason})" if account.state_reason else ""
                 raise UsageError(
                     f"{account.handle} on {spec.name} needs reconnecting{why}",
@@ -231,7 +231,7 @@ def _scheduled(
 def _published(
     args: argparse.Namespace, record: Post, final: list[Delivery], accounts: dict[str, Account]
 ) -> int:
-    ok = bool(final) and all(d.state == "sent" for d in final)
+    ok = bool(final) and all(d.state == DeliveryState.SENT for d in final)
     if args.json:
         _print_json(
             {"post": _post_json(record), "deliveries": [_delivery_json(d, accounts) for d in final], "ok": ok}
@@ -240,8 +240,8 @@ def _published(
     for delivery in final:
         account = accounts.get(delivery.account_key)
         who = account.handle if account else delivery.remote_id
-        detail = (delivery.url or "") if delivery.state == "sent" else delivery.reason
-        if delivery.state == "scheduled" and delivery.next_attempt_at:
+        detail = (delivery.url or "") if delivery.state == DeliveryState.SENT else delivery.reason
+        if delivery.state == DeliveryState.SCHEDULED and delivery.next_attempt_at:
             when = local(delivery.next_attempt_at)
             detail = f"will try again at {when} (`linkdeck worker` or the TUI): {detail}"
         print(f"{delivery.state:<9} {catalog.get(delivery.network).name:<10} {who}  {detail}".rstrip())
@@ -288,8 +288,8 @@ def _now() -> Any:
 
 
 def worker(args: argparse.Namespace) -> int:
-    from providers.outbox.config import load as load_outbox
     from providers.outbox.worker import serve
+    from providers.outbox_config import load as load_outbox
     from providers.settings import load
     from providers.vault import Vault
 
@@ -298,16 +298,22 @@ def worker(args: argparse.Namespace) -> int:
         reports = asyncio.run(serve(store, Vault(load()), once=args.once, progress=_log_event, config=config))
     done = [d for report in reports for d in report.deliveries]
     if args.once:
-        counts = {
-            state: sum(1 for d in done if d.state == state)
-            for state in ("sent", "failed", "held", "scheduled", "unknown")
-        }
+        shown = (
+            DeliveryState.SENT,
+            DeliveryState.FAILED,
+            DeliveryState.HELD,
+            DeliveryState.SCHEDULED,  # left scheduled by a pass: it is tried again later
+            DeliveryState.UNKNOWN,
+        )
+        counts = {state: sum(1 for d in done if d.state == state) for state in shown}
         summary = (
-            ", ".join(f"{n} {'retrying' if s == 'scheduled' else s}" for s, n in counts.items() if n)
+            ", ".join(
+                f"{n} {'retrying' if s == DeliveryState.SCHEDULED else s}" for s, n in counts.items() if n
+            )
             or "nothing was due"
         )
         next_due = reports[-1].next_due if reports else None
         later = f"; next due {local(next_due)}" if next_due else ""
         print(f"worker: {summary}{later}", flush=True)
-        return 1 if counts["failed"] else 0
+        return 1 if counts[DeliveryState.FAILED] else 0
     return 0

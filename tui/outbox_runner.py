@@ -1,44 +1,57 @@
 """The TUI's scheduler: while the app is open it sends due scheduled posts, like `linkdeck worker`.
 
 Several runners at once are safe (the outbox claims each delivery in a transaction), so the app and
-a worker service can both run. Failures and successes are told as notifications.
+a worker service can both run. What happens is posted as messages (:mod:`tui.messages`) that the
+app shows as notifications; the runner never holds the app itself, so it does not import it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from textual.message import Message
 
 from providers import clock
 from providers.errors import LinkdeckError
 from providers.outbox.events import DeliveryEvent
+from tui.messages import OutboxUnavailable, ScheduledPostProblem, ScheduledPostSent
 
 if TYPE_CHECKING:
-    from tui.app import LinkdeckApp
+    from tui.context import Context
 
 log = logging.getLogger("linkdeck.tui.outbox")
 IDLE_SECONDS = 60.0  # look again at least this often (another process may have scheduled posts)
 
+# A MessagePump's post_message (the app's): thread-safe, and it returns at once.
+PostMessage = Callable[[Message], object]
 
-async def keep_sending(app: LinkdeckApp) -> None:
+
+def message_for(event: DeliveryEvent) -> Message | None:
+    """What the app is told about a scheduled post's progress event (None: nothing to tell)."""
+    if event.kind == "sent":
+        return ScheduledPostSent(event)
+    if event.kind in ("failed", "unknown", "held"):
+        return ScheduledPostProblem(event)
+    return None
+
+
+async def keep_sending(ctx: Context, post_message: PostMessage) -> None:
+    """Recover what a crash left, then send due posts until cancelled (the app's worker is)."""
     from providers.outbox.runner import run_due
     from providers.outbox.startup import recover_on_start
 
-    ctx = app.ctx
-
     def told(event: DeliveryEvent) -> None:
-        if event.kind == "sent":
-            app.notify(
-                f"{event.network_name} {event.account}: {event.url or 'sent'}", title="Scheduled post sent"
-            )
-        elif event.kind in ("failed", "unknown", "held"):
-            app.notify(event.describe(), title=f"Scheduled post {event.kind}", severity="warning", timeout=10)
+        message = message_for(event)
+        if message is not None:
+            post_message(message)
 
     try:
         await recover_on_start(ctx.store, ctx.vault, told, keeper=ctx.keeper)
     except LinkdeckError as exc:  # e.g. no keyring: say so once, keep the app usable
-        app.notify(str(exc), title="Scheduled posts", severity="warning", timeout=10)
+        post_message(OutboxUnavailable(str(exc)))
         return
     while True:
         try:

@@ -46,6 +46,7 @@ from providers.auth.failures import describe_http_failure, scrub, token_error_me
 from providers.auth.types import ClientConfig, Token
 from providers.errors import LinkError
 from providers.http import client_kwargs
+from providers.store.models import AccountState
 
 if TYPE_CHECKING:
     from providers.store import Account, Store
@@ -127,7 +128,7 @@ class TokenKeeper:
 
     def _reconnect(self, account: Account, reason: str) -> LinkError:
         with contextlib.suppress(KeyError):  # unlinked meanwhile
-            self._store.set_state(account.id, "reconnect", reason)
+            self._store.set_state(account.id, AccountState.RECONNECT, reason)
         log.info("account %s needs reconnecting: %s", account.id, reason)
         return LinkError(reason)
 

@@ -22,7 +22,8 @@ Public API (import from the submodules; importing this package loads nothing)::
     from providers.outbox.queue import entries, QueueEntry             # queue and history
     from providers.outbox.events import DeliveryEvent, ProgressCallback
     from providers.outbox.checks import inspect_all, problems, CheckProblem
-    from providers.outbox.config import OutboxConfig, load             # [outbox] settings
+    from providers.outbox_config import OutboxConfig, load             # [outbox] settings, beside
+                                                                       # the package: the store reads them
     from providers.outbox.timing import parse_at, local
 
 States and the moves between them: :mod:`providers.store.transitions`.

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from providers import clock
 from providers.errors import UsageError
-from providers.store import Delivery, Store
+from providers.store import Delivery, DeliveryState, HoldKind, Store
 from providers.store.transitions import IllegalTransition
 
 CANCELLED = "cancelled by you"
@@ -34,11 +34,11 @@ def retry(store: Store, delivery_id: int) -> Delivery:
     delivery = _require(store, delivery_id)
     return store.transition(
         delivery_id,
-        "due",
-        expect=["failed", "unknown"],
+        DeliveryState.DUE,
+        expect=[DeliveryState.FAILED, DeliveryState.UNKNOWN],
         reason="retried by you",
         reset_attempts=True,
-        clear_commit=delivery.state == "unknown",
+        clear_commit=delivery.state == DeliveryState.UNKNOWN,
     )
 
 
@@ -46,12 +46,12 @@ def cancel(store: Store, delivery_id: int) -> Delivery:
     """Stop a delivery that has not been sent: scheduled, due, held or unknown → failed
     ("cancelled by you", retryable). A failed one stays as it is; sending or sent raise."""
     delivery = _require(store, delivery_id)
-    if delivery.state == "failed":
+    if delivery.state == DeliveryState.FAILED:
         return delivery
     return store.transition(
         delivery_id,
-        "failed",
-        expect=["scheduled", "due", "held", "unknown"],
+        DeliveryState.FAILED,
+        expect=[DeliveryState.SCHEDULED, DeliveryState.DUE, DeliveryState.HELD, DeliveryState.UNKNOWN],
         reason=CANCELLED,
         retryable=True,
     )
@@ -80,16 +80,21 @@ def confirm_past_due(store: Store, delivery_id: int) -> Delivery:
     """Send now a delivery held because it fell due while its account was unlinked
     (``[outbox] release_past_due = "ask"``)."""
     delivery = _require(store, delivery_id)
-    if delivery.state != "held" or delivery.hold_kind != "ask":
+    if delivery.state != DeliveryState.HELD or delivery.hold_kind != HoldKind.ASK:
         raise IllegalTransition(
-            delivery_id, delivery.state, "due", "only posts held to ask about a missed time can be confirmed"
+            delivery_id,
+            delivery.state,
+            DeliveryState.DUE,
+            "only posts held to ask about a missed time can be confirmed",
         )
-    return store.transition(delivery_id, "due", expect=["held"], reason="confirmed by you")
+    return store.transition(
+        delivery_id, DeliveryState.DUE, expect=[DeliveryState.HELD], reason="confirmed by you"
+    )
 
 
 def held_to_confirm(store: Store) -> list[Delivery]:
     """Deliveries waiting for the person's yes or no after a relink (kind "ask")."""
-    return store.deliveries_where(["held"], "hold_kind = ?", ("ask",))
+    return store.deliveries_where([DeliveryState.HELD], "hold_kind = ?", (HoldKind.ASK,))
 
 
 def mark_sent(store: Store, delivery_id: int, url: str) -> Delivery:
@@ -98,8 +103,8 @@ def mark_sent(store: Store, delivery_id: int, url: str) -> Delivery:
         raise UsageError("give the address of the post you found")
     return store.transition(
         delivery_id,
-        "sent",
-        expect=["unknown"],
+        DeliveryState.SENT,
+        expect=[DeliveryState.UNKNOWN],
         url=url.strip(),
         reason="marked sent by you",
         clear_commit=True,

@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from providers import clock
-from providers.outbox.config import OutboxConfig
 from providers.outbox.events import DeliveryEvent, EventKind, ProgressCallback, emit
 from providers.outbox.owner import runner_id
 from providers.outbox.tokens import Tokens
+from providers.outbox_config import OutboxConfig
 
 if TYPE_CHECKING:
     import httpx2

@@ -14,10 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from providers.outbox.timing import iso, iso_local, local
-from providers.store import Delivery, Post, Store
+from providers.store import Delivery, DeliveryState, Post, Store
+from providers.store.transitions import QUEUED_STATES
 
-ORDER = ("scheduled", "held", "due", "sending", "unknown", "failed", "sent")
-QUEUED = frozenset({"scheduled", "held", "due", "sending"})  # soonest first; history newest first
+_S = DeliveryState
+ORDER: tuple[DeliveryState, ...] = (_S.SCHEDULED, _S.HELD, _S.DUE, _S.SENDING, _S.UNKNOWN, _S.FAILED, _S.SENT)
+# Listed soonest first; the others (history) newest first.
+QUEUED: frozenset[DeliveryState] = frozenset({_S.SCHEDULED, _S.HELD, _S.DUE, _S.SENDING})
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class QueueEntry:
     when: datetime | None
 
     @property
-    def state(self) -> str:
+    def state(self) -> DeliveryState:
         return self.delivery.state
 
     def to_json(self) -> dict[str, Any]:
@@ -66,7 +69,7 @@ class QueueEntry:
         )
 
 
-def entries(store: Store, states: Iterable[str] | None = None) -> list[QueueEntry]:
+def entries(store: Store, states: Iterable[DeliveryState] | None = None) -> list[QueueEntry]:
     from providers import catalog
 
     deliveries = store.deliveries(states)
@@ -75,7 +78,7 @@ def entries(store: Store, states: Iterable[str] | None = None) -> list[QueueEntr
     found: list[QueueEntry] = []
     for d in deliveries:
         post = posts.get(d.post_id)
-        if d.state in ("scheduled", "held", "due"):
+        if d.state in QUEUED_STATES:
             when = d.next_attempt_at or (post.scheduled_at if post else None) or d.created_at
         else:
             when = d.sent_at or d.updated_at

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from providers.interface import Recovery
 from providers.outbox.owner import claim_is_live
 from providers.outbox.send import WINDOW_MARGIN
+from providers.store.models import DeliveryState
 from providers.store.transitions import IllegalTransition
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ async def recover(ctx: RunContext, ids: Iterable[int] | None = None) -> Recovery
     report = RecoveryReport()
     wanted = None if ids is None else set(ids)
     now = ctx.clock()
-    for delivery in await ctx.db(ctx.store.deliveries, ["sending"]):
+    for delivery in await ctx.db(ctx.store.deliveries, [DeliveryState.SENDING]):
         if (wanted is not None and delivery.id not in wanted) or claim_is_live(
             delivery.lease_owner, delivery.lease_until, now
         ):
@@ -67,15 +68,15 @@ async def recover(ctx: RunContext, ids: Iterable[int] | None = None) -> Recovery
         try:
             if delivery.committed_at is None:
                 reason = "the process sending it stopped before anything was published; sending it again"
-                await ctx.db(ctx.store.transition, delivery.id, "due", reason=reason, expect=["sending"])
+                await _move(ctx, delivery, DeliveryState.SENDING, DeliveryState.DUE, reason)
                 report.interrupted.append(delivery.id)
             else:
                 reason = "the process sending it stopped after the post request went out; checking"
-                await ctx.db(ctx.store.transition, delivery.id, "unknown", reason=reason, expect=["sending"])
+                await _move(ctx, delivery, DeliveryState.SENDING, DeliveryState.UNKNOWN, reason)
                 report.unknown.append(delivery.id)
         except IllegalTransition:  # another process recovered it first
             continue
-    for delivery in await ctx.db(ctx.store.deliveries, ["unknown"]):
+    for delivery in await ctx.db(ctx.store.deliveries, [DeliveryState.UNKNOWN]):
         if delivery.check_needed or (wanted is not None and delivery.id not in wanted):
             continue
         try:
@@ -104,7 +105,7 @@ async def _resolve(ctx: RunContext, delivery: Delivery, report: RecoveryReport) 
                 "resending with the same idempotency key after an interrupted send; "
                 "the network keeps one post per key"
             )
-            await ctx.db(ctx.store.transition, delivery.id, "due", reason=reason, expect=["unknown"])
+            await _move(ctx, delivery, DeliveryState.UNKNOWN, DeliveryState.DUE, reason)
             report.resend.append(delivery.id)
             return
     if publisher is not None and account is not None and can_look_up(publisher):
@@ -118,14 +119,14 @@ async def _resolve(ctx: RunContext, delivery: Delivery, report: RecoveryReport) 
                 log.info("looking up delivery %s failed: %s", delivery.id, exc)
                 return
             if found is not None:
-                await ctx.db(
-                    ctx.store.transition,
-                    delivery.id,
-                    "sent",
+                await _move(
+                    ctx,
+                    delivery,
+                    DeliveryState.UNKNOWN,
+                    DeliveryState.SENT,
+                    "found on the network after an interrupted send",
                     remote_post_id=found.remote_post_id,
                     url=found.url,
-                    reason="found on the network after an interrupted send",
-                    expect=["unknown"],
                 )
                 ctx.event(
                     "sent", delivery, account, publisher, url=found.url, remote_post_id=found.remote_post_id
@@ -133,9 +134,7 @@ async def _resolve(ctx: RunContext, delivery: Delivery, report: RecoveryReport) 
                 report.found.append(delivery.id)
                 return
             reason = "not found on the network after an interrupted send; sending it again"
-            await ctx.db(
-                ctx.store.transition, delivery.id, "due", reason=reason, expect=["unknown"], clear_commit=True
-            )
+            await _move(ctx, delivery, DeliveryState.UNKNOWN, DeliveryState.DUE, reason, clear_commit=True)
             report.not_found.append(delivery.id)
             return
     name = publisher.name(account) if publisher is not None and account is not None else delivery.network
@@ -145,13 +144,20 @@ async def _resolve(ctx: RunContext, delivery: Delivery, report: RecoveryReport) 
         f"{CHECK_PREFIX}: {name} may or may not have published it (the send was interrupted).{where} "
         "if the post is there, mark it sent; if not, retry it."
     )
-    await ctx.db(
-        ctx.store.transition,
-        delivery.id,
-        "unknown",
-        reason=reason,
-        check_needed=True,
-        url=link,
-        expect=["unknown"],
+    await _move(
+        ctx, delivery, DeliveryState.UNKNOWN, DeliveryState.UNKNOWN, reason, check_needed=True, url=link
     )
     report.check.append(delivery.id)
+
+
+async def _move(
+    ctx: RunContext,
+    delivery: Delivery,
+    current: DeliveryState,
+    wanted: DeliveryState,
+    reason: str,
+    **fields: object,
+) -> None:
+    """One checked move, only from ``current``: IllegalTransition when another process has moved
+    the delivery meanwhile (then recovery leaves it to that process)."""
+    await ctx.db(ctx.store.transition, delivery.id, wanted, reason=reason, expect=[current], **fields)

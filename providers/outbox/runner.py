@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from providers.outbox.config import OutboxConfig
-from providers.outbox.config import load as load_config
 from providers.outbox.context import Clock, RunContext, utcnow
 from providers.outbox.events import ProgressCallback
 from providers.outbox.recovery import RecoveryReport, recover
 from providers.outbox.send import send
+from providers.outbox_config import OutboxConfig
+from providers.outbox_config import load as load_config
+from providers.store.models import DeliveryState
 
 if TYPE_CHECKING:
     from providers.auth.refresh import TokenKeeper
@@ -43,7 +44,7 @@ class RunReport:
     recovery: RecoveryReport = field(default_factory=RecoveryReport)
     next_due: datetime | None = None
 
-    def count(self, state: str) -> int:
+    def count(self, state: DeliveryState) -> int:
         return sum(1 for d in self.deliveries if d.state == state)
 
 
@@ -148,15 +149,21 @@ async def publish_now(
         delivery: Delivery = (
             found if found is not None else await ctx.db(store.add_delivery, post.id, account)
         )
-        if delivery.state == "scheduled":
-            delivery = await ctx.db(store.transition, delivery.id, "due", expect=["scheduled"], now=clock())
+        if delivery.state == DeliveryState.SCHEDULED:
+            delivery = await ctx.db(
+                store.transition,
+                delivery.id,
+                DeliveryState.DUE,
+                expect=[DeliveryState.SCHEDULED],
+                now=clock(),
+            )
         mine.append(delivery)
     ids = [d.id for d in mine]
     if not ids:
         return []
     async with ctx:
         for delivery, account in zip(mine, chosen, strict=True):
-            if delivery.state == "due":
+            if delivery.state == DeliveryState.DUE:
                 ctx.event("queued", delivery, account, ctx.publisher(delivery.network))
         rounds, started = 0, asyncio.get_running_loop().time()
         while True:
@@ -171,7 +178,7 @@ async def publish_now(
             rounds += bool(claimed)
             await asyncio.gather(*(_attempt(ctx, d) for d in claimed))
             current = await _current(ctx, ids)
-            if any(d.state == "unknown" and not d.check_needed for d in current):
+            if any(d.state == DeliveryState.UNKNOWN and not d.check_needed for d in current):
                 await recover(ctx, ids)
                 current = await _current(ctx, ids)
             wait = _wait_for(ctx, current, wait_retries)
@@ -192,11 +199,11 @@ def _wait_for(ctx: RunContext, current: Sequence[Delivery], wait_retries: float)
     now = ctx.clock()
     waits: list[float] = []
     for delivery in current:
-        if delivery.state == "due":
+        if delivery.state == DeliveryState.DUE:
             waits.append(0.0)
-        elif delivery.state == "sending" and delivery.lease_owner != ctx.owner:
+        elif delivery.state == DeliveryState.SENDING and delivery.lease_owner != ctx.owner:
             waits.append(POLL_OTHERS)
-        elif delivery.state == "scheduled" and delivery.next_attempt_at is not None:
+        elif delivery.state == DeliveryState.SCHEDULED and delivery.next_attempt_at is not None:
             seconds = (delivery.next_attempt_at - now).total_seconds()
             if seconds <= wait_retries:
                 waits.append(max(0.0, seconds))

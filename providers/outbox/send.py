@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 from providers.errors import KeyringUnavailable, LinkError, PublishError
 from providers.interface import Recovery
 from providers.outbox.checks import inspect_all, problems
+from providers.outbox.events import EventKind
+from providers.store.models import AccountState, DeliveryState, HoldKind
 from providers.store.transitions import IllegalTransition
 
 if TYPE_CHECKING:
@@ -32,6 +34,15 @@ log = logging.getLogger("linkdeck.outbox.send")
 
 PROGRESS_INTERVAL = 0.1  # seconds between two "uploading" events of one file
 WINDOW_MARGIN = 300.0  # resend with the same key only this long before the network forgets it
+
+# The event that ends an attempt, by the state the delivery was left in ("scheduled": a retry).
+_ENDED: dict[DeliveryState, EventKind] = {
+    DeliveryState.SENT: "sent",
+    DeliveryState.SCHEDULED: "retrying",
+    DeliveryState.HELD: "held",
+    DeliveryState.FAILED: "failed",
+    DeliveryState.UNKNOWN: "unknown",
+}
 
 
 class _Reporter:
@@ -72,7 +83,9 @@ async def send(ctx: RunContext, delivery: Delivery) -> Delivery:
         reason = (
             f"{delivery.network} account {delivery.remote_id} is not linked; held until it is linked again"
         )
-        return await _end(ctx, delivery, None, None, "held", reason=reason, hold_kind="unlinked")
+        return await _end(
+            ctx, delivery, None, None, DeliveryState.HELD, reason=reason, hold_kind=HoldKind.UNLINKED
+        )
     publisher = ctx.publisher(delivery.network)
     stored = await ctx.db(store.post, delivery.post_id)
     post = stored.for_network(delivery.network) if stored is not None else None
@@ -82,17 +95,21 @@ async def send(ctx: RunContext, delivery: Delivery) -> Delivery:
             if post is not None
             else "its post was deleted"
         )
-        return await _end(ctx, delivery, account, publisher, "failed", reason=reason, retryable=False)
+        return await _end(
+            ctx, delivery, account, publisher, DeliveryState.FAILED, reason=reason, retryable=False
+        )
     idempotent = publisher.recovery is Recovery.IDEMPOTENT and publisher.idempotency_seconds is not None
     if delivery.committed_at is not None and not _within_window(ctx, delivery, publisher):
         reason = (
             f"an earlier try may have published it and {publisher.name(account)} no longer recognises "
             "its idempotency key; looking it up instead of sending again"
         )
-        return await _end(ctx, delivery, account, publisher, "unknown", reason=reason)
+        return await _end(ctx, delivery, account, publisher, DeliveryState.UNKNOWN, reason=reason)
     refusal = await _preflight(ctx, account, post, publisher)
     if refusal:
-        return await _end(ctx, delivery, account, publisher, "failed", reason=refusal, retryable=False)
+        return await _end(
+            ctx, delivery, account, publisher, DeliveryState.FAILED, reason=refusal, retryable=False
+        )
     reporter = _Reporter(ctx, delivery, account, publisher)
     try:
         token = await ctx.tokens.get(account)
@@ -117,10 +134,10 @@ async def send(ctx: RunContext, delivery: Delivery) -> Delivery:
                 reason = (
                     f"{exc.message} It may have been published; linkdeck looks it up before sending again."
                 )
-                return await _end(ctx, delivery, account, publisher, "unknown", reason=reason)
+                return await _end(ctx, delivery, account, publisher, DeliveryState.UNKNOWN, reason=reason)
             return await _later(ctx, delivery, account, publisher, exc, reporter)
         return await _end(
-            ctx, delivery, account, publisher, "failed", reason=exc.message, retryable=False,
+            ctx, delivery, account, publisher, DeliveryState.FAILED, reason=exc.message, retryable=False,
             clear_commit=reporter.committed and delivery.committed_at is None,
         )  # fmt: skip
     except IllegalTransition:  # the claim was taken over (this runner was presumed dead): hands off
@@ -131,11 +148,17 @@ async def send(ctx: RunContext, delivery: Delivery) -> Delivery:
         log.exception("publishing delivery %s failed unexpectedly", delivery.id)
         message = f"{publisher.name(account)}: unexpected error ({type(exc).__name__}: {exc})"
         if reporter.committed and not idempotent:
-            return await _end(ctx, delivery, account, publisher, "unknown", reason=message)
+            return await _end(ctx, delivery, account, publisher, DeliveryState.UNKNOWN, reason=message)
         surprise = PublishError("try_later", message, maybe_published=reporter.committed)
         return await _later(ctx, delivery, account, publisher, surprise, reporter)
     return await _end(
-        ctx, delivery, account, publisher, "sent", remote_post_id=result.remote_post_id, url=result.url
+        ctx,
+        delivery,
+        account,
+        publisher,
+        DeliveryState.SENT,
+        remote_post_id=result.remote_post_id,
+        url=result.url,
     )
 
 
@@ -168,10 +191,12 @@ async def _reconnect(
     """The network wants the account linked again: mark it so (which holds its other queued
     deliveries) and hold this one too."""
     current = await ctx.db(ctx.store.account, account.id)
-    if current is not None and current.state != "reconnect":
-        await ctx.db(ctx.store.set_state, account.id, "reconnect", message)
+    if current is not None and current.state != AccountState.RECONNECT:
+        await ctx.db(ctx.store.set_state, account.id, AccountState.RECONNECT, message)
     reason = f"{message} Held until the account is reconnected."
-    return await _end(ctx, delivery, account, publisher, "held", reason=reason, hold_kind="reconnect")
+    return await _end(
+        ctx, delivery, account, publisher, DeliveryState.HELD, reason=reason, hold_kind=HoldKind.RECONNECT
+    )
 
 
 async def _later(
@@ -187,13 +212,27 @@ async def _later(
     if attempts >= ctx.config.max_attempts:
         reason = f"{exc.message} Gave up after {attempts} attempts; retry it when the network is back."
         return await _end(
-            ctx, delivery, account, publisher, "failed", reason=reason, retryable=True, clear_commit=clear
+            ctx,
+            delivery,
+            account,
+            publisher,
+            DeliveryState.FAILED,
+            reason=reason,
+            retryable=True,
+            clear_commit=clear,
         )
     wait = exc.retry_after if exc.retry_after is not None else ctx.config.backoff(attempts)
     at = ctx.clock() + timedelta(seconds=wait)
     reason = f"{exc.message} Attempt {attempts} of {ctx.config.max_attempts}."
     return await _end(
-        ctx, delivery, account, publisher, "scheduled", reason=reason, next_attempt_at=at, clear_commit=clear
+        ctx,
+        delivery,
+        account,
+        publisher,
+        DeliveryState.SCHEDULED,
+        reason=reason,
+        next_attempt_at=at,
+        clear_commit=clear,
     )
 
 
@@ -202,25 +241,24 @@ async def _end(
     delivery: Delivery,
     account: Account | None,
     publisher: Publisher | None,
-    wanted: str,
+    wanted: DeliveryState,
     **fields: object,
 ) -> Delivery:
     """Record the outcome (ending this runner's claim) and tell the listener."""
-    if wanted == "unknown" and publisher is not None and account is not None:
+    if wanted == DeliveryState.UNKNOWN and publisher is not None and account is not None:
         fields.setdefault("url", publisher.profile_url(account))
     recorded = await ctx.db(
         ctx.store.transition, delivery.id, wanted, owner=ctx.owner, now=ctx.clock(), **fields
     )
-    kind = {"scheduled": "retrying"}.get(wanted, wanted)
     ctx.event(
-        kind,  # type: ignore[arg-type]
+        _ENDED[wanted],
         recorded,
         account,
         publisher,
-        url=recorded.url if wanted in ("sent", "unknown") else None,
-        remote_post_id=recorded.remote_post_id if wanted == "sent" else None,
+        url=recorded.url if wanted in (DeliveryState.SENT, DeliveryState.UNKNOWN) else None,
+        remote_post_id=recorded.remote_post_id if wanted == DeliveryState.SENT else None,
         reason=recorded.reason,
         retryable=recorded.retryable,
-        retry_at=recorded.next_attempt_at if wanted == "scheduled" else None,
+        retry_at=recorded.next_attempt_at if wanted == DeliveryState.SCHEDULED else None,
     )
     return recorded

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from providers.outbox.config import load as load_config
 from providers.outbox.context import RunContext
 from providers.outbox.events import ProgressCallback
 from providers.outbox.recovery import RecoveryReport, recover
+from providers.outbox_config import load as load_config
 
 if TYPE_CHECKING:
     from providers.auth.refresh import TokenKeeper

@@ -14,10 +14,10 @@ import signal
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from providers.outbox.config import OutboxConfig
 from providers.outbox.context import Clock, utcnow
 from providers.outbox.events import ProgressCallback
 from providers.outbox.runner import RunReport, run_due
+from providers.outbox_config import OutboxConfig
 
 if TYPE_CHECKING:
     from providers.auth.refresh import TokenKeeper

@@ -10,24 +10,26 @@ from providers.store.apps import RegisteredApp
 from providers.store.core import Store
 from providers.store.db import SCHEMA_VERSION, SchemaTooNew
 from providers.store.models import (
-    ACCOUNT_STATES,
-    DELIVERY_STATES,
     HOLDABLE_STATES,
     Account,
+    AccountState,
     CachedAvatar,
     Delivery,
+    DeliveryState,
+    HoldKind,
     Post,
     Target,
 )
 
 __all__ = [
-    "ACCOUNT_STATES",
-    "DELIVERY_STATES",
     "HOLDABLE_STATES",
     "SCHEMA_VERSION",
     "Account",
+    "AccountState",
     "CachedAvatar",
     "Delivery",
+    "DeliveryState",
+    "HoldKind",
     "Post",
     "RegisteredApp",
     "SchemaTooNew",

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from providers.store.models import (
-    ACCOUNT_STATES,
     Account,
+    AccountState,
     Target,
+    checked,
     from_text,
     opt_from_text,
     opt_to_text,
@@ -42,7 +43,7 @@ def _row(row: sqlite3.Row) -> Account:
         target_kind=row["target_kind"],
         target_id=row["target_id"],
         target_name=row["target_name"],
-        state=row["state"],
+        state=AccountState(row["state"]),
         state_reason=row["state_reason"],
         expires_at=opt_from_text(row["expires_at"]),
         auto_share=bool(row["auto_share"]),
@@ -140,9 +141,8 @@ def upsert(
     return account
 
 
-def set_state(conn: sqlite3.Connection, account_id: int, state: str, reason: str) -> Account:
-    if state not in ACCOUNT_STATES:
-        raise ValueError(f"unknown account state {state!r}; expected one of {', '.join(ACCOUNT_STATES)}")
+def set_state(conn: sqlite3.Connection, account_id: int, state: AccountState, reason: str) -> Account:
+    state = checked(AccountState, state, "account state")
     _update(conn, account_id, "state = ?, state_reason = ?", (state, reason))
     return require(conn, account_id)
 

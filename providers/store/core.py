@@ -17,6 +17,8 @@ from pathlib import Path
 from types import TracebackType
 
 from providers import paths
+from providers.errors import SetupError
+from providers.outbox_config import load as load_outbox_config
 from providers.store import accounts as _accounts
 from providers.store import apps as _apps
 from providers.store import avatars as _avatars
@@ -24,7 +26,16 @@ from providers.store import db
 from providers.store import posts as _posts
 from providers.store.apps import RegisteredApp
 from providers.store.delivery_api import DeliveryMethods
-from providers.store.models import Account, CachedAvatar, Delivery, Post, Target
+from providers.store.models import (
+    Account,
+    AccountState,
+    CachedAvatar,
+    Delivery,
+    DeliveryState,
+    HoldKind,
+    Post,
+    Target,
+)
 
 log = logging.getLogger("linkdeck.store")
 
@@ -32,11 +43,8 @@ log = logging.getLogger("linkdeck.store")
 def _configured_past_due() -> str:
     """``[outbox] release_past_due`` from config.toml; "ask" when the file cannot be read, so a
     broken setting never sends posts the user wanted to be asked about."""
-    from providers.errors import SetupError
-    from providers.outbox.config import load
-
     try:
-        return load().release_past_due
+        return load_outbox_config().release_past_due
     except SetupError as exc:
         log.warning("outbox settings unreadable, asking about past-due posts: %s", exc)
         return "ask"
@@ -138,21 +146,23 @@ class Store(DeliveryMethods):
             _posts.release_for(conn, account, past_due=policy)
             return account
 
-    def set_state(self, account_id: int, state: str, reason: str = "") -> Account:
+    def set_state(self, account_id: int, state: AccountState, reason: str = "") -> Account:
         """state: "linked" or "reconnect" (with the reason shown on the card). KeyError if no row.
         Reconnect-needed behaves like unlinked for sending: the account's scheduled and due
         deliveries are held (kind "reconnect") in the same transaction; back to "linked" releases
         them."""
-        policy = self.past_due_policy() if state == "linked" else "send"
+        policy = self.past_due_policy() if state == AccountState.LINKED else "send"
         with self._write() as conn:
             before = _accounts.require(conn, account_id)
             account = _accounts.set_state(conn, account_id, state, reason)
-            if state == "reconnect":
+            if state == AccountState.RECONNECT:
                 why = f" ({reason})" if reason else ""
                 who = account.handle or account.remote_id
                 held = f"{who} needs reconnecting{why}; held until it is reconnected"
-                _posts.hold_for(conn, account.network, account.instance, account.remote_id, held, "reconnect")
-            elif before.state == "reconnect":
+                _posts.hold_for(
+                    conn, account.network, account.instance, account.remote_id, held, HoldKind.RECONNECT
+                )
+            elif before.state == AccountState.RECONNECT:
                 _posts.release_for(conn, account, past_due=policy)
             return account
 
@@ -231,7 +241,7 @@ class Store(DeliveryMethods):
         with self._read() as conn:
             return _posts.get_delivery(conn, delivery_id)
 
-    def deliveries(self, states: Iterable[str] | None = None) -> list[Delivery]:
+    def deliveries(self, states: Iterable[DeliveryState] | None = None) -> list[Delivery]:
         """All deliveries, or those in the given states, oldest first."""
         with self._read() as conn:
             return _posts.deliveries(conn, states)
@@ -239,7 +249,7 @@ class Store(DeliveryMethods):
     def set_delivery_state(
         self,
         delivery_id: int,
-        state: str,
+        state: DeliveryState,
         reason: str = "",
         *,
         remote_post_id: str | None = None,
@@ -251,12 +261,14 @@ class Store(DeliveryMethods):
         with self._write() as conn:
             return _posts.set_state(conn, delivery_id, state, reason, remote_post_id, url)
 
-    def counts_by_state(self) -> dict[str, int]:
+    def counts_by_state(self) -> dict[DeliveryState, int]:
         """Every delivery state with its count (0 included)."""
         with self._read() as conn:
             return _posts.counts_by_state(conn)
 
-    def hold_deliveries_for(self, account: Account, reason: str | None = None, kind: str = "unlinked") -> int:
+    def hold_deliveries_for(
+        self, account: Account, reason: str | None = None, kind: HoldKind = HoldKind.UNLINKED
+    ) -> int:
         """Hold the account's scheduled and due deliveries; returns how many."""
         with self._write() as conn:
             return _posts.hold_for(

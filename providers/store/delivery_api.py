@@ -16,7 +16,16 @@ from typing import Any
 
 from providers.store import machine
 from providers.store import posts as _posts
-from providers.store.models import Account, Delivery, Post, to_text, utcnow
+from providers.store.models import (
+    Account,
+    AccountState,
+    Delivery,
+    DeliveryState,
+    HoldKind,
+    Post,
+    to_text,
+    utcnow,
+)
 from providers.store.transitions import IllegalTransition
 
 
@@ -70,7 +79,7 @@ class DeliveryMethods:
             return _posts.deliveries(conn, None, where="post_id = ?", args=(post_id,))
 
     def deliveries_where(
-        self, states: Iterable[str] | None, where: str, args: tuple[object, ...]
+        self, states: Iterable[DeliveryState] | None, where: str, args: tuple[object, ...]
     ) -> list[Delivery]:
         """Deliveries in ``states`` matching an SQL condition on the deliveries table."""
         with self._read() as conn:
@@ -79,7 +88,7 @@ class DeliveryMethods:
     # The state machine ---------------------------------------------------------------------------
 
     def transition(
-        self, delivery_id: int, wanted: str, *, now: datetime | None = None, **fields: Any
+        self, delivery_id: int, wanted: DeliveryState, *, now: datetime | None = None, **fields: Any
     ) -> Delivery:
         """A checked state change (see :func:`providers.store.machine.transition` for ``fields``).
         Raises IllegalTransition when the machine does not allow it."""
@@ -145,10 +154,11 @@ class DeliveryMethods:
             if cursor.rowcount == 0:
                 raise KeyError(f"no post with id {post_id}")
             changed = []
-            for delivery in _posts.deliveries(
-                conn, ["scheduled", "due", "failed"], where="post_id = ?", args=(post_id,)
-            ):
-                changed.append(machine.transition(conn, delivery.id, "scheduled", now=moment, reason=""))
+            again = [DeliveryState.SCHEDULED, DeliveryState.DUE, DeliveryState.FAILED]
+            for delivery in _posts.deliveries(conn, again, where="post_id = ?", args=(post_id,)):
+                changed.append(
+                    machine.transition(conn, delivery.id, DeliveryState.SCHEDULED, now=moment, reason="")
+                )
             return changed
 
     def move_delivery(self, delivery_id: int, account: Account, *, now: datetime | None = None) -> Delivery:
@@ -158,9 +168,9 @@ class DeliveryMethods:
         moment = now or utcnow()
         with self._write() as conn:
             current = _posts.require_delivery(conn, delivery_id)
-            if current.state != "held":
+            if current.state != DeliveryState.HELD:
                 raise IllegalTransition(
-                    delivery_id, current.state, "held", "only held deliveries can be moved"
+                    delivery_id, current.state, DeliveryState.HELD, "only held deliveries can be moved"
                 )
             duplicate = conn.execute(
                 "SELECT id FROM deliveries WHERE post_id = ? AND network = ? AND instance = ? "
@@ -193,10 +203,17 @@ class DeliveryMethods:
                 ),
             )
             post = _posts.get_post(conn, current.post_id)
-            if account.state == "reconnect":
+            if account.state == AccountState.RECONNECT:
                 reason = f"{account.handle} needs reconnecting; held until it is reconnected"
                 return machine.transition(
-                    conn, delivery_id, "held", now=moment, reason=reason, hold_kind="reconnect"
+                    conn,
+                    delivery_id,
+                    DeliveryState.HELD,
+                    now=moment,
+                    reason=reason,
+                    hold_kind=HoldKind.RECONNECT,
                 )
-            wanted = "due" if post is None or post.scheduled_at is None else "scheduled"
+            wanted = (
+                DeliveryState.DUE if post is None or post.scheduled_at is None else DeliveryState.SCHEDULED
+            )
             return machine.transition(conn, delivery_id, wanted, now=moment, reason="")

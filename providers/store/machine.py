@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from providers.store import transitions
-from providers.store.models import HOLD_KINDS, Delivery, from_text, to_text
+from providers.store.models import AccountState, Delivery, DeliveryState, HoldKind, from_text, to_text
 from providers.store.posts import DUE_AT, deliveries, require_delivery
 
 
@@ -31,14 +31,14 @@ UNSET: Any = _Unset()
 
 
 def _fields_for(
-    wanted: str,
+    wanted: DeliveryState,
     *,
     now: str,
     reason: str | None,
     retryable: bool | None,
     remote_post_id: str | None,
     url: str | None,
-    hold_kind: str | None,
+    hold_kind: HoldKind | None,
     next_attempt_at: datetime | None,
     check_needed: bool,
     clear_commit: bool,
@@ -47,38 +47,38 @@ def _fields_for(
     fields: dict[str, object] = {"state": wanted, "updated_at": now, "lease_until": None}
     if clear_commit:
         fields["committed_at"] = None
-    if wanted != "held":
+    if wanted != DeliveryState.HELD:
         fields["hold_kind"] = None
-    if wanted != "failed":
+    if wanted != DeliveryState.FAILED:
         fields["retryable"] = None
-    if wanted != "unknown":
+    if wanted != DeliveryState.UNKNOWN:
         fields["check_needed"] = 0
-    if wanted not in ("scheduled",):
+    if wanted != DeliveryState.SCHEDULED:
         fields["next_attempt_at"] = None
     if reason is not None:
         fields["reason"] = reason
-    if wanted == "sent":
+    if wanted == DeliveryState.SENT:
         if not remote_post_id and not url:
             raise ValueError("a sent delivery needs the network's post id or URL")
         fields |= {"remote_post_id": remote_post_id, "url": url, "sent_at": now, "reason": reason or ""}
-    elif wanted == "failed":
+    elif wanted == DeliveryState.FAILED:
         if not reason or retryable is None:
             raise ValueError("a failed delivery needs a reason and whether retrying can help")
         fields["retryable"] = int(retryable)
-    elif wanted == "held":
-        if not reason or hold_kind not in HOLD_KINDS:
-            raise ValueError(f"a held delivery needs a reason and a kind ({', '.join(HOLD_KINDS)})")
+    elif wanted == DeliveryState.HELD:
+        if not reason or hold_kind not in tuple(HoldKind):
+            raise ValueError(f"a held delivery needs a reason and a kind ({', '.join(HoldKind)})")
         fields["hold_kind"] = hold_kind
-    elif wanted == "unknown":
+    elif wanted == DeliveryState.UNKNOWN:
         if not reason:
             raise ValueError("an unknown delivery needs a reason (what to check)")
         fields["check_needed"] = int(check_needed)
         if url is not None:
             fields["url"] = url
-    elif wanted == "scheduled":
+    elif wanted == DeliveryState.SCHEDULED:
         fields["next_attempt_at"] = None if next_attempt_at is None else to_text(next_attempt_at)
         fields.setdefault("reason", "")
-    elif wanted == "due":
+    elif wanted == DeliveryState.DUE:
         fields.setdefault("reason", "")
     return fields
 
@@ -86,16 +86,16 @@ def _fields_for(
 def transition(
     conn: sqlite3.Connection,
     delivery_id: int,
-    wanted: str,
+    wanted: DeliveryState,
     *,
     now: datetime,
     owner: str | None = None,
-    expect: Iterable[str] | None = None,
+    expect: Iterable[DeliveryState] | None = None,
     reason: str | None = None,
     retryable: bool | None = None,
     remote_post_id: str | None = None,
     url: str | None = None,
-    hold_kind: str | None = None,
+    hold_kind: HoldKind | None = None,
     next_attempt_at: datetime | None = None,
     check_needed: bool = False,
     lease_until: datetime | None = None,
@@ -133,12 +133,12 @@ def transition(
     )
     condition = "id = ? AND state = ?"
     args: list[object] = [delivery_id, current.state]
-    if wanted == "sending":
+    if wanted == DeliveryState.SENDING:
         if not owner or lease_until is None:
             raise ValueError("claiming a delivery needs an owner and a lease end")
         fields |= {"lease_owner": owner, "lease_until": to_text(lease_until)}
         fields["reason"] = ""
-    elif current.state == "sending" and owner is not None:
+    elif current.state == DeliveryState.SENDING and owner is not None:
         if current.lease_owner != owner:
             raise transitions.IllegalTransition(
                 delivery_id, current.state, wanted, f"it is claimed by {current.lease_owner}, not {owner}"
@@ -147,7 +147,9 @@ def transition(
         args.append(owner)
     assignments = ", ".join(f"{column} = ?" for column in fields)
     extra = (
-        ", attempts = attempts + 1" if wanted == "sending" else (", attempts = 0" if reset_attempts else "")
+        ", attempts = attempts + 1"
+        if wanted == DeliveryState.SENDING
+        else (", attempts = 0" if reset_attempts else "")
     )
     cursor = conn.execute(
         f"UPDATE deliveries SET {assignments}{extra} WHERE {condition}", [*fields.values(), *args]
@@ -188,17 +190,18 @@ def hold_unsendable(conn: sqlite3.Connection, now: datetime) -> int:
     held = 0
     for row in rows:
         who = row["handle"] or row["remote_id"]
-        kind, reason = None, ""
+        kind: HoldKind | None = None
+        reason = ""
         if row["account_id"] is None:
             kind, reason = (
-                "unlinked",
+                HoldKind.UNLINKED,
                 f"{row['network']} account {who} is not linked; held until it is linked again",
             )
-        elif row["account_state"] == "reconnect":
+        elif row["account_state"] == AccountState.RECONNECT:
             why = f" ({row['state_reason']})" if row["state_reason"] else ""
-            kind, reason = "reconnect", f"{who} needs reconnecting{why}; held until it is reconnected"
+            kind, reason = HoldKind.RECONNECT, f"{who} needs reconnecting{why}; held until it is reconnected"
         elif row["target_id"] and row["target_count"] and not row["target_found"]:
-            kind, reason = "target_gone", f"the target of this post is no longer available to {who}"
+            kind, reason = HoldKind.TARGET_GONE, f"the target of this post is no longer available to {who}"
         if kind is None:
             if row["delivery_account"] != row["account_id"]:
                 conn.execute(
@@ -254,7 +257,9 @@ def claim(
         """,
         [owner, to_text(lease_until), to_text(now), *picked],
     )
-    return deliveries(conn, ["sending"], where=f"id IN ({marks}) AND lease_owner = ?", args=(*picked, owner))
+    return deliveries(
+        conn, [DeliveryState.SENDING], where=f"id IN ({marks}) AND lease_owner = ?", args=(*picked, owner)
+    )
 
 
 def renew(conn: sqlite3.Connection, owner: str, *, now: datetime, lease_until: datetime) -> int:
@@ -277,7 +282,7 @@ def mark_committing(conn: sqlite3.Connection, delivery_id: int, owner: str, now:
     if cursor.rowcount != 1:
         current = require_delivery(conn, delivery_id)
         raise transitions.IllegalTransition(
-            delivery_id, current.state, "sending", f"it is not claimed by {owner} any more"
+            delivery_id, current.state, DeliveryState.SENDING, f"it is not claimed by {owner} any more"
         )
     return require_delivery(conn, delivery_id)
 

@@ -8,25 +8,69 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TypeVar
 
 from providers import clock
 
-ACCOUNT_STATES: tuple[str, ...] = ("linked", "reconnect")
+_Member = TypeVar("_Member", bound=StrEnum)
 
-# scheduled: waits for its post's scheduled_at; held: its account is unlinked (or otherwise on hold),
-# kept until the same account is linked again; due: ready to send now; sending: a send is in
-# flight (a crash here is recovered on restart); sent / failed: final; unknown: the network may or
-# may not have published it (a timeout after the request went out) and a person must look.
-DELIVERY_STATES: tuple[str, ...] = ("scheduled", "held", "due", "sending", "sent", "failed", "unknown")
+
+class AccountState(StrEnum):
+    """An account row's ``state`` (stored as its value). Reconnect: the network refused the sign-in;
+    the account's queued deliveries are held until it is linked again."""
+
+    LINKED = "linked"
+    RECONNECT = "reconnect"
+
+
+class DeliveryState(StrEnum):
+    """A delivery's ``state``, stored, compared and printed as its value (``linkdeck queue --json``
+    spells each exactly so). The moves between them: :mod:`providers.store.transitions`."""
+
+    # Waits for its post's scheduled_at (or its retry time).
+    SCHEDULED = "scheduled"
+    # Its account is unlinked (or otherwise on hold, see HoldKind): kept until that same account
+    # is linked again.
+    HELD = "held"
+    # Ready to send now.
+    DUE = "due"
+    # A send is in flight; a crash here is recovered on restart.
+    SENDING = "sending"
+    # Final.
+    SENT = "sent"
+    # Final for the runners (``retryable``: whether a person's retry can help).
+    FAILED = "failed"
+    # The network may or may not have published it (a timeout after the request went out) and a
+    # person may have to look.
+    UNKNOWN = "unknown"
+
 
 # States a delivery is put on hold from when its account goes away. "sending" and "unknown" are
 # left alone: a request may already have reached the network, and holding them could send twice.
-HOLDABLE_STATES: tuple[str, ...] = ("scheduled", "due")
+HOLDABLE_STATES: tuple[DeliveryState, ...] = (DeliveryState.SCHEDULED, DeliveryState.DUE)
 
-# Why a delivery is held (``Delivery.hold_kind``): its account was unlinked, needs reconnecting,
-# its target (a Page, a board) is gone, or it fell due while held and the user asked to be asked
-# (``[outbox] release_past_due = "ask"``) before such posts go out.
-HOLD_KINDS: tuple[str, ...] = ("unlinked", "reconnect", "target_gone", "ask")
+
+class HoldKind(StrEnum):
+    """Why a delivery is held (``Delivery.hold_kind``)."""
+
+    UNLINKED = "unlinked"  # its account was unlinked
+    RECONNECT = "reconnect"  # its account needs reconnecting
+    TARGET_GONE = "target_gone"  # its target (a Page, a board) is gone
+    # It fell due while held and the user asked to be asked (``[outbox] release_past_due = "ask"``)
+    # before such posts go out.
+    ASK = "ask"
+
+
+def checked(kind: type[_Member], value: str, what: str) -> _Member:
+    """``value`` as a member of ``kind``; ValueError naming ``what`` and the choices otherwise.
+    (Python 3.11's ``value in kind`` raises TypeError for a plain string, so look it up.)"""
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(member.value for member in kind)
+        raise ValueError(f"unknown {what} {value!r}; expected one of {choices}") from None
+
 
 # Mastodon's visibilities; other networks ignore the field.
 VISIBILITIES: tuple[str, ...] = ("public", "unlisted", "private", "direct")
@@ -75,7 +119,7 @@ class Account:
     target_kind: str | None
     target_id: str | None
     target_name: str | None
-    state: str  # one of ACCOUNT_STATES
+    state: AccountState
     state_reason: str
     expires_at: datetime | None  # access-token expiry, UTC
     auto_share: bool
@@ -142,7 +186,7 @@ class Delivery:
     target_kind: str | None
     target_id: str | None
     target_name: str | None
-    state: str  # one of DELIVERY_STATES
+    state: DeliveryState
     reason: str
     remote_post_id: str | None
     url: str | None
@@ -153,7 +197,7 @@ class Delivery:
     updated_at: datetime
     # The state machine's bookkeeping (providers.outbox); defaults for rows from older callers.
     retryable: bool | None = None  # failed: whether retrying can help; None otherwise
-    hold_kind: str | None = None  # held: one of HOLD_KINDS
+    hold_kind: HoldKind | None = None  # held: why
     lease_owner: str | None = None  # the runner that claimed it (kept after it finished)
     lease_until: datetime | None = None  # sending: the claim is the owner's until then
     # When the earliest request that may have created the post went out (None: none did, or it is

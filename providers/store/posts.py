@@ -15,13 +15,14 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from providers.store.models import (
-    DELIVERY_STATES,
-    HOLD_KINDS,
     HOLDABLE_STATES,
     VISIBILITIES,
     Account,
     Delivery,
+    DeliveryState,
+    HoldKind,
     Post,
+    checked,
     from_text,
     opt_from_text,
     opt_to_text,
@@ -83,7 +84,7 @@ def delivery_from_row(row: sqlite3.Row) -> Delivery:
         target_kind=row["target_kind"],
         target_id=row["target_id"],
         target_name=row["target_name"],
-        state=row["state"],
+        state=DeliveryState(row["state"]),
         reason=row["reason"],
         remote_post_id=row["remote_post_id"],
         url=row["url"],
@@ -93,7 +94,7 @@ def delivery_from_row(row: sqlite3.Row) -> Delivery:
         created_at=from_text(row["created_at"]),
         updated_at=from_text(row["updated_at"]),
         retryable=None if retryable is None else bool(retryable),
-        hold_kind=row["hold_kind"],
+        hold_kind=None if row["hold_kind"] is None else HoldKind(row["hold_kind"]),
         lease_owner=row["lease_owner"],
         lease_until=opt_from_text(row["lease_until"]),
         committed_at=opt_from_text(row["committed_at"]),
@@ -102,14 +103,9 @@ def delivery_from_row(row: sqlite3.Row) -> Delivery:
     )
 
 
-def check_states(states: Iterable[str]) -> list[str]:
-    wanted = list(states)
-    unknown = [s for s in wanted if s not in DELIVERY_STATES]
-    if unknown:
-        raise ValueError(
-            f"unknown delivery state {unknown[0]!r}; expected one of {', '.join(DELIVERY_STATES)}"
-        )
-    return wanted
+def check_states(states: Iterable[str]) -> list[DeliveryState]:
+    """The states as members; ValueError for a name that is not one (a caller's typo)."""
+    return [checked(DeliveryState, s, "delivery state") for s in states]
 
 
 def create_post(
@@ -192,7 +188,7 @@ def add_delivery(conn: sqlite3.Connection, post_id: int, account: Account) -> De
             account.target_kind,
             account.target_id,
             account.target_name,
-            "scheduled" if post.scheduled_at is not None else "due",
+            DeliveryState.SCHEDULED if post.scheduled_at is not None else DeliveryState.DUE,
             uuid.uuid4().hex,
             now,
             now,
@@ -232,17 +228,17 @@ def deliveries(
     return [delivery_from_row(r) for r in rows]
 
 
-def counts_by_state(conn: sqlite3.Connection) -> dict[str, int]:
-    counts = dict.fromkeys(DELIVERY_STATES, 0)
+def counts_by_state(conn: sqlite3.Connection) -> dict[DeliveryState, int]:
+    counts = dict.fromkeys(DeliveryState, 0)
     for state, count in conn.execute("SELECT state, COUNT(*) FROM deliveries GROUP BY state"):
-        counts[state] = count
+        counts[DeliveryState(state)] = count
     return counts
 
 
 def set_state(
     conn: sqlite3.Connection,
     delivery_id: int,
-    state: str,
+    state: DeliveryState,
     reason: str,
     remote_post_id: str | None,
     url: str | None,
@@ -269,11 +265,10 @@ def hold_for(
     instance: str | None,
     remote_id: str,
     reason: str,
-    kind: str = "unlinked",
+    kind: HoldKind = HoldKind.UNLINKED,
 ) -> int:
     """Hold the account's scheduled and due deliveries; return how many were held."""
-    if kind not in HOLD_KINDS:
-        raise ValueError(f"unknown hold kind {kind!r}; expected one of {', '.join(HOLD_KINDS)}")
+    kind = checked(HoldKind, kind, "hold kind")
     marks = ", ".join("?" for _ in HOLDABLE_STATES)
     cursor = conn.execute(
         f"""

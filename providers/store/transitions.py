@@ -27,25 +27,31 @@ may be on the wire, so only the runner holding the claim (or recovery, once it i
 
 from __future__ import annotations
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "scheduled": frozenset({"due", "held", "failed", "scheduled"}),
-    "held": frozenset({"scheduled", "due", "failed", "held"}),
-    "due": frozenset({"sending", "held", "failed", "scheduled"}),
-    "sending": frozenset({"sent", "failed", "unknown", "scheduled", "held", "due"}),
-    "sent": frozenset(),
-    "failed": frozenset({"due", "scheduled"}),
-    "unknown": frozenset({"due", "sent", "failed", "unknown"}),
+from providers.store.models import DeliveryState
+
+_S = DeliveryState  # short, so each row of the table reads on one line
+
+TRANSITIONS: dict[DeliveryState, frozenset[DeliveryState]] = {
+    _S.SCHEDULED: frozenset({_S.DUE, _S.HELD, _S.FAILED, _S.SCHEDULED}),
+    _S.HELD: frozenset({_S.SCHEDULED, _S.DUE, _S.FAILED, _S.HELD}),
+    _S.DUE: frozenset({_S.SENDING, _S.HELD, _S.FAILED, _S.SCHEDULED}),
+    _S.SENDING: frozenset({_S.SENT, _S.FAILED, _S.UNKNOWN, _S.SCHEDULED, _S.HELD, _S.DUE}),
+    _S.SENT: frozenset(),
+    _S.FAILED: frozenset({_S.DUE, _S.SCHEDULED}),
+    _S.UNKNOWN: frozenset({_S.DUE, _S.SENT, _S.FAILED, _S.UNKNOWN}),
 }
 
-FINAL_STATES: frozenset[str] = frozenset({"sent"})
+FINAL_STATES: frozenset[DeliveryState] = frozenset({_S.SENT})
 # Waiting to be sent by a runner (the queue), as opposed to history.
-QUEUED_STATES: tuple[str, ...] = ("scheduled", "due", "held")
+QUEUED_STATES: tuple[DeliveryState, ...] = (_S.SCHEDULED, _S.DUE, _S.HELD)
 
 
 class IllegalTransition(ValueError):
     """A state change the machine does not allow (e.g. ``sent`` → ``due``)."""
 
-    def __init__(self, delivery_id: int, current: str, wanted: str, why: str = "") -> None:
+    def __init__(
+        self, delivery_id: int, current: DeliveryState, wanted: DeliveryState, why: str = ""
+    ) -> None:
         self.delivery_id = delivery_id
         self.current = current
         self.wanted = wanted
@@ -53,11 +59,11 @@ class IllegalTransition(ValueError):
         super().__init__(f"delivery {delivery_id} is {current}; it cannot become {wanted}{detail}")
 
 
-def allowed(current: str, wanted: str) -> bool:
+def allowed(current: DeliveryState, wanted: DeliveryState) -> bool:
     return wanted in TRANSITIONS.get(current, frozenset())
 
 
-def check(delivery_id: int, current: str, wanted: str) -> None:
+def check(delivery_id: int, current: DeliveryState, wanted: DeliveryState) -> None:
     """Raise :class:`IllegalTransition` unless ``current`` → ``wanted`` is in :data:`TRANSITIONS`."""
     if not allowed(current, wanted):
         raise IllegalTransition(delivery_id, current, wanted)

@@ -12,16 +12,18 @@ from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 from providers import catalog
 from providers.errors import LinkdeckError
 from providers.outbox.queue import QueueEntry
-from providers.store.models import DELIVERY_STATES
+from providers.store.models import AccountState, DeliveryState
 from tui.widgets.network_card import when
 
-FILTERS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
+_S = DeliveryState
+# Each tab and the states it lists ("scheduled" covers everything still on its way out).
+FILTERS: tuple[tuple[str, tuple[DeliveryState, ...] | None], ...] = (
     ("all", None),
-    ("scheduled", ("scheduled", "due", "sending")),
-    ("held", ("held",)),
-    ("sent", ("sent",)),
-    ("failed", ("failed",)),
-    ("unknown", ("unknown",)),
+    ("scheduled", (_S.SCHEDULED, _S.DUE, _S.SENDING)),
+    ("held", (_S.HELD,)),
+    ("sent", (_S.SENT,)),
+    ("failed", (_S.FAILED,)),
+    ("unknown", (_S.UNKNOWN,)),
 )
 
 
@@ -53,7 +55,7 @@ class PostsScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#posts-table", DataTable)
         table.add_columns("When", "Network", "Account", "State", "Caption", "Link or reason")
-        self._states: tuple[str, ...] | None = None
+        self._states: tuple[DeliveryState, ...] | None = None
         self._entries: dict[str, QueueEntry] = {}
         self.reload()
 
@@ -76,7 +78,7 @@ class PostsScreen(Screen[None]):
         counts = store.counts_by_state()
         tabs = self.query_one("#posts-filter", Tabs)
         for name, states in FILTERS:
-            total = sum(counts.get(s, 0) for s in (states or DELIVERY_STATES))
+            total = sum(counts.get(s, 0) for s in (states or DeliveryState))
             tabs.query_one(f"#filter-{name}", Tab).label = f"{name.capitalize()} {total}"
         table = self.query_one("#posts-table", DataTable)
         table.clear()
@@ -84,7 +86,7 @@ class PostsScreen(Screen[None]):
         for entry in entries(store, getattr(self, "_states", None)):
             d = entry.delivery
             caption = (entry.post.caption if entry.post else "").replace("\n", " ")
-            state = "unknown — check" if d.state == "unknown" and d.check_needed else d.state
+            state = "unknown — check" if d.state == _S.UNKNOWN and d.check_needed else d.state
             key = str(d.id)
             self._entries[key] = entry
             table.add_row(
@@ -117,13 +119,15 @@ class PostsScreen(Screen[None]):
             return
         d = entry.delivery
         hints = {
-            "held": "sent once its account is linked again; m moves it to another account, x cancels it",
-            "failed": "r tries again"
+            _S.HELD: "sent once its account is linked again; m moves it to another account, x cancels it",
+            _S.FAILED: "r tries again"
             if d.retryable
             else "retrying cannot help: fix the post and post it again",
-            "unknown": "look at the account's page: if the post is not there, r sends it (with the same key)",
-            "scheduled": "s gives it another time; x cancels it",
-            "sent": "Enter opens the post",
+            _S.UNKNOWN: (
+                "look at the account's page: if the post is not there, r sends it (with the same key)"
+            ),
+            _S.SCHEDULED: "s gives it another time; x cancels it",
+            _S.SENT: "Enter opens the post",
         }
         what = f"{d.state}: {d.reason or d.url}" if (d.reason or d.url) else d.state
         detail.update(f"{what}  ·  {hints.get(d.state, '')}")
@@ -178,10 +182,10 @@ class PostsScreen(Screen[None]):
         from tui.dialogs.ask import AskChoice
 
         entry = self._current()
-        if entry is None or entry.delivery.state != "held":
+        if entry is None or entry.delivery.state != _S.HELD:
             self.notify("Only held posts can move to another account.", severity="warning")
             return
-        accounts = [a for a in self.app.ctx.store.accounts() if a.state == "linked"]  # type: ignore[attr-defined]
+        accounts = [a for a in self.app.ctx.store.accounts() if a.state == AccountState.LINKED]  # type: ignore[attr-defined]
         choices = [(str(a.id), f"{catalog.get(a.network).name}: {a.handle}") for a in accounts]
         if not choices:
             self.notify("No linked account to move it to. Link one on Accounts (a).", severity="warning")

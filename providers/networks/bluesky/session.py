@@ -30,6 +30,7 @@ from providers import clock
 from providers.auth.types import Token
 from providers.errors import LinkError
 from providers.networks.bluesky.xrpc import NAME, RenewLater, XrpcError, call, session_token
+from providers.store.models import AccountState
 
 if TYPE_CHECKING:
     from providers.store import Account, Store
@@ -76,12 +77,12 @@ class SessionKeeper:
     def _reconnect(self, account: Account, reason: str) -> LinkError:
         with contextlib.suppress(KeyError):  # unlinked meanwhile
             if self._store is not None:
-                self._store.set_state(account.id, "reconnect", reason)
+                self._store.set_state(account.id, AccountState.RECONNECT, reason)
             else:
                 from providers.store import Store
 
                 with Store.open() as store:
-                    store.set_state(account.id, "reconnect", reason)
+                    store.set_state(account.id, AccountState.RECONNECT, reason)
         log.info("account %s needs reconnecting", account.id)
         return LinkError(reason)
 

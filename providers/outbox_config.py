@@ -1,6 +1,9 @@
 """``[outbox]`` in config.toml: how the delivery runner retries, claims and releases.
 
-Read here rather than in :mod:`providers.settings` so the outbox owns its own knobs::
+Read here rather than in :mod:`providers.settings` so the outbox's knobs stay together, and beside
+the :mod:`providers.outbox` package rather than in it because the store reads one of them too
+(``release_past_due``, when an account is linked again) and the store never imports the outbox
+(an import-linter contract in pyproject.toml)::
 
     [outbox]
     release_past_due = "send"   # or "ask": posts that fell due while their account was unlinked
