@@ -15,13 +15,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DirectoryTree, Footer, Header, Input, Select, Static, TextArea
 
 from providers import catalog
 from providers.errors import LinkdeckError
 from providers.media import MediaInfo, MediaKind, Verdict
 from providers.outbox.events import DeliveryEvent
+from tui.screens.base import LinkdeckScreen
 from tui.widgets.avatar import halfblock
 from tui.widgets.delivery_row import DeliveryRow
 from tui.widgets.media_tree import MediaTree
@@ -53,7 +53,7 @@ def describe(info: MediaInfo) -> str:
     return f"{info.format.upper()} · {size} · {info.colour}{frames} · {human_size(info.bytes)}"
 
 
-class UploadScreen(Screen[None]):
+class UploadScreen(LinkdeckScreen[None]):
     # Parsed when this screen is first opened, not at start-up.
     CSS_PATH = "../styles/upload.tcss"
     SUB_TITLE = "Upload"
@@ -81,7 +81,7 @@ class UploadScreen(Screen[None]):
             with Vertical(id="upload-files", classes="upload-column"):
                 yield Static("1 · Choose a photo or video", classes="section-title")
                 yield Input(placeholder="Type or paste a path, then Enter", id="upload-path")
-                start = self._start_dir or self.app.ctx.start_dir  # type: ignore[attr-defined]
+                start = self._start_dir or self.app.ctx.start_dir
                 yield MediaTree(start, id="upload-tree")
             with Vertical(id="upload-media", classes="upload-column"):
                 yield Static("2 · The file and each network's verdict", classes="section-title")
@@ -128,7 +128,7 @@ class UploadScreen(Screen[None]):
         box = self.query_one("#upload-targets", VerticalScroll)
         previous = {c.id: c.value for c in box.query(Checkbox)}
         await box.remove_children()
-        accounts = [a for a in self.app.ctx.store.accounts() if a.state == "linked"]  # type: ignore[attr-defined]
+        accounts = [a for a in self.app.ctx.store.accounts() if a.state == "linked"]
         if not accounts:
             await box.mount(
                 Static(
@@ -153,12 +153,12 @@ class UploadScreen(Screen[None]):
 
     def selected_accounts(self) -> list[object]:
         ids = {int((c.id or "share-0").removeprefix("share-")) for c in self.query(Checkbox) if c.value}
-        return [a for a in self.app.ctx.store.accounts() if a.id in ids]  # type: ignore[attr-defined]
+        return [a for a in self.app.ctx.store.accounts() if a.id in ids]
 
     def _selected_specs(self) -> list[catalog.NetworkSpec]:
         seen: dict[str, catalog.NetworkSpec] = {}
         for account in self.selected_accounts():
-            seen.setdefault(account.network, catalog.get(account.network))  # type: ignore[attr-defined]
+            seen.setdefault(account.network, catalog.get(account.network))
         return list(seen.values())
 
     @on(Checkbox.Changed)
@@ -315,7 +315,7 @@ class UploadScreen(Screen[None]):
         from providers import overview
         from tui.dialogs.ask import AskChoice
 
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.app.ctx
         cards = overview.cards(ctx.settings, ctx.store, ctx.now())
         choices = [(c.spec.id, c.spec.name) for c in cards if c.state is overview.CardState.NOT_LINKED]
         if not choices:
@@ -324,7 +324,7 @@ class UploadScreen(Screen[None]):
         network = await self.app.push_screen_wait(AskChoice("Link which network?", choices))
         if network:
             self._linked_here = network
-            self.app.start_link(network)  # type: ignore[attr-defined]
+            self.app.start_link(network)
 
     @on(Button.Pressed, "#upload-override")
     @work(exclusive=True, group="ask", exit_on_error=False)
@@ -389,7 +389,7 @@ class UploadScreen(Screen[None]):
         from providers.outbox.runner import publish_now
         from providers.outbox.timing import local
 
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.app.ctx
         accounts = self.selected_accounts()
         caption = self.query_one("#upload-caption", TextArea).text
         files = [str(self.chosen)] if self.chosen is not None else []
@@ -438,7 +438,7 @@ class UploadScreen(Screen[None]):
         from providers.outbox.actions import retry
 
         delivery_id = int((event.button.id or "retry-0").removeprefix("retry-"))
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.app.ctx
         delivery = retry(ctx.store, delivery_id)
         account = ctx.store.account(delivery.account_id) if delivery.account_id else None
         if account is not None:
@@ -448,7 +448,7 @@ class UploadScreen(Screen[None]):
     async def _resend(self, account: object) -> None:
         from providers.outbox.runner import publish_now
 
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.app.ctx
         await publish_now(ctx.store, ctx.vault, self._post, [account], self._on_event, keeper=ctx.keeper)
 
     def _update_post_button(self) -> None:
