@@ -10,7 +10,7 @@ from typing import Any
 
 from providers import catalog, overview
 from providers import settings as settings_module
-from providers.catalog.spec import Availability, CaptionCounting
+from providers.catalog.spec import Availability, CaptionCounting, NetworkSpec
 from providers.errors import UsageError
 
 
@@ -18,9 +18,7 @@ def _print_json(document: dict[str, Any]) -> None:
     print(json.dumps(document, indent=2, default=str, ensure_ascii=False))
 
 
-def network_status(
-    spec: catalog.NetworkSpec, settings: settings_module.Settings, stored: frozenset[str]
-) -> str:
+def network_status(spec: NetworkSpec, settings: settings_module.Settings, stored: frozenset[str]) -> str:
     if spec.availability is not Availability.AVAILABLE:
         return str(spec.availability)
     return "needs_setup" if overview.needs_setup(spec, settings, stored) else "available"
@@ -173,7 +171,7 @@ async def _await_browser(session: Any, lines: _StdinLines) -> Any:
         await session.cancel()
 
 
-def _linked(spec: catalog.NetworkSpec, account: Any) -> int:
+def _linked(spec: NetworkSpec, account: Any) -> int:
     from providers.catalog.mastodon_adapter import instance_label
 
     where = f" ({instance_label(account.instance)})" if account.instance else ""
