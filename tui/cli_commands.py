@@ -11,16 +11,14 @@ from typing import Any
 from providers import catalog, overview
 from providers import settings as settings_module
 from providers.errors import UsageError
-from providers.spec import Availability, CaptionCounting
+from providers.spec import Availability, CaptionCounting, NetworkSpec
 
 
 def _print_json(document: dict[str, Any]) -> None:
     print(json.dumps(document, indent=2, default=str, ensure_ascii=False))
 
 
-def network_status(
-    spec: catalog.NetworkSpec, settings: settings_module.Settings, stored: frozenset[str]
-) -> str:
+def network_status(spec: NetworkSpec, settings: settings_module.Settings, stored: frozenset[str]) -> str:
     if spec.availability is not Availability.AVAILABLE:
         return str(spec.availability)
     return "needs_setup" if overview.needs_setup(spec, settings, stored) else "available"

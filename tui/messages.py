@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the media engine stays off the start-up path (Accounts imports this module)
+    from providers.media import Fix, MediaInfo
     from providers.outbox.events import DeliveryEvent
 
 
@@ -43,3 +46,55 @@ class OutboxUnavailable(Message):
     ``linkdeck worker``."""
 
     reason: str
+
+
+# Upload: its panes tell the screen, which tells the panes that depend on it.
+
+
+@dataclass
+class FileChosen(Message):
+    """A file was picked in the tree or its path typed in; it is not read yet."""
+
+    path: Path
+
+
+@dataclass
+class FileShown(Message):
+    """The chosen file was read and shown; ``info`` is None when it could not be read."""
+
+    info: MediaInfo | None
+
+
+@dataclass
+class FixChosen(Message):
+    """One network's fix for the chosen file was picked from its verdicts (Enter)."""
+
+    network: str
+    fix: Fix
+
+
+class TargetsChanged(Message):
+    """An account was ticked or unticked: verdicts, counters and post options follow."""
+
+
+class CaptionEdited(Message):
+    """The shared caption changed: count it again for the ticked networks."""
+
+
+class OwnCaptionRequested(Message):
+    """The person wants a caption of its own for one of the ticked networks."""
+
+
+class CaptionCounted(Message):
+    """The counters were redrawn; whether every caption fits may have changed."""
+
+
+@dataclass
+class PostRequested(Message):
+    """Post now (``when`` None) or schedule for ``when``: the screen gathers the draft."""
+
+    when: datetime | None
+
+
+class PostFinished(Message):
+    """Sending (or scheduling) is over: the Post button may be enabled again."""

@@ -137,8 +137,8 @@ class LinkdeckServer(Server):
         app.router.add_get(OAUTH_CALLBACK_PATH, self.handle_oauth_callback)
         return app
 
-    async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
-        response: web.StreamResponse = await super().handle_index(request)  # type: ignore[misc]
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
+        response: web.StreamResponse = await super().handle_index(request)
         if "token" in request.query:
             # textual.js appends its own query to the /ws URL, so the token can't ride along there.
             response.set_cookie(self.cookie_name, self.token, httponly=True, samesite="Strict", path="/")

@@ -6,25 +6,21 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Markdown, Static, Switch
 
 from providers.catalog import settings_url_for
 from providers.overview import Card, CardState
 from tui.dialogs.confirm import Confirm
+from tui.screens.base import LinkdeckModal
 from tui.widgets.network_card import when
 
 
-class CardDetails(ModalScreen[None]):
+class CardDetails(LinkdeckModal[None]):
     BINDINGS = [Binding("escape", "close", "Close")]
 
     def __init__(self, card: Card) -> None:
         super().__init__(classes="dialog")
         self.card = card
-
-    @property
-    def _account(self):  # type: ignore[no-untyped-def]
-        return self.card.account
 
     def compose(self) -> ComposeResult:
         card, spec = self.card, self.card.spec
@@ -92,7 +88,7 @@ class CardDetails(ModalScreen[None]):
     def _auto_share(self, event: Switch.Changed) -> None:
         account = self.card.account
         if account is not None:
-            self.app.ctx.store.set_auto_share(account.id, event.value)  # type: ignore[attr-defined]
+            self.app.ctx.store.set_auto_share(account.id, event.value)
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
@@ -101,7 +97,7 @@ class CardDetails(ModalScreen[None]):
     @on(Button.Pressed, "#link")
     @on(Button.Pressed, "#reconnect")
     def _link(self) -> None:
-        self.app.start_link(self.card.spec.id)  # type: ignore[attr-defined]
+        self.app.start_link(self.card.spec.id)
 
     @on(Button.Pressed, "#target")
     def _target(self) -> None:
@@ -116,7 +112,7 @@ class CardDetails(ModalScreen[None]):
 
     @on(Button.Pressed, "#open-settings")
     def _open_settings(self) -> None:
-        self.app.open_external(self._settings_url())  # type: ignore[attr-defined]
+        self.app.open_external(self._settings_url())
 
     @on(Button.Pressed, "#copy-settings")
     def _copy_settings(self) -> None:
@@ -136,7 +132,7 @@ class CardDetails(ModalScreen[None]):
         account = self.card.account
         if account is None:
             return
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.app.ctx
         plan = unlinking.plan(ctx.store, account)
         confirmed = await self.app.push_screen_wait(
             Confirm(

@@ -9,13 +9,12 @@ tui.widgets.link_steps; it has no branch per network.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
@@ -33,14 +32,15 @@ from providers.linking.steps import (
     Step,
     Working,
 )
+from providers.store import Account
+from tui.screens.base import LinkdeckModal
 from tui.widgets.link_steps import AddressView, ChooseView, CredentialsView, DeviceView, InstanceView
 
 if TYPE_CHECKING:
     from providers.linking import LinkSession
-    from tui.app import LinkdeckApp
 
 
-class LinkScreen(ModalScreen["Account | None"]):
+class LinkScreen(LinkdeckModal[Account | None]):
     """Runs one link from start to finish; dismisses with the linked Account, or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -53,10 +53,6 @@ class LinkScreen(ModalScreen["Account | None"]):
         self._shown: Widget | None = None
         # Dismissed (linked, failed to start, or cancelled): the session's last step changes nothing.
         self._over = False
-
-    @property
-    def linkdeck(self) -> LinkdeckApp:
-        return cast("LinkdeckApp", cast(Any, self).app)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box link-box"):
@@ -76,7 +72,7 @@ class LinkScreen(ModalScreen["Account | None"]):
 
     @work(exclusive=True, group="link", exit_on_error=False)
     async def begin(self) -> None:
-        app = self.linkdeck
+        app = self.app
         ctx = app.ctx
         may_open = app.place in (Place.LOCAL, Place.WEB)
         try:
@@ -159,12 +155,12 @@ class LinkScreen(ModalScreen["Account | None"]):
     def action_open_link(self) -> None:
         url = self.query_one(AddressView).url
         if url:
-            self.linkdeck.open_external(url)
+            self.app.open_external(url)
 
     def action_open_oob(self) -> None:
         url = self.query_one(AddressView).code_page_url
         if url:
-            self.linkdeck.open_external(url)
+            self.app.open_external(url)
 
     @on(Button.Pressed, "#link-cancel")
     async def action_cancel(self) -> None:

@@ -6,17 +6,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from providers import overview
 from tui.messages import CardSelected
+from tui.screens.base import LinkdeckScreen
 from tui.widgets.network_card import NetworkCard
 
 CARD_MIN_WIDTH = 32
 
 
-class AccountsScreen(Screen[None]):
+class AccountsScreen(LinkdeckScreen[None]):
     SUB_TITLE = "Accounts"
     BINDINGS = [
         Binding("enter", "open_card", "Link / details", show=True),
@@ -38,7 +38,7 @@ class AccountsScreen(Screen[None]):
         yield Footer()
 
     def _cards(self) -> list[overview.Card]:
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.app.ctx
         return overview.cards(ctx.settings, ctx.store, ctx.now(), self._stored_secrets)
 
     _stored_secrets: frozenset[str] = frozenset()
@@ -98,7 +98,7 @@ class AccountsScreen(Screen[None]):
         if card is None:
             return
         if card.state is overview.CardState.NOT_LINKED:
-            self.app.start_link(card.spec.id)  # type: ignore[attr-defined]
+            self.app.start_link(card.spec.id)
         else:
             self._show_details(card)
 
@@ -112,7 +112,7 @@ class AccountsScreen(Screen[None]):
         # Asking the keyring (D-Bus) can take a moment, so it happens after the first frame.
         from providers.errors import KeyringUnavailable
 
-        vault = self.app.ctx.vault  # type: ignore[attr-defined]
+        vault = self.app.ctx.vault
         found = set()
         for spec in overview.secret_networks():
             try:

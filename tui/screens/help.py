@@ -5,14 +5,14 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown, OptionList
 from textual.widgets.option_list import Option
 
 from tui import help_pages
+from tui.screens.base import LinkdeckScreen
 
 
-class HelpScreen(Screen[None]):
+class HelpScreen(LinkdeckScreen[None]):
     # Parsed when this screen is first opened, not at start-up.
     CSS_PATH = "../styles/help.tcss"
     SUB_TITLE = "Help"
@@ -37,7 +37,7 @@ class HelpScreen(Screen[None]):
 
     @on(Markdown.LinkClicked)
     def _link(self, event: Markdown.LinkClicked) -> None:
-        self.app.open_external(event.href)  # type: ignore[attr-defined]
+        self.app.open_external(event.href)
 
     def show_topic(self, topic_id: str) -> None:
         topics = self.query_one("#help-topics", OptionList)

@@ -6,13 +6,13 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from providers import catalog
 from providers.errors import LinkdeckError
 from providers.outbox.queue import QueueEntry
 from providers.store.models import AccountState, DeliveryState
+from tui.screens.base import LinkdeckScreen
 from tui.widgets.network_card import when
 
 _S = DeliveryState
@@ -27,7 +27,7 @@ FILTERS: tuple[tuple[str, tuple[DeliveryState, ...] | None], ...] = (
 )
 
 
-class PostsScreen(Screen[None]):
+class PostsScreen(LinkdeckScreen[None]):
     # Parsed when this screen is first opened, not at start-up.
     CSS_PATH = "../styles/posts.tcss"
     SUB_TITLE = "Posts"
@@ -74,7 +74,7 @@ class PostsScreen(Screen[None]):
     def reload(self) -> None:
         from providers.outbox.queue import entries
 
-        store = self.app.ctx.store  # type: ignore[attr-defined]
+        store = self.app.ctx.store
         counts = store.counts_by_state()
         tabs = self.query_one("#posts-filter", Tabs)
         for name, states in FILTERS:
@@ -139,7 +139,7 @@ class PostsScreen(Screen[None]):
         if entry is None:
             return
         try:
-            getattr(actions, action)(self.app.ctx.store, *(args or (entry.delivery.id,)))  # type: ignore[attr-defined]
+            getattr(actions, action)(self.app.ctx.store, *(args or (entry.delivery.id,)))
         except (LinkdeckError, ValueError) as exc:
             self.notify(str(exc), severity="warning")
         self.reload()
@@ -147,7 +147,7 @@ class PostsScreen(Screen[None]):
     def action_open_post(self) -> None:
         entry = self._current()
         if entry is not None and entry.delivery.url:
-            self.app.open_external(entry.delivery.url)  # type: ignore[attr-defined]
+            self.app.open_external(entry.delivery.url)
 
     def action_retry(self) -> None:
         self._act("retry")
@@ -185,7 +185,7 @@ class PostsScreen(Screen[None]):
         if entry is None or entry.delivery.state != _S.HELD:
             self.notify("Only held posts can move to another account.", severity="warning")
             return
-        accounts = [a for a in self.app.ctx.store.accounts() if a.state == AccountState.LINKED]  # type: ignore[attr-defined]
+        accounts = [a for a in self.app.ctx.store.accounts() if a.state == AccountState.LINKED]
         choices = [(str(a.id), f"{catalog.get(a.network).name}: {a.handle}") for a in accounts]
         if not choices:
             self.notify("No linked account to move it to. Link one on Accounts (a).", severity="warning")

@@ -31,8 +31,8 @@ def halfblock(path: Path, width: int = WIDTH, height: int = HEIGHT, *, crop: boo
     cropped to fill the box (avatars) or shrunk to fit inside it, keeping its shape (previews)."""
     from PIL import Image, ImageOps
 
-    with Image.open(path) as image:
-        image = ImageOps.exif_transpose(image).convert("RGB")
+    with Image.open(path) as opened:
+        image = ImageOps.exif_transpose(opened).convert("RGB")
         box = (width, height * 2)
         image = ImageOps.fit(image, box) if crop else ImageOps.contain(image, box)
     pixels = image.load()

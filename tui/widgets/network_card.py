@@ -121,7 +121,7 @@ class NetworkCard(Widget, can_focus=True):
         width = max(1, self.content_size.width - AVATAR_WIDTH - 1)
         body = describe(card)
         if account is not None:  # names and handles are cut with an ellipsis, one per line
-            lines = body.split()
+            lines = list(body.split())
             for line in lines:
                 line.truncate(width, overflow="ellipsis")
         else:  # a description wraps

@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from providers.media import Fix, Verdict
+from providers.media import Fix, MediaInfo, Verdict
+from tui.messages import FixChosen
 
-
-@dataclass
-class FixChosen(Message):
-    network: str
-    fix: Fix
+if TYPE_CHECKING:
+    from providers.spec import NetworkSpec
 
 
 class VerdictList(OptionList):
     """``✓ Mastodon`` or ``✗ Instagram: <rule>`` followed by ``→ <fix>`` options (Enter applies)."""
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self._fixes: dict[str, tuple[str, Fix]] = {}
+        self.verdicts: dict[str, Verdict] = {}  # catalog id → what that network thinks of the file
+
+    def judge(self, info: MediaInfo | None, specs: list[NetworkSpec]) -> None:
+        """Judge ``info`` for each network in ``specs`` and show it; hidden without a file or a network."""
+        if info is None or not specs:
+            self.display = False
+            self.verdicts = {}
+            return
+        from providers.media import judge
+
+        self.verdicts = {spec.id: judge(info, spec) for spec in specs}  # rules only: fast
+        self.show([(spec.name, self.verdicts[spec.id]) for spec in specs])
+        self.display = True
 
     def show(self, verdicts: list[tuple[str, Verdict]]) -> None:
         """``verdicts``: (network name, verdict) in display order."""

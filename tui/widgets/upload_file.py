@@ -1,0 +1,152 @@
+"""Upload's file panes: the picker (a path box over a folder tree), and the chosen file's facts,
+preview and alt text.
+
+Inspecting a file and fixing a copy of it run in worker threads (Pillow and PyAV are slow to
+import and to run), so moving around the tree never waits for them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DirectoryTree, Input, Static
+
+from providers.errors import LinkdeckError
+from providers.media import Fix, MediaInfo, MediaKind
+from tui.messages import FileChosen, FileShown
+from tui.widgets.avatar import halfblock
+from tui.widgets.media_tree import MediaTree
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def describe(info: MediaInfo) -> str:
+    size = f"{info.width}×{info.height}"
+    if info.kind is MediaKind.VIDEO:
+        seconds = f"{info.duration:.1f} s" if info.duration else "unknown length"
+        return f"{info.format.upper()} video · {size} · {seconds} · {info.codec} · {human_size(info.bytes)}"
+    frames = f" · {info.frames} frames" if info.animated else ""
+    return f"{info.format.upper()} · {size} · {info.colour}{frames} · {human_size(info.bytes)}"
+
+
+class FilePicker(Vertical):
+    """A path typed or pasted, or a file picked in the tree; either posts :class:`FileChosen`."""
+
+    def __init__(self, start: Path) -> None:
+        super().__init__(id="upload-picker")
+        self._start = start
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Type or paste a path, then Enter", id="upload-path")
+        yield MediaTree(self._start, id="upload-tree")
+
+    @on(DirectoryTree.FileSelected, "#upload-tree")
+    def _file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        event.stop()
+        self.post_message(FileChosen(event.path))
+
+    @on(Input.Submitted, "#upload-path")
+    def _path_entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(FileChosen(Path(event.value).expanduser()))
+
+
+class FileFacts(Vertical):
+    """What the chosen file is, a preview of a photo, and its alt text; posts :class:`FileShown`."""
+
+    def __init__(self) -> None:
+        super().__init__(id="upload-file")
+        self.original: Path | None = None  # what the user chose
+        self.chosen: Path | None = None  # what would be posted: the original or a fixed copy
+        self.info: MediaInfo | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("No file chosen yet: pick one on the left, or post text only.", id="upload-facts")
+        yield Static("", id="upload-preview")
+        yield Input(placeholder="Alt text: describe the image for people who cannot see it", id="upload-alt")
+
+    def on_mount(self) -> None:
+        self.query_one("#upload-alt").display = False
+
+    @property
+    def alt_text(self) -> str:
+        return self.query_one("#upload-alt", Input).value.strip()
+
+    def choose(self, path: Path, *, fixed_from: Path | None = None) -> None:
+        """Inspect ``path`` (in a thread) and show it; ``fixed_from`` when it is a fixed copy."""
+        self.original = fixed_from or path
+        self.query_one("#upload-facts", Static).update(Text(f"Reading {path.name}…", style="italic"))
+        self._inspect(path, fixed_from)
+
+    def use_original(self) -> None:
+        """Back from a fixed copy to the file the user chose."""
+        if self.original is not None and self.chosen != self.original:
+            self.choose(self.original)
+
+    @work(thread=True, exclusive=True, group="inspect", exit_on_error=False)
+    def _inspect(self, path: Path, fixed_from: Path | None) -> None:
+        from providers.media import inspect
+
+        try:
+            info = inspect(path)
+        except LinkdeckError as exc:
+            self.app.call_from_thread(self._show_unreadable, str(exc))
+            return
+        preview: Text | None = None
+        if info.kind is MediaKind.IMAGE:
+            width = max(8, self.query_one("#upload-preview", Static).size.width or 30)
+            try:
+                preview = halfblock(path, width, 10, crop=False)
+            except Exception:  # inspect() read its headers; a preview is a nicety
+                preview = None
+        self.app.call_from_thread(self._show_file, info, preview, fixed_from)
+
+    def _show_unreadable(self, message: str) -> None:
+        self.info, self.chosen = None, None
+        self.query_one("#upload-facts", Static).update(Text(message, style="bold red"))
+        self.query_one("#upload-preview", Static).update("")
+        self.query_one("#upload-alt").display = False
+        self.post_message(FileShown(None))
+
+    def _show_file(self, info: MediaInfo, preview: Text | None, fixed_from: Path | None) -> None:
+        self.info, self.chosen = info, info.path
+        lines = [Text(info.name, style="bold"), Text(describe(info))]
+        if fixed_from is not None:
+            lines.append(
+                Text(
+                    f"A fixed copy of {fixed_from.name}; the original is untouched (o: use it).",
+                    style="italic",
+                )
+            )
+        self.query_one("#upload-facts", Static).update(Text("\n").join(lines))
+        self.query_one("#upload-preview", Static).update(preview or "")
+        self.query_one("#upload-alt").display = info.kind is MediaKind.IMAGE
+        self.post_message(FileShown(info))
+
+    def apply_fix(self, fix: Fix) -> None:
+        """Fix a copy of the shown file (in a thread), then show the copy in its place."""
+        if self.chosen is not None:
+            self.notify(f"{fix.label}…", title="Fixing a copy")
+            self._run_fix(self.chosen, fix)
+
+    @work(thread=True, exclusive=True, group="fix", exit_on_error=False)
+    def _run_fix(self, path: Path, fix: Fix) -> None:
+        from providers.media import fixes
+
+        try:
+            fixed = fixes.apply(path, fix)
+        except (LinkdeckError, ValueError, OSError) as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Fix failed", severity="error")
+            return
+        self.app.call_from_thread(self.choose, fixed, fixed_from=self.original or path)
