@@ -23,12 +23,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 LINKDECK = """
+import os, sys
 from tui.app import LinkdeckApp
 from tui.screens.accounts import AccountsScreen
 mount = AccountsScreen.on_mount
+def first_frame(app):
+    if os.environ.get("BENCH_MODULES"):  # which modules were imported by the first frame
+        with open(os.environ["BENCH_MODULES"], "w") as out:
+            out.write("\\n".join(sorted(sys.modules)))
+    app.exit()
 def on_mount(self):
     mount(self)
-    self.call_after_refresh(self.app.exit)
+    self.call_after_refresh(first_frame, self.app)
 AccountsScreen.on_mount = on_mount
 LinkdeckApp().run(headless=True, size=(140, 45))
 """
@@ -46,8 +52,14 @@ class Bare(App):
             for i in range(CARDS):
                 yield Static(f"Network {{i}}\\nnot linked")
         yield Footer()
+    def first_frame(self):
+        import os, sys
+        if os.environ.get("BENCH_MODULES"):
+            with open(os.environ["BENCH_MODULES"], "w") as out:
+                out.write("\\n".join(sorted(sys.modules)))
+        self.exit()
     def on_mount(self):
-        self.call_after_refresh(self.exit)
+        self.call_after_refresh(self.first_frame)
 Bare().run(headless=True, size=(140, 45))
 """
 
@@ -56,6 +68,17 @@ def timed(code: str, env: dict[str, str]) -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
+
+
+def modules(code: str, env: dict[str, str], where: Path) -> list[str]:
+    subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        env={**env, "BENCH_MODULES": str(where)},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    return where.read_text().split("\n")
 
 
 def main() -> None:
@@ -76,6 +99,8 @@ def main() -> None:
         for _ in range(args.runs):
             ours.append(timed(LINKDECK, env))
             bare.append(timed(bare_code, env))
+        ours_modules = modules(LINKDECK, env, Path(home) / "ours.txt")
+        bare_modules = modules(bare_code, env, Path(home) / "bare.txt")
     ours_median, bare_median = statistics.median(ours), statistics.median(bare)
     ratios = [o / b for o, b in zip(ours, bare, strict=True)]
     print(f"cards: {cards}, runs: {args.runs} each, alternated")
@@ -85,6 +110,13 @@ def main() -> None:
         f"ratio (median of medians): {ours_median / bare_median:.2f}x; median of paired ratios: "
         f"{statistics.median(ratios):.2f}x (goal <= 1.2x, limit 1.5x)"
     )
+    own = [m for m in ours_modules if m.split(".")[0] in ("providers", "tui")]
+    network_code = [m for m in own if m.startswith("providers.networks.") and not m.endswith(".spec")]
+    print(
+        f"modules imported by the first frame: linkdeck {len(ours_modules)} ({len(own)} its own), "
+        f"bare {len(bare_modules)}; extra {len(ours_modules) - len(bare_modules)}"
+    )
+    print(f"network modules other than specs imported by then: {network_code or 'none'}")
 
 
 if __name__ == "__main__":

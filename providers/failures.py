@@ -1,24 +1,30 @@
-"""HTTP answers and transport errors turned into :class:`PublishError` with a user's next step.
+"""The one HTTP failure classifier: a network's answer (or its silence) becomes what the user can
+do about it, in words that name the network and the rule.
 
-The mapping (one place for every network that speaks plain HTTP + JSON):
+Every network's failures go through :func:`classify` (an answer) or :func:`from_exception` (no
+answer). A network adds what only it knows through two declarations on its publisher
+(providers.interface.Publisher): ``error_code(response)`` reads the structured code from its error
+body (an XRPC ``error``, a Graph ``code``/``error_subcode``, a fixed Mastodon message), never by
+searching the text, and ``error_rules`` maps codes to a :class:`Rule`. Without a rule for the
+code, the status decides:
 
-- 401 → ``reconnect`` (``unauthorized``: the outbox refreshes the token once first);
-  403 about scopes/permissions → ``reconnect`` (linking again grants them), other 403 → ``refused``
-- 413, 415, 422 → ``fix_media`` with the server's own words (a 422 "not finished processing" is
-  ``try_later``: the media needs a moment)
-- 429 → ``try_later`` with ``retry_after`` from Retry-After (seconds or an HTTP date) or
-  Mastodon's X-RateLimit-Reset
-- 408, 5xx, timeouts, connection failures → ``try_later``
-- other 4xx → ``refused``
+- 401 → ``reconnect`` (``unauthorized``: the outbox refreshes the token once first)
+- 403 → ``reconnect`` when the server says nothing (a missing permission), else ``refused``
+- 413, 415, 422, 400 → ``fix_media`` with the server's own words
+- 429 → ``try_later`` at Retry-After (seconds or an HTTP date) or a rate-limit reset header
+- 408, 5xx → ``try_later``; other 4xx → ``refused``
 
 ``committing=True`` marks the request that creates the post: when its answer is lost (a read
 timeout, a dropped connection, a 502/504 from a proxy) the post may exist, so the error carries
-``maybe_published`` and the outbox never resends it blindly.
+``maybe_published`` and the outbox never resends it blindly. Linking uses the same words
+(:func:`response_problem`).
 """
 
 from __future__ import annotations
 
 import email.utils
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -29,15 +35,41 @@ if TYPE_CHECKING:
     import httpx2
 
 MAX_RETRY_AFTER = 24 * 3600.0
+EPOCH_SECONDS = 1_000_000_000  # a reset header above this is a moment (epoch seconds), not a delay
+RESET_HEADERS = ("X-RateLimit-Reset", "RateLimit-Reset", "X-Rate-Limit-Reset")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one of a network's error codes means: the kind, and what to do (shown after the
+    server's words). ``wait``: seconds to wait when the answer names no Retry-After."""
+
+    kind: str
+    advice: str = ""
+    wait: float | None = None
 
 
 def _clamp(seconds: float) -> float:
     return max(0.0, min(MAX_RETRY_AFTER, seconds))
 
 
+def _moment(value: str, now: datetime) -> float | None:
+    """Seconds until a reset header's moment: an ISO time, epoch seconds, or a delay."""
+    try:
+        number = float(value)
+    except ValueError:
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+        return _clamp((when - now).total_seconds())
+    return _clamp(number - now.timestamp() if number > EPOCH_SECONDS else number)
+
+
 def retry_after(response: httpx2.Response, now: datetime | None = None) -> float | None:
-    """Seconds to wait, from Retry-After (delta seconds or HTTP date) or, on Mastodon, from
-    X-RateLimit-Reset (an ISO time); None when the answer does not say."""
+    """Seconds to wait, from Retry-After (delta seconds or HTTP date) or, on a 429, a rate-limit
+    reset header; None when the answer does not say."""
     moment = now or clock.now()
     value = response.headers.get("Retry-After", "").strip()
     if value:
@@ -50,73 +82,100 @@ def retry_after(response: httpx2.Response, now: datetime | None = None) -> float
         except (TypeError, ValueError):
             when = None
         if when is not None:
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
+            when = when if when.tzinfo else when.replace(tzinfo=UTC)
             return _clamp((when - moment).total_seconds())
-    reset = response.headers.get("X-RateLimit-Reset", "").strip()
-    if reset and response.status_code == 429:
-        try:
-            when = datetime.fromisoformat(reset.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return _clamp((when - moment).total_seconds())
+    if response.status_code == 429:
+        for header in RESET_HEADERS:
+            reset = response.headers.get(header, "").strip()
+            if reset:
+                return _moment(reset, moment)
     return None
 
 
-def _said(response: httpx2.Response) -> str:
-    return server_message(response).rstrip(". ")
+def server_message(response: httpx2.Response) -> str:
+    """The error text a server put in its JSON body (``error``, ``error_description``,
+    ``message``), made safe to show; '' when there is none."""
+    from providers.auth.callback import clean_text
+
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return ""
+    if not isinstance(body, dict):
+        return ""
+    parts = [str(body[k]) for k in ("error", "error_description", "message") if isinstance(body.get(k), str)]
+    unique = list(dict.fromkeys(p for p in parts if p))
+    return clean_text(": ".join(unique))
 
 
-def from_response(
-    response: httpx2.Response, name: str, what: str, *, committing: bool = False
+def classify(
+    response: httpx2.Response,
+    name: str,
+    what: str,
+    *,
+    committing: bool = False,
+    code: str | None = None,
+    rules: Mapping[str, Rule] | None = None,
+    said: str | None = None,
 ) -> PublishError:
-    """The error for a non-success answer to ``what`` ("uploading photo.jpg", "creating the post")."""
+    """The error for a non-success answer to ``what`` ("uploading photo.jpg", "creating the
+    post") from the network ``name``. ``code``: its structured error code (the publisher's
+    ``error_code``), looked up in ``rules``; ``said``: the server's words when the network puts
+    them elsewhere than :func:`server_message` looks."""
     status = response.status_code
-    detail = _said(response)
-    said = f": {detail}" if detail else ""
+    detail = (server_message(response) if said is None else said).rstrip(". ")
+    words = f": {detail}" if detail else ""
+    lost = committing and status in (502, 504)
+    rule = (rules or {}).get(code or "")
+    if rule is not None:
+        named = f" ({code}{words})"
+        advice = f" {rule.advice}" if rule.advice else ""
+        return PublishError(
+            rule.kind,
+            f"{name} refused {what}{named}.{advice}",
+            retry_after=retry_after(response) if retry_after(response) is not None else rule.wait,
+            unauthorized=rule.kind == "reconnect" and status == 401,
+            maybe_published=lost,
+            status=status,
+        )
     if status == 401:
         return PublishError(
             "reconnect",
-            f"{name} did not accept linkdeck's sign-in when {what}{said}; reconnect the account.",
+            f"{name} did not accept linkdeck's sign-in when {what}{words}; reconnect the account.",
             unauthorized=True,
             status=status,
         )
-    if status == 403:
-        lowered = detail.lower()
-        if any(word in lowered for word in ("scope", "permission", "authoriz", "forbidden")) or not detail:
-            return PublishError(
-                "reconnect",
-                f"{name} refused {what}: the sign-in lacks a permission{said}; "
-                "link the account again to grant it.",
-                status=status,
-            )
-        return PublishError("refused", f"{name} refused {what}{said}.", status=status)
-    if status == 422 and "processing" in detail.lower():
+    if status == 403 and not detail:
         return PublishError(
-            "try_later", f"{name} is still processing the media{said}.", retry_after=5.0, status=status
+            "reconnect",
+            f"{name} refused {what}: the sign-in lacks a permission; link the account again to grant it.",
+            status=status,
         )
-    if status in (413, 415, 422):
+    if status in (400, 413, 415, 422):
         reason = detail or (
             "the file is larger than the server accepts" if status == 413 else f"HTTP {status}"
         )
         return PublishError("fix_media", f"{name} refused {what}: {reason}.", status=status)
     if status == 429:
         wait = retry_after(response)
-        later = f"; try again in {wait:g} s" if wait is not None else ""
+        later = f"; try again in {wait:.0f} s" if wait is not None else "; try again later"
         return PublishError(
             "try_later", f"{name} is rate-limiting {what}{later}.", retry_after=wait, status=status
         )
     if status == 408 or status >= 500:
         return PublishError(
             "try_later",
-            f"{name} had a server problem (HTTP {status}) when {what}{said}; linkdeck tries again later.",
+            f"{name} had a server problem (HTTP {status}) when {what}{words}; linkdeck tries again later.",
             retry_after=retry_after(response),
-            maybe_published=committing and status in (502, 504),
+            maybe_published=lost,
             status=status,
         )
-    return PublishError("refused", f"{name} answered HTTP {status} when {what}{said}.", status=status)
+    return PublishError("refused", f"{name} refused {what} (HTTP {status}){words}.", status=status)
+
+
+def response_problem(network_name: str, response: httpx2.Response, what: str) -> str:
+    """A failed call while linking, as a sentence: the same words publishing uses."""
+    return classify(response, network_name, what).message
 
 
 def from_exception(exc: BaseException, name: str, what: str, *, committing: bool = False) -> PublishError:
@@ -152,41 +211,3 @@ def from_exception(exc: BaseException, name: str, what: str, *, committing: bool
             "fix_media", f"{name}: could not read the file when {what} ({exc.strerror or kind})."
         )
     raise exc
-
-
-def server_message(response: httpx2.Response) -> str:
-    """The error text a server put in its JSON body (Mastodon ``error``/``error_description``,
-    Laravel ``message``), made safe to show; '' when there is none."""
-    from providers.auth.callback import clean_text
-
-    try:
-        body: Any = response.json()
-    except ValueError:
-        return ""
-    if not isinstance(body, dict):
-        return ""
-    parts = [str(body[k]) for k in ("error", "error_description", "message") if isinstance(body.get(k), str)]
-    unique = list(dict.fromkeys(p for p in parts if p))
-    return clean_text(": ".join(unique))
-
-
-def response_problem(network_name: str, response: httpx2.Response, what: str) -> str:
-    """A sentence for a failed API call, naming the network, what was being done and the rule."""
-    status = response.status_code
-    detail = server_message(response)
-    said = f" ({detail})" if detail else ""
-    if status == 401:
-        return f"{network_name} did not accept the access token when {what}{said}; link the account again."
-    if status == 403:
-        return f"{network_name} refused {what}: the token lacks the permission{said}."
-    if status == 404:
-        return f"{network_name}: the server has no such endpoint for {what} (HTTP 404); is the address right?"
-    if status == 422:
-        return f"{network_name} refused {what}{said or ' (HTTP 422)'}."
-    if status == 429:
-        wait = response.headers.get("Retry-After") or response.headers.get("X-RateLimit-Reset")
-        later = f"after {wait}" if wait else "in a few minutes"
-        return f"{network_name} is rate-limiting requests ({what}); try again {later}."
-    if status >= 500:
-        return f"{network_name} had a server error (HTTP {status}) when {what}; try again later."
-    return f"{network_name} answered HTTP {status} when {what}{said}."

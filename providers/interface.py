@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     import httpx2
 
     from providers.auth.types import AuthorizationRequest, ClientConfig, DeviceCode, Token
+    from providers.failures import Rule
     from providers.settings import Settings
     from providers.store import Account, Delivery, Post, Store
     from providers.vault import Vault
@@ -280,6 +281,9 @@ class Publisher(abc.ABC):
     recovery: ClassVar[Recovery] = Recovery.CHECK
     idempotency_seconds: ClassVar[float | None] = None
     can_lookup: ClassVar[bool] = False
+    # The network's error codes (as :meth:`error_code` reads them) → what they mean; any other
+    # failure is classified by its HTTP status (providers.failures).
+    error_rules: ClassVar[Mapping[str, Rule]] = {}
 
     def __init__(self, spec: NetworkSpec, client: httpx2.AsyncClient) -> None:
         self.spec = spec
@@ -327,8 +331,23 @@ class Publisher(abc.ABC):
 
     def error_code(self, response: httpx2.Response) -> str | None:
         """The network's structured error code in a failed answer (read from its JSON, never by
-        searching the text), for providers.failures' per-network rules. None: none given."""
+        searching the text), for :attr:`error_rules`. None: none given."""
         return None
+
+    def refused(
+        self, response: httpx2.Response, name: str, what: str, *, committing: bool = False
+    ) -> PublishError:
+        """A failed answer to ``what`` as the outbox's error, by this network's rules."""
+        from providers.failures import classify
+
+        return classify(
+            response,
+            name,
+            what,
+            committing=committing,
+            code=self.error_code(response),
+            rules=self.error_rules,
+        )
 
     @property
     def looks_up(self) -> bool:

@@ -96,7 +96,7 @@ async def unlink(store: Store, vault: Vault, account: Account) -> UnlinkResult:
     always forget the token and remove the account, holding its scheduled posts. ``revoked`` is
     True only when the network confirmed, False when it refused or could not be reached, None when
     not attempted (no revoke call, no adapter yet, or no token left to revoke)."""
-    from providers.networks import sign_in_for
+    from providers.networks.registry import sign_in_for
 
     spec = catalog.get(account.network)
     revoked: bool | None = None

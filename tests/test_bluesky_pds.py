@@ -34,9 +34,9 @@ import pytest
 from providers import catalog
 from providers.errors import PublishError
 from providers.http import client_kwargs
-from providers.networks import sign_in_for
 from providers.networks.bluesky.link import BlueskySignIn
 from providers.networks.bluesky.publish import BlueskyPublisher
+from providers.networks.registry import sign_in_for
 from providers.settings import Settings
 from providers.store import Store
 from providers.vault import PLAINTEXT_FILENAME, Vault

@@ -30,11 +30,11 @@ from aiohttp.test_utils import TestServer
 from providers import catalog
 from providers.errors import LinkError, PublishError
 from providers.http import client_kwargs
-from providers.networks import publisher_for, sign_in_for
 from providers.networks.bluesky.facets import detect
 from providers.networks.bluesky.link import BlueskySignIn
 from providers.networks.bluesky.publish import BlueskyPublisher, refusal
 from providers.networks.bluesky.xrpc import pds_of, resolve_handle, session_token
+from providers.networks.registry import publisher_for, sign_in_for
 from providers.settings import Settings
 from providers.store import Store
 from providers.vault import Vault
@@ -257,8 +257,8 @@ def test_recorded_too_long_post_is_a_clear_message() -> None:
     )
     error = refusal(response, "creating the post", committing=True)
     assert error.kind == "fix_media" and not error.retryable and not error.maybe_published
-    assert "caption is too long" in error.message and "300 graphemes" in error.message
-    assert "Record/text must not be longer than 300 graphemes" in error.message  # the server's words
+    assert error.message.startswith("Bluesky refused creating the post (InvalidRequest: ")
+    assert "Record/text must not be longer than 300 graphemes" in error.message  # the server names the rule
 
 
 def test_rate_limit_uses_ratelimit_reset() -> None:

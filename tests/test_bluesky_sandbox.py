@@ -200,7 +200,7 @@ async def test_images_rate_limit_and_upload_limit(
     assert limited.value.kind == "try_later" and limited.value.retry_after == 42
     with pytest.raises(PublishError) as too_big:
         await publish(account, vault, store, post("big", [str(files[0])]), delivery("f" * 32))
-    assert too_big.value.kind == "fix_media" and "too large (PayloadTooLarge)" in too_big.value.message
+    assert too_big.value.kind == "fix_media" and "(PayloadTooLarge: " in too_big.value.message
     assert "compress" in too_big.value.message
 
 

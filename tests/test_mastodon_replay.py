@@ -19,8 +19,8 @@ from aiohttp.test_utils import TestServer
 
 from providers import catalog
 from providers.errors import LinkError
-from providers.networks import sign_in_for
 from providers.networks.mastodon.link import MastodonSignIn
+from providers.networks.registry import sign_in_for
 from providers.settings import Settings
 from providers.signin.registered import version_tuple
 from providers.store import Store
@@ -131,7 +131,7 @@ async def test_recorded_invalid_token_reads_clearly(
         await adapter.profile({"access_token": "not-valid"}, url)
     message = caught.value.message
     assert message.startswith("Mastodon (127.0.0.1:")
-    assert "did not accept the access token" in message and "The access token is invalid" in message
+    assert "did not accept linkdeck's sign-in" in message and "The access token is invalid" in message
     assert "not-valid" not in message
 
 
@@ -142,7 +142,7 @@ async def test_recorded_validation_error_reads_clearly(
     server.serve("POST", "/api/v1/apps", VALIDATION)
     with pytest.raises(LinkError) as caught:
         await adapter.client_config(url, ["http://127.0.0.1:8765/callback"])
-    assert "refused registering linkdeck (Validation failed: Password can't be blank" in caught.value.message
+    assert "refused registering linkdeck: Validation failed: Password can't be blank" in caught.value.message
     # a 422 made the adapter try once more without the 4.3-only "profile" scope
     scopes = [form["scopes"] for _, path, form in server.seen if path == "/api/v1/apps"]
     assert scopes == ["profile write:statuses write:media", "read:accounts write:statuses write:media"]

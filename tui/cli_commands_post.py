@@ -111,7 +111,7 @@ def alt_text(path: str) -> str:
 
 async def _problems(accounts: Sequence[Account], infos: Sequence[Any], caption: str) -> list[Any]:
     from providers.http import async_client
-    from providers.networks import publisher_for
+    from providers.networks.registry import publisher_for
     from providers.outbox.checks import problems
 
     found: dict[tuple[str, str], Any] = {}

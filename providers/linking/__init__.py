@@ -61,7 +61,7 @@ async def begin_link(
     """A link session for ``network_id``, not started yet (its first step starts it). A network
     that cannot be linked here, or a malformed ``instance``, raises at once (SetupError,
     NotBuiltYet, UsageError), before anything is shown or stored."""
-    from providers.networks import sign_in_for
+    from providers.networks.registry import sign_in_for
 
     check_linkable(network_id, settings)
     spec = catalog.get(network_id)

@@ -15,6 +15,9 @@ Why the registry looks at the folder instead of importing it: the Accounts scree
 start-up which networks can be linked and published to, and start-up must not grow with the number
 of networks. ``importlib.util.find_spec`` answers "is there a link.py?" from the file system without
 running it; the module is imported only when a link, a post or the sandbox needs it.
+
+This module knows only the folders (it imports nothing of the engine, so the sandbox can use it);
+:mod:`providers.networks.registry` makes a network's sign-in and publisher from them.
 """
 
 from __future__ import annotations
@@ -23,15 +26,6 @@ import importlib
 import importlib.util
 from functools import cache
 from types import ModuleType
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import httpx2
-
-    from providers.interface import Publisher, SignIn
-    from providers.settings import Settings
-    from providers.store import Store
-    from providers.vault import Vault
 
 # The order cards are shown in, by package name. Adding a network: its folder, and its name here.
 ORDER: tuple[str, ...] = (
@@ -87,37 +81,3 @@ def can_link(network_id: str) -> bool:
 
 def can_publish(network_id: str) -> bool:
     return has(network_id, PUBLISH)
-
-
-def sign_in_for(network_id: str, *, settings: Settings, store: Store, vault: Vault) -> SignIn | None:
-    """The network's sign-in, or None when linking it is not built. ``store`` and ``vault`` hold
-    what a sign-in caches (registered apps, client secrets)."""
-    module = part(network_id, LINK)
-    if module is None:
-        return None
-    from providers import catalog
-
-    factory: type[SignIn] = module.SIGN_IN
-    return factory(catalog.get(network_id), store, vault, settings)
-
-
-def default_sign_in(network_id: str) -> SignIn | None:
-    """The sign-in with the default settings, store and vault (unlinking, refreshing)."""
-    from providers import settings as settings_module
-    from providers.store import Store
-    from providers.vault import Vault
-
-    settings = settings_module.load()
-    return sign_in_for(network_id, settings=settings, store=Store.open(), vault=Vault(settings))
-
-
-def publisher_for(network_id: str, *, client: httpx2.AsyncClient) -> Publisher | None:
-    """The network's publisher sharing ``client`` (one connection pool per run), or None when
-    publishing to it is not built."""
-    module = part(network_id, PUBLISH)
-    if module is None:
-        return None
-    from providers import catalog
-
-    factory: type[Publisher] = module.PUBLISHER
-    return factory(catalog.get(network_id), client)

@@ -74,7 +74,7 @@ class RunContext:
         return await asyncio.to_thread(functools.partial(function, *args, **kwargs))
 
     def publisher(self, network: str) -> Publisher | None:
-        from providers.networks import publisher_for
+        from providers.networks.registry import publisher_for
 
         if network not in self._publishers:
             if self._client is None:  # made on first use: recovery with nothing to do stays light

@@ -39,7 +39,7 @@ class Tokens:
 
     async def config(self, account: Account) -> ClientConfig:
         """The client config for refreshing (cached per account key)."""
-        from providers.networks import sign_in_for
+        from providers.networks.registry import sign_in_for
 
         key = account.vault_key
         if key not in self._configs:

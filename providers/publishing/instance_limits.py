@@ -42,18 +42,16 @@ def _table(configuration: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def apply_instance_limits(
-    spec: NetworkSpec, configuration: dict[str, Any], *, requires_media: bool = False
-) -> NetworkSpec:
-    """``spec`` with the instance's ``configuration`` on top. ``requires_media``: the network
-    refuses posts without media (Pixelfed), whatever the catalog says."""
+def apply_instance_limits(spec: NetworkSpec, configuration: dict[str, Any]) -> NetworkSpec:
+    """``spec`` with the instance's ``configuration`` on top (whether a post may be text only
+    stays the spec's: instance documents do not say)."""
     statuses, media = _table(configuration, "statuses"), _table(configuration, "media_attachments")
     caption: dict[str, Any] = {}
     if length := _positive(statuses.get("max_characters")):
         caption["max_length"] = length
     if url_length := _positive(statuses.get("characters_reserved_per_url")):
         caption["url_length"] = url_length
-    limits: dict[str, Any] = {"text_only": False} if requires_media else {}
+    limits: dict[str, Any] = {}
     if attachments := _positive(statuses.get("max_media_attachments")):
         limits["max_images"] = attachments
     for key, field in SIZE_FIELDS:

@@ -24,12 +24,13 @@ import html
 import mimetypes
 import re
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from providers.errors import PublishError
-from providers.failures import from_exception, from_response
+from providers.failures import Rule, from_exception
 from providers.interface import Publisher, PublishResult, Recovery, Reporter
 from providers.publishing.instance_limits import apply_instance_limits
 from providers.spec import NetworkSpec
@@ -54,14 +55,29 @@ def plain_text(content: str) -> str:
 
 
 class MastodonApiPublisher(Publisher):
+    def error_code(self, response: httpx2.Response) -> str | None:
+        body = _json(response)
+        error = body.get("error") if body is not None else None
+        return error if isinstance(error, str) else None
+
     recovery = Recovery.IDEMPOTENT
+    # Mastodon's errors carry no codes, only fixed messages in ``error``: these two mean something
+    # other than their status says (mastodon/mastodon app/controllers/api/base_controller.rb,
+    # app/services/post_status_service.rb).
+    error_rules: ClassVar[Mapping[str, Rule]] = {
+        "This action is outside the authorized scopes": Rule(
+            "reconnect", "The sign-in lacks a permission; link the account again to grant it."
+        ),
+        "Cannot attach files that have not finished processing. Try again in a moment!": Rule(
+            "try_later", "The server needs a moment with the media.", wait=5.0
+        ),
+    }
     # Mastodon keeps a key an hour per account (post_status_service.rb, redis.setex(…, 3_600, …)).
     idempotency_seconds: ClassVar[float | None] = 3600.0
     can_lookup = True
     poll_first = 0.2
     poll_max = 5.0
     processing_timeout = 600.0
-    requires_media = False
 
     # Names and links -----------------------------------------------------------------------------
 
@@ -106,7 +122,7 @@ class MastodonApiPublisher(Publisher):
         document = await self.instance_document(account)
         configuration = document.get("configuration") if document else None
         found = configuration if isinstance(configuration, dict) else {}
-        return apply_instance_limits(self.spec, found, requires_media=self.requires_media)
+        return apply_instance_limits(self.spec, found)
 
     # Publishing ----------------------------------------------------------------------------------
 
@@ -120,7 +136,7 @@ class MastodonApiPublisher(Publisher):
         report: Reporter | None = None,
     ) -> PublishResult:
         name, base, auth = self.name(account), self._base(account), self._auth(token)
-        if self.requires_media and not post.media:
+        if not self.spec.media.text_only and not post.media:
             raise PublishError("fix_media", f"{name} posts need at least one photo; this post has none.")
         count = len(post.media)
         media_ids: list[str] = []
@@ -147,7 +163,7 @@ class MastodonApiPublisher(Publisher):
         except Exception as exc:
             raise from_exception(exc, name, what, committing=True) from None
         if response.status_code != 200:
-            raise from_response(response, name, what, committing=True)
+            raise self.refused(response, name, what, committing=True)
         status = _json(response)
         if status is None or not isinstance(status.get("id"), str | int):
             raise PublishError(
@@ -202,7 +218,7 @@ class MastodonApiPublisher(Publisher):
         except Exception as exc:
             raise from_exception(exc, name, what) from None
         if response.status_code not in (200, 202):
-            raise from_response(response, name, what)
+            raise self.refused(response, name, what)
         media = _json(response)
         if media is None or not isinstance(media.get("id"), str | int):
             raise PublishError("try_later", f"{name} answered the upload of {path.name} without a media id.")
@@ -225,7 +241,7 @@ class MastodonApiPublisher(Publisher):
                 if body is not None and body.get("url"):
                     return
             elif response.status_code != 206:
-                raise from_response(response, name, what)
+                raise self.refused(response, name, what)
             if waited >= self.processing_timeout:
                 raise PublishError(
                     "try_later", f"{name} was still processing {label} after {self.processing_timeout:g} s."
@@ -250,7 +266,7 @@ class MastodonApiPublisher(Publisher):
         except Exception as exc:
             raise from_exception(exc, name, what) from None
         if response.status_code != 200:
-            raise from_response(response, name, what)
+            raise self.refused(response, name, what)
         try:
             statuses = response.json()
         except ValueError:

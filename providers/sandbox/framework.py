@@ -13,9 +13,12 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from aiohttp import web
+
+if TYPE_CHECKING:
+    from providers.sandbox.grants import Clock
 
 Handler = Callable[["Call"], Awaitable[web.StreamResponse]]
 
@@ -56,13 +59,57 @@ class Call:
         return None
 
 
-class Emulator(Protocol):
-    """One emulated server (one host). ``kind`` names the network it imitates."""
+@dataclass(frozen=True)
+class Published:
+    """A post an emulated server holds: who posted it, its text, how many media files."""
 
-    kind: str
+    user: str
+    text: str
+    media: int
+
+
+class Emulator:
+    """One emulated server (one host). ``kind`` is the id of the network it imitates.
+
+    Declared, not probed: :meth:`configure` (``POST /__sandbox__/instance``) takes the settings a
+    test may change, :attr:`settings` shows them, :meth:`published` lists the posts made (for the
+    contract tests and ``GET /__sandbox__/posts``)."""
+
+    kind: ClassVar[str] = ""
+    network: ClassVar[str] = ""
+
+    def __init__(self, host: str, clock: Clock) -> None:
+        self.host = host
+        self.clock = clock
+        self.settings: dict[str, Any] = {}
+
+    async def handle(self, call: Call) -> web.StreamResponse:
+        raise NotImplementedError
+
+    def configure(self, values: dict[str, Any]) -> None:
+        """Change settings from ``values``; keys the emulator does not know are ignored."""
+
+    def published(self) -> list[Published]:
+        return []
+
+    def accepts(self, token: str) -> bool:
+        """Whether this access or refresh token still works here (False once revoked)."""
+        return False
+
+
+@dataclass(frozen=True)
+class SandboxDemo:
+    """How to sign in to a network's emulation, for the contract tests and the demo: the host it
+    answers on (a per-instance network's server, else its API host), the demo user on the consent
+    page, typed credentials, the developer app the emulation knows, and the path of the request
+    that creates a post (where faults are injected)."""
+
     host: str
-
-    async def handle(self, call: Call) -> web.StreamResponse: ...
+    create_path: str
+    user: str = "alice"
+    fields: dict[str, str] = field(default_factory=dict)
+    client_id: str | None = None
+    client_secret: str | None = None
 
 
 class Routes:

@@ -33,7 +33,7 @@ from providers.media.sniff import HEAD_BYTES
 from providers.media.sniff import mime_type as sniff_mime  # the real type, never the declared one
 from providers.sandbox import mastodon_entities as entities
 from providers.sandbox import pages, people
-from providers.sandbox.framework import Call, Routes, error_reply, json_reply
+from providers.sandbox.framework import Call, Emulator, Published, Routes, error_reply, json_reply
 from providers.sandbox.oauth import OOB, Clock, OAuthPolicy, OAuthServer, redirect_uri_problem
 
 # scopes_supported from the recorded /.well-known/oauth-authorization-server (admin scopes left out).
@@ -76,7 +76,7 @@ def version_tuple(version: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-class MastodonApiServer:
+class MastodonApiServer(Emulator):
     kind = ""  # the network's id, set by each network's emulator
     network = ""  # its name, for pages and error bodies
     settings_path = "/oauth/authorized_applications"
@@ -86,9 +86,8 @@ class MastodonApiServer:
     media_scopes: tuple[str, ...] = ("write", "write:media")
 
     def __init__(self, host: str, clock: Clock) -> None:
-        self.host = host
-        self.clock = clock
-        self.settings: dict[str, Any] = dict(entities.DEFAULT_SETTINGS)
+        super().__init__(host, clock)
+        self.settings = dict(entities.DEFAULT_SETTINGS)
         self.oauth = OAuthServer(self.policy(), clock)
         self.media: dict[str, entities.MediaRecord] = {}
         self.statuses: dict[str, entities.StatusRecord] = {}
@@ -115,6 +114,12 @@ class MastodonApiServer:
 
     def has_instance_v2(self) -> bool:
         return version_tuple(str(self.settings["version"])) >= (4, 0)
+
+    def accepts(self, token: str) -> bool:
+        return self.oauth.accepts(token)
+
+    def published(self) -> list[Published]:
+        return [Published(s.user_id, s.text, len(s.media_ids)) for s in self.statuses.values()]
 
     def configure(self, values: dict[str, Any]) -> None:
         self.settings.update({k: v for k, v in values.items() if k in entities.DEFAULT_SETTINGS})

@@ -349,6 +349,14 @@ class OAuthServer:
         if issued is not None:
             issued.revoked = True
 
+    def accepts(self, token: str) -> bool:
+        """Whether ``token`` (an access or a refresh token) still works here."""
+        issued = self.tokens.get(token) or self._by_refresh.get(token)
+        if issued is None or issued.revoked:
+            return False
+        expires = issued.expires_at if issued.token == token else issued.refresh_expires_at
+        return expires is None or expires >= self.clock.now()
+
     def authenticate(self, call: Call) -> Issued | str:
         """The bearer token's record, or the message of the 401 to send."""
         token = call.bearer()

@@ -74,6 +74,7 @@ class Fault:
     method: str | None = None
     host: str | None = None
     body: Any = None
+    after: bool = False  # the request reaches the network first: only its answer is lost
 
     def matches(self, method: str, host: str, path: str, full_path: str) -> bool:
         if self.method and self.method.upper() != method:
@@ -122,7 +123,9 @@ class Sandbox:
             await asyncio.sleep(self.latency)
         try:
             fault = self._fault(entry, request.method, host, below, path)
-            response = fault if fault is not None else await self.emulator(host).handle(call)
+            if fault is not None and fault[1]:  # the network did it; the answer is what fails
+                await self.emulator(host).handle(call)
+            response = fault[0] if fault is not None else await self.emulator(host).handle(call)
         except web.HTTPException as exc:  # redirects are raised
             entry["status"] = exc.status
             self._log(call, exc.status)
@@ -168,7 +171,7 @@ class Sandbox:
 
     def _fault(
         self, entry: dict[str, Any], method: str, host: str, path: str, full_path: str
-    ) -> web.Response | None:
+    ) -> tuple[web.Response, bool] | None:
         for fault in self.faults:
             if fault.times > 0 and fault.matches(method, host, path, full_path):
                 fault.times -= 1
@@ -177,15 +180,17 @@ class Sandbox:
                 body = (
                     fault.body if fault.body is not None else {"error": f"Injected failure ({fault.status})"}
                 )
-                return json_reply(body, fault.status, headers)
+                return json_reply(body, fault.status, headers), fault.after
         return None
 
     # Control endpoints ----------------------------------------------------------------------------
 
     async def control(self, request: web.Request, action: str) -> web.Response:
-        """``GET /__sandbox__``: status. ``GET|DELETE /__sandbox__/requests`` (filters: host, path,
+        """``GET /__sandbox__``: status. ``GET /__sandbox__/posts`` (filter: host): the posts each
+        emulated server holds. ``GET|DELETE /__sandbox__/requests`` (filters: host, path,
         method). ``POST|GET|DELETE /__sandbox__/fail`` {path, status, times, retry_after, method,
-        host, body}. ``POST /__sandbox__/latency`` {seconds}. ``POST /__sandbox__/clock``
+        host, body, after} (``after``: the request is handled, then its answer replaced).
+        ``POST /__sandbox__/latency`` {seconds}. ``POST /__sandbox__/clock``
         {advance}. ``POST /__sandbox__/instance`` {host, kind?, version?, max_characters?, …}."""
         body: dict[str, Any] = {}
         if request.method == "POST" and request.can_read_body:
@@ -198,6 +203,15 @@ class Sandbox:
         if key == ("GET", ""):
             hosts = {h: e.kind for h, e in self.hosts.items()}
             return json_reply({"latency": self.latency, "hosts": hosts, "emulators": list(registry.kinds())})
+        if key == ("GET", "posts"):
+            wanted_host = request.query.get("host")
+            posts = [
+                {"host": h, **asdict(p)}
+                for h, e in self.hosts.items()
+                if wanted_host in (None, h)
+                for p in e.published()
+            ]
+            return json_reply({"posts": posts})
         if key == ("GET", "requests"):
             wanted = {k: request.query[k] for k in ("host", "path", "method") if k in request.query}
             found = [r for r in self.requests if all(str(r[k]) == v for k, v in wanted.items())]
@@ -233,12 +247,8 @@ class Sandbox:
         if not host or (kind is not None and kind not in registry.kinds()):
             return json_reply({"error": "give a host (and a known kind)"}, 400)
         emulator = self.emulator(host, kind)
-        configure = getattr(emulator, "configure", None)
-        if configure is not None:
-            configure({k: v for k, v in body.items() if k not in ("host", "kind")})
-        return json_reply(
-            {"host": host, "kind": emulator.kind, "settings": getattr(emulator, "settings", {})}
-        )
+        emulator.configure({k: v for k, v in body.items() if k not in ("host", "kind")})
+        return json_reply({"host": host, "kind": emulator.kind, "settings": emulator.settings})
 
 
 class Running:

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from providers import clock
 from providers.errors import LinkError, PublishError
-from providers.failures import from_exception, retry_after
+from providers.failures import Rule, classify, from_exception
 from providers.interface import Publisher, PublishResult, Recovery
 from providers.networks.bluesky.facets import build_facets
 from providers.networks.bluesky.media import check_caption, embed, load_media, tid_for
@@ -64,61 +64,41 @@ def post_url(handle: str, uri: str) -> str:
     return f"https://bsky.app/profile/{handle.lstrip('@')}/post/{uri.rsplit('/', 1)[-1]}"
 
 
+# XRPC error codes (the ``error`` field) and what they mean for the post; any other code falls
+# back to the status (providers.failures). The PDS answers a record it refuses (a caption over
+# 300 graphemes, an image over its size) with InvalidRequest and names the rule in ``message``.
+_COMPRESS = "Use the compress fix to make it smaller, then post again."
+ERROR_RULES: dict[str, Rule] = {
+    **dict.fromkeys(TOKEN_ERRORS, Rule("reconnect", "Link the account again.")),
+    "PayloadTooLarge": Rule("fix_media", _COMPRESS),
+    "BlobTooLarge": Rule("fix_media", _COMPRESS),
+    "InvalidRequest": Rule("fix_media", "Fix the caption or media and post again."),
+}
+
+
 def refusal(response: httpx2.Response, what: str, *, committing: bool = False) -> PublishError:
     """A failed XRPC answer as the outbox's error, naming Bluesky, the rule and the fix."""
     code, detail = error_of(response)
-    status = response.status_code
-    if status == 429:
-        wait = retry_after(response)
-        reset = response.headers.get("RateLimit-Reset", "")
-        if wait is None and reset.isdigit():
-            wait = max(0.0, float(reset) - clock.timestamp())
-        later = f"; try again in {wait:.0f} s" if wait is not None else "; try again later"
-        return PublishError(
-            "try_later", f"{NAME} is rate-limiting {what}{later}.", retry_after=wait, status=status
+    error = classify(
+        response, NAME, what, committing=committing, code=code, rules=ERROR_RULES, said=detail or None
+    )
+    found = _MAXIMUM.search(detail) if error.kind == "fix_media" else None
+    if found is not None:  # the server's own limit, so the fix can aim under it
+        error = PublishError(
+            error.kind,
+            f"{error.message} This server takes at most {int(found.group(1)):,} bytes per file; "
+            f"{_COMPRESS[0].lower()}{_COMPRESS[1:]}",
+            status=error.status,
         )
-    if status >= 500 or status == 408:
-        return PublishError(
-            "try_later",
-            f"{NAME} had a server problem (HTTP {status}) when {what}; linkdeck tries again later.",
-            retry_after=retry_after(response),
-            maybe_published=committing and status in (502, 504),
-            status=status,
-        )
-    if status == 413 or code == "PayloadTooLarge":
-        return PublishError(
-            "fix_media",
-            f"{NAME}'s server refused the file as too large ({code or 'HTTP 413'}). "
-            "Use the compress fix to make it smaller, then post again.",
-            status=status,
-        )
-    if status == 401 or code in TOKEN_ERRORS:
-        return PublishError(
-            "reconnect", f"{NAME} did not accept the sign-in when {what} ({code}); link the account again."
-        )
-    if "grapheme" in detail or "text must not be longer" in detail:
-        return PublishError(
-            "fix_media",
-            f"{NAME} refused the post: the caption is too long; {NAME} allows 300 graphemes "
-            f"(server: {detail}). Shorten the caption.",
-            status=status,
-        )
-    if "blob too big" in detail:
-        found = _MAXIMUM.search(detail)
-        most = f" (at most {int(found.group(1)):,} bytes)" if found else ""
-        return PublishError(
-            "fix_media",
-            f"{NAME} refused the post: an image is larger than this server accepts{most} (server: "
-            f"{detail}). Use the compress fix to bring it under the limit, then post again.",
-            status=status,
-        )
-    said = f"{code}: {detail}" if detail else (code or f"HTTP {status}")
-    kind = "fix_media" if status == 400 else "refused"
-    return PublishError(kind, f"{NAME} refused {what} ({said}). Fix the caption or media and post again.")
+    return error
 
 
 class BlueskyPublisher(Publisher):
     recovery = Recovery.LOOKUP
+    error_rules = ERROR_RULES
+
+    def error_code(self, response: httpx2.Response) -> str | None:
+        return error_of(response)[0] or None
 
     def __init__(
         self,

@@ -48,7 +48,7 @@ from providers.networks.bluesky.sandbox_lexicon import (
     xrpc_error,
 )
 from providers.sandbox import people
-from providers.sandbox.framework import Call, Routes, json_reply
+from providers.sandbox.framework import Call, Emulator, Published, Routes, SandboxDemo, json_reply
 from providers.sandbox.grants import Clock
 
 APP_PASSWORD = "demo-demo-demo-demo"
@@ -67,13 +67,13 @@ APP_PASSWORD_FORMAT = re.compile(r"^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]
 _TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 
 
-class BlueskyServer:
+class BlueskyServer(Emulator):
     kind = "bluesky"
     network = "Bluesky"
 
     def __init__(self, host: str, clock: Clock) -> None:
-        self.host, self.clock = host, clock
-        self.settings: dict[str, Any] = dict(DEFAULT_SETTINGS)
+        super().__init__(host, clock)
+        self.settings = dict(DEFAULT_SETTINGS)
         self.access: dict[str, Session] = {}
         self.refresh: dict[str, Session] = {}
         self.repos: dict[str, Repo] = {}
@@ -95,6 +95,22 @@ class BlueskyServer:
             self.routes.add(method, x + nsid, handler)
         self.routes.add("GET", "/img/avatar/{file}", self.avatar)
         self.routes.add("GET", "/{did}", self.plc_document)
+
+    def accepts(self, token: str) -> bool:
+        session = self.access.get(token) or self.refresh.get(token)
+        return session is not None and not session.revoked and session.expires >= self.clock.now()
+
+    def published(self) -> list[Published]:
+        found = []
+        for did, repo in self.repos.items():
+            for record in repo.records.values():
+                embed = record.get("embed")
+                embed = embed if isinstance(embed, dict) else {}
+                images = embed.get("images")
+                media = len(images) if isinstance(images, list) else 0
+                media += 1 if embed.get("$type") == "app.bsky.embed.video" else 0
+                found.append(Published(did, str(record.get("text", "")), media))
+        return found
 
     def configure(self, values: dict[str, Any]) -> None:
         self.settings.update({k: int(v) for k, v in values.items() if k in DEFAULT_SETTINGS})
@@ -316,3 +332,9 @@ EMULATOR = BlueskyServer
 HOSTS = ("bsky.social", "plc.directory")  # the PDS (entryway) and AppView in one; DID documents
 FIRST_LABELS = ("bsky",)  # bsky.example, bsky.test: a Bluesky PDS in direct mode
 CATCH_ALL = False
+# The contract tests and the demo sign in as Alice with her app password, on the entryway host.
+DEMO = SandboxDemo(
+    host="bsky.social",
+    create_path="/xrpc/com.atproto.repo.createRecord",
+    fields={"handle": "alice.bsky.social", "app_password": APP_PASSWORD},
+)

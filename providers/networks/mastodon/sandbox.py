@@ -3,6 +3,7 @@ is a Mastodon instance, since Mastodon servers live on any domain."""
 
 from __future__ import annotations
 
+from providers.sandbox.framework import SandboxDemo
 from providers.sandbox.mastodon_api import MastodonApiServer
 
 
@@ -15,3 +16,5 @@ EMULATOR = MastodonServer
 HOSTS: tuple[str, ...] = ()
 FIRST_LABELS: tuple[str, ...] = ()
 CATCH_ALL = True  # every other host segment is a Mastodon instance
+# The contract tests and the demo link Alice's account on this server (the consent page's user).
+DEMO = SandboxDemo(host="mastodon.example", create_path="/api/v1/statuses")

@@ -12,14 +12,13 @@ if TYPE_CHECKING:
 
 
 class PixelfedPublisher(MastodonApiPublisher):
-    """Pixelfed: the same endpoints; photos first (a post needs at least one image, the album limit
-    and caption limit come from its instance document), no Idempotency-Key support (pixelfed/
+    """Pixelfed: the same endpoints; photos first (the spec says a post needs media; the album and
+    caption limits come from its instance document), no Idempotency-Key support (pixelfed/
     pixelfed@8aae92d app/Http/Controllers/Api/ApiV1Controller.php statusCreate), so a post whose
     process died while sending is looked up by caption instead of resent."""
 
     recovery = Recovery.LOOKUP
     idempotency_seconds = None
-    requires_media = True
 
     def profile_url(self, account: Account) -> str | None:
         username = account.handle.lstrip("@").split("@")[0]

@@ -23,7 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from providers.sandbox import people
-from providers.sandbox.framework import Call, json_reply
+from providers.sandbox.framework import Call, SandboxDemo, json_reply
 from providers.sandbox.mastodon_api import MastodonApiServer
 from providers.sandbox.mastodon_entities import DEFAULT_SETTINGS, MediaRecord, StatusRecord
 from providers.sandbox.oauth import OAuthPolicy
@@ -177,3 +177,5 @@ EMULATOR = PixelfedServer
 HOSTS = ("pixelfed.social",)
 FIRST_LABELS = ("pixelfed",)  # pixelfed.example, pixelfed.anything: a Pixelfed instance in direct mode
 CATCH_ALL = False
+# The contract tests and the demo link Alice's account on this server (the consent page's user).
+DEMO = SandboxDemo(host="pixelfed.example", create_path="/api/v1/statuses")

@@ -40,6 +40,7 @@ SPEC = NetworkSpec(
     ),
     media=MediaLimits(
         videos=False,
+        text_only=False,
         max_images=4,
         image_formats=("jpeg", "png", "gif"),
         image_max_bytes=15_000 * 1024,
@@ -78,6 +79,8 @@ SPEC = NetworkSpec(
         "refresh": f"{PF} config/instance.php (OAUTH_REFRESH_DAYS default 400)",
         "token_lifetime": f"{PF} config/instance.php (OAUTH_TOKEN_DAYS default 365)",
         "settings_url": f"{PF} routes/web.php (/settings/applications)",
+        "text_only": f"{PF} app/Http/Controllers/Api/ApiV1Controller.php statusCreate (a status without "
+        "media is refused: 403 'Empty statuses are not allowed')",
         "media": f"{PF} config/pixelfed.php (max_photo_size 15,000 KB, max_album_length 4, "
         "media_types image/jpeg,image/png,image/gif; video only if enabled)",
         "caption": f"{PF} config/pixelfed.php (max_caption_length 500)",

@@ -1,0 +1,53 @@
+"""Making a network's sign-in and publisher from its package (found by :mod:`providers.networks`).
+
+Apart from the folder discovery because these need the engine's types (the store, the vault, the
+settings), which the sandbox, also a user of the discovery, must not reach.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from providers.networks import LINK, PUBLISH, part
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from providers.interface import Publisher, SignIn
+    from providers.settings import Settings
+    from providers.store import Store
+    from providers.vault import Vault
+
+
+def sign_in_for(network_id: str, *, settings: Settings, store: Store, vault: Vault) -> SignIn | None:
+    """The network's sign-in, or None when linking it is not built. ``store`` and ``vault`` hold
+    what a sign-in caches (registered apps, client secrets)."""
+    module = part(network_id, LINK)
+    if module is None:
+        return None
+    from providers import catalog
+
+    factory: type[SignIn] = module.SIGN_IN
+    return factory(catalog.get(network_id), store, vault, settings)
+
+
+def default_sign_in(network_id: str) -> SignIn | None:
+    """The sign-in with the default settings, store and vault (unlinking, refreshing)."""
+    from providers import settings as settings_module
+    from providers.store import Store
+    from providers.vault import Vault
+
+    settings = settings_module.load()
+    return sign_in_for(network_id, settings=settings, store=Store.open(), vault=Vault(settings))
+
+
+def publisher_for(network_id: str, *, client: httpx2.AsyncClient) -> Publisher | None:
+    """The network's publisher sharing ``client`` (one connection pool per run), or None when
+    publishing to it is not built."""
+    module = part(network_id, PUBLISH)
+    if module is None:
+        return None
+    from providers import catalog
+
+    factory: type[Publisher] = module.PUBLISHER
+    return factory(catalog.get(network_id), client)

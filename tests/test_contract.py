@@ -1,0 +1,302 @@
+"""Contract tests over the registry: every network whose package declares linking, publishing and a
+sandbox emulator passes the same checks against its emulation, so a new network gets them by
+existing (providers/networks/<id>/ with link.py, publish.py and sandbox.py, and its id in ORDER).
+
+For each network: it links through the same steps a person sees (state on every browser sign-in,
+PKCE S256 where its spec claims it, never ``plain``), on the base sign-in its spec names; the
+profile names the account and the token is in the keyring only; unlinking revokes where the
+spec says the network can (and the token stops working), or says where to remove access; text
+and a photo are published through the outbox with links; a send whose answer is lost is
+recovered the way the publisher declares (the same idempotency key or a look-up) with exactly
+one post at the network; a 401 asks to reconnect and holds the post; a 429 is tried later at
+Retry-After.
+
+The sandbox runs in this process; the vault is the real Secret Service under tests/with_keyring.sh
+(else the opted-in plaintext file).
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from PIL import Image
+
+from providers import catalog, clock, linking, networks, unlinking
+from providers.interface import Recovery
+from providers.linking.steps import (
+    AskFields,
+    AskInstance,
+    ChooseTarget,
+    Failed,
+    Linked,
+    ShowAddress,
+    ShowDeviceCode,
+    Step,
+)
+from providers.networks import registry
+from providers.outbox.runner import run_due
+from providers.sandbox import Running, start
+from providers.sandbox.framework import SandboxDemo
+from providers.settings import NetworkSettings, Settings
+from providers.signin import base_for
+from providers.spec import NetworkSpec
+from providers.store import DeliveryState, Store
+from providers.vault import Vault
+from tests.conftest import FIXED_NOW
+from tests.sandbox_browser import approve_async
+
+CONTRACT = [
+    spec
+    for spec in catalog.all_networks()
+    if all(networks.has(spec.id, part) for part in (networks.LINK, networks.PUBLISH, networks.SANDBOX))
+]
+
+
+def test_the_contract_covers_every_network_that_links_or_publishes() -> None:
+    """A network that links or publishes must have an emulator (else it is not tested here)."""
+    building = [s.id for s in catalog.all_networks() if networks.can_link(s.id) or networks.can_publish(s.id)]
+    assert building == [s.id for s in CONTRACT] and len(CONTRACT) >= 3
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def demo_of(spec: NetworkSpec) -> SandboxDemo:
+    module = networks.part(spec.id, networks.SANDBOX)
+    assert module is not None
+    demo: SandboxDemo = module.DEMO
+    return demo
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Running]:
+    running = await start()
+    yield running
+    await running.close()
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    path = tmp_path / "harbour.jpg"
+    Image.new("RGB", (800, 600), (40, 90, 160)).save(path, quality=85)
+    return path
+
+
+class Network:
+    """One network under contract: its spec, its sandbox demo, settings, store and vault."""
+
+    def __init__(
+        self, spec: NetworkSpec, sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        self.spec, self.sandbox, self.store = spec, sandbox, store
+        self.demo = demo_of(spec)
+        self.settings = Settings(
+            networks={spec.id: NetworkSettings(port=free_port(), client_id=self.demo.client_id)},
+            allow_plaintext_secrets=True,
+        )
+        self.vault = Vault(self.settings)
+        if spec.capabilities.per_instance:
+            self.instance = f"{sandbox.url}/{self.demo.host}"  # direct mode: the sandbox is the server
+        else:
+            monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)  # its fixed hosts, rewritten
+            self.instance = None
+        if self.demo.client_secret:
+            monkeypatch.setenv(
+                f"LINKDECK_{spec.id.upper().replace('-', '_')}_CLIENT_SECRET", self.demo.client_secret
+            )
+        self.seen: list[Step] = []
+
+    @property
+    def emulator(self):  # type: ignore[no-untyped-def]
+        return self.sandbox.sandbox.emulator(self.demo.host)
+
+    async def link(self) -> Linked:
+        """Every step answered as a person would: the server, the demo credentials, Allow on the
+        consent page (the redirect pasted back), the first target."""
+        session = await linking.begin_link(
+            self.spec.id, settings=self.settings, store=self.store, vault=self.vault
+        )
+        async for step in session.steps():
+            self.seen.append(step)
+            if isinstance(step, AskInstance):
+                step.answer(self.instance or "")
+            elif isinstance(step, AskFields):
+                assert not step.error, step.error
+                step.answer(dict(self.demo.fields))
+            elif isinstance(step, ShowAddress):
+                assert step.request is not None
+                answer = await approve_async(step.request.url, user=self.demo.user)
+                step.paste(answer.headers["location"])
+            elif isinstance(step, ShowDeviceCode):
+                raise AssertionError(
+                    f"{self.spec.id}: the contract has no device approval in the sandbox yet"
+                )
+            elif isinstance(step, ChooseTarget):
+                step.choose(0)
+            elif isinstance(step, Linked):
+                return step
+            elif isinstance(step, Failed):
+                assert step.error is not None
+                raise step.error
+        raise AssertionError("the steps ended without Linked or Failed")
+
+    def fail(
+        self, status: int, *, times: int = 1, retry_after: float | None = None, after: bool = False
+    ) -> None:
+        from providers.sandbox.server import Fault
+
+        self.sandbox.sandbox.faults.append(
+            Fault(self.demo.create_path, status=status, times=times, retry_after=retry_after, after=after)
+        )
+
+
+@pytest.fixture(params=CONTRACT, ids=[s.id for s in CONTRACT])
+def network(
+    request: pytest.FixtureRequest, sandbox: Running, linkdeck_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Network]:
+    with Store.open() as store:
+        yield Network(request.param, sandbox, store, monkeypatch)
+
+
+@pytest.fixture
+def frozen() -> Iterator[clock.FrozenClock]:
+    with clock.frozen(FIXED_NOW) as stopped:
+        yield stopped
+
+
+# Linking -----------------------------------------------------------------------------------------
+
+
+async def test_links_on_its_base_with_state_and_pkce_as_its_spec_says(network: Network) -> None:
+    sign_in = registry.sign_in_for(
+        network.spec.id, settings=network.settings, store=network.store, vault=network.vault
+    )
+    assert isinstance(sign_in, base_for(network.spec.sign_in))
+    linked = await network.link()
+    assert linked.account is not None and linked.account.network == network.spec.id
+    addresses = [s for s in network.seen if isinstance(s, ShowAddress)]
+    if not addresses:  # typed credentials only: nothing to redirect, so no state to carry
+        assert network.spec.sign_in.value in ("credentials", "pasted_token")
+        return
+    for step in addresses:
+        assert step.request is not None
+        query = {k: v[0] for k, v in parse_qs(urlsplit(step.request.url).query).items()}
+        if "request_uri" in query:  # pushed authorization (PAR): the parameters went ahead of the page
+            continue
+        assert len(query.get("state", "")) >= 16, "every browser sign-in carries a state"
+        assert query.get("code_challenge_method") != "plain"
+        if network.spec.capabilities.pkce:
+            assert query["code_challenge_method"] == "S256" and len(query["code_challenge"]) == 43
+
+
+async def test_the_profile_names_the_account_and_the_token_stays_in_the_keyring(
+    network: Network, linkdeck_home: Path
+) -> None:
+    linked = await network.link()
+    account, profile = linked.account, linked.profile
+    assert account is not None and profile is not None
+    assert account.remote_id == profile.remote_id and account.handle == profile.handle and account.handle
+    token = network.vault.get_token(account.vault_key)
+    assert token and token.get("access_token")
+    for path in (linkdeck_home / "data").glob("linkdeck.sqlite3*"):
+        assert str(token["access_token"]).encode() not in path.read_bytes()
+
+
+async def test_unlinking_revokes_or_says_where_to_remove_access(network: Network) -> None:
+    linked = await network.link()
+    account = linked.account
+    assert account is not None
+    token = network.vault.get_token(account.vault_key)
+    assert token is not None
+    # What lasts longest is what revocation must end: the refresh token where there is one (an
+    # access token already issued may run out by itself), else the access token.
+    lasting = str(token.get("refresh_token") or token["access_token"])
+    assert network.emulator.accepts(lasting)
+    plan = unlinking.plan(network.store, account)
+    result = await unlinking.unlink(network.store, network.vault, account)
+    assert network.vault.get_token(account.vault_key) is None and network.store.accounts() == []
+    if network.spec.capabilities.provider_revoke:
+        assert plan.can_revoke and result.revoked is True
+        assert not network.emulator.accepts(lasting)  # the network no longer honours the grant
+    else:  # honest: nothing could revoke it, and the summary says where to
+        assert not plan.can_revoke and result.revoked is None and network.emulator.accepts(lasting)
+        assert plan.settings_url and "connected-apps page" in result.summary()
+
+
+# Publishing --------------------------------------------------------------------------------------
+
+
+async def publish(network: Network, caption: str, media: list[str], now: clock.FrozenClock):  # type: ignore[no-untyped-def]
+    account = (await network.link()).account
+    assert account is not None
+    post = network.store.create_post(caption, media, None)
+    delivery = network.store.add_delivery(post.id, account)
+    await run_due(network.store, network.vault, clock=now)
+    return network.store.delivery(delivery.id), account
+
+
+async def test_text_and_a_photo_are_published_with_links(
+    network: Network, photo: Path, frozen: clock.FrozenClock
+) -> None:
+    sent, _ = await publish(network, "Low tide at the harbour", [str(photo)], frozen)
+    assert sent is not None, "the delivery is recorded"
+    assert sent.state == DeliveryState.SENT and sent.url and sent.remote_post_id, sent.reason
+    posts = network.emulator.published()
+    assert [(p.text, p.media) for p in posts] == [("Low tide at the harbour", 1)]
+    text, _ = await publish(network, "Only words today", [], frozen)
+    assert text is not None
+    if network.spec.media.text_only:
+        assert text.state == DeliveryState.SENT and text.url
+        assert [p.text for p in network.emulator.published()][-1] == "Only words today"
+    else:  # refused before anything is sent, naming the network and the rule
+        assert text.state == DeliveryState.FAILED and network.spec.name in (text.reason or "")
+        assert len(network.emulator.published()) == 1
+
+
+async def test_a_lost_answer_is_recovered_as_the_publisher_declares(
+    network: Network, photo: Path, frozen: clock.FrozenClock
+) -> None:
+    publisher_class = networks.part(network.spec.id, networks.PUBLISH).PUBLISHER  # type: ignore[union-attr]
+    network.fail(504, after=True)  # the post is made, but its answer never arrives
+    first, _ = await publish(network, "Made once", [str(photo)], frozen)
+    assert first is not None and first.committed_at is not None
+    frozen.advance(hours=1 if publisher_class.recovery is Recovery.LOOKUP else 0, minutes=5)
+    await run_due(network.store, network.vault, clock=frozen)
+    again = network.store.delivery(first.id)
+    assert again is not None
+    if publisher_class.recovery is Recovery.CHECK:
+        assert again.state == DeliveryState.UNKNOWN and again.check_needed
+    else:  # the same key answered with the post already made, or the look-up found it
+        assert again.state == DeliveryState.SENT and again.url
+    assert [p.text for p in network.emulator.published()] == ["Made once"]  # never twice
+
+
+async def test_401_asks_to_reconnect_and_holds_the_post(
+    network: Network, photo: Path, frozen: clock.FrozenClock
+) -> None:
+    network.fail(401, times=5)
+    held, account = await publish(network, "Not yet", [str(photo)], frozen)
+    assert held is not None and held.state == DeliveryState.HELD
+    current = network.store.account(account.id)
+    assert current is not None and current.state == "reconnect"
+    assert network.emulator.published() == []
+
+
+async def test_429_is_tried_later_at_retry_after(
+    network: Network, photo: Path, frozen: clock.FrozenClock
+) -> None:
+    network.fail(429, retry_after=120)
+    later, _ = await publish(network, "In a while", [str(photo)], frozen)
+    assert later is not None and later.state == DeliveryState.SCHEDULED
+    assert later.next_attempt_at is not None
+    assert abs(later.next_attempt_at - (frozen() + timedelta(seconds=120))) < timedelta(seconds=2)
+    assert network.emulator.published() == []
