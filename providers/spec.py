@@ -165,10 +165,17 @@ class NetworkSpec:
     # Scopes asked for only when the user's app has the extra product/approval (LinkedIn organizations).
     optional_scopes: tuple[str, ...] = ()
     default_instance: str | None = None  # per-instance networks with a usual server (Bluesky)
+    # A well-known server, shown as the example when the user is asked for theirs.
+    example_instance: str = ""
     share_url: str = ""  # a web share link for what no API can post (a Facebook personal Timeline)
     # Per-post options the network's API takes, offered on Upload: "visibility" (public, unlisted,
     # private, direct), "content_warning" (text shown before the post; marks media sensitive).
     post_options: tuple[str, ...] = ()
+
+    @property
+    def instance_example(self) -> str:
+        """The server to name in "e.g. …" (the usual one, a well-known one, or a placeholder)."""
+        return self.default_instance or self.example_instance or "https://your.server"
 
     @property
     def sign_in(self) -> SignInKind:

@@ -74,7 +74,7 @@ class StubLinkSession:
     async def steps(self) -> AsyncIterator[Step]:
         from providers.auth.types import AuthorizationRequest, RedirectKind
 
-        ask = AskInstance("Mastodon")
+        ask = AskInstance("Mastodon", example="mastodon.social")
         yield ask
         await ask.reply.wait()
         request = AuthorizationRequest(

@@ -119,7 +119,7 @@ class Renderer:
                 return ""  # the sign-in finds the server from what is typed next
             spec = catalog.get(self.session.spec.id)
             raise UsageError(
-                f"{step.network} needs your server's address, e.g. --instance https://mastodon.social",
+                f"{step.network} needs your server's address, e.g. --instance https://{step.example}",
                 hint=f"Or set `[networks.{spec.id}] base_url` in config.toml.",
             )
         default = f" [{step.prefill}]" if step.prefill else ""

@@ -25,7 +25,7 @@ def resolve_instance(spec: NetworkSpec, instance: str | None, settings: Settings
     value = (instance or settings.network(spec.id).base_url or "").strip()
     if not value:
         raise UsageError(
-            f"{spec.name} needs your server's address, e.g. --instance https://mastodon.social",
+            f"{spec.name} needs your server's address, e.g. --instance {spec.instance_example}",
             hint=f"Or set `[networks.{spec.id}] base_url` in config.toml.",
         )
     if "://" not in value:
@@ -37,7 +37,7 @@ def resolve_instance(spec: NetworkSpec, instance: str | None, settings: Settings
     except ValueError:
         raise UsageError(f"{spec.name} instance address has a bad port: {value}") from None
     if scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{spec.name} instance must be an https URL, e.g. https://mastodon.social: {value}")
+        raise UsageError(f"{spec.name} instance must be an https URL, e.g. {spec.instance_example}: {value}")
     if parts.username or parts.password or parts.query or parts.fragment:
         raise UsageError(
             f"{spec.name} instance must be a plain server address, without login, ? or #: {value}"

@@ -180,7 +180,12 @@ class LinkSession:
         prefill = recent[0] if recent else (spec.default_instance or "").removeprefix("https://")
         while True:
             ask = AskInstance(
-                spec.name, prefill, recent, required=not self.sign_in.locates_instance, error=error
+                spec.name,
+                prefill,
+                spec.instance_example.removeprefix("https://"),
+                recent,
+                required=not self.sign_in.locates_instance,
+                error=error,
             )
             self._emit(ask)
             text = (await _within(ask.reply.wait(), spec.name, "server address")).strip()

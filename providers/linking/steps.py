@@ -56,6 +56,7 @@ class AskInstance(Step):
     last answer was refused."""
 
     prefill: str = ""
+    example: str = ""  # a server to name as an example ("mastodon.social")
     recent: tuple[str, ...] = ()
     required: bool = True
     error: str = ""

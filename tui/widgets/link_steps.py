@@ -58,7 +58,7 @@ class InstanceView(_StepView, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("", id="link-instance-label")
-        yield Input(placeholder="e.g. mastodon.social", id="link-instance")
+        yield Input(id="link-instance")
         yield Static("", id="link-recent", classes="muted")
         yield Static("", id="link-instance-error", classes="link-error")
 
@@ -68,6 +68,7 @@ class InstanceView(_StepView, Vertical):
             f"Which {step.network} server is your account on?"
         )
         field = self.query_one("#link-instance", Input)
+        field.placeholder = f"e.g. {step.example}"
         field.value = step.prefill
         self.query_one("#link-recent", Static).update(
             "Used before: " + ", ".join(step.recent) if step.recent else ""

@@ -59,6 +59,7 @@ SPEC = NetworkSpec(
     ),
     docs_url="https://docs.joinmastodon.org/client/token/",
     post_options=("visibility", "content_warning"),
+    example_instance="https://mastodon.social",
     sources={
         "fixed_port": f"linkdeck's own choice of port, registered with POST /api/v1/apps ({MD} "
         "methods/apps.md); authorize checks redirect_uri against the registered ones (methods/oauth.md)",

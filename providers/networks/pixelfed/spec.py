@@ -64,6 +64,7 @@ SPEC = NetworkSpec(
     ),
     docs_url="https://github.com/pixelfed/pixelfed",
     post_options=("visibility", "content_warning"),
+    example_instance="https://pixelfed.social",
     sources={
         "fixed_port": "linkdeck's own choice of port, registered with POST /api/v1/apps (routes/api.php); "
         "whether Pixelfed also accepts other loopback ports: unverified",
