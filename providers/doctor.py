@@ -49,7 +49,7 @@ def _keyring(settings: settings_module.Settings) -> Check:
 
 
 def _developer_apps(settings: settings_module.Settings) -> list[Check]:
-    from providers.signin.redirects import redirect_to_register
+    from providers.redirects import redirect_to_register
 
     result = []
     for spec in catalog.all_networks():

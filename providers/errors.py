@@ -119,3 +119,7 @@ class MediaError(LinkdeckError):
         self.path = Path(path)
         self.code = code
         super().__init__(f"{self.path.name}: {what}")
+
+
+class FileChanged(OSError):
+    """The file's size changed while it was being uploaded (an OSError: reading it failed)."""

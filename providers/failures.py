@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from providers import clock
-from providers.errors import PublishError
+from providers.errors import FileChanged, PublishError
 
 if TYPE_CHECKING:
     import httpx2
@@ -182,8 +182,6 @@ def from_exception(exc: BaseException, name: str, what: str, *, committing: bool
     """The error for a request that got no answer. Only a request that was fully sent and whose
     answer was lost (a read timeout, a dropped connection) may have created the post."""
     import httpx2
-
-    from providers.publishing.multipart import FileChanged
 
     if isinstance(exc, FileChanged):
         return PublishError("fix_media", f"{name}: {exc}; nothing was published.")

@@ -213,7 +213,7 @@ class SignIn(abc.ABC):
     def port(self) -> int:
         """The loopback redirect port: the settings' ``[networks.<id>] port``, else the spec's
         registered port, else 0 (any free port)."""
-        from providers.signin.redirects import loopback_port
+        from providers.redirects import loopback_port
 
         return loopback_port(self.spec, self.settings)
 
@@ -294,7 +294,7 @@ class Publisher(abc.ABC):
 
     def name(self, account: Account) -> str:
         """The network as messages name it: "Mastodon (mastodon.social)"."""
-        from providers.catalog import instance_label
+        from providers.instances import instance_label
 
         return (
             f"{self.spec.name} ({instance_label(account.instance)})" if account.instance else self.spec.name

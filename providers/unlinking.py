@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from providers import catalog
+from providers import catalog, instances
 from providers.errors import KeyringUnavailable
 from providers.store.transitions import QUEUED_STATES
 
@@ -86,7 +86,7 @@ def plan(store: Store, account: Account) -> UnlinkPlan:
         network_name=spec.name,
         handle=account.handle,
         waiting=waiting,
-        settings_url=catalog.settings_url_for(spec, account.instance),
+        settings_url=instances.settings_url_for(spec, account.instance),
         can_revoke=spec.capabilities.provider_revoke,
     )
 

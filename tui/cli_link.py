@@ -16,7 +16,7 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING
 
-from providers import catalog
+from providers import catalog, instances
 from providers.errors import CallbackRejected, LinkError, UsageError
 from providers.linking.steps import (
     AskFields,
@@ -66,7 +66,7 @@ async def _link(args: argparse.Namespace, settings: Settings, store: Store, vaul
         await session.cancel()
     assert linked.account is not None
     account = linked.account
-    where = f" ({catalog.instance_label(account.instance)})" if account.instance else ""
+    where = f" ({instances.instance_label(account.instance)})" if account.instance else ""
     name = f" ({account.display_name})" if account.display_name else ""
     print(f"Linked {account.handle}{name} on {spec.name}{where}")
     return 0

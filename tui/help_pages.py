@@ -45,7 +45,7 @@ def network_page(spec: NetworkSpec) -> str:
     lines += ["## What it needs", ""]
     if caps.needs_developer_app:
         from providers import settings as settings_module
-        from providers.signin.redirects import redirect_to_register
+        from providers.redirects import redirect_to_register
 
         env = spec.id.upper().replace("-", "_")
         try:

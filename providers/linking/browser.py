@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from providers.errors import LinkCancelled, LinkError
 from providers.linking import steps
+from providers.redirects import loopback_port
 
 if TYPE_CHECKING:
     from providers.auth.types import Token
@@ -73,7 +74,7 @@ class BrowserStep:
         )
 
     def _port_advice(self) -> str:
-        port = self._settings.network(self.spec.id).port or self.spec.capabilities.fixed_port
+        port = loopback_port(self.spec, self._settings)
         if not port:
             return ""
         return (

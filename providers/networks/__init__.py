@@ -26,6 +26,10 @@ import importlib
 import importlib.util
 from functools import cache
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from providers.spec import NetworkSpec
 
 # The order cards are shown in, by package name. Adding a network: its folder, and its name here.
 ORDER: tuple[str, ...] = (
@@ -73,6 +77,15 @@ def part(network_id: str, name: str) -> ModuleType | None:
     if not has(network_id, name):
         return None
     return importlib.import_module(module_name(network_id, name))
+
+
+def spec_of(network_id: str) -> NetworkSpec:
+    """The network's spec (KeyError for a network linkdeck does not know)."""
+    module = part(network_id, "spec")
+    if module is None:
+        raise KeyError(network_id)
+    spec: NetworkSpec = module.SPEC
+    return spec
 
 
 def can_link(network_id: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from providers.networks import LINK, PUBLISH, part
+from providers.networks import LINK, PUBLISH, part, spec_of
 
 if TYPE_CHECKING:
     import httpx2
@@ -25,20 +25,8 @@ def sign_in_for(network_id: str, *, settings: Settings, store: Store, vault: Vau
     module = part(network_id, LINK)
     if module is None:
         return None
-    from providers import catalog
-
     factory: type[SignIn] = module.SIGN_IN
-    return factory(catalog.get(network_id), store, vault, settings)
-
-
-def default_sign_in(network_id: str) -> SignIn | None:
-    """The sign-in with the default settings, store and vault (unlinking, refreshing)."""
-    from providers import settings as settings_module
-    from providers.store import Store
-    from providers.vault import Vault
-
-    settings = settings_module.load()
-    return sign_in_for(network_id, settings=settings, store=Store.open(), vault=Vault(settings))
+    return factory(spec_of(network_id), store, vault, settings)
 
 
 def publisher_for(network_id: str, *, client: httpx2.AsyncClient) -> Publisher | None:
@@ -47,7 +35,5 @@ def publisher_for(network_id: str, *, client: httpx2.AsyncClient) -> Publisher |
     module = part(network_id, PUBLISH)
     if module is None:
         return None
-    from providers import catalog
-
     factory: type[Publisher] = module.PUBLISHER
-    return factory(catalog.get(network_id), client)
+    return factory(spec_of(network_id), client)

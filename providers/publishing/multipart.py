@@ -15,11 +15,9 @@ import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
+from providers.errors import FileChanged
+
 CHUNK_SIZE = 256 * 1024
-
-
-class FileChanged(OSError):
-    """The file's size changed while it was being uploaded."""
 
 
 def _quoted(value: str) -> str:

@@ -6,7 +6,7 @@ Everything comes from the spec and the settings, so a network on this base is it
 - the client id from ``[networks.<id>] client_id`` or ``LINKDECK_<ID>_CLIENT_ID``; the secret from
   ``LINKDECK_<ID>_CLIENT_SECRET`` or the keyring (``linkdeck config set-secret <id>``), required
   when ``capabilities.needs_client_secret``;
-- the redirect on the spec's registered loopback port (providers.signin.redirects, the same one
+- the redirect on the spec's registered loopback port (providers.redirects, the same one
   ``doctor`` and Help tell the user to register), pasted back when the browser is elsewhere;
 - PKCE S256 when ``capabilities.pkce``; the scopes; the device grant offered beside the address
   when ``capabilities.device_flow`` and there is a device endpoint;
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from providers.auth.types import ClientConfig, RedirectKind
 from providers.errors import LinkError, SetupError
 from providers.interface import Authorized, Conversation, Profile, SignIn
-from providers.signin.redirects import CALLBACK_PATH, LINK_TIMEOUT
+from providers.redirects import CALLBACK_PATH, LINK_TIMEOUT
 
 if TYPE_CHECKING:
     from providers.auth.types import Token

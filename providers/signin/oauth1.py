@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from providers.auth.types import ClientConfig, RedirectKind
 from providers.errors import LinkError
 from providers.interface import Authorized, Conversation, SignIn
+from providers.redirects import CALLBACK_PATH, LINK_TIMEOUT
 from providers.signin.developer_app import app_credentials
-from providers.signin.redirects import CALLBACK_PATH, LINK_TIMEOUT
 
 if TYPE_CHECKING:
     import httpx2

@@ -25,13 +25,13 @@ import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from providers import catalog
+from providers import instances
 from providers.auth.types import OOB_REDIRECT, ClientConfig, RedirectKind, Token
-from providers.catalog import instance_label
 from providers.errors import LinkError
 from providers.failures import response_problem
+from providers.instances import instance_label
 from providers.interface import Authorized, Conversation, Profile, SignIn
-from providers.signin.redirects import CALLBACK_PATH, LINK_TIMEOUT, loopback_uri
+from providers.redirects import CALLBACK_PATH, LINK_TIMEOUT, loopback_uri
 
 if TYPE_CHECKING:
     import httpx2
@@ -67,7 +67,7 @@ class RegisteredAppSignIn(SignIn):
         return f"{self.spec.name} ({instance_label(instance)})"
 
     def _url(self, template: str | None, instance: str, fallback_path: str) -> str:
-        url = catalog.for_instance(template, instance)
+        url = instances.for_instance(template, instance)
         return url or instance.rstrip("/") + fallback_path
 
     def _require(self, instance: str | None) -> str:
@@ -216,7 +216,7 @@ class RegisteredAppSignIn(SignIn):
             client_secret=secret,
             authorize_url=self._url(endpoints.authorize, instance, "/oauth/authorize"),
             token_url=self._url(endpoints.token, instance, "/oauth/token"),
-            revoke_url=catalog.for_instance(endpoints.revoke, instance),
+            revoke_url=instances.for_instance(endpoints.revoke, instance),
             scopes=scopes,
             pkce=True,  # S256; Mastodon ≥ 4.3 checks it, older servers ignore the extra parameters
             token_auth_method="client_secret_post",

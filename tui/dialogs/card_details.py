@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Markdown, Static, Switch
 
-from providers.catalog import settings_url_for
+from providers.instances import settings_url_for
 from providers.overview import Card, CardState
 from tui.dialogs.confirm import Confirm
 from tui.screens.base import LinkdeckModal
