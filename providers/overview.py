@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from providers import catalog, clock
+from providers import catalog, clock, networks
 from providers.spec import AuthKind, Availability, NetworkSpec
 from providers.store.models import AccountState
 
@@ -23,6 +23,7 @@ class CardState(StrEnum):
     LINKED = "linked"
     RECONNECT = "reconnect"
     NEEDS_SETUP = "needs_setup"
+    NOT_BUILT = "not_built"  # linkdeck cannot link it yet: said before anyone sets anything up
     UNAVAILABLE = "unavailable"
 
 
@@ -31,6 +32,7 @@ STATE_LABELS = {
     CardState.LINKED: "linked",
     CardState.RECONNECT: "reconnect needed",
     CardState.NEEDS_SETUP: "needs setup",
+    CardState.NOT_BUILT: "not in this version",
     CardState.UNAVAILABLE: "unavailable",
 }
 
@@ -50,6 +52,10 @@ class Card:
     @property
     def account(self) -> Account | None:
         return self.accounts[0] if self.accounts else None
+
+
+def not_built_reason(spec: NetworkSpec) -> str:
+    return f"Linking {spec.name} is not in this version of linkdeck."
 
 
 def needs_setup(spec: NetworkSpec, settings: Settings, stored_secrets: frozenset[str] = frozenset()) -> str:
@@ -84,6 +90,8 @@ def card_for(
             and any(a.expires_at and a.expires_at - now < timedelta(days=warn_days) for a in accounts)
         )
         return Card(spec, CardState.LINKED, tuple(accounts), expiring_soon=soon)
+    if not networks.can_link(spec.id):  # before set-up: nothing invites work that cannot pay off
+        return Card(spec, CardState.NOT_BUILT, (), not_built_reason(spec))
     reason = needs_setup(spec, settings, stored_secrets)
     if reason:
         return Card(spec, CardState.NEEDS_SETUP, (), reason)

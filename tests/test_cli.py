@@ -43,18 +43,33 @@ def test_networks_json_lists_every_network_with_revocation_url_and_limits() -> N
     for row in rows:
         assert row["settings_url"].startswith(("https://", "{instance}/")), row["id"]
         assert {"media", "caption"} <= set(row["limits"])
-        assert row["status"] in {"available", "needs_setup", "legacy", "unavailable"}
+        assert row["status"] in {"available", "needs_setup", "not_in_this_version", "legacy", "unavailable"}
     by_id = {r["id"]: r for r in rows}
     assert by_id["x"]["limits"]["caption"]["max_length"] == 280
     assert by_id["foursquare"]["status"] == "legacy"
     assert by_id["mastodon"]["status"] == "available"
+    # Said before any set-up: a network this version cannot link is not offered as "needs setup".
+    assert by_id["x"]["status"] == "not_in_this_version"
+    assert by_id["x"]["status_reason"] == "Linking X is not in this version of linkdeck."
 
 
-def test_client_id_from_the_environment_turns_needs_setup_into_available() -> None:
+def test_a_client_id_never_makes_a_network_this_version_cannot_link_look_linkable() -> None:
     before = {r["id"]: r["status"] for r in json.loads(run("networks", "--json").stdout)["networks"]}
     after_run = run("networks", "--json", env={"LINKDECK_LINKEDIN_CLIENT_ID": "my-app"})
     after = {r["id"]: r["status"] for r in json.loads(after_run.stdout)["networks"]}
-    assert before["linkedin"] == "needs_setup" and after["linkedin"] == "available"
+    assert before["linkedin"] == after["linkedin"] == "not_in_this_version"
+
+
+def test_a_client_id_from_the_environment_is_the_set_up_a_developer_app_network_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from providers.overview import needs_setup
+    from providers.settings import load
+
+    linkedin = catalog.get("linkedin")
+    assert "needs your own developer app" in needs_setup(linkedin, load())
+    monkeypatch.setenv("LINKDECK_LINKEDIN_CLIENT_ID", "my-app")
+    assert needs_setup(linkedin, load()) == ""
 
 
 def test_accounts_json_never_shows_tokens(linkdeck_home: Path, secrets_ok: None) -> None:
@@ -119,7 +134,7 @@ def test_set_secret_reads_stdin_into_the_keyring(secrets_ok: None) -> None:
     assert "ayr-key-123" not in result.stdout
     assert Vault().get_client_secret("ayrshare") == "ayr-key-123"
     statuses = {r["id"]: r["status"] for r in json.loads(run("networks", "--json").stdout)["networks"]}
-    assert statuses["ayrshare"] == "available"
+    assert statuses["ayrshare"] == "not_in_this_version"  # its key is kept; its route is not built
 
 
 def test_no_keyring_gives_a_clear_message_and_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -141,7 +156,7 @@ def test_no_keyring_gives_a_clear_message_and_exit_2(monkeypatch: pytest.MonkeyP
     [
         (("link", "nosuchnet"), 2, "unknown network 'nosuchnet'"),
         (("unlink", "mastodon", "--yes"), 2, "no linked Mastodon account"),
-        (("link", "x"), 2, "needs your own developer app"),
+        (("link", "x"), 2, "Linking X is not in this version of linkdeck"),
         (("link", "foursquare"), 2, "legacy"),
         (("link", "mastodon", "--instance", "http://mastodon.example"), 2, "https"),
     ],

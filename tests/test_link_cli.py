@@ -264,7 +264,7 @@ def test_browser_mode_finishes_on_the_loopback_callback(
     [
         (["link", "mastodon", "--instance", "http://mastodon.social", "--no-browser"], "https"),
         (["link", "mastodon", "--no-browser"], "needs your server's address"),
-        (["link", "telegram", "--no-browser"], "Linking Telegram is not built yet"),
+        (["link", "telegram", "--no-browser"], "Linking Telegram is not in this version"),
         (["link", "bluesky"], "the input ended before the Bluesky handle"),  # handle, app password
         (["sandbox", "--port", "70000"], "--port"),
     ],

@@ -83,7 +83,8 @@ async def test_card_states(seeded: dict[str, int]) -> None:
         assert states["bluesky"] is CardState.RECONNECT
         assert states["linkedin"] is CardState.LINKED
         assert states["pixelfed"] is CardState.NOT_LINKED
-        assert states["x"] is CardState.NEEDS_SETUP  # no client id configured
+        assert states["x"] is CardState.NOT_BUILT  # said before any set-up
+        assert card(app, "x").has_class("-not-built") and "not in this version" in str(card(app, "x").card_text())
         assert states["foursquare"] is CardState.UNAVAILABLE
         assert card(app, "mastodon").has_class("-linked")
         assert card(app, "bluesky").has_class("-reconnect")
@@ -125,15 +126,17 @@ async def test_selecting_an_unlinked_card_opens_the_link_window() -> None:
         assert type(app.screen).__name__ == "AccountsScreen"
 
 
-async def test_a_card_that_needs_setup_shows_the_guide() -> None:
+async def test_a_card_this_version_cannot_link_invites_no_set_up() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        card(app, "x").focus()
+        card(app, "telegram").focus()
         await pilot.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "CardDetails"
         text = app.screen.query_one("#details-text").source  # type: ignore[attr-defined]
-        assert "LINKDECK_X_CLIENT_ID" in text
+        assert "Linking Telegram is not in this version of linkdeck." in text
+        assert "## Set-up" not in text and "/newbot" not in text  # no guide for what cannot work yet
+        assert not app.screen.query("#link")  # and no Link button
 
 
 async def test_details_offer_revocation_page(seeded: dict[str, int], opened_urls: list[str]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from providers import catalog, overview
 from providers import settings as settings_module
 from providers.errors import UsageError
+from providers.networks import can_link
 from providers.spec import Availability, CaptionCounting, NetworkSpec
 
 
@@ -21,6 +22,8 @@ def _print_json(document: dict[str, Any]) -> None:
 def network_status(spec: NetworkSpec, settings: settings_module.Settings, stored: frozenset[str]) -> str:
     if spec.availability is not Availability.AVAILABLE:
         return str(spec.availability)
+    if not can_link(spec.id):
+        return "not_in_this_version"
     return "needs_setup" if overview.needs_setup(spec, settings, stored) else "available"
 
 
@@ -39,7 +42,9 @@ def networks(args: argparse.Namespace) -> int:
                 "auth": str(spec.auth),
                 "settings_url": spec.settings_url,
                 "status": network_status(spec, settings, stored),
-                "status_reason": spec.availability_reason or overview.needs_setup(spec, settings, stored),
+                "status_reason": spec.availability_reason
+                or (overview.not_built_reason(spec) if not can_link(spec.id) else "")
+                or overview.needs_setup(spec, settings, stored),
                 "limits": {"media": data["media"], "caption": data["caption"]},
                 "targets": data["targets"],
                 "capabilities": data["capabilities"],
@@ -58,7 +63,8 @@ def networks(args: argparse.Namespace) -> int:
         caption = row["limits"]["caption"]["max_length"]
         counting = CaptionCounting(row["limits"]["caption"]["counting"]).label
         limit = f"{caption} {counting}" if caption else "-"
-        print(f"{row['id']:<16} {row['name']:<{width}}  {row['auth']:<12} {row['status']:<12} {limit}")
+        status = str(row["status"]).replace("_", " ")
+        print(f"{row['id']:<16} {row['name']:<{width}}  {row['auth']:<12} {status:<20} {limit}")
     return 0
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from providers import catalog
+from providers import catalog, networks
 from providers.errors import LinkdeckError
+from providers.overview import not_built_reason
 from providers.spec import NetworkSpec
 
 HELP_DIR = Path(__file__).parent / "help"
@@ -28,8 +29,15 @@ class Topic:
     def markdown(self) -> str:
         for topic_id, _title, file in GUIDES:
             if topic_id == self.id:
-                return (HELP_DIR / file).read_text(encoding="utf-8")
+                text = (HELP_DIR / file).read_text(encoding="utf-8")
+                return text.replace("{linkable}", linkable_today())
         return network_page(catalog.get(self.id.removeprefix("network:")))
+
+
+def linkable_today() -> str:
+    """The networks this version links, in display order ("Mastodon, Pixelfed and Bluesky")."""
+    names = [s.name for s in catalog.all_networks() if networks.can_link(s.id)]
+    return ", ".join(names[:-1]) + (f" and {names[-1]}" if len(names) > 1 else "".join(names))
 
 
 def topics() -> list[Topic]:
@@ -39,9 +47,16 @@ def topics() -> list[Topic]:
 
 def network_page(spec: NetworkSpec) -> str:
     caps = spec.capabilities
+    built = networks.can_link(spec.id)
     lines = [f"# {spec.name}", "", spec.summary, ""]
     if spec.availability != "available":
         lines += [f"> **{spec.availability.value.capitalize()}:** {spec.availability_reason}", ""]
+    elif not built:
+        lines += [
+            f"> **Not in this version:** {not_built_reason(spec)} This page says what {spec.name} "
+            "allows and how linking it will work; there is nothing to set up yet.",
+            "",
+        ]
     lines += ["## What it needs", ""]
     if caps.needs_developer_app:
         from providers import settings as settings_module
@@ -77,7 +92,7 @@ def network_page(spec: NetworkSpec) -> str:
     extra = HELP_DIR / "networks" / f"{spec.id}.md"
     if extra.exists():
         lines += [extra.read_text(encoding="utf-8"), ""]
-    if spec.setup_guide:
+    if spec.setup_guide and built:
         lines += ["## Set-up", "", spec.setup_guide, ""]
     url = spec.settings_url.replace("{instance}", "https://your.server")
     lines += [

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from providers import catalog
+from providers import catalog, networks
 from providers.errors import NotBuiltYet, SetupError, UsageError
-from providers.overview import needs_setup
+from providers.overview import needs_setup, not_built_reason
 from providers.settings import Settings
 from providers.spec import AuthKind, NetworkSpec
 
@@ -59,6 +59,8 @@ def check_linkable(network_id: str, settings: Settings) -> None:
     spec = catalog.get(network_id)
     if spec.availability_reason and spec.availability != "available":
         raise SetupError(f"{spec.name} is {spec.availability}: {spec.availability_reason}")
+    if not networks.can_link(spec.id):
+        raise NotBuiltYet(not_built_reason(spec), hint="Nothing was stored.")
     stored = _stored_secret(spec.id) if spec.auth is AuthKind.API_KEY else frozenset()
     reason = needs_setup(spec, settings, stored)
     if reason:

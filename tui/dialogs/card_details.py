@@ -77,6 +77,8 @@ class CardDetails(LinkdeckModal[None]):
         else:
             lines.append(f"**{card.label.capitalize()}:** {card.reason}")
         lines.extend(f"- {note}" for note in spec.notes)
+        if card.state is CardState.NOT_BUILT:
+            lines += ["", f"What {spec.name} allows, and how linking it will work, is on its Help page."]
         if card.state is CardState.NEEDS_SETUP and spec.setup_guide:
             lines.extend(["", "## Set-up", "", spec.setup_guide])
         return "\n".join(lines)

@@ -22,6 +22,7 @@ STATE_MARKS = {
     CardState.RECONNECT: "[$text-warning]▲[/]",
     CardState.NOT_LINKED: "[$text-muted]○[/]",
     CardState.NEEDS_SETUP: "[$text-warning]◌[/]",
+    CardState.NOT_BUILT: "[$text-muted]·[/]",
     CardState.UNAVAILABLE: "[$text-error]⊘[/]",
 }
 
