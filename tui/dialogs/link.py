@@ -9,7 +9,7 @@ tui.widgets.link_steps; it has no branch per network.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -38,6 +38,8 @@ from tui.widgets.link_steps import AddressView, ChooseView, CredentialsView, Dev
 
 if TYPE_CHECKING:
     from providers.linking import LinkSession
+
+View = TypeVar("View", bound=Widget)
 
 
 class LinkScreen(LinkdeckModal[Account | None]):
@@ -113,7 +115,8 @@ class LinkScreen(LinkdeckModal[Account | None]):
         elif isinstance(step, Failed):
             self._failed(step)
 
-    def _switch(self, kind: type[Any]) -> Any:
+    def _switch(self, kind: type[View]) -> View:
+        """Show the view of ``kind`` (once per step kind), hiding the others."""
         view = self.query_one(kind)
         if self._shown is not view:
             for other in self.query(".link-step"):
