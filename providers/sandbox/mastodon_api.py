@@ -34,7 +34,8 @@ from providers.media.sniff import mime_type as sniff_mime  # the real type, neve
 from providers.sandbox import mastodon_entities as entities
 from providers.sandbox import pages, people
 from providers.sandbox.framework import Call, Emulator, Published, Routes, error_reply, json_reply
-from providers.sandbox.oauth import OOB, Clock, OAuthPolicy, OAuthServer, redirect_uri_problem
+from providers.sandbox.grants import Clock, OAuthPolicy, redirect_uri_problem
+from providers.sandbox.oauth import OAuthServer
 
 # scopes_supported from the recorded /.well-known/oauth-authorization-server (admin scopes left out).
 SCOPES = frozenset(
@@ -524,6 +525,3 @@ def _image_size(data: bytes) -> tuple[int | None, int | None]:
             return im.width, im.height
     except Exception:  # a file Pillow cannot read keeps no dimensions, as Mastodon's meta would
         return None, None
-
-
-__all__ = ["OOB", "MastodonApiServer", "version_tuple"]

@@ -17,7 +17,7 @@ from typing import Any
 
 from providers.sandbox import people
 from providers.sandbox.framework import esc
-from providers.sandbox.oauth import App
+from providers.sandbox.grants import App
 
 # Public values copied from the recorded responses (fixtures/recorded/mastodon/SOURCES.md).
 VAPID_KEY = "BAhxXyHfAoMqrZECjRI56F5QrE4ynVlkZFMdKSpTIsWRNoWUVgut-Bnz2xsMSwiN4AF0b4I7ixF24OwiicOJivw="

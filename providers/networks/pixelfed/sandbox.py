@@ -24,9 +24,9 @@ from aiohttp import web
 
 from providers.sandbox import people
 from providers.sandbox.framework import Call, SandboxDemo, json_reply
+from providers.sandbox.grants import OAuthPolicy
 from providers.sandbox.mastodon_api import MastodonApiServer
 from providers.sandbox.mastodon_entities import DEFAULT_SETTINGS, MediaRecord, StatusRecord
-from providers.sandbox.oauth import OAuthPolicy
 
 DAY = 24 * 3600
 PIXELFED_SETTINGS: dict[str, Any] = {
