@@ -23,6 +23,7 @@ from providers.store import accounts as _accounts
 from providers.store import apps as _apps
 from providers.store import avatars as _avatars
 from providers.store import db
+from providers.store import holds as _holds
 from providers.store import posts as _posts
 from providers.store.apps import RegisteredApp
 from providers.store.delivery_api import DeliveryMethods
@@ -143,7 +144,7 @@ class Store(DeliveryMethods):
                 expires_at=expires_at,
                 auto_share=auto_share,
             )
-            _posts.release_for(conn, account, past_due=policy)
+            _holds.release_for(conn, account, past_due=policy)
             return account
 
     def set_state(self, account_id: int, state: AccountState, reason: str = "") -> Account:
@@ -159,11 +160,11 @@ class Store(DeliveryMethods):
                 why = f" ({reason})" if reason else ""
                 who = account.handle or account.remote_id
                 held = f"{who} needs reconnecting{why}; held until it is reconnected"
-                _posts.hold_for(
+                _holds.hold_for(
                     conn, account.network, account.instance, account.remote_id, held, HoldKind.RECONNECT
                 )
             elif before.state == AccountState.RECONNECT:
-                _posts.release_for(conn, account, past_due=policy)
+                _holds.release_for(conn, account, past_due=policy)
             return account
 
     def set_auto_share(self, account_id: int, on: bool) -> Account:
@@ -194,7 +195,7 @@ class Store(DeliveryMethods):
             account = _accounts.get(conn, account_id)
             if account is None:
                 return 0
-            held = _posts.hold_for(
+            held = _holds.hold_for(
                 conn, account.network, account.instance, account.remote_id, _unlinked_reason(account)
             )
             _accounts.delete(conn, account_id)
@@ -271,7 +272,7 @@ class Store(DeliveryMethods):
     ) -> int:
         """Hold the account's scheduled and due deliveries; returns how many."""
         with self._write() as conn:
-            return _posts.hold_for(
+            return _holds.hold_for(
                 conn,
                 account.network,
                 account.instance,
@@ -285,7 +286,7 @@ class Store(DeliveryMethods):
         many. ``past_due``: "send" or "ask" (default: the configured policy)."""
         policy = past_due or self.past_due_policy()
         with self._write() as conn:
-            return _posts.release_for(conn, account, past_due=policy)
+            return _holds.release_for(conn, account, past_due=policy)
 
     # Apps registered on per-instance servers -------------------------------------------------
 
