@@ -28,8 +28,8 @@ from providers.linking.steps import AskFields, AskInstance, Linked
 from providers.networks.bluesky import publish as bluesky_publish
 from providers.networks.bluesky.link import sign_in_problem
 from providers.networks.bluesky.publish import BlueskyPublisher
-from providers.networks.bluesky.sandbox import APP_PASSWORD, MAIN_PASSWORD
 from providers.networks.bluesky.sandbox_lexicon import TOO_LONG
+from providers.networks.bluesky.sandbox_sessions import APP_PASSWORD, MAIN_PASSWORD
 from providers.networks.bluesky.session import SessionKeeper
 from providers.networks.bluesky.xrpc import jwt_expiry
 from providers.sandbox import Running, start

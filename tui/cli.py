@@ -177,8 +177,8 @@ HANDLERS: dict[str | None, Handler] = {
     "unlink": _unlink,
     "check": _check,
     "post": lambda args: __import__("tui.cli_commands_post", fromlist=["post"]).post(args),
-    "queue": lambda args: __import__("tui.cli_commands_post", fromlist=["queue"]).queue(args),
-    "worker": lambda args: __import__("tui.cli_commands_post", fromlist=["worker"]).worker(args),
+    "queue": lambda args: __import__("tui.cli_commands_queue", fromlist=["queue"]).queue(args),
+    "worker": lambda args: __import__("tui.cli_commands_queue", fromlist=["worker"]).worker(args),
     "doctor": _doctor,
     "config": _config,
 }

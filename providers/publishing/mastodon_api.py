@@ -15,6 +15,9 @@ networks.md §Mastodon, §Pixelfed):
 
 Limits come live from the server's ``/api/v2/instance`` (``/api/v1/instance`` before 4.0), cached
 for ten minutes per instance: caption length and URL weight, attachments per post, sizes, types.
+
+It stays one module a little past 300 lines: the limits, the uploads, the processing wait, the
+idempotent create and the lookup after a crash are the steps of one delivery against one API.
 """
 
 from __future__ import annotations

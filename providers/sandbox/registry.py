@@ -15,7 +15,7 @@ from functools import cache
 
 from providers import networks
 from providers.sandbox.framework import Emulator
-from providers.sandbox.oauth import Clock
+from providers.sandbox.grants import Clock
 
 Factory = Callable[[str, Clock], Emulator]
 

@@ -31,7 +31,7 @@ from aiohttp import web
 
 from providers.sandbox import registry
 from providers.sandbox.framework import Call, Emulator, json_reply, read_params
-from providers.sandbox.oauth import Clock
+from providers.sandbox.grants import Clock
 
 BIND = "127.0.0.1"  # never anything else: the sandbox hands out working tokens
 CONTROL = "__sandbox__"

@@ -3,15 +3,18 @@
 Synchronous, stdlib ``sqlite3``. One connection per ``Store``; a lock serialises its use, so a
 ``Store`` may be shared between threads (Textual thread workers). Several processes (the TUI and
 ``linkdeck worker``) may open the same file: WAL and the busy timeout let them take turns.
+
+Its methods come in groups: accounts, their targets and what linking does to their deliveries
+(:mod:`.account_api`); a post with its deliveries in one transaction, the delivery state machine
+and what the Posts screen changes (:mod:`.delivery_api`); and here opening and closing, single
+posts and deliveries, apps registered on instances and the avatar cache.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -19,22 +22,19 @@ from types import TracebackType
 from providers import paths
 from providers.errors import SetupError
 from providers.outbox_config import load as load_outbox_config
-from providers.store import accounts as _accounts
 from providers.store import apps as _apps
 from providers.store import avatars as _avatars
 from providers.store import db
 from providers.store import posts as _posts
+from providers.store.account_api import AccountMethods
 from providers.store.apps import RegisteredApp
 from providers.store.delivery_api import DeliveryMethods
 from providers.store.models import (
     Account,
-    AccountState,
     CachedAvatar,
     Delivery,
     DeliveryState,
-    HoldKind,
     Post,
-    Target,
 )
 
 log = logging.getLogger("linkdeck.store")
@@ -50,14 +50,12 @@ def _configured_past_due() -> str:
         return "ask"
 
 
-class Store(DeliveryMethods):
+class Store(AccountMethods, DeliveryMethods):
     def __init__(
         self, conn: sqlite3.Connection, path: Path, past_due_policy: Callable[[], str] | None = None
     ) -> None:
-        self._conn = conn
-        self._lock = threading.RLock()
+        super().__init__(conn)
         self.path = path
-        # What relinking does with held posts whose time has passed: "send" or "ask".
         self.past_due_policy = past_due_policy or _configured_past_due
 
     @classmethod
@@ -82,123 +80,9 @@ class Store(DeliveryMethods):
     def __repr__(self) -> str:
         return f"<Store {self.path}>"
 
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            yield self._conn
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, db.transaction(self._conn) as conn:
-            yield conn
-
     def schema_version(self) -> int:
         with self._read() as conn:
             return db.schema_version(conn)
-
-    # Accounts -------------------------------------------------------------------------------
-
-    def accounts(self) -> list[Account]:
-        with self._read() as conn:
-            return _accounts.all_accounts(conn)
-
-    def accounts_for(self, network: str) -> list[Account]:
-        with self._read() as conn:
-            return _accounts.accounts_for(conn, network)
-
-    def account(self, account_id: int) -> Account | None:
-        with self._read() as conn:
-            return _accounts.get(conn, account_id)
-
-    def find_account(self, network: str, remote_id: str, instance: str | None = None) -> Account | None:
-        with self._read() as conn:
-            return _accounts.find(conn, network, instance, remote_id)
-
-    def upsert_account(
-        self,
-        network: str,
-        remote_id: str,
-        handle: str,
-        display_name: str = "",
-        instance: str | None = None,
-        avatar_url: str | None = None,
-        expires_at: datetime | None = None,
-        auto_share: bool | None = None,
-    ) -> Account:
-        """Record a link. Linking the same (network, instance, remote_id) again updates that row
-        (keeping its id, target, ``auto_share`` and ``linked_at``; state back to "linked") and
-        releases the deliveries held for it, in the same transaction (those already past due per
-        ``[outbox] release_past_due``). ``auto_share``: None keeps the current value (True for a
-        new account)."""
-        policy = self.past_due_policy()
-        with self._write() as conn:
-            account = _accounts.upsert(
-                conn,
-                network,
-                remote_id,
-                handle=handle,
-                display_name=display_name,
-                instance=instance,
-                avatar_url=avatar_url,
-                expires_at=expires_at,
-                auto_share=auto_share,
-            )
-            _posts.release_for(conn, account, past_due=policy)
-            return account
-
-    def set_state(self, account_id: int, state: AccountState, reason: str = "") -> Account:
-        """state: "linked" or "reconnect" (with the reason shown on the card). KeyError if no row.
-        Reconnect-needed behaves like unlinked for sending: the account's scheduled and due
-        deliveries are held (kind "reconnect") in the same transaction; back to "linked" releases
-        them."""
-        policy = self.past_due_policy() if state == AccountState.LINKED else "send"
-        with self._write() as conn:
-            before = _accounts.require(conn, account_id)
-            account = _accounts.set_state(conn, account_id, state, reason)
-            if state == AccountState.RECONNECT:
-                why = f" ({reason})" if reason else ""
-                who = account.handle or account.remote_id
-                held = f"{who} needs reconnecting{why}; held until it is reconnected"
-                _posts.hold_for(
-                    conn, account.network, account.instance, account.remote_id, held, HoldKind.RECONNECT
-                )
-            elif before.state == AccountState.RECONNECT:
-                _posts.release_for(conn, account, past_due=policy)
-            return account
-
-    def set_auto_share(self, account_id: int, on: bool) -> Account:
-        with self._write() as conn:
-            return _accounts.set_auto_share(conn, account_id, on)
-
-    def set_target(
-        self, account_id: int, kind: str | None, target_id: str | None, name: str | None
-    ) -> Account:
-        """The account's chosen target (a Page, a board, a blog...); all None clears it."""
-        with self._write() as conn:
-            return _accounts.set_target(conn, account_id, kind, target_id, name)
-
-    def set_targets(self, account_id: int, targets: Iterable[tuple[str, str, str]]) -> None:
-        """Replace the targets the account can choose from: (kind, target_id, name), in order."""
-        with self._write() as conn:
-            _accounts.replace_targets(conn, account_id, targets)
-
-    def targets(self, account_id: int) -> list[Target]:
-        with self._read() as conn:
-            return _accounts.targets(conn, account_id)
-
-    def remove_account(self, account_id: int) -> int:
-        """Delete the account row (and its target list). Its scheduled and due deliveries become
-        "held" and stay, keyed by the account's identity, until it is linked again; sent, failed,
-        sending and unknown ones are untouched. Returns how many were held (0 if no such row)."""
-        with self._write() as conn:
-            account = _accounts.get(conn, account_id)
-            if account is None:
-                return 0
-            held = _posts.hold_for(
-                conn, account.network, account.instance, account.remote_id, _unlinked_reason(account)
-            )
-            _accounts.delete(conn, account_id)
-            return held
 
     # Posts and deliveries ----------------------------------------------------------------------
 
@@ -266,27 +150,6 @@ class Store(DeliveryMethods):
         with self._read() as conn:
             return _posts.counts_by_state(conn)
 
-    def hold_deliveries_for(
-        self, account: Account, reason: str | None = None, kind: HoldKind = HoldKind.UNLINKED
-    ) -> int:
-        """Hold the account's scheduled and due deliveries; returns how many."""
-        with self._write() as conn:
-            return _posts.hold_for(
-                conn,
-                account.network,
-                account.instance,
-                account.remote_id,
-                reason or _unlinked_reason(account),
-                kind,
-            )
-
-    def release_deliveries_for(self, account: Account, *, past_due: str | None = None) -> int:
-        """Put the held deliveries for this account's identity back in the queue; returns how
-        many. ``past_due``: "send" or "ask" (default: the configured policy)."""
-        policy = past_due or self.past_due_policy()
-        with self._write() as conn:
-            return _posts.release_for(conn, account, past_due=policy)
-
     # Apps registered on per-instance servers -------------------------------------------------
 
     def registered_app(self, network: str, instance: str) -> RegisteredApp | None:
@@ -329,8 +192,3 @@ class Store(DeliveryMethods):
         """The cached image for ``url``; None if never fetched or the file is gone."""
         with self._read() as conn:
             return _avatars.get(conn, url)
-
-
-def _unlinked_reason(account: Account) -> str:
-    who = account.handle or account.remote_id
-    return f"{account.network} account {who} is not linked; held until it is linked again"

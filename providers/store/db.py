@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -197,6 +198,26 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+class Transactions:
+    """One connection shared between threads: a read holds the lock, a write also runs in one
+    :func:`transaction`. ``Store`` and each group of its methods (:mod:`providers.store.account_api`,
+    :mod:`providers.store.delivery_api`) stand on it."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self._conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, transaction(self._conn) as conn:
+            yield conn
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -1,21 +1,20 @@
 """The ``Store`` methods of the delivery state machine (mixed into :class:`providers.store.Store`).
 
-Kept apart from ``core.py`` so the account, app and avatar methods stay short to read. Every method
-is one ``BEGIN IMMEDIATE`` transaction; see :mod:`providers.store.machine` for the SQL and
-:mod:`providers.store.transitions` for which moves are allowed.
+Kept apart from ``core.py`` (and the account methods, :mod:`.account_api`) so each group reads on
+its own. Every method is one ``BEGIN IMMEDIATE`` transaction; see :mod:`providers.store.machine`
+for the SQL and :mod:`providers.store.transitions` for which moves are allowed.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any
 
 from providers.store import machine
 from providers.store import posts as _posts
+from providers.store.db import Transactions
 from providers.store.models import (
     Account,
     AccountState,
@@ -29,15 +28,7 @@ from providers.store.models import (
 from providers.store.transitions import IllegalTransition
 
 
-class DeliveryMethods:
-    """Requires ``_read()`` and ``_write()`` context managers yielding the connection."""
-
-    def _read(self) -> AbstractContextManager[sqlite3.Connection]:  # pragma: no cover - Store's
-        raise NotImplementedError
-
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:  # pragma: no cover - Store's
-        raise NotImplementedError
-
+class DeliveryMethods(Transactions):
     # Posts ---------------------------------------------------------------------------------------
 
     def create_post_with_deliveries(

@@ -9,6 +9,9 @@ with the runner's id (``lease_owner``) and a lease end (``lease_until``), ``WHER
 SQLite allows one writer at a time, so a row is claimed by exactly one runner; the other sees it
 as ``sending`` already. Only the owner may end a claim (:func:`transition` with ``owner``);
 recovery ends the claims of runners that died (providers.outbox.recovery).
+
+It stays one module a few lines past 300: it is every write the state machine makes, so what the
+machine allows can be checked against :mod:`.transitions` in one place.
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 JWT-shaped tokens and record keys, and its record check: ``app.bsky.feed.post`` validated like the
 lexicon.
 
-Kept apart from :mod:`.bluesky` (the endpoints) so each stays small. Messages are worded like
-@atproto/pds's (checked against 0.4.217 run locally) and the bskyr recording of a too-long post
-(``shared/fixtures/recorded/bluesky/bskyr/r_post_errors.yml``), because linkdeck maps them to its
-own sentences and a test should see what a real server says.
+Kept apart from the endpoints (:mod:`.sandbox`, :mod:`.sandbox_sessions`) so each stays small.
+Messages are worded like @atproto/pds's (checked against 0.4.217 run locally) and the bskyr
+recording of a too-long post (``shared/fixtures/recorded/bluesky/bskyr/r_post_errors.yml``),
+because linkdeck maps them to its own sentences and a test should see what a real server says.
 """
 
 from __future__ import annotations

@@ -24,9 +24,10 @@ from aiohttp import web
 
 from providers.sandbox import people
 from providers.sandbox.framework import Call, SandboxDemo, json_reply
+from providers.sandbox.grants import OAuthPolicy
 from providers.sandbox.mastodon_api import MastodonApiServer
-from providers.sandbox.mastodon_entities import DEFAULT_SETTINGS, MediaRecord, StatusRecord
-from providers.sandbox.oauth import OAuthPolicy
+from providers.sandbox.mastodon_api.entities import DEFAULT_SETTINGS
+from providers.sandbox.mastodon_api.post_entities import MediaRecord, StatusRecord
 
 DAY = 24 * 3600
 PIXELFED_SETTINGS: dict[str, Any] = {
@@ -160,7 +161,7 @@ class PixelfedServer(MastodonApiServer):
         return data
 
     async def create_status(self, call: Call) -> web.Response:
-        who = self.writer(call, self.write_scopes)
+        who = self.signed_in(call, self.write_scopes)
         if isinstance(who, web.Response):
             return who
         limit, album = int(self.settings["max_characters"]), int(self.settings["max_media_attachments"])

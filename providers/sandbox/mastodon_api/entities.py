@@ -1,23 +1,23 @@
-"""The JSON documents the emulated Mastodon server answers with: the app, the account, the
-instance (v1 and v2) and the OAuth discovery document.
+"""The JSON documents the emulated Mastodon server answers with about itself and its accounts: the
+app, the account, the instance (v1 and v2) and the OAuth discovery document; and the settings
+that differ per server, which the instance documents show.
 
 Their shapes follow real responses recorded by Mastodon.py (vcrpy cassettes in
 ``shared/fixtures/recorded/mastodon/``; provenance and licence in that folder's SOURCES.md,
 halcy/Mastodon.py@b9f2eff, MIT) and the Mastodon documentation (mastodon/documentation@2903485,
-methods/apps.md, accounts.md, instance.md). Kept apart from :mod:`.mastodon` (behaviour) so the
-shapes can be compared with the recordings in one place.
+methods/apps.md, accounts.md, instance.md). Kept apart from the endpoints (:mod:`.accounts`) so
+the shapes can be compared with the recordings in one place; the post side's are in
+:mod:`.post_entities`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from providers.sandbox import people
 from providers.sandbox.framework import esc
-from providers.sandbox.oauth import App
+from providers.sandbox.grants import App
 
 # Public values copied from the recorded responses (fixtures/recorded/mastodon/SOURCES.md).
 VAPID_KEY = "BAhxXyHfAoMqrZECjRI56F5QrE4ynVlkZFMdKSpTIsWRNoWUVgut-Bnz2xsMSwiN4AF0b4I7ixF24OwiicOJivw="
@@ -184,136 +184,4 @@ def discovery(base: str, scopes: Iterable[str]) -> dict[str, Any]:
         "code_challenge_methods_supported": ["S256"],
         "service_documentation": "https://docs.joinmastodon.org/",
         "app_registration_endpoint": f"{base}/api/v1/apps",
-    }
-
-
-# Publishing: what the server remembers and the Status / MediaAttachment entities --------------
-# Shapes follow the recorded test_status_post_public.yaml, test_media_post_file.yaml and
-# test_media_post_video_async.yaml (fixtures/recorded/mastodon/SOURCES.md; halcy/Mastodon.py@b9f2eff,
-# MIT) and mastodon/documentation@2903485 entities/Status.md, MediaAttachment.md.
-
-IDEMPOTENCY_SECONDS = 3600.0  # mastodon app/services/post_status_service.rb: redis.setex(key, 3_600, id)
-KEEP_MEDIA_BYTES = 32 * 1024 * 1024  # larger uploads are remembered by size and digest only
-
-
-@dataclass
-class MediaRecord:
-    id: str
-    user_id: str
-    kind: str  # image, gifv, video
-    mime: str
-    filename: str
-    size: int
-    sha256: str
-    description: str | None
-    created_at: float
-    data: bytes | None = field(default=None, repr=False)
-    polls_left: int = 0  # GETs answered 206 before the file counts as processed
-    status_id: str | None = None  # the status it is attached to
-    width: int | None = None
-    height: int | None = None
-
-    @property
-    def processing(self) -> bool:
-        return self.polls_left > 0
-
-
-@dataclass
-class StatusRecord:
-    id: str
-    user_id: str
-    text: str
-    spoiler_text: str
-    visibility: str
-    sensitive: bool
-    media_ids: list[str]
-    created_at: float
-    application: str
-    idempotency_key: str | None = None
-    language: str | None = "en"
-
-
-def iso(seconds: float) -> str:
-    moment = datetime.fromtimestamp(seconds, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def media_file_url(base: str, record: MediaRecord) -> str:
-    return f"{base}/system/media_attachments/files/{record.id}/original/{record.filename}"
-
-
-def media_attachment(base: str, record: MediaRecord) -> dict[str, Any]:
-    """A MediaAttachment; ``url`` is null while the server is still processing the file."""
-    ready = not record.processing
-    original: dict[str, Any] = {}
-    if record.width and record.height:
-        original = {
-            "width": record.width,
-            "height": record.height,
-            "size": f"{record.width}x{record.height}",
-            "aspect": round(record.width / record.height, 6),
-        }
-    preview = f"{base}/system/media_attachments/files/{record.id}/small/{record.filename}"
-    return {
-        "id": record.id,
-        "type": record.kind,
-        "url": media_file_url(base, record) if ready else None,
-        "preview_url": preview,
-        "remote_url": None,
-        "preview_remote_url": None,
-        "text_url": None,
-        "meta": {"original": original} if original else {},
-        "description": record.description,
-        "blurhash": "UGC~-#M{0JfkNFofR%M{IURj%Mt7E0oM%MR*",
-    }
-
-
-def status(
-    base: str,
-    host: str,
-    record: StatusRecord,
-    who: people.User,
-    media: list[MediaRecord],
-    *,
-    status_url: str,
-) -> dict[str, Any]:
-    """A Status entity as POST /api/v1/statuses and GET /api/v1/statuses/:id answer it."""
-    paragraphs = "".join(
-        f"<p>{esc(part).replace(chr(10), '<br />')}</p>" for part in record.text.split("\n\n")
-    )
-    return {
-        "id": record.id,
-        "created_at": iso(record.created_at),
-        "in_reply_to_id": None,
-        "in_reply_to_account_id": None,
-        "sensitive": record.sensitive,
-        "spoiler_text": record.spoiler_text,
-        "visibility": record.visibility,
-        "language": record.language,
-        "uri": f"https://{host}/users/{who.username}/statuses/{record.id}",
-        "url": status_url,
-        "replies_count": 0,
-        "reblogs_count": 0,
-        "favourites_count": 0,
-        "quotes_count": 0,
-        "edited_at": None,
-        "favourited": False,
-        "reblogged": False,
-        "muted": False,
-        "bookmarked": False,
-        "pinned": False,
-        "content": paragraphs if record.text else "",
-        "filtered": [],
-        "reblog": None,
-        "application": {"name": record.application, "website": None},
-        "account": account(base, host, who),
-        "media_attachments": [media_attachment(base, m) for m in media],
-        "mentions": [],
-        "tags": [],
-        "emojis": [],
-        "tagged_collections": [],
-        "quote": None,
-        "card": None,
-        "poll": None,
-        "quote_approval": {"automatic": ["public"], "manual": [], "current_user": "automatic"},
     }
