@@ -27,6 +27,7 @@ import pytest
 from PIL import Image
 
 from providers import catalog, clock, linking, networks, unlinking
+from providers.emulation.framework import SandboxDemo
 from providers.interface import Recovery
 from providers.linking.steps import (
     AskFields,
@@ -41,7 +42,6 @@ from providers.linking.steps import (
 from providers.networks import registry
 from providers.outbox.runner import run_due
 from providers.sandbox import Running, start
-from providers.sandbox.framework import SandboxDemo
 from providers.settings import NetworkSettings, Settings
 from providers.signin import base_for
 from providers.spec import NetworkSpec

@@ -13,9 +13,9 @@ from typing import Any
 import httpx2
 import pytest
 
+from providers.emulation.mastodon_api.statuses import status_length
 from providers.media.sniff import mime_type as sniff_mime
 from providers.sandbox import Running, start
-from providers.sandbox.mastodon_api.statuses import status_length
 from providers.store import Account, Store
 from tests import cassettes, media_corpus
 from tests.test_outbox_support import ALICE, link_async, vault

@@ -16,7 +16,7 @@ Two ways to use it (both work at once):
 
 Any host segment is a Mastodon instance unless :mod:`providers.sandbox.registry` says otherwise.
 Each host keeps its own apps, codes and tokens in memory. Users are the fixed demo users of
-:mod:`providers.sandbox.people` (alice, bob). ``linkdeck sandbox [--port P] [--latency S]`` runs it.
+:mod:`providers.emulation.people` (alice, bob). ``linkdeck sandbox [--port P] [--latency S]`` runs it.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from providers import networks
-from providers.sandbox.framework import Emulator
-from providers.sandbox.grants import Clock
+from providers.emulation.framework import Emulator
+from providers.emulation.grants import Clock
 
 Factory = Callable[[str, Clock], Emulator]
 

@@ -29,9 +29,9 @@ from typing import Any
 
 from aiohttp import web
 
+from providers.emulation.framework import Call, Emulator, json_reply, read_params
+from providers.emulation.grants import Clock
 from providers.sandbox import registry
-from providers.sandbox.framework import Call, Emulator, json_reply, read_params
-from providers.sandbox.grants import Clock
 
 BIND = "127.0.0.1"  # never anything else: the sandbox hands out working tokens
 CONTROL = "__sandbox__"

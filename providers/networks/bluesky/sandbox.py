@@ -26,6 +26,9 @@ from typing import Any
 
 from aiohttp import web
 
+from providers.emulation import people
+from providers.emulation.framework import Call, Published, Routes, SandboxDemo, json_reply
+from providers.emulation.grants import Clock
 from providers.networks.bluesky.sandbox_lexicon import (
     Repo,
     cid_of,
@@ -38,9 +41,6 @@ from providers.networks.bluesky.sandbox_lexicon import (
     xrpc_error,
 )
 from providers.networks.bluesky.sandbox_sessions import APP_PASSWORD, PdsSessions
-from providers.sandbox import people
-from providers.sandbox.framework import Call, Published, Routes, SandboxDemo, json_reply
-from providers.sandbox.grants import Clock
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "max_graphemes": 300,

@@ -20,8 +20,8 @@ from typing import Any
 
 from aiohttp import web
 
-from providers.sandbox import people
-from providers.sandbox.framework import json_reply
+from providers.emulation import people
+from providers.emulation.framework import json_reply
 
 TOO_LONG = "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes"
 

@@ -6,7 +6,7 @@ Strict as a real PDS (@atproto/pds, checked against 0.4.217 run locally, and the
 in ``shared/fixtures/recorded/bluesky``, christopherkenny/bskyr@929c164, MIT): createSession takes
 a handle, DID or e-mail and a password; a password in the app-password format is checked against
 the app passwords, any other against the account password (as a PDS does), and the session's
-scope says which. Every demo user (:mod:`providers.sandbox.people`: alice, bob →
+scope says which. Every demo user (:mod:`providers.emulation.people`: alice, bob →
 ``alice.bsky.social``…) has the app password :data:`APP_PASSWORD` (in the ``xxxx-xxxx-xxxx-xxxx``
 format a PDS hands out) and the main password :data:`MAIN_PASSWORD`; bob has e-mail two-factor on,
 so *his* main password gets 401 ``AuthFactorTokenRequired``. Anything else: 401
@@ -23,6 +23,9 @@ from typing import Any
 
 from aiohttp import web
 
+from providers.emulation import people
+from providers.emulation.framework import Call, Emulator, json_reply
+from providers.emulation.grants import Clock
 from providers.networks.bluesky.sandbox_lexicon import (
     Session,
     did_document,
@@ -32,9 +35,6 @@ from providers.networks.bluesky.sandbox_lexicon import (
     user_for,
     xrpc_error,
 )
-from providers.sandbox import people
-from providers.sandbox.framework import Call, Emulator, json_reply
-from providers.sandbox.grants import Clock
 
 APP_PASSWORD = "demo-demo-demo-demo"
 MAIN_PASSWORD = "correct-horse-battery"

@@ -3,8 +3,8 @@ is a Mastodon instance, since Mastodon servers live on any domain."""
 
 from __future__ import annotations
 
-from providers.sandbox.framework import SandboxDemo
-from providers.sandbox.mastodon_api import MastodonApiServer
+from providers.emulation.framework import SandboxDemo
+from providers.emulation.mastodon_api import MastodonApiServer
 
 
 class MastodonServer(MastodonApiServer):

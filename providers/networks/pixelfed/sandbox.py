@@ -1,6 +1,6 @@
 """The emulated Pixelfed server: the Mastodon-compatible API with Pixelfed's differences.
 
-Differences from the Mastodon API (:mod:`providers.sandbox.mastodon_api`), per
+Differences from the Mastodon API (:mod:`providers.emulation.mastodon_api`), per
 shared/reference/networks.md §16 (pixelfed/pixelfed@8aae92d):
 Laravel Passport OAuth (numeric client ids, ``expires_in`` and a rotating ``refresh_token`` in token
 replies, 365-day access and 400-day refresh tokens by default, scopes ``read write follow push``,
@@ -22,12 +22,12 @@ from typing import Any
 
 from aiohttp import web
 
-from providers.sandbox import people
-from providers.sandbox.framework import Call, SandboxDemo, json_reply
-from providers.sandbox.grants import OAuthPolicy
-from providers.sandbox.mastodon_api import MastodonApiServer
-from providers.sandbox.mastodon_api.entities import DEFAULT_SETTINGS
-from providers.sandbox.mastodon_api.post_entities import MediaRecord, StatusRecord
+from providers.emulation import people
+from providers.emulation.framework import Call, SandboxDemo, json_reply
+from providers.emulation.grants import OAuthPolicy
+from providers.emulation.mastodon_api import MastodonApiServer
+from providers.emulation.mastodon_api.entities import DEFAULT_SETTINGS
+from providers.emulation.mastodon_api.post_entities import MediaRecord, StatusRecord
 
 DAY = 24 * 3600
 PIXELFED_SETTINGS: dict[str, Any] = {

@@ -17,12 +17,12 @@ from dataclasses import replace
 
 from aiohttp import web
 
+from providers.emulation import people
+from providers.emulation.framework import Call, error_reply, json_reply
+from providers.emulation.mastodon_api.base import MastodonApiBase
+from providers.emulation.mastodon_api.post_entities import KEEP_MEDIA_BYTES, MediaRecord, media_attachment
 from providers.media.sniff import HEAD_BYTES
 from providers.media.sniff import mime_type as sniff_mime  # the real type, never the declared one
-from providers.sandbox import people
-from providers.sandbox.framework import Call, error_reply, json_reply
-from providers.sandbox.mastodon_api.base import MastodonApiBase
-from providers.sandbox.mastodon_api.post_entities import KEEP_MEDIA_BYTES, MediaRecord, media_attachment
 
 
 class MediaEndpoints(MastodonApiBase):

@@ -15,15 +15,15 @@ from typing import Any
 
 from aiohttp import web
 
-from providers.sandbox import people
-from providers.sandbox.framework import Call, error_reply, json_reply
-from providers.sandbox.mastodon_api.base import MastodonApiBase
-from providers.sandbox.mastodon_api.post_entities import (
+from providers.emulation import people
+from providers.emulation.framework import Call, error_reply, json_reply
+from providers.emulation.mastodon_api.base import MastodonApiBase
+from providers.emulation.mastodon_api.post_entities import (
     IDEMPOTENCY_SECONDS,
     MediaRecord,
     StatusRecord,
 )
-from providers.sandbox.mastodon_api.post_entities import (
+from providers.emulation.mastodon_api.post_entities import (
     status as status_entity,
 )
 

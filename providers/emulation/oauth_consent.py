@@ -16,9 +16,9 @@ import secrets
 
 from aiohttp import web
 
-from providers.sandbox import pages, people
-from providers.sandbox.framework import Call
-from providers.sandbox.grants import OOB, Grant, Ledger, Pending, with_query
+from providers.emulation import pages, people
+from providers.emulation.framework import Call
+from providers.emulation.grants import OOB, Grant, Ledger, Pending, with_query
 
 CODE_SECONDS = 600  # Doorkeeper's authorization_code_expires_in default
 FORM_SECONDS = 600

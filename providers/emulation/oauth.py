@@ -21,9 +21,9 @@ from typing import Any
 
 from aiohttp import web
 
-from providers.sandbox.framework import Call, json_reply
-from providers.sandbox.grants import App, Issued, s256
-from providers.sandbox.oauth_consent import INVALID_CLIENT, INVALID_SCOPE, AuthorizationEndpoint
+from providers.emulation.framework import Call, json_reply
+from providers.emulation.grants import App, Issued, s256
+from providers.emulation.oauth_consent import INVALID_CLIENT, INVALID_SCOPE, AuthorizationEndpoint
 
 INVALID_GRANT = (
     "The provided authorization grant is invalid, expired, revoked, does not match the redirection "

@@ -14,12 +14,12 @@ from typing import Any
 
 from aiohttp import web
 
-from providers.sandbox import people
-from providers.sandbox.framework import Call, Emulator, Published, error_reply, json_reply
-from providers.sandbox.grants import Clock, OAuthPolicy
-from providers.sandbox.mastodon_api.entities import DEFAULT_SETTINGS
-from providers.sandbox.mastodon_api.post_entities import MediaRecord, StatusRecord
-from providers.sandbox.oauth import OAuthServer
+from providers.emulation import people
+from providers.emulation.framework import Call, Emulator, Published, error_reply, json_reply
+from providers.emulation.grants import Clock, OAuthPolicy
+from providers.emulation.mastodon_api.entities import DEFAULT_SETTINGS
+from providers.emulation.mastodon_api.post_entities import MediaRecord, StatusRecord
+from providers.emulation.oauth import OAuthServer
 
 # scopes_supported from the recorded /.well-known/oauth-authorization-server (admin scopes left out).
 SCOPES = frozenset(

@@ -1,6 +1,6 @@
 """The Mastodon-API emulator's apps, sign-in and accounts: app registration (``POST
 /api/v1/apps``, validated as Mastodon validates it), the OAuth endpoints (strict, see
-:mod:`providers.sandbox.oauth`) and the discovery document of 4.3+, the signed-in account and its
+:mod:`providers.emulation.oauth`) and the discovery document of 4.3+, the signed-in account and its
 avatar, the instance document (v1, and v2 from 4.0), and the user's own "authorized applications"
 page where a test or a person revokes an app.
 """
@@ -11,11 +11,11 @@ from typing import Any
 
 from aiohttp import web
 
-from providers.sandbox import pages, people
-from providers.sandbox.framework import Call, error_reply, json_reply
-from providers.sandbox.grants import redirect_uri_problem
-from providers.sandbox.mastodon_api import entities
-from providers.sandbox.mastodon_api.base import MastodonApiBase
+from providers.emulation import pages, people
+from providers.emulation.framework import Call, error_reply, json_reply
+from providers.emulation.grants import redirect_uri_problem
+from providers.emulation.mastodon_api import entities
+from providers.emulation.mastodon_api.base import MastodonApiBase
 
 ACCOUNT_READ = ("profile", "read", "read:accounts")
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from providers.sandbox import people
-from providers.sandbox.framework import esc, page
+from providers.emulation import people
+from providers.emulation.framework import esc, page
 
 
 def consent(

@@ -4,7 +4,7 @@ it is made of, each of which reads on its own:
 
 - :mod:`.base`: the per-server settings (``POST /__sandbox__/instance`` changes them), the OAuth
   policy that follows the version, what the server holds, the replies every endpoint shares;
-- :mod:`.accounts`: app registration, OAuth (strict, see :mod:`providers.sandbox.oauth`), the
+- :mod:`.accounts`: app registration, OAuth (strict, see :mod:`providers.emulation.oauth`), the
   signed-in account, the instance document, avatars, the user's authorized-apps page;
 - :mod:`.media`: uploads (200 for photos, 202 then 206 → 200 for video and GIF) and the files;
 - :mod:`.statuses`: statuses with Idempotency-Key, read back one by one and per account;
@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from providers.sandbox.framework import Call, Routes
-from providers.sandbox.grants import Clock
-from providers.sandbox.mastodon_api.accounts import AccountEndpoints
-from providers.sandbox.mastodon_api.media import MediaEndpoints
-from providers.sandbox.mastodon_api.statuses import StatusEndpoints
+from providers.emulation.framework import Call, Routes
+from providers.emulation.grants import Clock
+from providers.emulation.mastodon_api.accounts import AccountEndpoints
+from providers.emulation.mastodon_api.media import MediaEndpoints
+from providers.emulation.mastodon_api.statuses import StatusEndpoints
 
 
 class MastodonApiServer(AccountEndpoints, MediaEndpoints, StatusEndpoints):

@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from providers.sandbox import people
-from providers.sandbox.framework import esc
-from providers.sandbox.grants import App
+from providers.emulation import people
+from providers.emulation.framework import esc
+from providers.emulation.grants import App
 
 # Public values copied from the recorded responses (fixtures/recorded/mastodon/SOURCES.md).
 VAPID_KEY = "BAhxXyHfAoMqrZECjRI56F5QrE4ynVlkZFMdKSpTIsWRNoWUVgut-Bnz2xsMSwiN4AF0b4I7ixF24OwiicOJivw="

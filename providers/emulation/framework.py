@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from providers.sandbox.grants import Clock
+    from providers.emulation.grants import Clock
 
 Handler = Callable[["Call"], Awaitable[web.StreamResponse]]
 

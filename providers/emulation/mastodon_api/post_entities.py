@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from providers.sandbox import people
-from providers.sandbox.framework import esc
-from providers.sandbox.mastodon_api.entities import account
+from providers.emulation import people
+from providers.emulation.framework import esc
+from providers.emulation.mastodon_api.entities import account
 
 IDEMPOTENCY_SECONDS = 3600.0  # mastodon app/services/post_status_service.rb: redis.setex(key, 3_600, id)
 KEEP_MEDIA_BYTES = 32 * 1024 * 1024  # larger uploads are remembered by size and digest only
