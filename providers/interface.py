@@ -26,6 +26,10 @@ Public API::
     Publisher(spec, client): recovery, idempotency_seconds, can_lookup, name, profile_url,
         limits, publish, lookup, error_code
     PublishResult, PublishError, Recovery, Reporter
+
+One module on purpose, past the house's ~300 lines: a network author reads one file to know
+everything a network may implement (the spec's own types are defined in providers.spec and only
+re-exported here).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from providers.overview import CardState
 from tests.sandbox_browser import approve_async
 from tui.app import LinkdeckApp
 from tui.demo import demo_environment
-from tui.widgets.link_steps import AddressView
+from tui.widgets.link_address import AddressView
 from tui.widgets.network_card import NetworkCard
 
 

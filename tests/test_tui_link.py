@@ -15,7 +15,7 @@ from providers.store import Store
 from tests.sandbox_browser import approve_async
 from tui.app import LinkdeckApp
 from tui.context import Context
-from tui.widgets.link_steps import AddressView
+from tui.widgets.link_address import AddressView
 from tui.widgets.network_card import NetworkCard
 
 # Cards, expiry warnings and scheduled times are read against one fixed moment.

@@ -34,7 +34,8 @@ from providers.linking.steps import (
 )
 from providers.store import Account
 from tui.screens.base import LinkdeckModal
-from tui.widgets.link_steps import AddressView, ChooseView, CredentialsView, DeviceView, InstanceView
+from tui.widgets.link_address import AddressView
+from tui.widgets.link_steps import ChooseView, CredentialsView, DeviceView, InstanceView
 
 if TYPE_CHECKING:
     from providers.linking import LinkSession
