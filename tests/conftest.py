@@ -9,6 +9,8 @@ Asked for by name:
   and what it starts; ``vault``: a vault opened with that opt-in. A real Secret Service (under
   tests/with_keyring.sh) is preferred even then, so the opt-in only matters where there is none.
 - ``use_keyring``: set the keyring backend for a test; the previous one comes back after it.
+- ``sandbox``: the sandbox (providers.sandbox) running in this process; ``http``: an async HTTP
+  client for talking to it directly.
 
 Plain helpers (ports, CLI runners, processes, linking, Pilot) are in tests/support/.
 """
@@ -17,15 +19,17 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx2
 import keyring
 import keyring.backend
 import pytest
 
 from providers import clock
+from providers.sandbox import Running, start
 from providers.store import Store
 from providers.vault import Vault
 from tests.support.linking import opted_in_vault
@@ -109,3 +113,23 @@ def use_keyring() -> Iterator[Callable[[keyring.backend.KeyringBackend], None]]:
     saved = keyring.get_keyring()
     yield keyring.set_keyring
     keyring.set_keyring(saved)
+
+
+# The sandbox --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Running]:
+    """The sandbox in this test's event loop, on a port the OS picks, with no added latency."""
+    running = await start()
+    try:
+        yield running
+    finally:
+        await running.close()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx2.AsyncClient]:
+    """An async HTTP client that does not follow redirects (10 s timeout)."""
+    async with httpx2.AsyncClient(follow_redirects=False, timeout=10) as client:
+        yield client
