@@ -11,6 +11,9 @@ Asked for by name:
 - ``use_keyring``: set the keyring backend for a test; the previous one comes back after it.
 - ``sandbox``: the sandbox (providers.sandbox) running in this process; ``http``: an async HTTP
   client for talking to it directly.
+- ``env``: the environment for ``linkdeck`` subprocesses (tests.support.cli.cli_env);
+  ``sandbox_process``: ``linkdeck sandbox`` in its own process, started with ``env``.
+- ``pds``: a real Bluesky PDS (tests/servers/pds.py), one per test module; skipped without Node.
 
 Plain helpers (ports, CLI runners, processes, linking, Pilot) are in tests/support/.
 """
@@ -32,7 +35,10 @@ from providers import clock
 from providers.sandbox import Running, start
 from providers.store import Store
 from providers.vault import Vault
+from tests.servers.pds import Pds, pds_missing_reason, running_pds
+from tests.support.cli import cli_env
 from tests.support.linking import opted_in_vault
+from tests.support.processes import SandboxProcess
 
 # Snapshots and dates must not depend on the machine's time zone or on animations.
 os.environ["TZ"] = "UTC"
@@ -115,7 +121,7 @@ def use_keyring() -> Iterator[Callable[[keyring.backend.KeyringBackend], None]]:
     keyring.set_keyring(saved)
 
 
-# The sandbox --------------------------------------------------------------------------------------
+# The sandbox and the CLI --------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -133,3 +139,31 @@ async def http() -> AsyncIterator[httpx2.AsyncClient]:
     """An async HTTP client that does not follow redirects (10 s timeout)."""
     async with httpx2.AsyncClient(follow_redirects=False, timeout=10) as client:
         yield client
+
+
+@pytest.fixture
+def env(linkdeck_home: Path) -> dict[str, str]:
+    """The environment for ``linkdeck`` subprocesses: this test's LINKDECK_HOME, the plaintext
+    opt-in, no SSH_* or LINKDECK_SANDBOX* variables (tests.support.cli.cli_env)."""
+    return cli_env(linkdeck_home)
+
+
+@pytest.fixture
+def sandbox_process(env: dict[str, str]) -> Iterator[SandboxProcess]:
+    """``linkdeck sandbox --port 0`` in its own process (with ``env``), stopped after the test."""
+    running = SandboxProcess(env)
+    yield running
+    running.stop()
+
+
+# Real servers -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pds]:
+    """A real Bluesky PDS and PLC directory (tests/servers/pds.py), one per test module."""
+    reason = pds_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    with running_pds(tmp_path_factory.mktemp("pds-data")) as running:
+        yield running
