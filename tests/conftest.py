@@ -14,6 +14,7 @@ Asked for by name:
 - ``env``: the environment for ``linkdeck`` subprocesses (tests.support.cli.cli_env);
   ``sandbox_process``: ``linkdeck sandbox`` in its own process, started with ``env``.
 - ``pds``: a real Bluesky PDS (tests/servers/pds.py), one per test module; skipped without Node.
+- ``opened_urls``: the addresses the app asked a browser to open (none is opened).
 
 Plain helpers (ports, CLI runners, processes, linking, Pilot) are in tests/support/.
 """
@@ -167,3 +168,16 @@ def pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pds]:
         pytest.skip(reason)
     with running_pds(tmp_path_factory.mktemp("pds-data")) as running:
         yield running
+
+
+# The app ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def opened_urls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every address LinkdeckApp.open_url was asked to open, in order; no browser is started."""
+    from tui.app import LinkdeckApp
+
+    urls: list[str] = []
+    monkeypatch.setattr(LinkdeckApp, "open_url", lambda self, url, new_tab=True: urls.append(url))
+    return urls

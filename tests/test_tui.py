@@ -27,13 +27,6 @@ def make_app() -> LinkdeckApp:
 
 
 @pytest.fixture
-def opened_urls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    urls: list[str] = []
-    monkeypatch.setattr(LinkdeckApp, "open_url", lambda self, url, new_tab=True: urls.append(url))
-    return urls
-
-
-@pytest.fixture
 def seeded(linkdeck_home: Path) -> dict[str, int]:
     write_config(linkdeck_home)
     with Store.open() as store:

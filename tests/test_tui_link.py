@@ -47,17 +47,13 @@ async def open_link_window(pilot, app: LinkdeckApp, network: str, instance: str)
     return screen
 
 
-async def test_link_by_pasting_the_address_then_unlink(
-    sandbox: Running, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    opened: list[str] = []
-    monkeypatch.setattr(LinkdeckApp, "open_url", lambda self, url, new_tab=True: opened.append(url))
+async def test_link_by_pasting_the_address_then_unlink(sandbox: Running, opened_urls: list[str]) -> None:
     app = LinkdeckApp(Context())
     async with app.run_test(size=SIZE) as pilot:
         app.place = app.place.SSH  # over SSH: no browser, the address is shown
         screen = await open_link_window(pilot, app, "mastodon", f"{sandbox.url}/mastodon.example")
         url = address(screen)
-        assert opened == []
+        assert opened_urls == []
         assert str(screen.query_one("#link-url").render()).startswith(url[:40])
         # 140×45 has no room for the address and the QR code side by side: the button swaps them
         assert not screen.query_one("#link-qr").display
@@ -94,16 +90,14 @@ async def test_link_by_pasting_the_address_then_unlink(
 
 
 async def test_link_through_the_loopback_listener_when_a_browser_opens(
-    sandbox: Running, monkeypatch: pytest.MonkeyPatch
+    sandbox: Running, opened_urls: list[str]
 ) -> None:
-    opened: list[str] = []
-    monkeypatch.setattr(LinkdeckApp, "open_url", lambda self, url, new_tab=True: opened.append(url))
     app = LinkdeckApp(Context())
     async with app.run_test(size=SIZE) as pilot:
         app.place = app.place.LOCAL
         screen = await open_link_window(pilot, app, "pixelfed", f"{sandbox.url}/pixelfed.example")
         url = address(screen)
-        assert opened == [url]  # a desktop: the browser was asked to open the page
+        assert opened_urls == [url]  # a desktop: the browser was asked to open the page
         redirect = (await approve_async(url)).headers["location"]
         async with httpx2.AsyncClient() as browser:  # the browser follows the redirect to our listener
             answer = await browser.get(redirect)
