@@ -13,6 +13,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 RECORDED = Path(os.environ.get("LINKDECK_SHARED", "/work/shared")) / "fixtures/recorded/mastodon"
 CASSETTES = RECORDED / "Mastodon.py"
@@ -25,7 +26,7 @@ class Interaction:
     status: int
     body: str
 
-    def json(self) -> object:
+    def json(self) -> Any:
         return json.loads(self.body)
 
 

@@ -1,17 +1,45 @@
 """Shared fixtures: every test gets its own LINKDECK_HOME and UTC local time; ``frozen_clock``
-stops the engine's one clock (providers.clock) at FIXED_NOW for tests that render or compare times."""
+stops the engine's one clock (providers.clock) at FIXED_NOW for tests that render or compare times.
+
+Asked for by name:
+
+- ``store``: the real SQLite store under LINKDECK_HOME; ``store_sending_past_due``: the same with
+  ``[outbox] release_past_due`` answered "send", whatever the config says.
+- ``plaintext_ok``: the plaintext opt-in (LINKDECK_ALLOW_PLAINTEXT_SECRETS=1) for this process
+  and what it starts; ``vault``: a vault opened with that opt-in. A real Secret Service (under
+  tests/with_keyring.sh) is preferred even then, so the opt-in only matters where there is none.
+- ``use_keyring``: set the keyring backend for a test; the previous one comes back after it.
+- ``sandbox``: the sandbox (providers.sandbox) running in this process; ``http``: an async HTTP
+  client for talking to it directly.
+- ``env``: the environment for ``linkdeck`` subprocesses (tests.support.cli.cli_env);
+  ``sandbox_process``: ``linkdeck sandbox`` in its own process, started with ``env``.
+- ``pds``: a real Bluesky PDS (tests/servers/pds.py), one per test module; skipped without Node.
+- ``opened_urls``: the addresses the app asked a browser to open (none is opened).
+
+Plain helpers (ports, CLI runners, processes, linking, Pilot) are in tests/support/.
+"""
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx2
+import keyring
+import keyring.backend
 import pytest
 
 from providers import clock
+from providers.sandbox import Running, start
+from providers.store import Store
+from providers.vault import Vault
+from tests.servers.pds import Pds, pds_missing_reason, running_pds
+from tests.support.cli import cli_env
+from tests.support.linking import opted_in_vault
+from tests.support.processes import SandboxProcess
 
 # Snapshots and dates must not depend on the machine's time zone or on animations.
 os.environ["TZ"] = "UTC"
@@ -52,3 +80,104 @@ def frozen_clock() -> Iterator[clock.FrozenClock]:
 @pytest.fixture
 def fixed_now() -> datetime:
     return FIXED_NOW
+
+
+# Store and secrets --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(linkdeck_home: Path) -> Iterator[Store]:
+    """The real SQLite store under this test's LINKDECK_HOME."""
+    with Store.open() as opened:
+        yield opened
+
+
+@pytest.fixture
+def store_sending_past_due(linkdeck_home: Path) -> Iterator[Store]:
+    """The store, with past-due posts sent when released (``[outbox] release_past_due = "send"``
+    whatever the config says)."""
+    with Store.open(past_due_policy=lambda: "send") as opened:
+        yield opened
+
+
+@pytest.fixture
+def plaintext_ok(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The explicit plaintext opt-in for this process and the subprocesses it starts: a real Secret
+    Service is used where there is one (tests/with_keyring.sh), else the plaintext file under
+    LINKDECK_HOME; the same for every Vault() the code under test opens itself."""
+    monkeypatch.setenv("LINKDECK_ALLOW_PLAINTEXT_SECRETS", "1")
+
+
+@pytest.fixture
+def vault(plaintext_ok: None) -> Vault:
+    """The real vault: the Secret Service when there is one, else the opted-in plaintext file."""
+    return opted_in_vault()
+
+
+@pytest.fixture
+def use_keyring() -> Iterator[Callable[[keyring.backend.KeyringBackend], None]]:
+    """``use_keyring(backend)`` makes it keyring's backend for this test; the previous one after."""
+    saved = keyring.get_keyring()
+    yield keyring.set_keyring
+    keyring.set_keyring(saved)
+
+
+# The sandbox and the CLI --------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Running]:
+    """The sandbox in this test's event loop, on a port the OS picks, with no added latency."""
+    running = await start()
+    try:
+        yield running
+    finally:
+        await running.close()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx2.AsyncClient]:
+    """An async HTTP client that does not follow redirects (10 s timeout)."""
+    async with httpx2.AsyncClient(follow_redirects=False, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def env(linkdeck_home: Path) -> dict[str, str]:
+    """The environment for ``linkdeck`` subprocesses: this test's LINKDECK_HOME, the plaintext
+    opt-in, no SSH_* or LINKDECK_SANDBOX* variables (tests.support.cli.cli_env)."""
+    return cli_env(linkdeck_home)
+
+
+@pytest.fixture
+def sandbox_process(env: dict[str, str]) -> Iterator[SandboxProcess]:
+    """``linkdeck sandbox --port 0`` in its own process (with ``env``), stopped after the test."""
+    running = SandboxProcess(env)
+    yield running
+    running.stop()
+
+
+# Real servers -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pds]:
+    """A real Bluesky PDS and PLC directory (tests/servers/pds.py), one per test module."""
+    reason = pds_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    with running_pds(tmp_path_factory.mktemp("pds-data")) as running:
+        yield running
+
+
+# The app ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def opened_urls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every address LinkdeckApp.open_url was asked to open, in order; no browser is started."""
+    from tui.app import LinkdeckApp
+
+    urls: list[str] = []
+    monkeypatch.setattr(LinkdeckApp, "open_url", lambda self, url, new_tab=True: urls.append(url))
+    return urls

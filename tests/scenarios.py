@@ -17,6 +17,7 @@ from providers import catalog
 from providers.linking.steps import AskInstance, ShowAddress, Step
 from providers.store import Store
 from tests.seed import seed_accounts, seed_posts, write_config
+from tests.support.tui import SIZE, pause_until
 from tui.app import LinkdeckApp
 from tui.context import Context
 
@@ -31,7 +32,7 @@ class Scenario:
     description: str
     seeded: bool = True
     press: tuple[str, ...] = ()
-    size: tuple[int, int] = (140, 45)
+    size: tuple[int, int] = SIZE
     theme: str | None = None
     focus: str | None = None  # a selector focused before the keys are pressed
     extra: Callable[[Pilot[None]], Awaitable[None]] | None = field(default=None, compare=False)
@@ -40,10 +41,7 @@ class Scenario:
 
 async def _wait_for_tree(pilot: Pilot[None]) -> None:
     tree = pilot.app.screen.query_one("#upload-tree")
-    for _ in range(100):
-        if tree.root.children:  # type: ignore[attr-defined]
-            break
-        await pilot.pause(0.02)
+    await pause_until(pilot, lambda: tree.root.children, tries=100)  # type: ignore[attr-defined]
     await pilot.pause()
 
 
@@ -133,11 +131,11 @@ async def _stub_link(pilot: Pilot[None]) -> None:
 
 
 async def _link_waiting(pilot: Pilot[None]) -> None:
-    for _ in range(100):
+    def instance_step_shown() -> bool:
         steps = pilot.app.screen.query("#link-instance-step")
-        if steps and steps.first().display:
-            break
-        await pilot.pause(0.02)
+        return bool(steps) and steps.first().display
+
+    await pause_until(pilot, instance_step_shown, tries=100)
     pilot.app.screen.query_one("#link-instance").value = "mastodon.example"  # type: ignore[attr-defined]
     await pilot.press("enter")
     await pilot.pause()
@@ -146,10 +144,7 @@ async def _link_waiting(pilot: Pilot[None]) -> None:
 
 async def _link_credentials(pilot: Pilot[None]) -> None:
     await pilot.press("enter")  # the suggested server (bsky.social): nothing is sent before sign-in
-    for _ in range(100):
-        if pilot.app.screen.query("#link-credentials Input"):
-            break
-        await pilot.pause(0.02)
+    await pause_until(pilot, lambda: pilot.app.screen.query("#link-credentials Input"), tries=100)
     await pilot.pause()
 
 

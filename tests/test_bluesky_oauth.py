@@ -5,7 +5,7 @@ The link starts like an app-password link with the app password left empty; link
 the PDS's authorization server, pushes the request (PAR, DPoP nonce dance), the browser signs in
 and approves, and the PDS sends it back to linkdeck's one-shot loopback listener. Then a post goes
 out with DPoP-bound requests, the token is refreshed (rotated) and unlinking revokes the sign-in.
-The PDS fixture and helpers are those of tests/test_bluesky_pds.py (one PDS per module).
+The PDS is conftest's ``pds`` fixture (tests/servers/pds.py, one per module).
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ from providers.settings import Settings
 from providers.store import Store
 from providers.vault import Vault
 from tests.link_driver import to_address
-from tests.test_bluesky_pds import Pds, delivery, pds, photo  # noqa: F401  (the module's PDS fixture)
+from tests.servers.pds import Pds
+from tests.support.bluesky import delivery, photo
+from tests.support.cli import CLI, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium")
@@ -54,9 +56,8 @@ async def approve_in_browser(url: str, password: str) -> str:
 
 
 @pytest.fixture
-def oauth_env(pds: Pds, monkeypatch: pytest.MonkeyPatch) -> Pds:  # noqa: F811
+def oauth_env(pds: Pds, monkeypatch: pytest.MonkeyPatch, plaintext_ok: None) -> Pds:
     monkeypatch.setenv(PLC_ENV, pds.plc)  # the account's DID document comes from the local PLC
-    monkeypatch.setenv("LINKDECK_ALLOW_PLAINTEXT_SECRETS", "1")
     return pds
 
 
@@ -175,22 +176,13 @@ async def test_a_forged_callback_is_refused(oauth_env: Pds) -> None:
 
 
 async def test_cli_links_with_oauth_when_no_app_password_is_given(
-    oauth_env: Pds, linkdeck_home: Path
+    oauth_env: Pds, env: dict[str, str]
 ) -> None:
     """``linkdeck link bluesky --instance URL --no-browser`` with the handle and an empty line:
     the CLI prints the PDS's sign-in address and finishes when the browser comes back."""
-    import os
     import sys
 
-    from tests.test_bluesky_pds import CLI, ROOT
-
     handle, _, _ = oauth_env.account("frank")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSH_", "LINKDECK_SANDBOX"))}
-    env |= {
-        "LINKDECK_HOME": str(linkdeck_home),
-        "LINKDECK_ALLOW_PLAINTEXT_SECRETS": "1",
-        PLC_ENV: oauth_env.plc,
-    }
     process = await asyncio.create_subprocess_exec(
         *CLI,
         "link",
@@ -199,7 +191,7 @@ async def test_cli_links_with_oauth_when_no_app_password_is_given(
         oauth_env.url,
         "--no-browser",
         cwd=ROOT,
-        env=env,
+        env=env | {PLC_ENV: oauth_env.plc},
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

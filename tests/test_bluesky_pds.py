@@ -1,7 +1,7 @@
 """End to end against a REAL Bluesky PDS: @atproto/pds 0.4.217 with a local PLC directory
 (@did-plc/server 0.0.1), pinned in tests/servers/atproto/package-lock.json and installed by
-``make node-deps`` (npm ci). The test run starts it on free 127.0.0.1 ports
-(tests/servers/atproto/pds.mjs prints READY) and stops it at the end. No internet, no AppView.
+``make node-deps`` (npm ci). The ``pds`` fixture (tests/conftest.py, tests/servers/pds.py) starts
+it on free 127.0.0.1 ports, one per module, and stops it at the end. No internet, no AppView.
 
 What a user does, as a subprocess: ``linkdeck link bluesky --instance URL`` with the handle and an
 app password on stdin; then an image post with alt text through the Bluesky publisher, read back
@@ -13,20 +13,11 @@ plaintext file (the keyring stand-in), the only file allowed to hold them.
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import select
-import shutil
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import httpx2
 import pytest
@@ -40,99 +31,9 @@ from providers.networks.registry import sign_in_for
 from providers.settings import Settings
 from providers.store import Store
 from providers.vault import PLAINTEXT_FILENAME, Vault
-
-ROOT = Path(__file__).resolve().parent.parent
-ATPROTO = ROOT / "tests" / "servers" / "atproto"
-CLI = [sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main())"]
-START_TIMEOUT = 60.0
-
-
-@dataclass
-class Pds:
-    url: str  # http://127.0.0.1:PORT
-    plc: str
-
-    def xrpc(self, method: str, nsid: str, token: str | None = None, **kwargs: Any) -> httpx2.Response:
-        headers = {**kwargs.pop("headers", {}), **({"Authorization": f"Bearer {token}"} if token else {})}
-        return httpx2.request(method, f"{self.url}/xrpc/{nsid}", headers=headers, timeout=30, **kwargs)
-
-    def account(self, name: str) -> tuple[str, str, str]:
-        """A new account (no invite needed) and an app password for it: (handle, did, app password)."""
-        handle = f"{name}.test"
-        created = self.xrpc(
-            "POST",
-            "com.atproto.server.createAccount",
-            json={"handle": handle, "email": f"{name}@example.com", "password": f"main-{name}-password"},
-        )
-        assert created.status_code == 200, created.text
-        body = created.json()
-        app = self.xrpc(
-            "POST", "com.atproto.server.createAppPassword", body["accessJwt"], json={"name": "linkdeck"}
-        )
-        assert app.status_code == 200, app.text
-        return handle, body["did"], app.json()["password"]
-
-
-@pytest.fixture(scope="module")
-def pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pds]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed: the real-PDS tests need Node 20 (tests/servers/atproto)")
-    if not (ATPROTO / "node_modules" / "@atproto" / "pds").is_dir():
-        pytest.skip("tests/servers/atproto/node_modules is missing: run `make node-deps` (npm ci there)")
-    data = tmp_path_factory.mktemp("pds-data")
-    log = (data / "pds.log").open("w")
-    process = subprocess.Popen(
-        [node, "pds.mjs", str(data / "store")], cwd=ATPROTO, stdout=subprocess.PIPE, stderr=log, text=True
-    )
-    try:
-        assert process.stdout is not None
-        deadline, line = time.monotonic() + START_TIMEOUT, ""
-        while not line.startswith("READY") and time.monotonic() < deadline and process.poll() is None:
-            ready, _, _ = select.select([process.stdout], [], [], 0.5)
-            if ready:
-                line = process.stdout.readline()
-        if not line.startswith("READY"):
-            raise AssertionError(f"the PDS did not start: {(data / 'pds.log').read_text()[-2000:]}")
-        fields = dict(part.split("=", 1) for part in line.split()[1:])
-        yield Pds(fields["pds"], fields["plc"])
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-@pytest.fixture
-def env(linkdeck_home: Path) -> dict[str, str]:
-    values = {k: v for k, v in os.environ.items() if not k.startswith(("SSH_", "LINKDECK_SANDBOX"))}
-    return values | {
-        "LINKDECK_HOME": str(linkdeck_home),
-        "LINKDECK_ALLOW_PLAINTEXT_SECRETS": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CLI, *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=60
-    )
-
-
-def photo(path: Path) -> bytes:
-    """A JPEG stored 64×48 with EXIF orientation 6: shown rotated, 48 wide and 64 high."""
-    from PIL import Image
-
-    image = Image.new("RGB", (64, 48), (200, 30, 30))
-    exif = image.getexif()
-    exif[0x0112] = 6
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", exif=exif)
-    path.write_bytes(buffer.getvalue())
-    return buffer.getvalue()
+from tests.servers.pds import Pds
+from tests.support.bluesky import delivery, photo
+from tests.support.cli import run_cli
 
 
 def files_with(folder: Path, secrets: list[str], allowed: set[str]) -> list[str]:
@@ -143,10 +44,6 @@ def files_with(folder: Path, secrets: list[str], allowed: set[str]) -> list[str]
             data = file.read_bytes()
             found += [f"{file.name}: {s[:6]}…" for s in secrets if s.encode() in data]
     return found
-
-
-def delivery(key: str) -> Any:
-    return SimpleNamespace(created_at=datetime.now(UTC), idempotency_key=key)
 
 
 async def test_link_and_image_post_on_the_real_pds(
@@ -171,7 +68,7 @@ async def test_link_and_image_post_on_the_real_pds(
     )
     assert put.status_code == 200, put.text
 
-    linked = run(env, "link", "bluesky", "--instance", pds.url, stdin=f"{handle}\n{app_password}\n")
+    linked = run_cli(env, "link", "bluesky", "--instance", pds.url, stdin=f"{handle}\n{app_password}\n")
     assert linked.returncode == 0, linked.stderr
     assert (
         linked.stdout.strip()
@@ -239,7 +136,7 @@ async def test_link_and_image_post_on_the_real_pds(
     assert stored.status_code == 200 and stored.content == picture
 
     # The app password and the session JWTs live only in the keyring.
-    accounts = run(env, "accounts", "--json")
+    accounts = run_cli(env, "accounts", "--json")
     secrets = [app_password, token["access_token"], token["refresh_token"]]
     for text in (linked.stdout, linked.stderr, accounts.stdout, accounts.stderr):
         assert not any(s in text for s in secrets)
@@ -250,7 +147,7 @@ async def test_link_and_image_post_on_the_real_pds(
 
 async def test_session_refresh_video_and_unlink(pds: Pds, env: dict[str, str], tmp_path: Path) -> None:
     handle, did, app_password = pds.account("bob")
-    linked = run(env, "link", "bluesky", "--instance", pds.url, stdin=f"{handle}\n{app_password}\n")
+    linked = run_cli(env, "link", "bluesky", "--instance", pds.url, stdin=f"{handle}\n{app_password}\n")
     assert linked.returncode == 0, linked.stderr
     vault = Vault(Settings(allow_plaintext_secrets=True))
     with Store.open() as store:
@@ -277,7 +174,7 @@ async def test_session_refresh_video_and_unlink(pds: Pds, env: dict[str, str], t
     assert video["$type"] == "app.bsky.embed.video" and video["alt"] == "Red frames"
     assert video["video"]["mimeType"] == "video/mp4" and video["aspectRatio"] == {"width": 64, "height": 48}
 
-    unlinked = run(env, "unlink", "bluesky", "--yes")
+    unlinked = run_cli(env, "unlink", "bluesky", "--yes")
     assert unlinked.returncode == 0, unlinked.stderr
     assert "confirmed that linkdeck's access is revoked" in unlinked.stdout
     refused = pds.xrpc("POST", "com.atproto.server.refreshSession", renewed["refresh_token"])
@@ -304,17 +201,17 @@ def _video(path: Path) -> None:
 
 def test_wrong_and_main_passwords_are_refused(pds: Pds, env: dict[str, str]) -> None:
     handle, _, _ = pds.account("carol")
-    wrong = run(env, "link", "bluesky", "--instance", pds.url, stdin=f"{handle}\nabcd-efgh-ijkl-mnop\n")
+    wrong = run_cli(env, "link", "bluesky", "--instance", pds.url, stdin=f"{handle}\nabcd-efgh-ijkl-mnop\n")
     assert wrong.returncode == 1
     assert (
         "Bluesky did not accept that handle and app password (Invalid identifier or password)" in wrong.stderr
     )
     assert "Settings → Privacy and security → App passwords" in wrong.stderr
-    main = run(env, "link", "bluesky", "--instance", pds.url, stdin=f"{handle}\nmain-carol-password\n")
+    main = run_cli(env, "link", "bluesky", "--instance", pds.url, stdin=f"{handle}\nmain-carol-password\n")
     assert main.returncode == 1 and "nothing was sent" in main.stderr  # never sent to the server
-    missing = run(env, "link", "bluesky", "--instance", pds.url, stdin=f"{handle}\n")
+    missing = run_cli(env, "link", "bluesky", "--instance", pds.url, stdin=f"{handle}\n")
     assert missing.returncode == 2 and "ended before the App password" in missing.stderr
-    assert "No linked accounts" in run(env, "accounts").stdout
+    assert "No linked accounts" in run_cli(env, "accounts").stdout
 
 
 async def test_too_big_image_and_oauth_discovery(
@@ -355,13 +252,13 @@ def test_linkdeck_post_lands_on_the_real_pds(pds: Pds, env: dict[str, str], tmp_
     ``FILE.alt.txt``) as a user runs it."""
     handle, did, app_password = pds.account("hana")
     assert (
-        run(env, "link", "bluesky", "--instance", pds.url, stdin=f"{handle}\n{app_password}\n").returncode
+        run_cli(env, "link", "bluesky", "--instance", pds.url, stdin=f"{handle}\n{app_password}\n").returncode
         == 0
     )
     picture = tmp_path / "portrait.jpg"
     data = photo(picture)
     (tmp_path / "portrait.jpg.alt.txt").write_text("A red square, turned\n")
-    sent = run(
+    sent = run_cli(
         env, "post", str(picture), "--to", "bluesky", "--caption", "From the outbox #linkdeck", "--json"
     )
     if sent.returncode == 2 and "not built" in sent.stderr:

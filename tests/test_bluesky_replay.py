@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import astuple, dataclass
+from collections.abc import AsyncIterator
+from dataclasses import astuple
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,7 +25,6 @@ from typing import Any
 import httpx2
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from providers import catalog
 from providers.errors import LinkError, PublishError
@@ -35,24 +34,14 @@ from providers.networks.bluesky.link import BlueskySignIn
 from providers.networks.bluesky.publish import BlueskyPublisher, refusal
 from providers.networks.bluesky.xrpc import pds_of, resolve_handle, session_token
 from providers.networks.registry import publisher_for, sign_in_for
-from providers.settings import Settings
 from providers.store import Store
 from providers.vault import Vault
+from tests.cassettes import Interaction
+from tests.support.http import serving
 
 RECORDED = Path(os.environ.get("LINKDECK_SHARED", "/work/shared")) / "fixtures/recorded/bluesky"
 # A JWT-shaped stand-in for the blanked recorded tokens: {"exp": 4102444800} (year 2100).
 FAKE_JWT = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOiA0MTAyNDQ0ODAwfQ.c2ln"
-
-
-@dataclass(frozen=True)
-class Recorded:
-    method: str
-    uri: str
-    status: int
-    body: str
-
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 def _unquote(text: str) -> str:
@@ -64,11 +53,11 @@ def _unquote(text: str) -> str:
     return str(json.loads(f'"{inner}"'))
 
 
-def cassette(name: str) -> list[Recorded]:
+def cassette(name: str) -> list[Interaction]:
     """The interactions of one bskyr vcr cassette. PyYAML is no linkdeck dependency, and vcr writes
     one regular shape: method, uri, status, then ``string:`` with a quoted, folded scalar."""
     lines = (RECORDED / "bskyr" / name).read_text(encoding="utf-8").splitlines()
-    found: list[Recorded] = []
+    found: list[Interaction] = []
     fields: dict[str, str] = {}
     index = 0
     while index < len(lines):
@@ -88,12 +77,14 @@ def cassette(name: str) -> list[Recorded]:
                 text = lines[index].strip()
                 parts.append(text)
             joined = " ".join(p for p in parts)  # vcr folds long lines at spaces
-            found.append(Recorded(fields["method"], fields["uri"], int(fields["status"]), _unquote(joined)))
+            found.append(
+                Interaction(fields["method"], fields["uri"], int(fields["status"]), _unquote(joined))
+            )
         index += 1
     return found
 
 
-def recorded(name: str, path_end: str) -> Recorded:
+def recorded(name: str, path_end: str) -> Interaction:
     return next(r for r in cassette(name) if r.uri.split("?")[0].endswith(path_end))
 
 
@@ -108,8 +99,8 @@ class Replay:
         self.answers: dict[str, tuple[int, str]] = {}
         self.seen: list[tuple[str, dict[str, str], bytes]] = []
 
-    def serve(self, nsid: str, answer: Recorded | tuple[int, Any]) -> None:
-        if isinstance(answer, Recorded):
+    def serve(self, nsid: str, answer: Interaction | tuple[int, Any]) -> None:
+        if isinstance(answer, Interaction):
             self.answers[nsid] = (answer.status, answer.body)
         else:
             self.answers[nsid] = (answer[0], json.dumps(answer[1]))
@@ -127,26 +118,8 @@ class Replay:
 @pytest.fixture
 async def replay() -> AsyncIterator[tuple[Replay, str]]:
     state = Replay()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", state.handle)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    yield state, str(server.make_url("")).rstrip("/")
-    await server.close()
-
-
-@pytest.fixture
-def store(linkdeck_home: Path) -> Iterator[Store]:
-    with Store.open() as opened:
-        yield opened
-
-
-@pytest.fixture
-def vault(monkeypatch: pytest.MonkeyPatch) -> Vault:
-    """The real keyring under tests/with_keyring.sh, else the opted-in plaintext file; the same
-    for a Vault() the publisher opens itself."""
-    monkeypatch.setenv("LINKDECK_ALLOW_PLAINTEXT_SECRETS", "1")
-    return Vault(Settings(allow_plaintext_secrets=True))
+    async with serving(state.handle) as url:
+        yield state, url
 
 
 @pytest.fixture

@@ -8,11 +8,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
 import re
 import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -32,34 +29,22 @@ from providers.networks.bluesky.sandbox_lexicon import TOO_LONG
 from providers.networks.bluesky.sandbox_sessions import APP_PASSWORD, MAIN_PASSWORD
 from providers.networks.bluesky.session import SessionKeeper
 from providers.networks.bluesky.xrpc import jwt_expiry
-from providers.sandbox import Running, start
+from providers.sandbox import Running
 from providers.settings import Settings
 from providers.store import Account, Store
 from providers.vault import Vault
 from tests.link_driver import next_shown, sign_in_with
-
-ROOT = Path(__file__).resolve().parent.parent
-CLI = [sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main())"]
-
-
-@pytest.fixture
-async def sandbox(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Running]:
-    running = await start()
-    monkeypatch.setenv("LINKDECK_SANDBOX_URL", running.url)  # https://bsky.social → the sandbox
-    monkeypatch.setenv("LINKDECK_ALLOW_PLAINTEXT_SECRETS", "1")
-    yield running
-    await running.close()
+from tests.support.bluesky import delivery
+from tests.support.cli import run_cli
+from tests.support.processes import SandboxProcess
 
 
 @pytest.fixture
-def store(linkdeck_home: Path) -> Iterator[Store]:
-    with Store.open() as opened:
-        yield opened
-
-
-@pytest.fixture
-def vault() -> Vault:
-    return Vault(Settings(allow_plaintext_secrets=True))
+def sandbox(sandbox: Running, monkeypatch: pytest.MonkeyPatch, plaintext_ok: None) -> Running:
+    """Conftest's in-process sandbox, in rewrite mode: https://bsky.social and plc.directory go to
+    it (LINKDECK_SANDBOX_URL), as ``linkdeck demo`` runs."""
+    monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)  # https://bsky.social → the sandbox
+    return sandbox
 
 
 def requests(sandbox: Running, nsid: str) -> list[dict[str, Any]]:
@@ -134,10 +119,6 @@ def test_two_factor_and_rate_limit_messages() -> None:
 
 def post(caption: str, media: list[str] | None = None, alts: list[str] | None = None) -> Any:
     return SimpleNamespace(caption=caption, media=media or [], descriptions=alts or [])
-
-
-def delivery(key: str = "d" * 32) -> Any:
-    return SimpleNamespace(created_at=datetime.now(UTC), idempotency_key=key)
 
 
 async def publish(account: Account, vault: Vault, store: Store, *args: Any) -> Any:
@@ -240,41 +221,23 @@ async def test_refresh_is_single_flight_and_a_refusal_asks_to_reconnect(
     assert (vault.get_token(account.vault_key) or {}).get("refresh_token") == current["refresh_token"]
 
 
-def test_cli_links_bluesky_in_the_sandbox(linkdeck_home: Path) -> None:
+def test_cli_links_bluesky_in_the_sandbox(env: dict[str, str], sandbox_process: SandboxProcess) -> None:
     """``linkdeck sandbox`` + ``linkdeck link bluesky`` (handle then app password on stdin)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSH_", "LINKDECK_SANDBOX"))}
-    env |= {"LINKDECK_HOME": str(linkdeck_home), "LINKDECK_ALLOW_PLAINTEXT_SECRETS": "1"}
-    server = subprocess.Popen(
-        [*CLI, "sandbox", "--port", "0"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert server.stdout is not None
-        url = server.stdout.readline().strip()
+    url = sandbox_process.url
 
-        def link(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run(
-                [*CLI, "link", "bluesky", *args],
-                cwd=ROOT,
-                env=env | {"LINKDECK_SANDBOX_URL": url},
-                input=stdin,
-                capture_output=True,
-                text=True,
-                timeout=60,
-            )
+    def link(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+        return run_cli(env | {"LINKDECK_SANDBOX_URL": url}, "link", "bluesky", *args, stdin=stdin)
 
-        direct = link("--instance", f"{url}/bsky.social", stdin=f"bob.bsky.social\n{APP_PASSWORD}\n")
-        assert direct.returncode == 0, direct.stderr
-        assert direct.stdout.strip().startswith("Linked @bob.bsky.social (Bob Example) on Bluesky")
-        resolved = link(stdin=f"alice.bsky.social\n{APP_PASSWORD}\n")
-        assert resolved.returncode == 0, resolved.stderr
-        assert "Linked @alice.bsky.social (Alice Example) on Bluesky" in resolved.stdout
-        unknown = link(stdin=f"nobody.bsky.social\n{APP_PASSWORD}\n")
-        assert unknown.returncode == 1 and "could not find the handle @nobody.bsky.social" in unknown.stderr
-        for shown in (direct, resolved, unknown):
-            assert APP_PASSWORD not in shown.stdout + shown.stderr
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    direct = link("--instance", f"{url}/bsky.social", stdin=f"bob.bsky.social\n{APP_PASSWORD}\n")
+    assert direct.returncode == 0, direct.stderr
+    assert direct.stdout.strip().startswith("Linked @bob.bsky.social (Bob Example) on Bluesky")
+    resolved = link(stdin=f"alice.bsky.social\n{APP_PASSWORD}\n")
+    assert resolved.returncode == 0, resolved.stderr
+    assert "Linked @alice.bsky.social (Alice Example) on Bluesky" in resolved.stdout
+    unknown = link(stdin=f"nobody.bsky.social\n{APP_PASSWORD}\n")
+    assert unknown.returncode == 1 and "could not find the handle @nobody.bsky.social" in unknown.stderr
+    for shown in (direct, resolved, unknown):
+        assert APP_PASSWORD not in shown.stdout + shown.stderr
 
 
 async def test_the_emulated_pds_tells_app_passwords_from_account_passwords(sandbox: Running) -> None:

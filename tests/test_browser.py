@@ -11,6 +11,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.cli import ROOT
+from tests.support.ports import free_port
+from tests.support.processes import stop
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -22,7 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ROOT = Path(__file__).resolve().parents[1]
 APP_START_MS = 60_000  # one app process starts per websocket; cold imports on a busy box are slow
 
 pytestmark = [
@@ -60,11 +63,8 @@ SHOWS_OR_ENDED = f"""(needles) => {{
 }}"""
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """`serve(port=0)` in a subprocess with its own LINKDECK_HOME; yields the URL and its stderr log."""
-    log = tmp_path / "serve.stderr"
-    env = {**os.environ, "LINKDECK_HOME": str(tmp_path / "home"), "TEXTUAL_ANIMATIONS": "none"}
+def start_serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`serve(port=0)` in a subprocess, its stderr into ``log``; the process and the line it printed."""
     with log.open("wb") as err:
         proc = subprocess.Popen(
             [sys.executable, "-c", "from tui.serve import serve; serve(port=0)"],
@@ -73,25 +73,21 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             stdout=subprocess.PIPE,
             stderr=err,
         )
+    assert proc.stdout is not None
+    return proc, proc.stdout.readline().decode().strip()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """`serve(port=0)` in a subprocess with its own LINKDECK_HOME; yields the URL and its stderr log."""
+    log = tmp_path / "serve.stderr"
+    env = {**os.environ, "LINKDECK_HOME": str(tmp_path / "home"), "TEXTUAL_ANIMATIONS": "none"}
+    proc, url = start_serve(env, log)
     try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().decode().strip()
         assert url.startswith("http://127.0.0.1:"), f"no URL printed; stderr:\n{log.read_text()}"
         yield url, log
     finally:
         stop(proc)
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """End a server started by a test: SIGTERM, then SIGKILL after 15 s; close its pipe."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    if proc.stdout is not None:
-        proc.stdout.close()
 
 
 def wait_for(page: Any, needles: list[str], log: Path) -> None:
@@ -138,8 +134,6 @@ def test_a_link_started_in_the_browser_tab_finishes_through_the_served_callback(
     """Served in a tab: Enter on the Mastodon card opens the network's page in a new tab of the
     user's browser (App.open_url → window.open), Allow sends the browser back to the served page's
     /oauth/callback, which relays the answer to the app session that started the flow."""
-    import socket
-
     home = tmp_path / "home"
     env = {**os.environ, "LINKDECK_HOME": str(home), "TEXTUAL_ANIMATIONS": "none"}
     env.setdefault("LINKDECK_ALLOW_PLAINTEXT_SECRETS", "1")  # outside a Secret Service session
@@ -150,9 +144,7 @@ def test_a_link_started_in_the_browser_tab_finishes_through_the_served_callback(
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # Mastodon's loopback redirect port in config.toml: linkdeck binds it itself
     log = tmp_path / "serve.stderr"
     server = None
     try:
@@ -163,16 +155,7 @@ def test_a_link_started_in_the_browser_tab_finishes_through_the_served_callback(
             f'[networks.mastodon]\nbase_url = "{sandbox_url}/mastodon.example"\nport = {port}\n',
             encoding="utf-8",
         )
-        with log.open("wb") as err:
-            server = subprocess.Popen(
-                [sys.executable, "-c", "from tui.serve import serve; serve(port=0)"],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=err,
-            )
-        assert server.stdout is not None
-        url = server.stdout.readline().decode().strip()
+        server, url = start_serve(env, log)
         base = url.split("/?", 1)[0]
         with sync_api.sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

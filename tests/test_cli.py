@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,27 +11,10 @@ import pytest
 
 from providers import catalog
 from providers.store import Store
+from tests.support.cli import run_module_cli as run  # python -m tui.cli, this process's environment
 
 ACCESS = "AT-cli-test-access-token-4f7c1e"
 REFRESH = "RT-cli-test-refresh-token-9a2b3d"
-
-
-def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=60,
-    )
-
-
-@pytest.fixture
-def secrets_ok(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A real Secret Service under tests/with_keyring.sh; elsewhere the explicit plaintext opt-in."""
-    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        monkeypatch.setenv("LINKDECK_ALLOW_PLAINTEXT_SECRETS", "1")
 
 
 def test_networks_json_lists_every_network_with_revocation_url_and_limits() -> None:
@@ -72,7 +54,7 @@ def test_a_client_id_from_the_environment_is_the_set_up_a_developer_app_network_
     assert needs_setup(linkedin, load()) == ""
 
 
-def test_accounts_json_never_shows_tokens(linkdeck_home: Path, secrets_ok: None) -> None:
+def test_accounts_json_never_shows_tokens(linkdeck_home: Path, plaintext_ok: None) -> None:
     from providers.vault import Vault
 
     with Store.open() as store:
@@ -99,7 +81,7 @@ def test_accounts_json_never_shows_tokens(linkdeck_home: Path, secrets_ok: None)
             assert ACCESS.encode() not in data and REFRESH.encode() not in data, path
 
 
-def test_unlink_yes_forgets_the_account_and_its_token(secrets_ok: None) -> None:
+def test_unlink_yes_forgets_the_account_and_its_token(plaintext_ok: None) -> None:
     from providers.vault import Vault
 
     with Store.open() as store:
@@ -126,7 +108,7 @@ def test_unlink_without_yes_off_a_terminal_refuses() -> None:
     assert "--yes" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_set_secret_reads_stdin_into_the_keyring(secrets_ok: None) -> None:
+def test_set_secret_reads_stdin_into_the_keyring(plaintext_ok: None) -> None:
     from providers.vault import Vault
 
     result = run("config", "set-secret", "ayrshare", stdin="ayr-key-123\n")

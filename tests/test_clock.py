@@ -7,15 +7,13 @@ import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from providers import clock
 from providers.store import Store
 from tests.conftest import FIXED_NOW
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.cli import ROOT
 
 
 def test_frozen_clock_stands_still_and_moves_when_told() -> None:

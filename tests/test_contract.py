@@ -17,8 +17,6 @@ The sandbox runs in this process; the vault is the real Secret Service under tes
 
 from __future__ import annotations
 
-import socket
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -41,14 +39,14 @@ from providers.linking.steps import (
 )
 from providers.networks import registry
 from providers.outbox.runner import run_due
-from providers.sandbox import Running, start
+from providers.sandbox import Running
 from providers.settings import NetworkSettings, Settings
 from providers.signin import base_for
 from providers.spec import NetworkSpec
 from providers.store import DeliveryState, Store
 from providers.vault import Vault
-from tests.conftest import FIXED_NOW
 from tests.sandbox_browser import approve_async
+from tests.support.ports import free_port
 
 CONTRACT = [
     spec
@@ -63,25 +61,11 @@ def test_the_contract_covers_every_network_that_links_or_publishes() -> None:
     assert building == [s.id for s in CONTRACT] and len(CONTRACT) >= 3
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def demo_of(spec: NetworkSpec) -> SandboxDemo:
     module = networks.part(spec.id, networks.SANDBOX)
     assert module is not None
     demo: SandboxDemo = module.DEMO
     return demo
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Running]:
-    running = await start()
-    yield running
-    await running.close()
 
 
 @pytest.fixture
@@ -161,16 +145,9 @@ class Network:
 
 @pytest.fixture(params=CONTRACT, ids=[s.id for s in CONTRACT])
 def network(
-    request: pytest.FixtureRequest, sandbox: Running, linkdeck_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Network]:
-    with Store.open() as store:
-        yield Network(request.param, sandbox, store, monkeypatch)
-
-
-@pytest.fixture
-def frozen() -> Iterator[clock.FrozenClock]:
-    with clock.frozen(FIXED_NOW) as stopped:
-        yield stopped
+    request: pytest.FixtureRequest, sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> Network:
+    return Network(request.param, sandbox, store, monkeypatch)
 
 
 # Linking -----------------------------------------------------------------------------------------
@@ -245,14 +222,14 @@ async def publish(network: Network, caption: str, media: list[str], now: clock.F
 
 
 async def test_text_and_a_photo_are_published_with_links(
-    network: Network, photo: Path, frozen: clock.FrozenClock
+    network: Network, photo: Path, frozen_clock: clock.FrozenClock
 ) -> None:
-    sent, _ = await publish(network, "Low tide at the harbour", [str(photo)], frozen)
+    sent, _ = await publish(network, "Low tide at the harbour", [str(photo)], frozen_clock)
     assert sent is not None, "the delivery is recorded"
     assert sent.state == DeliveryState.SENT and sent.url and sent.remote_post_id, sent.reason
     posts = network.emulator.published()
     assert [(p.text, p.media) for p in posts] == [("Low tide at the harbour", 1)]
-    text, _ = await publish(network, "Only words today", [], frozen)
+    text, _ = await publish(network, "Only words today", [], frozen_clock)
     assert text is not None
     if network.spec.media.text_only:
         assert text.state == DeliveryState.SENT and text.url
@@ -263,14 +240,14 @@ async def test_text_and_a_photo_are_published_with_links(
 
 
 async def test_a_lost_answer_is_recovered_as_the_publisher_declares(
-    network: Network, photo: Path, frozen: clock.FrozenClock
+    network: Network, photo: Path, frozen_clock: clock.FrozenClock
 ) -> None:
     publisher_class = networks.part(network.spec.id, networks.PUBLISH).PUBLISHER  # type: ignore[union-attr]
     network.fail(504, after=True)  # the post is made, but its answer never arrives
-    first, _ = await publish(network, "Made once", [str(photo)], frozen)
+    first, _ = await publish(network, "Made once", [str(photo)], frozen_clock)
     assert first is not None and first.committed_at is not None
-    frozen.advance(hours=1 if publisher_class.recovery is Recovery.LOOKUP else 0, minutes=5)
-    await run_due(network.store, network.vault, clock=frozen)
+    frozen_clock.advance(hours=1 if publisher_class.recovery is Recovery.LOOKUP else 0, minutes=5)
+    await run_due(network.store, network.vault, clock=frozen_clock)
     again = network.store.delivery(first.id)
     assert again is not None
     if publisher_class.recovery is Recovery.CHECK:
@@ -281,10 +258,10 @@ async def test_a_lost_answer_is_recovered_as_the_publisher_declares(
 
 
 async def test_401_asks_to_reconnect_and_holds_the_post(
-    network: Network, photo: Path, frozen: clock.FrozenClock
+    network: Network, photo: Path, frozen_clock: clock.FrozenClock
 ) -> None:
     network.fail(401, times=5)
-    held, account = await publish(network, "Not yet", [str(photo)], frozen)
+    held, account = await publish(network, "Not yet", [str(photo)], frozen_clock)
     assert held is not None and held.state == DeliveryState.HELD
     current = network.store.account(account.id)
     assert current is not None and current.state == "reconnect"
@@ -292,11 +269,11 @@ async def test_401_asks_to_reconnect_and_holds_the_post(
 
 
 async def test_429_is_tried_later_at_retry_after(
-    network: Network, photo: Path, frozen: clock.FrozenClock
+    network: Network, photo: Path, frozen_clock: clock.FrozenClock
 ) -> None:
     network.fail(429, retry_after=120)
-    later, _ = await publish(network, "In a while", [str(photo)], frozen)
+    later, _ = await publish(network, "In a while", [str(photo)], frozen_clock)
     assert later is not None and later.state == DeliveryState.SCHEDULED
     assert later.next_attempt_at is not None
-    assert abs(later.next_attempt_at - (frozen() + timedelta(seconds=120))) < timedelta(seconds=2)
+    assert abs(later.next_attempt_at - (frozen_clock() + timedelta(seconds=120))) < timedelta(seconds=2)
     assert network.emulator.published() == []

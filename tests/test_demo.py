@@ -10,6 +10,7 @@ import pytest
 
 from providers.overview import CardState
 from tests.sandbox_browser import approve_async
+from tests.support.tui import SIZE, pause_until
 from tui.app import LinkdeckApp
 from tui.demo import demo_environment
 from tui.widgets.link_address import AddressView
@@ -22,26 +23,21 @@ async def test_demo_links_mastodon_on_the_sandbox_and_cleans_up(monkeypatch: pyt
         assert os.environ["LINKDECK_HOME"] == str(home)
         sandbox = os.environ["LINKDECK_SANDBOX_URL"]
         app = LinkdeckApp()
-        async with app.run_test(size=(140, 45)) as pilot:
+        async with app.run_test(size=SIZE) as pilot:
             app.place = app.place.SSH
             app.screen.query_one("#card-mastodon").focus()
             await pilot.press("enter")
             screen = app.screen
             view = screen.query_one(AddressView)
-            for _ in range(200):  # no server question: the demo starts on mastodon.example
-                if view.url is not None:
-                    break
-                await pilot.pause(0.02)
+            # no server question: the demo starts on mastodon.example
+            await pause_until(pilot, lambda: view.url is not None)
             url = view.url
             assert url is not None
             assert url.startswith(f"{sandbox}/mastodon.example/oauth/authorize?")
             redirect = (await approve_async(url)).headers["location"]
             screen.query_one("#link-paste").value = redirect  # type: ignore[attr-defined]
             await pilot.press("enter")
-            for _ in range(200):
-                if type(app.screen).__name__ == "AccountsScreen":
-                    break
-                await pilot.pause(0.02)
+            await pause_until(pilot, lambda: type(app.screen).__name__ == "AccountsScreen")
             await pilot.pause()
             card = app.screen.query_one("#card-mastodon", NetworkCard).card
             assert card is not None and card.state is CardState.LINKED

@@ -10,9 +10,6 @@ to the opted-in plaintext file (the keyring stand-in), the only file allowed to 
 from __future__ import annotations
 
 import json
-import os
-import re
-import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -26,70 +23,30 @@ from providers.sandbox import fingerprint
 from providers.settings import Settings
 from providers.vault import PLAINTEXT_FILENAME, Vault
 from tests.sandbox_browser import approve, query
-
-ROOT = Path(__file__).resolve().parent.parent
-CLI = [sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main())"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.support.cli import CLI, ROOT, run_cli
+from tests.support.ports import free_port
+from tests.support.processes import SandboxProcess
 
 
 @pytest.fixture
-def env(linkdeck_home: Path) -> dict[str, str]:
+def env(env: dict[str, str], linkdeck_home: Path) -> dict[str, str]:
+    """Conftest's ``env``, with fixed loopback ports for Mastodon and Pixelfed in config.toml (the
+    ``link`` subprocesses bind them, so the numbers come from free_port)."""
     config = linkdeck_home / "config" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(
         f"[networks.mastodon]\nport = {free_port()}\n\n[networks.pixelfed]\nport = {free_port()}\n"
     )
-    values = {k: v for k, v in os.environ.items() if not k.startswith(("SSH_", "LINKDECK_SANDBOX"))}
-    values |= {
-        "LINKDECK_HOME": str(linkdeck_home),
-        "LINKDECK_ALLOW_PLAINTEXT_SECRETS": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    return values
-
-
-class Sandbox:
-    def __init__(self, process: subprocess.Popen[str], url: str) -> None:
-        self.process, self.url = process, url
-        self.log = ""
-
-    def requests(self, path: str) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = httpx2.get(
-            self.url + "/__sandbox__/requests", params={"path": path}
-        ).json()["requests"]
-        return found
+    return env
 
 
 @pytest.fixture
-def sandbox(env: dict[str, str]) -> Iterator[Sandbox]:
-    process = subprocess.Popen(
-        [*CLI, "sandbox", "--port", "0"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    url = process.stdout.readline().strip()
-    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url), url
-    running = Sandbox(process, url)
-    yield running
-    process.terminate()
-    out, running.log = process.communicate(timeout=10)
-    assert process.returncode == 0 and out == ""  # stdout carries only the URL
-
-
-def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CLI, *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=60
-    )
+def sandbox_process(sandbox_process: SandboxProcess) -> Iterator[SandboxProcess]:
+    """Conftest's ``linkdeck sandbox`` subprocess; here it must also exit cleanly when stopped,
+    having printed nothing on stdout but its URL."""
+    yield sandbox_process
+    out, _ = sandbox_process.stop()
+    assert sandbox_process.process.returncode == 0 and out == ""  # stdout carries only the URL
 
 
 def link(
@@ -130,7 +87,7 @@ def allow(url: str) -> str:
 
 
 def accounts(env: dict[str, str]) -> list[dict[str, Any]]:
-    done = run(env, "accounts", "--json")
+    done = run_cli(env, "accounts", "--json")
     assert done.returncode == 0, done.stderr
     found: list[dict[str, Any]] = json.loads(done.stdout)["accounts"]
     return found
@@ -147,9 +104,9 @@ def files_holding(root: Path, secrets: list[str]) -> list[str]:
 
 
 def test_link_list_and_unlink_through_the_cli(
-    env: dict[str, str], sandbox: Sandbox, linkdeck_home: Path
+    env: dict[str, str], sandbox_process: SandboxProcess, linkdeck_home: Path
 ) -> None:
-    instance = f"{sandbox.url}/mastodon.example"
+    instance = f"{sandbox_process.url}/mastodon.example"
     code, out, err = link(env, "mastodon", instance, allow)
     assert code == 0, err
     label = instance.removeprefix("http://")
@@ -171,10 +128,10 @@ def test_link_list_and_unlink_through_the_cli(
     assert access not in outputs and secret not in outputs and "access_token" not in json.dumps(listed)
     assert files_holding(linkdeck_home, [access, secret]) == []
 
-    unlinked = run(env, "unlink", "mastodon", "--yes")
+    unlinked = run_cli(env, "unlink", "mastodon", "--yes")
     assert unlinked.returncode == 0, unlinked.stderr
     assert "unlinked" in unlinked.stdout and "confirmed" in unlinked.stdout
-    revokes = sandbox.requests("/oauth/revoke")
+    revokes = sandbox_process.requests("/oauth/revoke")
     assert [r["method"] for r in revokes] == ["POST"]
     assert revokes[0]["params"]["token"] == fingerprint(access)
     me = httpx2.get(
@@ -182,58 +139,64 @@ def test_link_list_and_unlink_through_the_cli(
     )
     assert me.status_code == 401
     assert accounts(env) == [] and vault.get_token(listed[0]["vault_key"]) is None
-    sandbox.process.terminate()
-    sandbox.process.wait(timeout=10)
-    assert sandbox.process.stderr is not None
-    log = sandbox.process.stderr.read()
+    sandbox_process.process.terminate()
+    sandbox_process.process.wait(timeout=10)
+    assert sandbox_process.process.stderr is not None
+    log = sandbox_process.process.stderr.read()
     assert "POST /mastodon.example/oauth/revoke 200" in log and access not in log and secret not in log
 
 
-def test_a_forged_state_fails_and_stores_nothing(env: dict[str, str], sandbox: Sandbox) -> None:
+def test_a_forged_state_fails_and_stores_nothing(
+    env: dict[str, str], sandbox_process: SandboxProcess
+) -> None:
     def forge(url: str) -> str:
         location = allow(url)
         state = query(location)["state"]
         return location.replace(state, "x" + state[1:])
 
-    code, out, err = link(env, "mastodon", f"{sandbox.url}/mastodon.example", forge)
+    code, out, err = link(env, "mastodon", f"{sandbox_process.url}/mastodon.example", forge)
     assert code == 1
     assert err.startswith("linkdeck: Mastodon (") and "different link request" in err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "Linked" not in out
-    assert accounts(env) == [] and sandbox.requests("/oauth/token") == []
+    assert accounts(env) == [] and sandbox_process.requests("/oauth/token") == []
 
 
-def test_denying_consent_fails(env: dict[str, str], sandbox: Sandbox) -> None:
+def test_denying_consent_fails(env: dict[str, str], sandbox_process: SandboxProcess) -> None:
     def deny(url: str) -> str:
         response = approve(url, decision="deny")
         return response.headers["location"]
 
-    code, out, err = link(env, "mastodon", f"{sandbox.url}/mastodon.example", deny)
+    code, out, err = link(env, "mastodon", f"{sandbox_process.url}/mastodon.example", deny)
     assert code == 1 and "declined" in err and "Linked" not in out and accounts(env) == []
     assert err.count("\n") == 1 and "Traceback" not in err  # one clear line, no asyncio noise
 
 
-def test_pixelfed_links_against_the_mastodon_shaped_server(env: dict[str, str], sandbox: Sandbox) -> None:
-    instance = f"{sandbox.url}/mastodon.example"
+def test_pixelfed_links_against_the_mastodon_shaped_server(
+    env: dict[str, str], sandbox_process: SandboxProcess
+) -> None:
+    instance = f"{sandbox_process.url}/mastodon.example"
     code, out, err = link(env, "pixelfed", instance, allow)
     assert code == 0, err
     assert (
         f"Linked @alice@mastodon.example (Alice Example) on Pixelfed ({instance.removeprefix('http://')})"
         in out
     )
-    code, out, err = link(env, "pixelfed", f"{sandbox.url}/pixelfed.example", allow)
+    code, out, err = link(env, "pixelfed", f"{sandbox_process.url}/pixelfed.example", allow)
     assert code == 0, err
     assert [a["handle"] for a in accounts(env)] == ["@alice@mastodon.example", "@alice@pixelfed.example"]
 
 
-def test_the_root_sandbox_url_is_an_instance_too(env: dict[str, str], sandbox: Sandbox) -> None:
-    code, out, err = link(env, "mastodon", sandbox.url, allow)
+def test_the_root_sandbox_url_is_an_instance_too(
+    env: dict[str, str], sandbox_process: SandboxProcess
+) -> None:
+    code, out, err = link(env, "mastodon", sandbox_process.url, allow)
     assert code == 0, err
-    assert f"Linked @alice@{sandbox.url.removeprefix('http://')} (Alice Example) on Mastodon" in out
+    assert f"Linked @alice@{sandbox_process.url.removeprefix('http://')} (Alice Example) on Mastodon" in out
 
 
 def test_browser_mode_finishes_on_the_loopback_callback(
-    env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+    env: dict[str, str], sandbox_process: SandboxProcess, tmp_path: Path
 ) -> None:
     browser = tmp_path / "browser.py"
     browser.write_text(
@@ -247,7 +210,7 @@ def test_browser_mode_finishes_on_the_loopback_callback(
     browser_env = env | {"BROWSER": f"{sys.executable} {browser} %s", "DISPLAY": ":0"}
     browser_env.pop("WAYLAND_DISPLAY", None)
     done = subprocess.run(
-        [*CLI, "link", "mastodon", "--instance", f"{sandbox.url}/mastodon.example"],
+        [*CLI, "link", "mastodon", "--instance", f"{sandbox_process.url}/mastodon.example"],
         cwd=ROOT,
         env=browser_env,
         stdin=subprocess.DEVNULL,
@@ -270,5 +233,5 @@ def test_browser_mode_finishes_on_the_loopback_callback(
     ],
 )
 def test_usage_errors_exit_2(env: dict[str, str], args: list[str], message: str) -> None:
-    done = run(env, *args)
+    done = run_cli(env, *args)
     assert done.returncode == 2 and done.stderr.startswith("linkdeck: ") and message in done.stderr

@@ -7,7 +7,6 @@ The vault is the real Secret Service under tests/with_keyring.sh, else the opted
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,42 +24,25 @@ from providers.errors import (
     SetupError,
     UsageError,
 )
-from providers.sandbox import Running, fingerprint, start
+from providers.sandbox import Running, fingerprint
 from providers.settings import NetworkSettings, Settings
 from providers.store import Store
 from providers.vault import Vault
 from tests.link_driver import Started, to_address
 from tests.sandbox_browser import approve_async, oob_code, query
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Running]:
-    running = await start()
-    yield running
-    await running.close()
+from tests.support.linking import loopback_settings
+from tests.support.ports import free_port
 
 
 @pytest.fixture
 def settings() -> Settings:
-    ports = {"mastodon": NetworkSettings(port=free_port()), "pixelfed": NetworkSettings(port=free_port())}
-    return Settings(networks=ports, allow_plaintext_secrets=True)
-
-
-@pytest.fixture
-def store(linkdeck_home: Path) -> Iterator[Store]:
-    with Store.open() as opened:
-        yield opened
+    return loopback_settings()
 
 
 @pytest.fixture
 def vault(settings: Settings) -> Vault:
+    """Not conftest's vault: this one is opened with the test's ``settings``, as the app opens its
+    own (unlinking reads its settings back from the vault)."""
     return Vault(settings)
 
 

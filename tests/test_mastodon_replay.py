@@ -10,22 +10,20 @@ sentences that name the network and what went wrong.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from providers import catalog
 from providers.errors import LinkError
 from providers.networks.mastodon.link import MastodonSignIn
 from providers.networks.registry import sign_in_for
-from providers.settings import Settings
 from providers.signin.registered import version_tuple
 from providers.store import Store
 from providers.vault import Vault
 from tests.cassettes import Interaction, find
+from tests.support.http import serving
 
 VERIFY = find("test_verify_credentials.yaml", "GET", "/api/v1/accounts/verify_credentials")
 INSTANCE_V2 = find("test_instance_v2.yaml", "GET", "/api/v2/instance")
@@ -59,21 +57,15 @@ class Replay:
 @pytest.fixture
 async def replay() -> AsyncIterator[tuple[Replay, str]]:
     server_state = Replay()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", server_state.handle)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    yield server_state, str(server.make_url("")).rstrip("/")
-    await server.close()
+    async with serving(server_state.handle) as url:
+        yield server_state, url
 
 
 @pytest.fixture
-def adapter(linkdeck_home: Path) -> Iterator[MastodonSignIn]:
-    with Store.open() as store:
-        settings = Settings(allow_plaintext_secrets=True)
-        found = sign_in_for("mastodon", settings=settings, store=store, vault=Vault(settings))
-        assert isinstance(found, MastodonSignIn)
-        yield found
+def adapter(store: Store, vault: Vault) -> MastodonSignIn:
+    found = sign_in_for("mastodon", settings=vault.settings, store=store, vault=vault)
+    assert isinstance(found, MastodonSignIn)
+    return found
 
 
 async def test_recorded_account_and_instance_are_read(

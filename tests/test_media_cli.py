@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ import pytest
 from providers import catalog
 from providers.spec import Availability
 from tests import media_corpus
+from tests.support.cli import run_module_cli
 
 MEDIA_KEYS = {"network", "subject", "file", "ok", "problems", "fixes"}
 CAPTION_KEYS = {"network", "subject", "ok", "problems", "fixes", "count", "limit"}
@@ -34,13 +33,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def check(*args: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "check", *args],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        timeout=60,
-    )
+    result = run_module_cli("check", *args)
     assert "Traceback" not in result.stderr + result.stdout
     return result
 

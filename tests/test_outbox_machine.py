@@ -7,10 +7,7 @@ import itertools
 import json
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +25,7 @@ from providers.store import Account, Delivery, DeliveryState, Store
 from providers.store import db as store_db
 from providers.store.models import to_text
 from providers.store.transitions import TRANSITIONS, IllegalTransition
+from tests.support.processes import ended_pid
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 FUTURE = NOW + timedelta(days=1)
@@ -35,9 +33,10 @@ PAST = NOW - timedelta(hours=1)
 
 
 @pytest.fixture
-def store(linkdeck_home: Path) -> Iterator[Store]:
-    with Store.open(past_due_policy=lambda: "send") as opened:
-        yield opened
+def store(store_sending_past_due: Store) -> Store:
+    """This module's store sends past-due posts when they are released (conftest's
+    ``store_sending_past_due``)."""
+    return store_sending_past_due
 
 
 def _account(store: Store, remote_id: str = "1", **kw: Any) -> Account:
@@ -389,10 +388,7 @@ def test_at_needs_an_offset_and_a_future_time() -> None:
 def test_a_claim_is_live_only_while_its_process_runs() -> None:
     host = socket.gethostname()
     assert claim_is_live(runner_id(), None, NOW)
-    child = subprocess.Popen(
-        [sys.executable, "-c", "import os; print(os.getpid())"], stdout=subprocess.PIPE, text=True
-    )
-    pid = int(child.communicate()[0])
+    pid = ended_pid()
     assert not claim_is_live(f"{host}:{pid}:12345", NOW + timedelta(hours=1), NOW)  # dead: lease ignored
     assert claim_is_live("elsewhere:1:1", NOW + timedelta(seconds=5), NOW)  # another host: the lease decides
     assert not claim_is_live("elsewhere:1:1", NOW - timedelta(seconds=5), NOW)

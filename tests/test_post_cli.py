@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,25 +15,15 @@ import pytest
 
 from providers.store import Account, Store
 from tests import media_corpus
-from tests.test_outbox_support import SandboxProcess, cli_env, link, run_cli, statuses
+from tests.support.cli import run_cli
+from tests.support.linking import link, statuses
+from tests.support.processes import SandboxProcess
 
 
 @pytest.fixture
-def env(linkdeck_home: Path) -> dict[str, str]:
-    return cli_env(linkdeck_home)
-
-
-@pytest.fixture
-def sandbox(env: dict[str, str]) -> Iterator[SandboxProcess]:
-    running = SandboxProcess(env)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def alice(sandbox: SandboxProcess, linkdeck_home: Path) -> Account:
+def alice(sandbox_process: SandboxProcess, linkdeck_home: Path) -> Account:
     with Store.open() as store:
-        return link(store, f"{sandbox.url}/mastodon.example")
+        return link(store, f"{sandbox_process.url}/mastodon.example")
 
 
 def queue(env: dict[str, str]) -> list[dict[str, Any]]:
@@ -54,7 +43,7 @@ def soon(seconds: float) -> str:
 
 
 def test_a_photo_post_prints_its_url_and_arrives_with_caption_and_alt_text(
-    env: dict[str, str], sandbox: SandboxProcess, alice: Account, tmp_path: Path
+    env: dict[str, str], sandbox_process: SandboxProcess, alice: Account, tmp_path: Path
 ) -> None:
     photo = media_corpus.jpeg(tmp_path / "harbour.jpg", (800, 600))
     Path(f"{photo}.alt.txt").write_text("Fishing boats in a small harbour\n", encoding="utf-8")
@@ -70,7 +59,7 @@ def test_a_photo_post_prints_its_url_and_arrives_with_caption_and_alt_text(
     [media] = status["media_attachments"]
     assert media["description"] == "Fishing boats in a small harbour"
     assert httpx2.get(media["url"]).content == photo.read_bytes()
-    [record] = sandbox.requests("/api/v1/statuses", "POST")
+    [record] = sandbox_process.requests("/api/v1/statuses", "POST")
     assert record["params"]["status"] == "Harbour, 7 a.m."
 
     human = run_cli(env, "post", "--to", "mastodon", "--caption", "and text only")
@@ -79,7 +68,7 @@ def test_a_photo_post_prints_its_url_and_arrives_with_caption_and_alt_text(
 
 
 def test_to_refuses_unknown_unlinked_and_unbuilt_networks(
-    env: dict[str, str], sandbox: SandboxProcess, alice: Account
+    env: dict[str, str], sandbox_process: SandboxProcess, alice: Account
 ) -> None:
     for to, message in (
         ("myspace", "unknown network id 'myspace'"),
@@ -102,7 +91,7 @@ def test_to_refuses_unknown_unlinked_and_unbuilt_networks(
 
 
 def test_media_and_caption_are_checked_before_anything_is_recorded(
-    env: dict[str, str], sandbox: SandboxProcess, alice: Account, tmp_path: Path
+    env: dict[str, str], sandbox_process: SandboxProcess, alice: Account, tmp_path: Path
 ) -> None:
     too_long = run_cli(env, "post", "--to", "mastodon", "--caption", "x" * 501, "--json")
     assert too_long.returncode == 1
@@ -118,11 +107,11 @@ def test_media_and_caption_are_checked_before_anything_is_recorded(
     assert unreadable.returncode == 2 and "broken.jpg" in unreadable.stderr
     nothing = run_cli(env, "post", "--to", "mastodon")
     assert nothing.returncode == 2 and "nothing to post" in nothing.stderr
-    assert queue(env) == [] and sandbox.requests("/api/v1/statuses") == []
+    assert queue(env) == [] and sandbox_process.requests("/api/v1/statuses") == []
 
 
 def test_at_needs_an_offset_and_a_future_time_and_is_stored_in_utc(
-    env: dict[str, str], sandbox: SandboxProcess, alice: Account
+    env: dict[str, str], sandbox_process: SandboxProcess, alice: Account
 ) -> None:
     no_offset = run_cli(env, "post", "--to", "mastodon", "--caption", "x", "--at", "2099-05-01T09:00")
     assert no_offset.returncode == 2 and "no UTC offset" in no_offset.stderr
@@ -144,14 +133,16 @@ def test_at_needs_an_offset_and_a_future_time_and_is_stored_in_utc(
     assert entry["when_local"] is not None
     shown = run_cli(env, "queue")
     assert "scheduled (1)" in shown.stdout and "in May" in shown.stdout
-    assert sandbox.requests("/api/v1/statuses") == []
+    assert sandbox_process.requests("/api/v1/statuses") == []
 
 
 def test_a_refused_post_exits_1_with_the_reason(
-    env: dict[str, str], sandbox: SandboxProcess, alice: Account
+    env: dict[str, str], sandbox_process: SandboxProcess, alice: Account
 ) -> None:
     body = {"error": "Validation failed: Text contains a forbidden word"}
-    sandbox.control("POST", "fail", path="/mastodon.example/api/v1/statuses", status=422, times=1, body=body)
+    sandbox_process.control(
+        "POST", "fail", path="/mastodon.example/api/v1/statuses", status=422, times=1, body=body
+    )
     done = run_cli(env, "post", "--to", "mastodon", "--caption", "forbidden", "--json")
     assert done.returncode == 1
     [delivery] = json.loads(done.stdout)["deliveries"]
@@ -160,7 +151,7 @@ def test_a_refused_post_exits_1_with_the_reason(
 
 
 def test_unlinking_holds_scheduled_posts_and_relinking_sends_each_once(
-    env: dict[str, str], sandbox: SandboxProcess, alice: Account
+    env: dict[str, str], sandbox_process: SandboxProcess, alice: Account
 ) -> None:
     instance = str(alice.instance)
     first = run_cli(env, "post", "--to", "mastodon", "--caption", "already out", "--json")
@@ -202,7 +193,7 @@ def test_unlinking_holds_scheduled_posts_and_relinking_sends_each_once(
 
 
 def test_queue_json_shows_held_entries_as_held(
-    env: dict[str, str], sandbox: SandboxProcess, alice: Account
+    env: dict[str, str], sandbox_process: SandboxProcess, alice: Account
 ) -> None:
     scheduled = run_cli(env, "post", "--to", "mastodon", "--caption", "waiting", "--at", "2099-01-01T00:00Z")
     assert scheduled.returncode == 0, scheduled.stderr

@@ -5,9 +5,6 @@ Pixelfed's rules, and crash recovery (same-key resend, look-up, "unknown — che
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,26 +18,21 @@ from providers.outbox.events import DeliveryEvent
 from providers.outbox.runner import publish_now, run_due
 from providers.outbox_config import OutboxConfig
 from providers.publishing import mastodon_api as mastodon_publish
-from providers.sandbox import Running, start
+from providers.sandbox import Running
 from providers.sandbox.server import Fault
 from providers.store import Account, Delivery, Store
 from tests import media_corpus
-from tests.test_outbox_support import ALICE, link_async, statuses_async, vault
+from tests.support.linking import ALICE, link_async, opted_in_vault, statuses_async
+from tests.support.processes import ended_pid
 
 FAST = OutboxConfig(max_attempts=3, backoff_seconds=0.05, backoff_max_seconds=0.1, concurrency=4)
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Running]:
-    running = await start()
-    yield running
-    await running.close()
-
-
-@pytest.fixture
-def store(linkdeck_home: Path) -> Iterator[Store]:
-    with Store.open(past_due_policy=lambda: "send") as opened:
-        yield opened
+def store(store_sending_past_due: Store) -> Store:
+    """This module's store sends past-due posts when they are released (conftest's
+    ``store_sending_past_due``)."""
+    return store_sending_past_due
 
 
 @pytest.fixture
@@ -60,10 +52,7 @@ def requests(sandbox: Running, path: str, method: str | None = None) -> list[dic
 
 
 def dead_owner() -> str:
-    child = subprocess.Popen(
-        [sys.executable, "-c", "import os; print(os.getpid())"], stdout=subprocess.PIPE, text=True
-    )
-    return f"{socket.gethostname()}:{int(child.communicate()[0])}:1"
+    return f"{socket.gethostname()}:{ended_pid()}:1"
 
 
 async def send(
@@ -73,7 +62,7 @@ async def send(
     post = store.post(post_id)
     assert post is not None
     kw.setdefault("config", FAST)
-    final = await publish_now(store, vault(), post, accounts, events.append, **kw)
+    final = await publish_now(store, opted_in_vault(), post, accounts, events.append, **kw)
     return final, events
 
 
@@ -245,11 +234,11 @@ async def test_pixelfed_refreshes_once_after_a_401_and_sends(
     sandbox: Running, store: Store, pixel: Account, tmp_path: Path
 ) -> None:
     sandbox.sandbox.faults.append(Fault(path="/api/v1/statuses", status=401, times=1, method="POST"))
-    before = vault().get_token(pixel.vault_key)
+    before = opted_in_vault().get_token(pixel.vault_key)
     post = store.create_post("photo day", [str(media_corpus.jpeg(tmp_path / "x.jpg", (50, 50)))], None)
     [delivery], _ = await send(store, post.id, [pixel])
     assert delivery.state == "sent"
-    after = vault().get_token(pixel.vault_key)
+    after = opted_in_vault().get_token(pixel.vault_key)
     assert before and after and after["access_token"] != before["access_token"]
     assert len(requests(sandbox, "/oauth/token", "POST")) == 2  # the link, then one refresh
 
@@ -278,7 +267,7 @@ async def test_pixelfed_is_photos_first_with_its_album_and_caption_limits(
 async def test_one_status_per_idempotency_key_and_account(
     sandbox: Running, store: Store, alice: Account
 ) -> None:
-    token = vault().get_token(alice.vault_key)
+    token = opted_in_vault().get_token(alice.vault_key)
     assert token is not None
     headers = {"Authorization": f"Bearer {token['access_token']}", "Idempotency-Key": "key-1"}
     url = f"{alice.instance}/api/v1/statuses"
@@ -307,7 +296,7 @@ async def _interrupted(
     if committed is not None or post_it:
         store.mark_committing(delivery.id, owner, now=committed)
     if post_it:
-        token = vault().get_token(account.vault_key)
+        token = opted_in_vault().get_token(account.vault_key)
         assert token is not None
         headers = {
             "Authorization": f"Bearer {token['access_token']}",
@@ -327,7 +316,7 @@ async def test_mastodon_resends_with_the_same_key_and_gets_one_status(
     sandbox: Running, store: Store, alice: Account
 ) -> None:
     delivery = await _interrupted(store, alice, "survived a crash", post_it=True)
-    report = await run_due(store, vault(), config=FAST)
+    report = await run_due(store, opted_in_vault(), config=FAST)
     assert report.recovery.unknown == [delivery.id] and report.recovery.resend == [delivery.id]
     sent = store.delivery(delivery.id)
     assert sent is not None and sent.state == "sent"
@@ -340,7 +329,7 @@ async def test_a_send_interrupted_before_the_post_request_is_simply_sent_again(
     sandbox: Running, store: Store, alice: Account
 ) -> None:
     delivery = await _interrupted(store, alice, "nothing went out", post_it=False)
-    report = await run_due(store, vault(), config=FAST)
+    report = await run_due(store, opted_in_vault(), config=FAST)
     assert report.recovery.interrupted == [delivery.id]
     assert store.delivery(delivery.id).state == "sent"  # type: ignore[union-attr]
     assert len(await statuses_async(str(alice.instance))) == 1
@@ -350,7 +339,7 @@ async def test_pixelfed_looks_the_post_up_instead_of_resending(
     sandbox: Running, store: Store, pixel: Account, tmp_path: Path
 ) -> None:
     photo = media_corpus.jpeg(tmp_path / "p.jpg", (60, 60))
-    token = vault().get_token(pixel.vault_key)
+    token = opted_in_vault().get_token(pixel.vault_key)
     assert token is not None
     auth = {"Authorization": f"Bearer {token['access_token']}"}
     async with httpx2.AsyncClient() as client:
@@ -369,7 +358,7 @@ async def test_pixelfed_looks_the_post_up_instead_of_resending(
             data={"status": "found me", "media_ids[]": [media_id]},
             headers=auth,
         )
-    report = await run_due(store, vault(), config=FAST)
+    report = await run_due(store, opted_in_vault(), config=FAST)
     assert report.recovery.found == [delivery.id]
     found = store.delivery(delivery.id)
     assert found is not None and (found.state, found.remote_post_id) == ("sent", made.json()["id"])
@@ -377,7 +366,7 @@ async def test_pixelfed_looks_the_post_up_instead_of_resending(
 
     lost = await _interrupted(store, pixel, "never arrived", post_it=False, committed=datetime.now(UTC))
     store._conn.execute("UPDATE posts SET media = ? WHERE id = ?", (f'["{photo}"]', lost.post_id))
-    report = await run_due(store, vault(), config=FAST)
+    report = await run_due(store, opted_in_vault(), config=FAST)
     assert report.recovery.not_found == [lost.id]
     assert store.delivery(lost.id).state == "sent"  # type: ignore[union-attr]
     assert len(await statuses_async(str(pixel.instance))) == 2
@@ -390,7 +379,7 @@ async def test_without_idempotency_or_look_up_it_waits_for_a_person(
     monkeypatch.setattr(PixelfedPublisher, "can_lookup", False)
     delivery = await _interrupted(store, pixel, "who knows", post_it=False, committed=datetime.now(UTC))
     for _ in range(2):
-        report = await run_due(store, vault(), config=FAST)
+        report = await run_due(store, opted_in_vault(), config=FAST)
     assert report.recovery.check == [] and report.deliveries == ()  # decided once, never resent
     checked = store.delivery(delivery.id)
     assert checked is not None and (checked.state, checked.check_needed) == ("unknown", True)
@@ -405,7 +394,7 @@ async def test_after_the_key_window_mastodon_looks_up_instead_of_resending(
     delivery = await _interrupted(
         store, alice, "an hour ago", post_it=True, committed=datetime.now(UTC) - timedelta(hours=2)
     )
-    report = await run_due(store, vault(), config=FAST)
+    report = await run_due(store, opted_in_vault(), config=FAST)
     assert report.recovery.found == [delivery.id]
     assert len(requests(sandbox, "/api/v1/statuses", "POST")) == 1
     assert [s["account"]["id"] for s in await statuses_async(str(alice.instance))] == [ALICE]

@@ -6,43 +6,22 @@ SOURCES.md: halcy/Mastodon.py@b9f2eff, MIT)."""
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx2
-import pytest
 
 from providers.emulation.mastodon_api.statuses import status_length
 from providers.media.sniff import mime_type as sniff_mime
-from providers.sandbox import Running, start
+from providers.sandbox import Running
 from providers.store import Account, Store
 from tests import cassettes, media_corpus
-from tests.test_outbox_support import ALICE, link_async, vault
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Running]:
-    running = await start()
-    yield running
-    await running.close()
-
-
-@pytest.fixture
-def store(linkdeck_home: Path) -> Iterator[Store]:
-    with Store.open() as opened:
-        yield opened
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx2.AsyncClient]:
-    async with httpx2.AsyncClient(timeout=10) as client:
-        yield client
+from tests.support.linking import ALICE, link_async, opted_in_vault
 
 
 async def signed_in(store: Store, base: str, network: str = "mastodon") -> tuple[Account, dict[str, str]]:
     account = await link_async(store, base, network=network)
-    token = vault().get_token(account.vault_key)
+    token = opted_in_vault().get_token(account.vault_key)
     assert token is not None
     return account, {"Authorization": f"Bearer {token['access_token']}"}
 

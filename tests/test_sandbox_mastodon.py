@@ -12,32 +12,18 @@ import hashlib
 import io
 import json
 import secrets
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx2
 import pytest
 
-from providers.sandbox import Running, fingerprint, start
+from providers.sandbox import Running, fingerprint
 from providers.sandbox.server import looks_like_host
 from tests import cassettes
 from tests.sandbox_browser import approve_async, oob_code, query
 
 LOOPBACK = "http://127.0.0.1:8765/callback"
 OOB = "urn:ietf:wg:oauth:2.0:oob"
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Running]:
-    running = await start()
-    yield running
-    await running.close()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx2.AsyncClient]:
-    async with httpx2.AsyncClient(follow_redirects=False, timeout=10) as client:
-        yield client
 
 
 def pkce() -> tuple[str, str]:

@@ -7,7 +7,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,9 +19,10 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from providers.errors import UsageError
+from tests.support.cli import ROOT
+from tests.support.ports import bound_socket, free_port
 from tui.serve import LinkdeckServer, create_app, serve
 
-ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "test-token-" + "x" * 32
 # Stands in for the app: says hello the way Textual does, then exits on the first byte textual-serve
 # sends (its "quit" packet when the socket closes), so sessions start and end in milliseconds.
@@ -30,12 +30,6 @@ STUB_APP = shlex.join(
     [sys.executable, "-c", "import sys; print('__GANGLION__', flush=True); sys.stdin.buffer.read(1)"]
 )
 URL_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)/\?token=([A-Za-z0-9_-]{43})")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -84,9 +78,10 @@ def _children() -> list[str]:
 
 
 async def start(max_sessions: int = 4, command: str = STUB_APP) -> Running:
-    port = free_port()
+    sock = bound_socket()  # held from here on: the server is told its port and serves on this socket
+    port = sock.getsockname()[1]
     linkdeck = LinkdeckServer(command, port=port, token=TOKEN, max_sessions=max_sessions)
-    http = TestServer(await linkdeck.make_app(), host="127.0.0.1", port=port)
+    http = TestServer(await linkdeck.make_app(), host="127.0.0.1", port=port, socket_factory=lambda *_: sock)
     await http.start_server()
     return Running(http, linkdeck, Served(f"http://127.0.0.1:{port}", port))
 

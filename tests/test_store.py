@@ -11,9 +11,7 @@ from pathlib import Path
 import keyring
 import keyring.backend
 import keyring.backends.fail
-import keyring.errors
 import pytest
-from keyring.compat import properties
 
 from providers import paths
 from providers.settings import Settings
@@ -28,6 +26,7 @@ from providers.store import (
 )
 from providers.store import db as store_db
 from providers.vault import Vault
+from tests.support.keyrings import MemoryKeyring
 
 
 @pytest.fixture
@@ -39,6 +38,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def store(home: Path) -> Iterator[Store]:
+    """Not conftest's store: this module's opens in ``home`` (not created yet, no plaintext opt-in)."""
     with Store.open() as s:
         yield s
 
@@ -396,41 +396,12 @@ def test_avatar_cache(store: Store) -> None:
 # Tokens never reach SQLite ---------------------------------------------------------------------
 
 
-class _MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-process keyring for tests. Never auto-detected: its priority raises."""
-
-    @properties.classproperty
-    def priority(cls) -> float:
-        raise RuntimeError("test backend; set explicitly")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
-
-
-@pytest.fixture
-def use_keyring() -> Iterator[Callable[[keyring.backend.KeyringBackend], None]]:
-    saved = keyring.get_keyring()
-    yield keyring.set_keyring
-    keyring.set_keyring(saved)
-
-
 @pytest.mark.parametrize("backend", ["memory", "plaintext-opt-in"])
 def test_tokens_written_through_the_vault_never_reach_the_sqlite_files(
     home: Path, backend: str, use_keyring: Callable[[keyring.backend.KeyringBackend], None]
 ) -> None:
     if backend == "memory":
-        use_keyring(_MemoryKeyring())
+        use_keyring(MemoryKeyring())
         vault = Vault(Settings())
     else:
         use_keyring(keyring.backends.fail.Keyring())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.widgets import Button, Switch
@@ -14,6 +13,7 @@ from providers.overview import CardState
 from providers.store import Store
 from tests.conftest import FIXED_NOW
 from tests.seed import seed_accounts, seed_posts, write_config
+from tests.support.tui import SIZE, card, pause_until
 from tui.app import LinkdeckApp
 from tui.context import Context
 from tui.widgets.network_card import NetworkCard
@@ -21,18 +21,9 @@ from tui.widgets.network_card import NetworkCard
 # Cards, expiry warnings and scheduled times are read against one fixed moment.
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
-SIZE = (140, 45)
-
 
 def make_app() -> LinkdeckApp:
     return LinkdeckApp(Context(run_outbox=False))
-
-
-@pytest.fixture
-def opened_urls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    urls: list[str] = []
-    monkeypatch.setattr(LinkdeckApp, "open_url", lambda self, url, new_tab=True: urls.append(url))
-    return urls
 
 
 @pytest.fixture
@@ -42,10 +33,6 @@ def seeded(linkdeck_home: Path) -> dict[str, int]:
         ids = seed_accounts(store)
         seed_posts(store)
     return ids
-
-
-def card(app: LinkdeckApp, network_id: str) -> NetworkCard:
-    return app.screen.query_one(f"#card-{network_id}", NetworkCard)
 
 
 async def test_every_network_has_a_card_in_catalog_order() -> None:
@@ -344,13 +331,6 @@ def notified(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
     return shown
 
 
-async def _wait_for(pilot: Any, shown: list[tuple[str, str, str]]) -> None:
-    for _ in range(200):  # the scheduler starts a second after the first frame
-        if shown:
-            return
-        await pilot.pause(0.05)
-
-
 async def test_the_open_app_tells_when_a_scheduled_post_fails(notified: list[tuple[str, str, str]]) -> None:
     with Store.open() as store:
         # Linked, but linkdeck cannot publish there: the scheduler records it failed at once.
@@ -358,7 +338,7 @@ async def test_the_open_app_tells_when_a_scheduled_post_fails(notified: list[tup
         store.create_post_with_deliveries("due now", [], FIXED_NOW - timedelta(minutes=1), [account])
     app = LinkdeckApp(Context())
     async with app.run_test(size=SIZE) as pilot:
-        await _wait_for(pilot, notified)
+        await pause_until(pilot, lambda: notified, interval=0.05)  # the scheduler starts after a second
     with Store.open() as store:
         assert [d.state for d in store.deliveries()] == ["failed"]
     [(title, message, severity)] = notified
@@ -380,6 +360,6 @@ async def test_the_open_app_says_once_when_scheduled_posts_cannot_run(
     monkeypatch.setattr("providers.outbox.startup.recover_on_start", no_keyring)
     app = LinkdeckApp(Context())
     async with app.run_test(size=SIZE) as pilot:
-        await _wait_for(pilot, notified)
+        await pause_until(pilot, lambda: notified, interval=0.05)  # the scheduler starts after a second
         await pilot.pause(0.2)
     assert notified == [("Scheduled posts", "no keyring here", "warning")]

@@ -3,49 +3,27 @@ HTTP client acting as the user's browser (tests/sandbox_browser.py)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
-
 import httpx2
 import pytest
 
 from providers.overview import CardState
-from providers.sandbox import Running, start
+from providers.sandbox import Running
 from providers.store import Store
 from tests.sandbox_browser import approve_async
+from tests.support.tui import SIZE, card, pause_until
 from tui.app import LinkdeckApp
 from tui.context import Context
 from tui.widgets.link_address import AddressView
-from tui.widgets.network_card import NetworkCard
 
-# Cards, expiry warnings and scheduled times are read against one fixed moment.
-pytestmark = pytest.mark.usefixtures("frozen_clock")
-
-SIZE = (140, 45)
-
-
-@pytest.fixture
-async def sandbox(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Running]:
-    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):  # outside tests/with_keyring.sh
-        monkeypatch.setenv("LINKDECK_ALLOW_PLAINTEXT_SECRETS", "1")
-    running = await start(0, 0.0)
-    try:
-        yield running
-    finally:
-        await running.close()
-
-
-def card(app: LinkdeckApp, network_id: str) -> NetworkCard:
-    return app.screen.query_one(f"#card-{network_id}", NetworkCard)
+# Cards, expiry warnings and scheduled times are read against one fixed moment; the app's vault
+# is the real Secret Service under tests/with_keyring.sh, else the opted-in plaintext file.
+pytestmark = pytest.mark.usefixtures("frozen_clock", "plaintext_ok")
 
 
 async def wait_for(pilot, condition, tries: int = 200) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    shown = [str(w.render())[:200] for w in pilot.app.screen.query(".link-error")]
-    raise AssertionError(f"condition not met in time; the window says {shown}")
+    if not await pause_until(pilot, condition, tries):
+        shown = [str(w.render())[:200] for w in pilot.app.screen.query(".link-error")]
+        raise AssertionError(f"condition not met in time; the window says {shown}")
 
 
 def address(screen) -> str:  # type: ignore[no-untyped-def]
@@ -69,17 +47,13 @@ async def open_link_window(pilot, app: LinkdeckApp, network: str, instance: str)
     return screen
 
 
-async def test_link_by_pasting_the_address_then_unlink(
-    sandbox: Running, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    opened: list[str] = []
-    monkeypatch.setattr(LinkdeckApp, "open_url", lambda self, url, new_tab=True: opened.append(url))
+async def test_link_by_pasting_the_address_then_unlink(sandbox: Running, opened_urls: list[str]) -> None:
     app = LinkdeckApp(Context())
     async with app.run_test(size=SIZE) as pilot:
         app.place = app.place.SSH  # over SSH: no browser, the address is shown
         screen = await open_link_window(pilot, app, "mastodon", f"{sandbox.url}/mastodon.example")
         url = address(screen)
-        assert opened == []
+        assert opened_urls == []
         assert str(screen.query_one("#link-url").render()).startswith(url[:40])
         # 140×45 has no room for the address and the QR code side by side: the button swaps them
         assert not screen.query_one("#link-qr").display
@@ -116,16 +90,14 @@ async def test_link_by_pasting_the_address_then_unlink(
 
 
 async def test_link_through_the_loopback_listener_when_a_browser_opens(
-    sandbox: Running, monkeypatch: pytest.MonkeyPatch
+    sandbox: Running, opened_urls: list[str]
 ) -> None:
-    opened: list[str] = []
-    monkeypatch.setattr(LinkdeckApp, "open_url", lambda self, url, new_tab=True: opened.append(url))
     app = LinkdeckApp(Context())
     async with app.run_test(size=SIZE) as pilot:
         app.place = app.place.LOCAL
         screen = await open_link_window(pilot, app, "pixelfed", f"{sandbox.url}/pixelfed.example")
         url = address(screen)
-        assert opened == [url]  # a desktop: the browser was asked to open the page
+        assert opened_urls == [url]  # a desktop: the browser was asked to open the page
         redirect = (await approve_async(url)).headers["location"]
         async with httpx2.AsyncClient() as browser:  # the browser follows the redirect to our listener
             answer = await browser.get(redirect)

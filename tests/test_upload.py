@@ -10,14 +10,13 @@ from textual.widgets import Checkbox, TextArea
 
 from providers.store import Store
 from tests.scenarios import PICTURES, _settle
+from tests.support.tui import SIZE
 from tui.app import LinkdeckApp
 from tui.context import Context
 from tui.widgets.verdicts import VerdictList
 
 # Cards, expiry warnings and scheduled times are read against one fixed moment.
 pytestmark = pytest.mark.usefixtures("frozen_clock")
-
-SIZE = (140, 45)
 
 
 def seed(home: Path) -> None:

@@ -3,44 +3,37 @@ post, scheduling for later; and the app's own scheduler sending a due post while
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import httpx2
 import pytest
+from textual.screen import Screen
 from textual.widgets import Input, Select, TextArea
 
-from providers.sandbox import Running, start
+from providers.sandbox import Running
 from providers.store import Account, Store
 from providers.store.models import utcnow
 from tests import media_corpus
 from tests.scenarios import PICTURES, _settle
-from tests.test_outbox_support import link_async
+from tests.support.linking import link_async
+from tests.support.tui import SIZE, pause_until
 from tui.app import LinkdeckApp
 from tui.context import Context
 
-SIZE = (140, 45)
-
-
-@pytest.fixture(autouse=True)
-def plaintext_ok(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LINKDECK_ALLOW_PLAINTEXT_SECRETS", "1")  # the helper's links use it too
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Running]:
-    running = await start(0, 0.0)
-    try:
-        yield running
-    finally:
-        await running.close()
+pytestmark = pytest.mark.usefixtures("plaintext_ok")  # the app opens its own vault
 
 
 @pytest.fixture
 async def alice(sandbox: Running, linkdeck_home: Path) -> Account:
     with Store.open() as store:
         return await link_async(store, f"{sandbox.url}/mastodon.example")
+
+
+def _published(screen: Screen[object]) -> bool:
+    """The Upload screen's publish worker is done (or never started)."""
+    worker = next((w for w in screen.workers if w.group == "publish"), None)
+    return worker is None or worker.is_finished
 
 
 async def test_post_now_shows_progress_and_the_link(sandbox: Running, alice: Account, tmp_path: Path) -> None:
@@ -59,11 +52,7 @@ async def test_post_now_shows_progress_and_the_link(sandbox: Running, alice: Acc
         screen.query_one("#upload-cw", Input).value = "Boats (lots of them)"
         await _settle(pilot)
         await pilot.click("#upload-post")
-        for _ in range(200):
-            worker = next((w for w in screen.workers if w.group == "publish"), None)
-            if worker is None or worker.is_finished:
-                break
-            await pilot.pause(0.05)
+        await pause_until(pilot, lambda: _published(screen), interval=0.05)
         await pilot.pause()
         status = str(screen.query_one(".delivery-row .status").render())
     with Store.open() as store:
@@ -107,12 +96,13 @@ async def test_schedule_from_upload_then_the_open_app_sends_it(
         LinkdeckApp, "notify", lambda self, message, **kw: shown.append((kw["title"], message))
     )
     app = LinkdeckApp(Context(start_dir=PICTURES))
+
+    def sent_and_shown() -> bool:
+        with Store.open() as store:
+            return store.deliveries()[0].state == "sent" and bool(shown)
+
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(200):
-            with Store.open() as store:
-                if store.deliveries()[0].state == "sent" and shown:
-                    break
-            await pilot.pause(0.05)
+        await pause_until(pilot, sent_and_shown, interval=0.05)
     with Store.open() as store:
         [sent] = store.deliveries()
     assert sent.state == "sent" and sent.url
@@ -139,11 +129,7 @@ async def test_a_network_gets_its_own_caption(sandbox: Running, alice: Account) 
         assert "Own caption: Mastodon" in str(screen.query_one("#upload-overrides").render())
         assert "Mastodon 24/500" in str(screen.query_one("#upload-count").render())
         await pilot.click("#upload-post")
-        for _ in range(200):
-            worker = next((w for w in screen.workers if w.group == "publish"), None)
-            if worker is None or worker.is_finished:
-                break
-            await pilot.pause(0.05)
+        await pause_until(pilot, lambda: _published(screen), interval=0.05)
     with Store.open() as store:
         [delivery] = store.deliveries()
         post = store.post(delivery.post_id)

@@ -21,13 +21,13 @@ import keyring.backends.fail
 import keyring.errors
 import pytest
 from keyring.backends.chainer import ChainerBackend
-from keyring.compat import properties
 from keyrings.alt.file import PlaintextKeyring
 
 from providers import paths
 from providers.errors import KeyringUnavailable, SetupError
 from providers.settings import Settings
 from providers.vault import PLAINTEXT_FILENAME, Vault, service_name
+from tests.support.keyrings import MemoryKeyring
 
 ACCESS = "AT-71c0e5b9d2a84f36-access"
 REFRESH = "RT-2b8f4d6a0c9e1735-refresh"
@@ -46,36 +46,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "home"
 
 
-@pytest.fixture
-def use_keyring() -> Iterator[Callable[[keyring.backend.KeyringBackend], None]]:
-    saved = keyring.get_keyring()
-    yield keyring.set_keyring
-    keyring.set_keyring(saved)
-
-
-class _MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-process keyring for tests. Never auto-detected: its priority raises."""
-
-    @properties.classproperty
-    def priority(cls) -> float:
-        raise RuntimeError("test backend; set explicitly")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
-
-
-class _LeakyKeyring(_MemoryKeyring):
+class _LeakyKeyring(MemoryKeyring):
     """Fails the way a careless backend might: with the secret in the error text."""
 
     def set_password(self, service: str, username: str, password: str) -> None:
@@ -83,8 +54,8 @@ class _LeakyKeyring(_MemoryKeyring):
 
 
 @pytest.fixture
-def memory(home: Path, use_keyring: Callable[[keyring.backend.KeyringBackend], None]) -> _MemoryKeyring:
-    backend = _MemoryKeyring()
+def memory(home: Path, use_keyring: Callable[[keyring.backend.KeyringBackend], None]) -> MemoryKeyring:
+    backend = MemoryKeyring()
     use_keyring(backend)
     return backend
 
@@ -172,7 +143,7 @@ def test_a_chain_is_searched_for_a_real_store(
 ) -> None:
     plain = PlaintextKeyring()
     plain.file_path = str(home / "chain-plain.cfg")
-    real = _MemoryKeyring()
+    real = MemoryKeyring()
     # As if the plaintext file ranked first in keyring's chain: the vault skips it.
     monkeypatch.setattr(ChainerBackend, "backends", [plain, real])
     use_keyring(ChainerBackend())
@@ -235,7 +206,7 @@ def test_plaintext_file_permissions_are_tightened(
     assert stat.S_IMODE(file.stat().st_mode) == 0o600
 
 
-def test_a_real_keyring_is_preferred_even_with_the_plaintext_opt_in(memory: _MemoryKeyring) -> None:
+def test_a_real_keyring_is_preferred_even_with_the_plaintext_opt_in(memory: MemoryKeyring) -> None:
     vault = Vault(Settings(allow_plaintext_secrets=True))
     vault.set_token("x::1", {"access_token": ACCESS})
     assert not vault.is_plaintext
@@ -246,9 +217,7 @@ def test_a_real_keyring_is_preferred_even_with_the_plaintext_opt_in(memory: _Mem
 # Tokens and client secrets -------------------------------------------------------------------
 
 
-def test_tokens_and_client_secrets_round_trip(
-    memory: _MemoryKeyring, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_tokens_and_client_secrets_round_trip(memory: MemoryKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
     vault = Vault(Settings())
     vault.check()
     token = {"access_token": ACCESS, "refresh_token": REFRESH, "expires_at": 1900000000, "scope": "a b"}
@@ -271,7 +240,7 @@ def test_tokens_and_client_secrets_round_trip(
         vault.set_client_secret("x", "")
 
 
-def test_merge_token_never_drops_the_refresh_token(memory: _MemoryKeyring) -> None:
+def test_merge_token_never_drops_the_refresh_token(memory: MemoryKeyring) -> None:
     vault = Vault(Settings())
     key = "linkedin::abc"
     first = {"access_token": "a1", "refresh_token": REFRESH, "expires_in": 3600, "scope": "w_member_social"}
@@ -318,7 +287,7 @@ def test_secrets_never_appear_in_errors_or_reprs(
     assert ACCESS not in repr(vault) and "linkdeck" in repr(vault)
 
 
-def test_unreadable_token_entry_reads_as_no_token(memory: _MemoryKeyring) -> None:
+def test_unreadable_token_entry_reads_as_no_token(memory: MemoryKeyring) -> None:
     vault = Vault(Settings())
     memory.entries[(vault.service, "token:x::1")] = "{not json"
     assert vault.get_token("x::1") is None

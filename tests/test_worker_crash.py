@@ -7,36 +7,23 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from providers.store import Store
 from tests import media_corpus
-from tests.test_outbox_support import CLI, ROOT, SandboxProcess, cli_env, link, run_cli, statuses, wait_until
+from tests.support.cli import CLI, ROOT, run_cli
+from tests.support.linking import link, statuses
+from tests.support.processes import SandboxProcess, wait_until
 
 
-@pytest.fixture
-def env(linkdeck_home: Path) -> dict[str, str]:
-    return cli_env(linkdeck_home)
-
-
-@pytest.fixture
-def sandbox(env: dict[str, str]) -> Iterator[SandboxProcess]:
-    running = SandboxProcess(env)
-    yield running
-    running.stop()
-
-
-def _post_then_kill(env: dict[str, str], sandbox: SandboxProcess, *args: str) -> int:
+def _post_then_kill(env: dict[str, str], sandbox_process: SandboxProcess, *args: str) -> int:
     """Start ``linkdeck post``, kill -9 it once the sandbox has its status request; the delivery id."""
-    sandbox.latency(2.0)
+    sandbox_process.latency(2.0)
     process = subprocess.Popen(
         [*CLI, "post", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     try:
-        wait_until(lambda: bool(sandbox.requests("/api/v1/statuses", "POST")), timeout=60)
+        wait_until(lambda: bool(sandbox_process.requests("/api/v1/statuses", "POST")), timeout=60)
     finally:
         process.kill()  # SIGKILL: no cleanup, no except/finally in the child
         process.communicate(timeout=10)
@@ -48,37 +35,38 @@ def _post_then_kill(env: dict[str, str], sandbox: SandboxProcess, *args: str) ->
 
 
 def test_kill_9_during_a_mastodon_post_then_the_worker_sends_exactly_one(
-    env: dict[str, str], sandbox: SandboxProcess, linkdeck_home: Path
+    env: dict[str, str], sandbox_process: SandboxProcess, linkdeck_home: Path
 ) -> None:
     with Store.open() as store:
-        alice = link(store, f"{sandbox.url}/mastodon.example")
-    delivery_id = _post_then_kill(env, sandbox, "--to", "mastodon", "--caption", "through a crash")
-    sandbox.latency(0)  # the killed request is still being answered: the resend may overtake it
+        alice = link(store, f"{sandbox_process.url}/mastodon.example")
+    delivery_id = _post_then_kill(env, sandbox_process, "--to", "mastodon", "--caption", "through a crash")
+    sandbox_process.latency(0)  # the killed request is still being answered: the resend may overtake it
     worker = run_cli(env, "worker", "--once")
     assert worker.returncode == 0, worker.stderr
     assert "1 sent" in worker.stdout
-    wait_until(lambda: all(r["status"] for r in sandbox.requests("/api/v1/statuses", "POST")))
+    wait_until(lambda: all(r["status"] for r in sandbox_process.requests("/api/v1/statuses", "POST")))
 
     posted = statuses(str(alice.instance))
     assert [s["content"] for s in posted] == ["<p>through a crash</p>"]
     with Store.open() as store:
         sent = store.delivery(delivery_id)
     assert sent is not None and (sent.state, sent.remote_post_id) == ("sent", posted[0]["id"])
-    requests = sandbox.requests("/api/v1/statuses", "POST")
+    requests = sandbox_process.requests("/api/v1/statuses", "POST")
     assert len(requests) == 2 and {r["status"] for r in requests} == {200}  # the lost one and its resend
 
 
 def test_kill_9_during_a_pixelfed_post_is_looked_up_not_resent(
-    env: dict[str, str], sandbox: SandboxProcess, linkdeck_home: Path, tmp_path: Path
+    env: dict[str, str], sandbox_process: SandboxProcess, linkdeck_home: Path, tmp_path: Path
 ) -> None:
     with Store.open() as store:
-        pixel = link(store, f"{sandbox.url}/pixelfed.example", network="pixelfed")
+        pixel = link(store, f"{sandbox_process.url}/pixelfed.example", network="pixelfed")
     photo = media_corpus.jpeg(tmp_path / "square.jpg", (300, 300))
     delivery_id = _post_then_kill(
-        env, sandbox, str(photo), "--to", "pixelfed", "--caption", "no idempotency here"
+        env, sandbox_process, str(photo), "--to", "pixelfed", "--caption", "no idempotency here"
     )
-    wait_until(lambda: all(r["status"] for r in sandbox.requests("/api/v1/statuses", "POST")))  # it completed
-    sandbox.latency(0)
+    # it completed
+    wait_until(lambda: all(r["status"] for r in sandbox_process.requests("/api/v1/statuses", "POST")))
+    sandbox_process.latency(0)
     worker = run_cli(env, "worker", "--once")
     assert worker.returncode == 0, worker.stderr
     [found] = statuses(str(pixel.instance))
@@ -86,20 +74,20 @@ def test_kill_9_during_a_pixelfed_post_is_looked_up_not_resent(
         sent = store.delivery(delivery_id)
     assert sent is not None and (sent.state, sent.remote_post_id) == ("sent", found["id"])
     assert "found on the network" in sent.reason
-    assert len(sandbox.requests("/api/v1/statuses", "POST")) == 1  # never resent
+    assert len(sandbox_process.requests("/api/v1/statuses", "POST")) == 1  # never resent
 
 
 def test_sigterm_lets_the_worker_finish_what_it_is_sending(
-    env: dict[str, str], sandbox: SandboxProcess, linkdeck_home: Path
+    env: dict[str, str], sandbox_process: SandboxProcess, linkdeck_home: Path
 ) -> None:
     with Store.open() as store:
-        alice = link(store, f"{sandbox.url}/mastodon.example")
+        alice = link(store, f"{sandbox_process.url}/mastodon.example")
         _, [delivery] = store.create_post_with_deliveries("sent while stopping", [], None, [alice])
-    sandbox.latency(1.5)
+    sandbox_process.latency(1.5)
     worker = subprocess.Popen(
         [*CLI, "worker"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    wait_until(lambda: bool(sandbox.requests("/api/v1/statuses", "POST")), timeout=60)
+    wait_until(lambda: bool(sandbox_process.requests("/api/v1/statuses", "POST")), timeout=60)
     worker.send_signal(signal.SIGTERM)
     out, err = worker.communicate(timeout=30)
     assert worker.returncode == 0, err

@@ -7,40 +7,27 @@ from __future__ import annotations
 import re
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from providers.store import Store
-from tests.test_outbox_support import CLI, ROOT, SandboxProcess, cli_env, link, statuses
+from tests.support.cli import CLI, ROOT
+from tests.support.linking import link, statuses
+from tests.support.processes import SandboxProcess
 
 HOSTS = [f"race{i}.example" for i in range(5)]
 POSTS = 100  # × 5 accounts = 500 deliveries
 
 
-@pytest.fixture
-def env(linkdeck_home: Path) -> dict[str, str]:
-    return cli_env(linkdeck_home)
-
-
-@pytest.fixture
-def sandbox(env: dict[str, str]) -> Iterator[SandboxProcess]:
-    running = SandboxProcess(env)
-    yield running
-    running.stop()
-
-
 def test_two_workers_send_each_of_500_deliveries_exactly_once(
-    env: dict[str, str], sandbox: SandboxProcess, linkdeck_home: Path
+    env: dict[str, str], sandbox_process: SandboxProcess, linkdeck_home: Path
 ) -> None:
     with Store.open() as store:
-        accounts = [link(store, f"{sandbox.url}/{host}") for host in HOSTS]
+        accounts = [link(store, f"{sandbox_process.url}/{host}") for host in HOSTS]
         for n in range(POSTS):
             store.create_post_with_deliveries(f"race post {n}", [], None, accounts)
         assert store.counts_by_state()["due"] == POSTS * len(HOSTS)
-    sandbox.control("DELETE", "requests")
-    sandbox.latency(0.2)  # one worker alone would need over 12 s: the two runs overlap widely
+    sandbox_process.control("DELETE", "requests")
+    sandbox_process.latency(0.2)  # one worker alone would need over 12 s: the two runs overlap widely
 
     workers = [
         subprocess.Popen(
@@ -57,7 +44,7 @@ def test_two_workers_send_each_of_500_deliveries_exactly_once(
     for worker, (_, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err
         assert "Traceback" not in err
-    sandbox.latency(0)
+    sandbox_process.latency(0)
 
     with Store.open() as store:
         deliveries = store.deliveries()
@@ -67,9 +54,9 @@ def test_two_workers_send_each_of_500_deliveries_exactly_once(
     assert len(owners) == 2, owners  # both workers took part
 
     for host in HOSTS:
-        captions = Counter(s["content"] for s in statuses(f"{sandbox.url}/{host}"))
+        captions = Counter(s["content"] for s in statuses(f"{sandbox_process.url}/{host}"))
         assert captions == {f"<p>race post {n}</p>": 1 for n in range(POSTS)}, host
-    posted = sandbox.requests("/api/v1/statuses", "POST")
+    posted = sandbox_process.requests("/api/v1/statuses", "POST")
     assert len(posted) == POSTS * len(HOSTS) and {r["status"] for r in posted} == {200}
     logged = [int(m) for out, _ in outputs for m in re.findall(r"  sent +delivery (\d+)  ", out)]
     assert sorted(logged) == sorted(d.id for d in deliveries)  # each logged once, by one worker

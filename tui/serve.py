@@ -208,11 +208,14 @@ class LinkdeckServer(Server):
 
     async def on_shutdown(self, app: web.Application) -> None:
         # Stock textual-serve never tells its apps to quit when the server stops, so they outlive
-        # it. Ask each to quit, and close its socket so the page says "Session ended". Bounded:
-        # a client that never answers the close must not hold up the exit.
+        # it. Close each socket first, so the page gets its close frame ("Session ended") before
+        # anything else can end the connection; closing ends the session's message loop, whose
+        # handler then asks the app to quit and waits for it. Bounded: a client that never
+        # answers the close must not hold up the exit.
         async def end(websocket: web.WebSocketResponse, app_service: AppService) -> None:
-            await app_service.send_meta({"type": "quit"})
             await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"linkdeck serve stopped")
+            with contextlib.suppress(Exception):  # the session's handler may have stopped it already
+                await app_service.send_meta({"type": "quit"})
 
         if self._live:
             await asyncio.wait([asyncio.ensure_future(end(*live)) for live in self._live.items()], timeout=3)

@@ -14,6 +14,7 @@ import pytest
 from providers.auth.loopback import MAX_HEAD_BYTES, LoopbackListener
 from providers.errors import AuthorizationRefused, LinkCancelled, LinkError
 from tests.auth.helpers import connection_refused, get_request, raw_request, status_of
+from tests.support.ports import free_port
 
 STATE = "expected-state-0123456789abcdefghijklmnopqrstu"
 CODE = "the-real-code-4b1d"
@@ -71,10 +72,7 @@ async def test_fixed_port_in_use_names_the_port() -> None:
 
 
 async def test_fixed_free_port_is_used() -> None:
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
+    port = free_port()  # a fixed port: the listener binds it itself
     fixed = LoopbackListener(port=port, path="/x/cb", expected_state=STATE, network_name=NET)
     assert await fixed.start() == port
     answer = await raw_request(port, get_request(f"/x/cb?code={CODE}&state={STATE}", port))

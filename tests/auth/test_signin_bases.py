@@ -16,7 +16,7 @@ import pytest
 from providers.errors import LinkError
 from providers.interface import Profile
 from providers.linking.session import LinkSession
-from providers.linking.steps import AskFields, Failed, Linked, ShowAddress, ShowDeviceCode, Step, Working
+from providers.linking.steps import AskFields, Failed, Linked, ShowAddress, ShowDeviceCode, Working
 from providers.settings import NetworkSettings, Settings
 from providers.signin.developer_app import DeveloperAppSignIn, DeviceGrantSignIn
 from providers.signin.oauth1 import OAuth1SignIn
@@ -32,6 +32,7 @@ from providers.spec import (
 )
 from providers.store import Store
 from providers.vault import Vault
+from tests.link_driver import next_shown
 from tests.servers.oauth1_server import CONSUMER_KEY, CONSUMER_SECRET, OAuth1Server, pin_from_page
 from tests.servers.oidc import DEVICE, NATIVE, OidcProvider, browser_device, browser_login
 
@@ -87,23 +88,13 @@ def session_for(
     return LinkSession(spec, sign_in, settings=settings, store=store, vault=vault)
 
 
-async def shown(session: LinkSession) -> Step:
-    while True:
-        step = await session.next_step()
-        if isinstance(step, Failed):
-            assert step.error is not None
-            raise step.error
-        if not isinstance(step, Working):
-            return step
-
-
 async def test_developer_app_links_and_revokes_when_its_device_route_is_refused(
     oidc: OidcProvider, store: Store, vault: Vault
 ) -> None:
     spec = oidc_spec(oidc, loopback_redirect=True, pkce=True, device_flow=True, provider_revoke=True)
     assert spec.sign_in is SignInKind.DEVELOPER_APP
     session = session_for(OidcSignIn, spec, NATIVE, store, vault)
-    step = await shown(session)
+    step = await next_shown(session)
     assert isinstance(step, ShowAddress) and step.request is not None
     assert "code_challenge_method=S256" in step.request.url and "state=" in step.request.url
     assert step.request.redirect_uri.startswith("http://127.0.0.1:")  # any port: RFC 8252 §7.3
@@ -126,7 +117,7 @@ async def test_developer_app_links_and_revokes_when_its_device_route_is_refused(
 async def test_the_device_grant_alone_is_a_route(oidc: OidcProvider, store: Store, vault: Vault) -> None:
     spec = oidc_spec(oidc, device_flow=True)
     session = session_for(OidcDeviceSignIn, spec, DEVICE, store, vault)
-    step = await shown(session)
+    step = await next_shown(session)
     assert isinstance(step, ShowDeviceCode) and step.code is not None
     assert step.code.verification_uri_complete
     await browser_device(step.code.verification_uri_complete)  # approved on another device
@@ -162,7 +153,7 @@ async def test_oauth1_links_by_callback_and_by_pin(
     spec = oauth1_spec(oauth1, oob=True)
     assert spec.sign_in is SignInKind.OAUTH1
     session = session_for(FlickrShapedSignIn, spec, CONSUMER_KEY, store, vault)
-    step = await shown(session)
+    step = await next_shown(session)
     assert isinstance(step, ShowAddress) and step.request is not None and step.code_page is not None
     async with httpx2.AsyncClient(timeout=10) as browser:
         consent = await browser.get(step.request.url)
@@ -174,7 +165,7 @@ async def test_oauth1_links_by_callback_and_by_pin(
     assert token is not None and token["oauth_token"] and token["oauth_token_secret"]
 
     again = session_for(FlickrShapedSignIn, spec, CONSUMER_KEY, store, vault)
-    step = await shown(again)
+    step = await next_shown(again)
     assert isinstance(step, ShowAddress) and step.code_page is not None
     async with httpx2.AsyncClient(timeout=10) as browser:
         page = await browser.get(step.code_page.url)  # the network's PIN page
@@ -207,13 +198,13 @@ async def test_a_pasted_token_is_checked_before_it_is_kept(store: Store, vault: 
     spec = spec_of("test-bot", AuthKind.BOT_TOKEN, Endpoints())
     assert spec.sign_in is SignInKind.PASTED_TOKEN
     session = session_for(BotSignIn, spec, "", store, vault)
-    ask = await shown(session)
+    ask = await next_shown(session)
     assert isinstance(ask, AskFields) and [(f.label, f.secret) for f in ask.fields] == [("Bot token", True)]
     ask.answer({"token": "123:wrong"})
-    again = await shown(session)
+    again = await next_shown(session)
     assert isinstance(again, AskFields) and "did not accept that bot token" in again.error
     assert store.accounts() == []  # nothing kept for a refused token
     again.answer({"token": " 123:good "})
-    linked = await shown(session)
+    linked = await next_shown(session)
     assert isinstance(linked, Linked) and linked.account is not None
     assert vault.get_token(linked.account.vault_key) == {"access_token": "123:good"}
