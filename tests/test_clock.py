@@ -45,24 +45,28 @@ def test_the_store_stamps_rows_with_the_engine_clock(frozen_clock: clock.FrozenC
 @pytest.mark.timeout(900)  # three test files in a subprocess: minutes on a busy 2-core machine
 def test_pictures_are_the_same_a_year_from_now() -> None:
     """Every snapshot scenario and the Pilot tests that show dates, run with the machine's own
-    clock moved 365 days ahead (libfaketime), still match: nothing reads the wall clock behind
-    the engine's back. Monotonic time stays real, so timeouts and pauses behave."""
+    clock set 365 days ahead (libfaketime), still match: nothing reads the wall clock behind the
+    engine's back. The start is absolute (``@…``, then the clock runs on), so this holds even when
+    the whole suite already runs under faketime; the monotonic clock moves with it, by a constant,
+    so timeouts and pauses behave."""
     faketime = shutil.which("faketime")
     assert faketime, "faketime is missing: `make system-deps` installs Debian's faketime package"
-    env = {**os.environ, "FAKETIME_DONT_FAKE_MONOTONIC": "1", "TZ": "UTC"}
+    ahead = datetime.now(UTC) + timedelta(days=365)
+    start = ["-f", f"@{ahead:%Y-%m-%d %H:%M:%S}"]
+    env = {**os.environ, "TZ": "UTC"}
+    env.pop("FAKETIME", None)  # an outer faketime's setting would win over ours
     probe = subprocess.run(
-        [faketime, "-f", "+365d", sys.executable, "-c", "import datetime; print(datetime.date.today())"],
+        [faketime, *start, sys.executable, "-c", "import datetime; print(datetime.date.today())"],
         capture_output=True,
         text=True,
         env=env,
         check=True,
     )
-    assert datetime.fromisoformat(probe.stdout.strip()).year >= datetime.now(UTC).year + 1
+    assert datetime.fromisoformat(probe.stdout.strip()).date() == ahead.date()
     run = subprocess.run(
         [
             faketime,
-            "-f",
-            "+365d",
+            *start,
             sys.executable,
             "-m",
             "pytest",
@@ -77,7 +81,7 @@ def test_pictures_are_the_same_a_year_from_now() -> None:
         text=True,
         env=env,
         cwd=ROOT,
-        timeout=600,
+        timeout=900,
     )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert " passed" in run.stdout and "failed" not in run.stdout
