@@ -4,7 +4,7 @@ Differences from the Mastodon API (:mod:`providers.emulation.mastodon_api`), per
 shared/reference/networks.md §16 (pixelfed/pixelfed@8aae92d):
 Laravel Passport OAuth (numeric client ids, ``expires_in`` and a rotating ``refresh_token`` in token
 replies, 365-day access and 400-day refresh tokens by default, scopes ``read write follow push``,
-PKCE optional but never ``plain`` here), no revoke endpoint (``/oauth/revoke`` is a 404, as on real
+PKCE optional), no revoke endpoint (``/oauth/revoke`` is a 404, as on real
 Pixelfed), the user's app list at ``/settings/applications``, Laravel's ``{"message":
 "Unauthenticated."}`` 401 body, and a Pixelfed version string in the instance document.
 
@@ -14,6 +14,12 @@ validation answers 422 ``{"message", "errors"}``: the caption counted in charact
 ``max_caption_length``, at most ``max_album_length`` media ids, only the configured file types and
 ``max_photo_size``. No Idempotency-Key support: a repeated request makes a second post. Post
 URLs are ``https://HOST/p/USER/ID`` and statuses carry ``content_text``.
+
+Deliberately stricter than Pixelfed: a PKCE challenge must be S256. league/oauth2-server, under
+Passport, also takes ``plain`` and defaults to it when no method is named (AuthCodeGrant:
+``code_challenge_method`` defaults to ``plain``, PlainVerifier and S256Verifier both enabled);
+linkdeck never sends ``plain`` (shared/PRODUCT.md: "PKCE S256 wherever the network accepts it
+(never ``plain``)"), so a test that sees it should fail here.
 """
 
 from __future__ import annotations
