@@ -12,7 +12,9 @@ Publishing (app/Http/Controllers/Api/ApiV1Controller.php statusCreate, mediaUplo
 first — a status without media is refused (403 "Empty statuses are not allowed"); Laravel
 validation answers 422 ``{"message", "errors"}``: the caption counted in characters up to
 ``max_caption_length``, at most ``max_album_length`` media ids, only the configured file types and
-``max_photo_size``. No Idempotency-Key support: a repeated request makes a second post. Post
+``max_photo_size``. No Idempotency-Key support: a repeated request makes a second post. ``DELETE
+/api/v1/statuses/:id`` (statusDelete) takes the author's own status with ``write``, answers it
+with its HTML moved from ``content`` to ``text``, and deletes its media with it. Post
 URLs are ``https://HOST/p/USER/ID`` and statuses carry ``content_text``.
 
 Deliberately stricter than Pixelfed: a PKCE challenge must be S256. league/oauth2-server, under
@@ -165,6 +167,18 @@ class PixelfedServer(MastodonApiServer):
         for key in ("quotes_count", "quote", "quote_approval", "tagged_collections", "filtered"):
             data.pop(key, None)
         return data
+
+    def deleted_not_found(self, call: Call) -> web.Response:
+        return self.not_found(call)  # findOrFail on the author's own statuses
+
+    def deleted_json(self, call: Call, record: StatusRecord) -> dict[str, Any]:
+        # statusDelete: the status as shown, its HTML moved from "content" to "text"
+        data = self.status_json(call, record)
+        data["text"] = data.pop("content")
+        return data
+
+    def keeps_media(self, call: Call) -> bool:
+        return False  # StatusDelete's pipeline deletes the post's media with it
 
     async def create_status(self, call: Call) -> web.Response:
         who = self.signed_in(call, self.write_scopes)
