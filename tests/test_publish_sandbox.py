@@ -191,6 +191,47 @@ async def test_pixelfed_publishing_differences(
     assert first["url"].startswith("https://pixelfed.example/p/alice/") and first["content_text"] == "a"
 
 
+async def test_deleting_a_status_as_recorded(
+    sandbox: Running, store: Store, http: httpx2.AsyncClient
+) -> None:
+    """DELETE /api/v1/statuses/:id answers the status with its source ``text`` where ``content``
+    was; ``delete_media=0`` frees its media for a redraft, ``delete_media=1`` deletes them; only the
+    author may delete. Compared with Mastodon.py's recording (test_status_delete_media.yaml)."""
+    base = f"{sandbox.url}/mastodon.example"
+    _, auth = await signed_in(store, base)
+    recorded = cassettes.interactions("test_status_delete_media.yaml")
+    deletes = [i for i in recorded if i.method == "DELETE"]
+    media = (await upload(http, base, auth, png())).json()["id"]
+    made = await http.post(
+        f"{base}/api/v1/statuses", data={"status": "Status with media", "media_ids[]": media}, headers=auth
+    )
+    first = await http.request(
+        "DELETE", f"{base}/api/v1/statuses/{made.json()['id']}", data={"delete_media": "0"}, headers=auth
+    )
+    shape = deletes[0].json()
+    assert first.status_code == deletes[0].status == 200 and isinstance(shape, dict)
+    assert list(first.json()) == list(shape)  # the same keys in the same order: "text", no "content"
+    assert first.json()["text"] == "Status with media" == shape["text"]
+    assert (await http.get(f"{base}/api/v1/statuses/{made.json()['id']}")).status_code == 404
+    redraft = await http.post(
+        f"{base}/api/v1/statuses", data={"status": "reposted", "media_ids[]": media}, headers=auth
+    )
+    assert redraft.status_code == 200  # the media were kept and freed
+    gone = await http.request(
+        "DELETE", f"{base}/api/v1/statuses/{redraft.json()['id']}", data={"delete_media": "1"}, headers=auth
+    )
+    assert gone.status_code == 200
+    reuse = await http.post(
+        f"{base}/api/v1/statuses", data={"status": "x", "media_ids[]": media}, headers=auth
+    )
+    refused = next(i for i in recorded if i.method == "POST" and i.status != 200)  # worded in Japanese
+    assert reuse.status_code == refused.status == 422
+    again = await http.request("DELETE", f"{base}/api/v1/statuses/{redraft.json()['id']}", headers=auth)
+    assert (again.status_code, again.json()) == (deletes[2].status, deletes[2].json())
+    unsigned = await http.request("DELETE", f"{base}/api/v1/statuses/{made.json()['id']}")
+    assert unsigned.status_code == 401
+
+
 def test_uploads_are_recognised_by_their_bytes() -> None:
     cases: dict[bytes, Any] = {
         b"\xff\xd8\xff\xe0rest": "image/jpeg",

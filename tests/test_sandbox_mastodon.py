@@ -158,17 +158,42 @@ async def test_full_code_flow_echoes_state_and_shows_the_account(
     assert image.format == "PNG" and image.size == (48, 48)
 
 
-async def test_plain_or_missing_pkce_is_refused(sandbox: Running, http: httpx2.AsyncClient) -> None:
+async def test_pkce_is_optional_but_s256_only_and_checked_when_sent(
+    sandbox: Running, http: httpx2.AsyncClient
+) -> None:
+    """As on Mastodon (Doorkeeper with pkce_code_challenge_methods ['S256'], no force_pkce): no
+    challenge is a plain code flow; a challenge without S256 is refused, in Doorkeeper's words."""
     base = sandbox.url + "/mastodon.example"
     app = await register(http, base)
     plain = authorize_url(base, app, None, code_challenge="a" * 43, code_challenge_method="plain")
-    for url in (plain, authorize_url(base, app, None)):
+    unnamed = authorize_url(base, app, None, code_challenge="a" * 43)  # no method: plain, there
+    for url in (plain, unnamed):
         response = await http.get(url)
         assert response.status_code == 302
         refused = query(response.headers["location"])
-        assert refused["error"] == "invalid_request" and "S256" in refused["error_description"]
-        assert refused["state"] == "st/ate+with spaces&="
+        assert refused == {
+            "error": "invalid_code_challenge_method",
+            "error_description": "The code_challenge_method must be S256.",
+            "state": "st/ate+with spaces&=",
+        }
         assert "form_token" not in response.text
+    without = await approve_async(authorize_url(base, app, None))  # what Mastodon.py sends
+    code = query(without.headers["location"])["code"]
+    assert (await exchange(http, base, app, code, "")).status_code == 200  # an empty verifier is none
+    # A verifier for a code asked without a challenge is refused (a PKCE downgrade): invalid_grant.
+    code = query((await approve_async(authorize_url(base, app, None))).headers["location"])["code"]
+    downgraded = await exchange(http, base, app, code, pkce()[0])
+    assert downgraded.status_code == 400 and downgraded.json()["error"] == "invalid_grant"
+    # A challenge that was sent wants its verifier: Doorkeeper names the missing parameter.
+    verifier, challenge = pkce()
+    code = await code_for(base, app, challenge)
+    missing = await exchange(http, base, app, code, "")
+    assert missing.status_code == 400
+    assert missing.json() == {
+        "error": "invalid_request",
+        "error_description": "Missing required parameter: code_verifier.",
+    }
+    assert (await exchange(http, base, app, code, verifier)).status_code == 200  # the code is still good
 
 
 async def test_wrong_redirect_client_or_scope_is_refused(sandbox: Running, http: httpx2.AsyncClient) -> None:

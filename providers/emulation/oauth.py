@@ -1,8 +1,9 @@
 """A strict OAuth 2 authorization server for the emulated networks (Doorkeeper- and Passport-like).
 
 Strict on purpose, so linkdeck's client bugs show up here and not on a real server: exact
-redirect URI match, scopes within what the app registered, PKCE S256 only (``plain`` and a missing
-challenge are refused where the network requires PKCE), single-use codes that expire after ten
+redirect URI match, scopes within what the app registered, PKCE S256 only (``plain`` is refused
+always, a missing challenge where the network requires PKCE; a verifier must match the challenge
+that was sent, and none may come for a code asked without one), single-use codes that expire after ten
 minutes (reusing one also revokes what it issued, RFC 6749 §4.1.2), client authentication at the
 token and revoke endpoints, one-time form tokens on the consent page. What differs between
 networks (scopes, lifetimes, refresh tokens, error body style) is an :class:`OAuthPolicy`.
@@ -99,14 +100,34 @@ class OAuthServer(AuthorizationEndpoint):
             return self.error(400, "invalid_grant", INVALID_GRANT, "Authorization code has been revoked")
         if grant.expires_at < self.clock.now() or call.text("redirect_uri") != grant.redirect_uri:
             return self.error(400, "invalid_grant", INVALID_GRANT)
-        if grant.challenge is not None:
-            verifier = call.text("code_verifier")
-            if not verifier or not secrets.compare_digest(s256(verifier), grant.challenge):
-                return self.error(400, "invalid_grant", INVALID_GRANT, "Failed to verify code_verifier")
+        refused = self._verifier_refusal(grant.challenge, call.text("code_verifier"))
+        if refused is not None:
+            return refused
         grant.used = True
         issued = self.issue(app, grant.user_id, grant.scopes)
         grant.issued.append(issued.token)
         return json_reply(self._token_body(issued))
+
+    def _verifier_refusal(self, challenge: str | None, verifier: str | None) -> web.Response | None:
+        """The code_verifier against the challenge the authorization request sent, if it sent one.
+
+        As Doorkeeper 5.8 (AuthorizationCodeRequest#validate_params, #validate_code_verifier) and
+        league/oauth2-server (AuthCodeGrant) check it: no challenge and no verifier is a code flow
+        without PKCE; a challenge wants its verifier; a verifier for a code asked without a
+        challenge is refused too (a PKCE downgrade), and so is one that does not match."""
+        if challenge is None:
+            if not verifier:
+                return None
+            if self.policy.passport:
+                hint = "code_verifier received when no code_challenge is present"
+                return self.error(400, "invalid_request", INVALID_REQUEST, hint)
+            return self.error(400, "invalid_grant", INVALID_GRANT)
+        if not verifier:
+            missing = "Missing required parameter: code_verifier."  # Doorkeeper's missing_param
+            return self.error(400, "invalid_request", missing, "Check the `code_verifier` parameter")
+        if not secrets.compare_digest(s256(verifier), challenge):
+            return self.error(400, "invalid_grant", INVALID_GRANT, "Failed to verify `code_verifier`.")
+        return None
 
     def _client_grant(self, call: Call) -> web.Response:
         app = self.client(call)

@@ -3,10 +3,11 @@ request and shows the consent page, ``POST /oauth/authorize`` is the user's Allo
 ``/oauth/authorize/native`` shows an out-of-band code.
 
 As strict as :mod:`.oauth` says: the redirect URI must match one the app registered exactly,
-scopes must be known and registered, PKCE is S256 only, a consent form token is answered once and
-expires, and a code lives ten minutes. Errors go back to the redirect URI with the state (RFC 6749
-§4.1.2.1) unless there is no redirect to trust: an unknown client or an unregistered redirect URI
-is shown on the page, and so is any error for the out-of-band URI.
+scopes must be known and registered, PKCE is optional where the network's server has it optional
+but S256 only when sent (:meth:`AuthorizationEndpoint.pkce_problem`), a consent form token is
+answered once and expires, and a code lives ten minutes. Errors go back to the redirect URI with
+the state (RFC 6749 §4.1.2.1) unless there is no redirect to trust: an unknown client or an
+unregistered redirect URI is shown on the page, and so is any error for the out-of-band URI.
 """
 
 from __future__ import annotations
@@ -62,15 +63,10 @@ class AuthorizationEndpoint(Ledger):
         scopes = (call.text("scope") or self.policy.default_scope).split()
         if not scopes or any(s not in self.policy.known_scopes or s not in app.scopes for s in scopes):
             return refuse("invalid_scope", INVALID_SCOPE)
-        challenge, method = call.text("code_challenge"), call.text("code_challenge_method")
-        if challenge is not None or self.policy.require_pkce:
-            if (method or "plain") != "S256":
-                return refuse(
-                    "invalid_request",
-                    f"Code challenge method {method or 'plain'!r} is not supported; use S256.",
-                )
-            if not challenge or not _CHALLENGE.match(challenge):
-                return refuse("invalid_request", "code_challenge is required (PKCE with S256).")
+        challenge = call.text("code_challenge")
+        problem = self.pkce_problem(challenge, call.text("code_challenge_method"))
+        if problem is not None:
+            return refuse(*problem)
         form_token = secrets.token_urlsafe(24)
         self.pending[form_token] = Pending(
             app.client_id,
@@ -89,6 +85,27 @@ class AuthorizationEndpoint(Ledger):
             scopes,
             form_token,
         )
+
+    def pkce_problem(self, challenge: str | None, method: str | None) -> tuple[str, str] | None:
+        """(error, description) when the request's PKCE is refused; None when it is fine.
+
+        Optional unless the policy requires it, as on Mastodon (Doorkeeper without ``force_pkce``)
+        and Pixelfed (league/oauth2-server): a client that sends no challenge, like Mastodon.py,
+        signs in. A challenge that is sent must be S256; a missing method means ``plain`` there."""
+        if challenge is None:
+            # Doorkeeper's words under force_pkce (config/locales/en.yml invalid_code_challenge)
+            return ("invalid_request", "Code challenge is required.") if self.policy.require_pkce else None
+        if method != "S256":
+            if self.policy.passport:  # league's words, were it configured with S256 alone
+                return "invalid_request", "Code challenge method must be one of `S256`"
+            # Doorkeeper's error for a method outside pkce_code_challenge_methods (Mastodon: ['S256'])
+            return "invalid_code_challenge_method", "The code_challenge_method must be S256."
+        if not _CHALLENGE.match(challenge):
+            return (
+                "invalid_request",
+                "code_challenge must be BASE64URL(SHA-256(code_verifier)): 43 characters.",
+            )
+        return None
 
     def decide(self, call: Call) -> web.Response:
         """POST /oauth/authorize from the consent page: Allow or Deny, once per form token."""

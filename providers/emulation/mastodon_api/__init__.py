@@ -7,7 +7,7 @@ it is made of, each of which reads on its own:
 - :mod:`.accounts`: app registration, OAuth (strict, see :mod:`providers.emulation.oauth`), the
   signed-in account, the instance document, avatars, the user's authorized-apps page;
 - :mod:`.media`: uploads (200 for photos, 202 then 206 → 200 for video and GIF) and the files;
-- :mod:`.statuses`: statuses with Idempotency-Key, read back one by one and per account;
+- :mod:`.statuses`: statuses with Idempotency-Key, read back one by one and per account, deleted;
 - :mod:`.entities` and :mod:`.post_entities`: the JSON shapes, next to the recordings they follow.
 
 Everything is as strict as Mastodon 4.4, so a client bug shows up here and not on a real server.
@@ -54,6 +54,7 @@ class MastodonApiServer(AccountEndpoints, MediaEndpoints, StatusEndpoints):
         r.add("GET", "/api/v1/media/{id}", self.get_media)
         r.add("POST", "/api/v1/statuses", self.create_status)
         r.add("GET", "/api/v1/statuses/{id}", self.get_status)
+        r.add("DELETE", "/api/v1/statuses/{id}", self.delete_status)
         r.add("GET", "/api/v1/accounts/{id}/statuses", self.account_statuses)
         r.add("GET", "/system/media_attachments/files/{id}/{style}/{file}", self.media_file)
 

@@ -3,8 +3,16 @@ what it holds, and the replies its endpoints share.
 
 Values that differ per server (version, limits) live in :attr:`MastodonApiBase.settings`, so tests
 can change them through ``POST /__sandbox__/instance``; the OAuth policy follows the version (the
-``profile`` scope and PKCE arrived in Mastodon 4.3). Refusals are worded as Mastodon words them:
+``profile`` scope arrived in Mastodon 4.3). Refusals are worded as Mastodon words them:
 Doorkeeper's 401 with its ``WWW-Authenticate`` challenge, 403 for a missing scope, Rails' 422.
+
+PKCE is optional, as on Mastodon (config/initializers/doorkeeper.rb, v4.5.3:
+``pkce_code_challenge_methods ['S256']`` and no ``force_pkce``): a client that sends no challenge
+signs in; one that sends a challenge must use S256 and then prove it with its verifier.
+Deliberately stricter than Mastodon before 4.3, which ignores PKCE parameters altogether (PKCE
+arrived in 4.3, documentation methods/oauth.md): here a challenge is checked whatever the
+version, so a client that sends one is held to it; and a challenge must have the 43 characters of
+an S256 digest, which Doorkeeper does not check (a wrong one could only fail at the token step).
 """
 
 from __future__ import annotations
@@ -64,7 +72,9 @@ class MastodonApiBase(Emulator):
             network=self.network,
             known_scopes=scopes,
             default_scope="read",
-            require_pkce=True,
+            # PKCE is optional on Mastodon: doorkeeper.rb sets pkce_code_challenge_methods ['S256']
+            # (v4.3+) but not force_pkce, so Mastodon.py, which sends no challenge, signs in.
+            require_pkce=False,
             access_seconds=None,  # doorkeeper.rb: access_token_expires_in nil
             refresh_seconds=None,  # use_refresh_token disabled
         )

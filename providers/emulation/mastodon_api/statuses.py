@@ -1,11 +1,16 @@
 """The Mastodon-API emulator's statuses: ``POST /api/v1/statuses`` with an Idempotency-Key,
-``GET /api/v1/statuses/:id`` and ``GET /api/v1/accounts/:id/statuses`` (the lookup after a crash).
+``GET /api/v1/statuses/:id``, ``GET /api/v1/accounts/:id/statuses`` (the lookup after a crash) and
+``DELETE /api/v1/statuses/:id``.
 
 As strict as Mastodon 4.4 (app/services/post_status_service.rb,
 app/validators/status_length_validator.rb): at most ``max_media_attachments`` per status, each
 an upload of this account not attached elsewhere, no video next to photos, no unprocessed media,
 the character limit counted the server's way (:func:`status_length`), and one status per
-(account, Idempotency-Key) for an hour: a repeat gets the same status back.
+(account, Idempotency-Key) for an hour: a repeat gets the same status back. A status is deleted
+only by its author (app/controllers/api/v1/statuses_controller.rb#destroy: 404 "Record not
+found" otherwise); the answer is the status with its source ``text`` where ``content`` was
+(``source_requested``, as recorded in test_status_delete_media.yaml), and its media are free to
+attach again unless ``delete_media`` was asked for (RemovalWorker's ``redraft``).
 """
 
 from __future__ import annotations
@@ -174,3 +179,34 @@ class StatusEndpoints(MastodonApiBase):
         if call.text("min_id"):
             page.reverse()
         return json_reply([self.status_json(call, r) for r in page])
+
+    async def delete_status(self, call: Call) -> web.Response:
+        who = self.signed_in(call, self.write_scopes)
+        if isinstance(who, web.Response):
+            return who
+        record = self.statuses.get(call.match["id"])
+        if record is None or record.user_id != who.id:
+            return self.deleted_not_found(call)
+        body = self.deleted_json(call, record)
+        del self.statuses[record.id]
+        keep = self.keeps_media(call)
+        for media_id in record.media_ids:
+            if not keep:
+                self.media.pop(media_id, None)
+            elif media_id in self.media:
+                self.media[media_id].status_id = None  # a redraft may attach it again
+        return json_reply(body)
+
+    def keeps_media(self, call: Call) -> bool:
+        """Whether a deleted status's media stay, free to attach again (Mastodon's redraft)."""
+        return not _boolean(call.text("delete_media"))
+
+    def deleted_not_found(self, call: Call) -> web.Response:
+        return error_reply(404, "Record not found")
+
+    def deleted_json(self, call: Call, record: StatusRecord) -> dict[str, Any]:
+        """The deleted status as Mastodon answers it: the source text in place of the HTML."""
+        return {
+            ("text" if k == "content" else k): (record.text if k == "content" else v)
+            for k, v in self.status_json(call, record).items()
+        }

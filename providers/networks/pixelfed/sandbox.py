@@ -4,7 +4,7 @@ Differences from the Mastodon API (:mod:`providers.emulation.mastodon_api`), per
 shared/reference/networks.md §16 (pixelfed/pixelfed@8aae92d):
 Laravel Passport OAuth (numeric client ids, ``expires_in`` and a rotating ``refresh_token`` in token
 replies, 365-day access and 400-day refresh tokens by default, scopes ``read write follow push``,
-PKCE optional but never ``plain`` here), no revoke endpoint (``/oauth/revoke`` is a 404, as on real
+PKCE optional), no revoke endpoint (``/oauth/revoke`` is a 404, as on real
 Pixelfed), the user's app list at ``/settings/applications``, Laravel's ``{"message":
 "Unauthenticated."}`` 401 body, and a Pixelfed version string in the instance document.
 
@@ -12,8 +12,16 @@ Publishing (app/Http/Controllers/Api/ApiV1Controller.php statusCreate, mediaUplo
 first — a status without media is refused (403 "Empty statuses are not allowed"); Laravel
 validation answers 422 ``{"message", "errors"}``: the caption counted in characters up to
 ``max_caption_length``, at most ``max_album_length`` media ids, only the configured file types and
-``max_photo_size``. No Idempotency-Key support: a repeated request makes a second post. Post
+``max_photo_size``. No Idempotency-Key support: a repeated request makes a second post. ``DELETE
+/api/v1/statuses/:id`` (statusDelete) takes the author's own status with ``write``, answers it
+with its HTML moved from ``content`` to ``text``, and deletes its media with it. Post
 URLs are ``https://HOST/p/USER/ID`` and statuses carry ``content_text``.
+
+Deliberately stricter than Pixelfed: a PKCE challenge must be S256. league/oauth2-server, under
+Passport, also takes ``plain`` and defaults to it when no method is named (AuthCodeGrant:
+``code_challenge_method`` defaults to ``plain``, PlainVerifier and S256Verifier both enabled);
+linkdeck never sends ``plain`` (shared/PRODUCT.md: "PKCE S256 wherever the network accepts it
+(never ``plain``)"), so a test that sees it should fail here.
 """
 
 from __future__ import annotations
@@ -159,6 +167,18 @@ class PixelfedServer(MastodonApiServer):
         for key in ("quotes_count", "quote", "quote_approval", "tagged_collections", "filtered"):
             data.pop(key, None)
         return data
+
+    def deleted_not_found(self, call: Call) -> web.Response:
+        return self.not_found(call)  # findOrFail on the author's own statuses
+
+    def deleted_json(self, call: Call, record: StatusRecord) -> dict[str, Any]:
+        # statusDelete: the status as shown, its HTML moved from "content" to "text"
+        data = self.status_json(call, record)
+        data["text"] = data.pop("content")
+        return data
+
+    def keeps_media(self, call: Call) -> bool:
+        return False  # StatusDelete's pipeline deletes the post's media with it
 
     async def create_status(self, call: Call) -> web.Response:
         who = self.signed_in(call, self.write_scopes)

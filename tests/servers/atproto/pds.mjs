@@ -1,5 +1,5 @@
 // A real Bluesky PDS (@atproto/pds, pinned in package.json) with a local in-memory PLC directory
-// (@did-plc/server), for linkdeck's end-to-end Bluesky tests. Started by tests/bluesky_pds.py; never
+// (@did-plc/server), for linkdeck's end-to-end Bluesky tests. Started by tests/servers/pds.py; never
 // used outside tests. No internet: the PLC is local, there is no AppView, no crawler, no email.
 //
 //   node tests/servers/atproto/pds.mjs DATA_DIR [PLC_PORT] [PDS_PORT]    (0 or absent: a free port)
