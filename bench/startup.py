@@ -91,6 +91,9 @@ def main() -> None:
     cards = len(catalog.all_networks())
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "LINKDECK_HOME": home, "TEXTUAL_ANIMATIONS": "none"}
+        # As installed: Python keeps bytecode caches. Without them (PYTHONDONTWRITEBYTECODE, set on
+        # some machines) every start recompiles linkdeck's sources, which no user pays.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         bare_code = BARE.format(cards=cards)
         timed(LINKDECK, env)  # warm-up: creates the database, fills OS caches
         timed(bare_code, env)
