@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from providers.environment import Place, where
@@ -32,9 +33,6 @@ def _help() -> Screen[None]:
     from tui.screens.help import HelpScreen
 
     return HelpScreen()
-
-
-MODE_TITLES = {"accounts": "Accounts", "upload": "Upload", "posts": "Posts", "help": "Help"}
 
 
 class LinkdeckApp(App[None]):
@@ -63,9 +61,11 @@ class LinkdeckApp(App[None]):
             self.theme = theme
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        # Textual's own (themes among them), then linkdeck's (tui.commands).
+        from tui.commands import commands
+
         yield from super().get_system_commands(screen)
-        for mode, title in MODE_TITLES.items():
-            yield SystemCommand(title, f"Switch to the {title} screen", lambda m=mode: self.switch_mode(m))
+        yield from commands(self)
 
     def start_link(self, network_id: str, instance: str | None = None) -> None:
         """Open the Link window; the cards refresh when it closes (linked or not)."""
@@ -80,6 +80,22 @@ class LinkdeckApp(App[None]):
             return
         # Screens showing accounts refresh themselves when this window closes (on_screen_resume).
         self.push_screen(LinkScreen(network_id, instance))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification here carries engine text (or a URL), never intended markup: show it
+        literally, with its `code` spans bold (tui.prose)."""
+        from tui.prose import markup as as_markup
+
+        shown = as_markup(message) if markup else message
+        super().notify(shown, title=as_markup(title), severity=severity, timeout=timeout, markup=True)
 
     def open_external(self, url: str) -> None:
         """Open ``url`` in the user's browser, or show and copy it where that would misfire."""

@@ -14,6 +14,7 @@ from tui.screens.base import LinkdeckScreen
 from tui.widgets.network_card import NetworkCard
 
 CARD_MIN_WIDTH = 32
+CARD_HEIGHT = 7  # a grid row (accounts.tcss: NetworkCard height and grid-rows)
 
 
 class AccountsScreen(LinkdeckScreen[None]):
@@ -21,10 +22,12 @@ class AccountsScreen(LinkdeckScreen[None]):
     BINDINGS = [
         Binding("enter", "open_card", "Link / details", show=True),
         Binding("d", "details", "Details"),
-        Binding("left", "move(-1, 0)", "Left", show=False),
-        Binding("right", "move(1, 0)", "Right", show=False),
-        Binding("up", "move(0, -1)", "Up", show=False),
-        Binding("down", "move(0, 1)", "Down", show=False),
+        # Priority: where the grid overflows (80×24), the scroll container would take the arrows
+        # to scroll instead; moving the focus scrolls the card into view anyway.
+        Binding("left", "move(-1, 0)", "Left", show=False, priority=True),
+        Binding("right", "move(1, 0)", "Right", show=False, priority=True),
+        Binding("up", "move(0, -1)", "Up", show=False, priority=True),
+        Binding("down", "move(0, 1)", "Down", show=False, priority=True),
         Binding("r", "refresh_cards", "Refresh", show=False),
     ]
 
@@ -35,6 +38,7 @@ class AccountsScreen(LinkdeckScreen[None]):
             with Grid(id="cards"):
                 for card in self._cards():
                     yield NetworkCard(card)
+        yield Static(id="accounts-more")
         yield Footer()
 
     def _cards(self) -> list[overview.Card]:
@@ -49,11 +53,13 @@ class AccountsScreen(LinkdeckScreen[None]):
         self._update_summary()
         first = self.query(NetworkCard).first()
         first.focus()
+        self.watch(self.query_one("#accounts-scroll", VerticalScroll), "scroll_y", self._update_more)
 
     def on_resize(self) -> None:
         grid = self.query_one("#cards", Grid)
         columns = max(1, (self.size.width - 2) // CARD_MIN_WIDTH)
         grid.styles.grid_size_columns = columns
+        self.call_after_refresh(self._update_more)
 
     @property
     def _columns(self) -> int:
@@ -69,6 +75,18 @@ class AccountsScreen(LinkdeckScreen[None]):
         if linked == 0:
             parts.append("press Enter on a card to link it")
         self.query_one("#accounts-summary", Static).update(" · ".join(parts))
+
+    def _update_more(self) -> None:
+        """Say how many cards are below the visible ones, so a small terminal shows there are more."""
+        scroll = self.query_one("#accounts-scroll", VerticalScroll)
+        count = len(self.query(NetworkCard))
+        # Rows reached by the bottom edge count as seen (a row cut in half shows it is there).
+        bottom = scroll.scroll_y + scroll.size.height
+        seen_rows = -(-int(bottom) // CARD_HEIGHT)
+        below = 0 if scroll.scroll_y >= scroll.max_scroll_y else max(0, count - seen_rows * self._columns)
+        more = self.query_one("#accounts-more", Static)
+        more.display = below > 0
+        more.update(f"▼ {below} more below — scroll, or move down with the arrow keys")
 
     def action_move(self, dx: int, dy: int) -> None:
         cards = list(self.query(NetworkCard))

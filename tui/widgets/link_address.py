@@ -8,7 +8,6 @@ import time
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -16,6 +15,7 @@ from textual.widgets import Button, Input, Static
 
 from providers.environment import Place
 from providers.errors import LinkdeckError
+from tui import prose
 from tui.widgets.link_steps import StepView
 from tui.widgets.qr import qr_text
 
@@ -113,7 +113,7 @@ class AddressView(StepView, Horizontal):
         self.query_one("#link-status", Static).update(text)
 
     def error(self, text: str) -> None:
-        self.query_one("#link-error", Static).update(Text(text, style="bold"))
+        self.query_one("#link-error", Static).update(prose.text(text, "bold"))
 
     def _tick(self) -> None:
         if self._deadline is None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from rich.markup import escape
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from tui import prose
 
 if TYPE_CHECKING:
     from providers.linking.steps import AskFields, AskInstance, ChooseTarget, ShowDeviceCode
@@ -55,7 +56,7 @@ class InstanceView(StepView, Vertical):
         self.query_one("#link-recent", Static).update(
             "Used before: " + ", ".join(step.recent) if step.recent else ""
         )
-        self.query_one("#link-instance-error", Static).update(step.error)
+        self.query_one("#link-instance-error", Static).update(prose.text(step.error))
         field.focus()
 
     @on(Input.Submitted, "#link-instance")
@@ -84,7 +85,7 @@ class CredentialsView(StepView, Vertical):
         self.query_one("#link-credentials-hint", Static).update(
             "\n".join(f.hint for f in step.fields if f.hint)
         )
-        self.query_one("#link-credentials-error", Static).update(Text(step.error, style="bold"))
+        self.query_one("#link-credentials-error", Static).update(prose.text(step.error, "bold"))
         if first_time:
             box = self.query_one("#link-credentials", Vertical)
             await box.mount_all(
@@ -94,7 +95,7 @@ class CredentialsView(StepView, Vertical):
             box.query(Input).first().focus()
 
     def working(self, text: str) -> None:
-        self.query_one("#link-credentials-error", Static).update(text)
+        self.query_one("#link-credentials-error", Static).update(prose.text(text))
 
     @on(Input.Submitted, "#link-credentials Input")
     def _entered(self, event: Input.Submitted) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
+from rich.console import Console
 from rich.text import Text
 from textual import work
 from textual.reactive import reactive
@@ -39,7 +41,9 @@ def describe(card: Card) -> Text:
     # Names and handles are cut with an ellipsis rather than wrapped mid-word.
     text = Text(overflow="ellipsis", no_wrap=account is not None)
     if account is None:
-        text.append(card.spec.summary if card.state is CardState.NOT_LINKED else card.reason)
+        # What the network is, where nothing needs doing here; the reason where something does.
+        # The state itself is on the border, and the full reason in details.
+        text.append(card.reason if card.state is CardState.NEEDS_SETUP else card.spec.summary)
         return text
     text.append(account.handle, style="bold")
     if account.display_name and account.display_name != account.handle:
@@ -53,6 +57,26 @@ def describe(card: Card) -> Text:
     elif account.expires_at:
         text.append(f"\nexpires {when(account.expires_at)}", style="bold" if card.expiring_soon else "dim")
     return text
+
+
+def fit(body: Text, width: int, rows: int, console: Console) -> list[Text]:
+    """``body`` wrapped to ``width``: all of it when it fits in ``rows``, else its leading
+    sentences that do, else as much as fits with an ellipsis."""
+    lines = list(body.wrap(console, width))
+    if rows <= 0 or len(lines) <= rows:
+        return lines
+    plain = body.plain
+    ends = [m.end() for m in re.finditer(r"[.!?](?=\s|$)", plain)]
+    for end in reversed(ends):
+        shorter = list(Text(plain[:end], style=body.style).wrap(console, width))
+        if len(shorter) <= rows:
+            return shorter
+    kept = lines[:rows]
+    last = kept[-1]
+    last.truncate(max(1, width - 1))
+    last.rstrip()
+    last.append("…")
+    return kept
 
 
 class NetworkCard(Widget, can_focus=True):
@@ -125,8 +149,8 @@ class NetworkCard(Widget, can_focus=True):
             lines = list(body.split())
             for line in lines:
                 line.truncate(width, overflow="ellipsis")
-        else:  # a description wraps
-            lines = list(body.wrap(self.app.console, width))
+        else:  # a description wraps, and never stops mid-sentence without saying so
+            lines = fit(body, width, self.content_size.height, self.app.console)
         height = max(len(picture), len(lines), self.content_size.height)
         blank = Text(" " * AVATAR_WIDTH)
         rows = []
