@@ -147,3 +147,41 @@ def test_human_output_is_a_table_per_file(corpus: dict[str, Path]) -> None:
     assert "note  gps.jpg holds the GPS position" in out
     assert "fix   Strip the GPS location" in out
     assert "2/2,200 characters" in out
+
+
+def test_text_post_without_a_file_is_checked_against_each_networks_limit() -> None:
+    result = check("--to", "x", "--caption", "é" * 281)
+    assert result.returncode == 1
+    assert "X posts must be at most 280 weighted characters" in result.stdout
+    assert "281 (1 over)" in result.stdout
+    text_post = next(e for e in document(check("--to", "x", "--caption", "é" * 281, "--json"))["results"])
+    assert (text_post["subject"], text_post["ok"], text_post["count"]) == ("caption", False, 281)
+
+
+def test_text_post_uses_the_text_limit_where_it_differs_from_the_caption_limit(
+    corpus: dict[str, Path],
+) -> None:
+    # Telegram: a message may be 4,096 characters, a photo's caption only 1,024.
+    alone = document(check("--to", "telegram", "--caption", "a" * 2000, "--json"))
+    with_photo = document(
+        check(str(corpus["square_jpg"]), "--to", "telegram", "--caption", "a" * 2000, "--json")
+    )
+    caption = next(e for e in alone["results"] if e["subject"] == "caption")
+    assert (caption["ok"], caption["limit"]) == (True, 4096)
+    caption = next(e for e in with_photo["results"] if e["subject"] == "caption")
+    assert (caption["ok"], caption["limit"]) == (False, 1024)
+
+
+def test_text_post_to_a_network_that_needs_media_fails_naming_it() -> None:
+    result = check("--to", "bluesky,instagram", "--caption", "hello")
+    assert result.returncode == 1
+    assert "Instagram posts need a photo or video" in result.stdout
+    data = document(check("--to", "bluesky,instagram", "--caption", "hello", "--json"))
+    post = [e for e in data["results"] if e["subject"] == "post"]
+    assert [(e["network"], e["problems"][0]["code"]) for e in post] == [("instagram", "media_required")]
+
+
+def test_neither_a_file_nor_a_caption_is_a_usage_error() -> None:
+    result = check("--to", "mastodon")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "check needs a FILE to judge, or --caption TEXT" in result.stderr

@@ -55,8 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--account", metavar="ID", help="which account (id or handle) when several are linked")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
-    p = add("check", "media and caption verdicts per network")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p = add("check", "media and caption verdicts per network (no file: a text post's caption)")
+    p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--to", metavar="N,N", help="networks to judge (default: all)")
     p.add_argument("--caption", metavar="TEXT")
     p.add_argument("--json", action="store_true")

@@ -1,4 +1,4 @@
-"""``linkdeck check FILE... [--to N,N] [--caption TEXT] [--json]``: media and caption verdicts.
+"""``linkdeck check [FILE...] [--to N,N] [--caption TEXT] [--json]``: media and caption verdicts.
 
 Decisions the spec leaves open, made here:
 
@@ -8,6 +8,9 @@ Decisions the spec leaves open, made here:
   unavailable ones (Foursquare) only when named in ``--to``. An unknown id exits 2 and lists the
   known ids.
 - Caption entries appear only when ``--caption`` is given (``--caption ""`` checks an empty one).
+- Without a file the caption is judged as a text-only post's, as ``linkdeck post`` takes no file
+  for a text post: the text-post limit applies, and a network that cannot post text alone fails.
+  Neither a file nor ``--caption`` is a usage error (exit 2): there would be nothing to check.
 - Unreadable files (missing, empty, broken, not media, decompression bombs) don't stop the check:
   the readable ones are judged, and each unreadable one is listed under the document's top-level
   ``errors`` (``{"file", "code", "message"}``) and on stderr. The exit code is the contract:
@@ -26,7 +29,7 @@ from typing import Any
 from providers import catalog
 from providers.captions import CaptionCount, count
 from providers.errors import MediaError, UsageError
-from providers.media import MediaInfo, Verdict, inspect, judge_post
+from providers.media import MediaInfo, Problem, Verdict, inspect, judge_post
 from providers.media.units import aspect_name, duration_name, megapixels, size_name
 from providers.spec import Availability, NetworkSpec
 
@@ -65,6 +68,26 @@ def _caption_entry(result: CaptionCount) -> dict[str, Any]:
         "count": result.count,
         "limit": result.limit,
     }
+
+
+def _post_entry(spec: NetworkSpec, problems: tuple[Problem, ...]) -> dict[str, Any]:
+    return {
+        "network": spec.id,
+        "subject": "post",
+        "ok": False,
+        "problems": [p.to_json() for p in problems],
+        "fixes": [],
+    }
+
+
+def _print_refusals(refusals: dict[str, list[str]], specs: list[NetworkSpec]) -> None:
+    names = {s.id: s.name for s in specs}
+    width = max((len(s.name) for s in specs), default=8) + 2
+    if refusals:
+        print("the post as a whole:")
+    for network, messages in refusals.items():
+        for n, message in enumerate(messages):
+            print(f"  {names[network] if n == 0 else '':<{width}}FAIL  {message}")
 
 
 def _facts(info: MediaInfo) -> str:
@@ -107,7 +130,7 @@ def _print_human(
         print()
     if caption is not None:
         shown = caption if len(caption) <= 40 else caption[:39] + "…"
-        print(f"caption “{shown}”:")
+        print(f"{'caption' if files else 'text post'} “{shown}”:")
         for result in captions:
             name = catalog.get(result.network).name
             counter = (
@@ -124,6 +147,11 @@ def check(args: argparse.Namespace) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")  # a non-UTF-8 terminal must not turn "×" into a traceback
+    if not args.files and args.caption is None:
+        raise UsageError(
+            "check needs a FILE to judge, or --caption TEXT to check a text post",
+            hint='e.g. linkdeck check photo.jpg --to mastodon, or linkdeck check --to x --caption "Hello"',
+        )
     specs = _networks(args.to)
     readable: list[tuple[str, MediaInfo]] = []
     errors: list[dict[str, str]] = []
@@ -135,20 +163,25 @@ def check(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     verdicts: dict[str, list[Verdict]] = {}
     captions: list[CaptionCount] = []
+    refusals: dict[str, list[str]] = {}  # rules about the whole post (a network that needs media)
     infos = [info for _, info in readable]
     for spec in specs:
-        post = judge_post(infos, spec) if infos else None
+        post = judge_post(infos, spec) if infos or not args.files else None
         verdicts[spec.id] = list(post.items) if post else []
         for (file, _), verdict in zip(readable, verdicts[spec.id], strict=True):
             results.append(_media_entry(spec, file, verdict))
+        if post is not None and post.problems:
+            refusals[spec.id] = [p.message for p in post.problems]
+            results.append(_post_entry(spec, post.problems))
         if args.caption is not None:
-            result = count(args.caption, spec, has_media=True)
+            result = count(args.caption, spec, has_media=bool(args.files))
             captions.append(result)
             results.append(_caption_entry(result))
     if args.json:
         print(json.dumps({"results": results, "errors": errors}, indent=2, ensure_ascii=False))
     else:
         _print_human(readable, verdicts, captions, specs, args.caption)
+        _print_refusals(refusals, specs)
     for error in errors:
         print(f"linkdeck: {error['message']}", file=sys.stderr)
     if errors:
