@@ -24,7 +24,9 @@ What it defends against:
   400, and an ``error=...`` without our state cannot end the flow;
 - junk and slow clients: the request head is read with a byte limit and a per-connection timeout,
   at most a few connections at once, and every refusal leaves the listener waiting for the real
-  callback;
+  callback; when that many connections sit idle (browsers pre-open sockets, or a local program
+  holds them open on purpose), a new connection closes the oldest idle one instead of being turned
+  away, so idle sockets can never lock the real callback out;
 - replays: after the first valid callback the listening socket is closed (connection refused).
 
 The browser gets a small self-contained page (no external resources, ``no-referrer`` so the code
@@ -116,7 +118,8 @@ class LoopbackListener:
         self._port = 0
         self._server: asyncio.Server | None = None
         self._result: asyncio.Future[str] | None = None
-        self._connections: set[asyncio.StreamWriter] = set()
+        # Open connections in arrival order; True while the request head has not yet arrived.
+        self._connections: dict[asyncio.StreamWriter, bool] = {}
 
     def __repr__(self) -> str:  # never shows the state
         return f"<LoopbackListener {BIND_HOST}:{self._port}{self.path} open={self.is_open}>"
@@ -193,22 +196,38 @@ class LoopbackListener:
     # Connections -------------------------------------------------------------------------------
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if len(self._connections) >= MAX_CONNECTIONS or self._result is None or self._result.done():
+        if self._result is None or self._result.done() or not self._make_room():
             writer.close()
             return
-        self._connections.add(writer)
+        self._connections[writer] = True
         try:
-            status, body, done = await self._answer(reader)
+            status, body, done = await self._answer(reader, writer)
             await self._send(writer, status, body)
             if done:
                 self.close()
         except Exception:  # a broken connection must never end the flow
             log.debug("loopback connection failed", exc_info=True)
         finally:
-            self._connections.discard(writer)
+            self._connections.pop(writer, None)
             writer.close()
 
-    async def _answer(self, reader: asyncio.StreamReader) -> tuple[int, str, bool]:
+    def _make_room(self) -> bool:
+        """Whether a new connection may be served: below the cap, or after closing the oldest
+        connection that has not sent its request yet. False only when every connection is busy
+        being answered, which lasts no longer than a write."""
+        if len(self._connections) < MAX_CONNECTIONS:
+            return True
+        oldest_idle = next((w for w, idle in self._connections.items() if idle), None)
+        if oldest_idle is None:
+            return False
+        log.debug("loopback listener: closing the oldest idle connection to make room")
+        del self._connections[oldest_idle]
+        oldest_idle.close()  # its reader sees end-of-file and its handler ends
+        return True
+
+    async def _answer(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> tuple[int, str, bool]:
         try:
             async with asyncio.timeout(READ_TIMEOUT):
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -216,6 +235,8 @@ class LoopbackListener:
             return 408, _page("Request timeout", "The request was not completed in time."), False
         except (asyncio.LimitOverrunError, asyncio.IncompleteReadError, ValueError):
             return 400, _page("Bad request", "This request was not understood."), False
+        if writer in self._connections:
+            self._connections[writer] = False  # no longer idle: it is not the one to drop
         try:
             params = self._parse(head)
         except _BadRequest as bad:

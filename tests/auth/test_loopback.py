@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from providers.auth.loopback import MAX_HEAD_BYTES, LoopbackListener
+from providers.auth import loopback
+from providers.auth.loopback import MAX_CONNECTIONS, MAX_HEAD_BYTES, LoopbackListener
 from providers.errors import AuthorizationRefused, LinkCancelled, LinkError
 from tests.auth.helpers import connection_refused, get_request, raw_request, status_of
 from tests.support.ports import free_port
@@ -183,6 +184,25 @@ async def test_a_silent_connection_does_not_block_the_real_callback(listener: Lo
     finally:
         idle.close()
         half.close()
+
+
+async def test_idle_connections_up_to_the_cap_and_beyond_do_not_lock_out_the_callback(
+    listener: LoopbackListener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Idle sockets must never wait out a deadline before the callback gets in: make the deadline
+    # far longer than the test may take, so only making room can let the callback through.
+    monkeypatch.setattr(loopback, "READ_TIMEOUT", 3600.0)
+    idle = [await asyncio.open_connection("127.0.0.1", listener.port) for _ in range(MAX_CONNECTIONS + 4)]
+    try:
+        await asyncio.sleep(0.05)  # let the listener accept them all
+        await finish(listener)
+        # The oldest idle connections were closed to make room; the newest are still open until the
+        # listener closes them with the flow.
+        closed = [await reader.read() == b"" for reader, _ in idle]
+        assert all(closed)
+    finally:
+        for _, writer in idle:
+            writer.close()
 
 
 async def test_access_denied_with_our_state_ends_the_flow(listener: LoopbackListener) -> None:
