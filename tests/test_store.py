@@ -108,7 +108,7 @@ def test_a_database_from_a_newer_linkdeck_is_refused(home: Path) -> None:
     raw = sqlite3.connect(path)
     raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     raw.close()
-    with pytest.raises(SchemaTooNew, match="upgrade linkdeck"):
+    with pytest.raises(SchemaTooNew, match="Upgrade linkdeck"):
         Store.open(path)
 
 

@@ -54,7 +54,7 @@ class Store(AccountMethods, DeliveryMethods):
     def __init__(
         self, conn: sqlite3.Connection, path: Path, past_due_policy: Callable[[], str] | None = None
     ) -> None:
-        super().__init__(conn)
+        super().__init__(conn, path)
         self.path = path
         self.past_due_policy = past_due_policy or _configured_past_due
 

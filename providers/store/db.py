@@ -28,6 +28,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from providers.store import health
+
 BUSY_TIMEOUT_MS = 5000
 
 Migration = Sequence[str]
@@ -157,12 +159,15 @@ MIGRATIONS: tuple[Migration, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class SchemaTooNew(RuntimeError):
-    """The file was written by a newer linkdeck than this one."""
+SchemaTooNew = health.SchemaTooNew  # the name callers knew before the health checks moved out
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
+    """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+
+    A file that is not a database linkdeck can use is refused before anything is written to it
+    (:mod:`providers.store.health`); the file is copied before each migration."""
+    health.inspect_file(path, SCHEMA_VERSION)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         # Private to the user; SQLite gives the -wal and -shm files the same mode.
@@ -181,7 +186,10 @@ def connect(path: Path) -> sqlite3.Connection:
             raise sqlite3.OperationalError(f"could not switch {path} to WAL journal mode (got {mode})")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-        migrate(conn)
+        migrate(conn, backup_to=path)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise health.translate(exc, path) from None
     except BaseException:
         conn.close()
         raise
@@ -205,33 +213,53 @@ class Transactions:
     :func:`transaction`. ``Store`` and each group of its methods (:mod:`providers.store.account_api`,
     :mod:`providers.store.delivery_api`) stand on it."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
         self._conn = conn
         self._lock = threading.RLock()
+        self._db_path = path
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, self._user_errors():
             yield self._conn
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, transaction(self._conn) as conn:
+        with self._lock, self._user_errors(), transaction(self._conn) as conn:
             yield conn
+
+    @contextmanager
+    def _user_errors(self) -> Iterator[None]:
+        """A file damaged or locked while in use becomes the same message as at opening; errors
+        about the statements themselves (constraints, bugs) stay as they are."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            if self._db_path is None:
+                raise
+            translated = health.translate(exc, self._db_path)
+            if translated is exc:
+                raise
+            raise translated from None
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
-    """Apply the migrations not applied yet, each in its own transaction; return the new version."""
+def migrate(
+    conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS, *, backup_to: Path | None = None
+) -> int:
+    """Apply the migrations not applied yet, each in its own transaction; return the new version.
+    With ``backup_to`` (the database's path), a database that has a schema is copied first."""
     current = schema_version(conn)
-    if current > len(migrations):
+    if current > len(migrations) or current < 0:
         raise SchemaTooNew(
-            f"the database schema is version {current}, newer than this linkdeck knows "
-            f"({len(migrations)}); upgrade linkdeck"
+            f"the database schema is version {current}, which this linkdeck does not know "
+            f"(it knows 0 to {len(migrations)}); upgrade linkdeck"
         )
+    if backup_to is not None and 0 < current < len(migrations):
+        health.back_up(conn, backup_to, current)
     for version in range(current + 1, len(migrations) + 1):
         with transaction(conn):
             # Re-read under the write lock: another process may have migrated meanwhile.
