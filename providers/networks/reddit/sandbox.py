@@ -21,8 +21,8 @@ against this), and as shared/reference/networks-2026.md §12 records Reddit's be
   ``{"message": "Forbidden", "error": 403}``, each with Reddit's ``www-authenticate``.
 
 The demo users (alice, bob): alice follows r/harbourphotos (flair required: OC, Landscape),
-r/linkdeck and u/bob's profile; bob follows nothing (linking him asks for a subreddit by name).
-r/textonly takes text posts only.
+r/linkdeck, r/textonly (text posts only) and u/bob's profile; bob follows nothing (linking him
+asks for a subreddit by name).
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ SUBREDDITS = {
         *(Subreddit(f"u_{u.username}", kind="user") for u in people.USERS),
     )
 }
-FOLLOWS = {"alice": ("harbourphotos", "linkdeck", "u_bob"), "bob": ()}
+FOLLOWS = {"alice": ("harbourphotos", "linkdeck", "textonly", "u_bob"), "bob": ()}
 MODERATES: dict[str, tuple[str, ...]] = {}
 
 
