@@ -246,3 +246,47 @@ async def test_a_photo_over_the_buckets_limit_names_the_limit(
     assert failed.state == DeliveryState.FAILED
     assert "larger than the 1,000 bytes Reddit takes" in failed.reason
     assert sandbox.sandbox.emulator("oauth.reddit.com").published() == []
+
+
+async def test_a_401_refreshes_with_the_installed_apps_basic_auth_and_keeps_the_refresh_token(
+    sandbox: Running, store: Store, reddit_vault: Vault, frozen_clock: clock.FrozenClock
+) -> None:
+    from providers.sandbox.server import Fault
+
+    linked = await link(sandbox, store, reddit_vault, "alice", choose="r/linkdeck")
+    assert isinstance(linked, Linked) and linked.account is not None
+    before = reddit_vault.get_token(linked.account.vault_key)
+    assert before is not None
+    sandbox.sandbox.faults.append(Fault("/api/submit", status=401))
+    post = store.create_post("After a refresh", [], None)
+    delivery = store.add_delivery(post.id, linked.account)
+    await run_due(store, reddit_vault, clock=frozen_clock)
+    sent = store.delivery(delivery.id)
+    assert sent is not None and sent.state == DeliveryState.SENT, sent.reason if sent else None
+    [renewal] = [r for r in sandbox.sandbox.requests if r["params"].get("grant_type") == "refresh_token"]
+    assert renewal["path"] == "/api/v1/access_token" and renewal["authorization"].startswith("Basic ")
+    after = reddit_vault.get_token(linked.account.vault_key)
+    assert after is not None and after["refresh_token"] == before["refresh_token"]
+    assert after["access_token"] != before["access_token"]
+
+
+async def test_a_lost_submit_is_looked_up_not_sent_again_until_reddit_surely_lacks_it(
+    sandbox: Running, store: Store, reddit_vault: Vault, frozen_clock: clock.FrozenClock
+) -> None:
+    from providers.sandbox.server import Fault
+
+    sandbox.sandbox.faults.append(Fault("/api/submit", status=504))  # lost before reaching Reddit
+    lost = await post_to(sandbox, store, reddit_vault, "r/linkdeck", "Maybe made", [], frozen_clock)
+    assert lost.state == DeliveryState.UNKNOWN and lost.committed_at is not None
+    frozen_clock.advance(minutes=5)
+    await run_due(store, reddit_vault, clock=frozen_clock)
+    waiting = store.delivery(lost.id)
+    assert waiting is not None and waiting.state == DeliveryState.UNKNOWN and not waiting.check_needed
+    submits = [r for r in sandbox.sandbox.requests if r["path"] == "/api/submit"]
+    assert len(submits) == 1  # looked up, not submitted again
+    frozen_clock.advance(minutes=30)
+    for _ in range(2):
+        await run_due(store, reddit_vault, clock=frozen_clock)
+    sent = store.delivery(lost.id)
+    assert sent is not None and sent.state == DeliveryState.SENT, sent.reason if sent else None
+    assert [p.text for p in sandbox.sandbox.emulator("oauth.reddit.com").published()] == ["Maybe made"]

@@ -56,6 +56,9 @@ if TYPE_CHECKING:
 
 NAME = "Reddit"
 CLOCK_SLACK = timedelta(minutes=10)  # Reddit's clock against this machine's, for the look-up
+# How long a post may take to show in the account's submissions (a video is processed first);
+# until then "not there" means "not yet", and the delivery waits rather than being sent again.
+LISTING_GRACE = timedelta(minutes=30)
 LOOKUP_LIMIT = 25
 _URL = re.compile(r"^https?://\S+$")
 
@@ -327,12 +330,19 @@ class RedditPublisher(Publisher):
     async def lookup(
         self, account: Account, post: Post, delivery: Delivery, token: Token
     ) -> PublishResult | None:
-        where = delivery.target_id or account.target_id or ""
-        subreddit, _ = split_target(where)
-        title = post_kind(post.caption)[1] if not post.media else split_title(post.caption, TITLE_LIMIT).title
+        """The post in the account's newest submissions. Not there within :data:`LISTING_GRACE` of
+        the submit: PublishError (recovery asks again later); after it, None (it was never made,
+        so sending it is not sending it twice)."""
+        subreddit, _ = split_target(delivery.target_id or account.target_id or "")
+        title = split_title(post.caption, TITLE_LIMIT).title
         committed = delivery.committed_at or delivery.updated_at
         headers = self._headers(account, token)
-        return await self._newest(account, headers, subreddit, title, committed - CLOCK_SLACK)
+        found = await self._newest(account, headers, subreddit, title, committed - CLOCK_SLACK)
+        if found is None and clock.now() - committed < LISTING_GRACE:
+            raise PublishError(
+                "try_later", f"{NAME} does not list the post yet; linkdeck looks again before sending it."
+            )
+        return found
 
     async def _newest(
         self, account: Account, headers: dict[str, str], subreddit: str, title: str, since: Any
