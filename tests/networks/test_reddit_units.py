@@ -290,3 +290,16 @@ async def test_a_lost_submit_is_looked_up_not_sent_again_until_reddit_surely_lac
     sent = store.delivery(lost.id)
     assert sent is not None and sent.state == DeliveryState.SENT, sent.reason if sent else None
     assert [p.text for p in sandbox.sandbox.emulator("oauth.reddit.com").published()] == ["Maybe made"]
+
+
+async def test_the_sandbox_wants_a_permanent_duration_and_basic_auth(sandbox: Running) -> None:
+    base = f"{sandbox.url}/www.reddit.com/api/v1"
+    common = f"client_id={DEMO_CLIENT_ID}&response_type=code&state=s&scope=identity"
+    async with httpx2.AsyncClient() as http:
+        page = await http.get(f"{base}/authorize?{common}&redirect_uri=http://127.0.0.1:9/cb")
+        assert page.status_code == 400 and "duration must be permanent" in page.text
+        body_auth = await http.post(
+            f"{base}/access_token",
+            data={"grant_type": "authorization_code", "code": "x", "client_id": DEMO_CLIENT_ID},
+        )
+        assert body_auth.status_code == 401 and body_auth.json() == {"message": "Unauthorized", "error": 401}

@@ -68,7 +68,8 @@ SPEC = NetworkSpec(
         "with an ellipsis); the lines after it are the post's text. A post without a file whose text "
         "is one web address (or a caption that is only one) becomes a link post.",
         "You choose a subreddit when linking: those you moderate or follow, once per post flair where "
-        "the subreddit requires one, or your own profile; with none, you type a subreddit's name.",
+        "the subreddit requires one (read for your first 40 subreddits), or your own profile; with "
+        "none, you type a subreddit's name. To post elsewhere, link Reddit again and choose again.",
         "One photo or one video per post; galleries (several photos) are not built in this version. "
         "A video's poster is its first frame.",
         "Reddit tells when a photo or video post is ready only over a websocket linkdeck does not "
@@ -76,7 +77,8 @@ SPEC = NetworkSpec(
         "it twice when an answer is lost.",
         "Each subreddit has its own rules (flair, allowed post types); a post that breaks them is "
         "refused by the subreddit, not by linkdeck.",
-        "The largest upload Reddit accepts is only known when it refuses a file.",
+        "linkdeck checks photos against 20 MB and videos against 1 GB before uploading (unverified "
+        "figures); Reddit's own limit shows when it refuses a file, and the message names it.",
     ),
     setup_guide=(
         "**Reddit must approve your API access first.** Since November 2025 (Reddit's Responsible "
