@@ -7,7 +7,7 @@ against this), and as shared/reference/networks-2026.md §12 records Reddit's be
 - ``GET /api/v1/me`` (identity); ``/subreddits/mine/{subscriber,moderator}`` (mysubreddits) as
   Listings of ``t5``; ``/api/v1/{sr}/post_requirements`` (submit); ``/r/{sr}/api/link_flair_v2``
   (flair); ``/r/{sr}/about`` (read); ``/user/{name}/submitted`` (history); ``/comments/{id}``.
-- ``POST /api/media/asset.json`` (``filepath``, ``mimetype``) leases an upload:
+- ``POST /api/media/asset.json`` (``filepath``, ``mimetype``) leases an upload (:mod:`.sandbox_media`):
   ``args.action`` is ``//<bucket>``, ``args.fields`` the S3 form (``key`` among them), ``asset``
   its id and websocket. The bucket takes the form with the file last and answers 201 with S3's
   ``PostResponse`` XML, or ``EntityTooLarge`` XML over the size limit.
@@ -32,27 +32,28 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape
 
 from aiohttp import web
 
 from providers.emulation import people
 from providers.emulation.framework import Call, Emulator, Published, Routes, SandboxDemo, json_reply
 from providers.emulation.grants import Clock
+from providers.networks.reddit.sandbox_media import (
+    IMAGES,
+    MEDIA_SETTINGS,
+    VIDEOS,
+    bucket_reply,
+    lease_reply,
+    uploaded,
+)
 from providers.networks.reddit.sandbox_oauth import DEMO_CLIENT_ID, Asset, Submission, World, world_of
 
 WWW, API = "www.reddit.com", "oauth.reddit.com"
-IMAGES, VIDEOS = (
-    "reddit-uploaded-media.s3-accelerate.amazonaws.com",
-    "reddit-uploaded-video.s3-accelerate.amazonaws.com",
-)
 STATIC = "www.redditstatic.com"
 DEFAULT_SETTINGS: dict[str, Any] = {
-    "image_max_bytes": 20 * 1024 * 1024,
-    "video_max_bytes": 1024 * 1024 * 1024,
+    **MEDIA_SETTINGS,
     "ratelimit_seconds": 0,  # >0: the next submit is refused with RATELIMIT
 }
-MIMES = {"image/jpeg", "image/png", "image/gif", "video/mp4", "video/quicktime"}
 
 
 @dataclass(frozen=True)
@@ -93,16 +94,6 @@ def listing(kind: str, items: list[dict[str, Any]]) -> dict[str, Any]:
             "children": [{"kind": kind, "data": item} for item in items], "before": None,
         },
     }  # fmt: skip
-
-
-def s3_error(status: int, code: str, message: str, **extra: Any) -> web.Response:
-    parts = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in extra.items())
-    text = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f"<Error><Code>{code}</Code><Message>{escape(message)}</Message>{parts}"
-        f"<RequestId>{secrets.token_hex(8).upper()}</RequestId></Error>"
-    )
-    return web.Response(text=text, status=status, content_type="application/xml")
 
 
 class RedditServer(Emulator):
@@ -298,69 +289,19 @@ class RedditServer(Emulator):
         name = call.match["file"].removesuffix(".png")
         return web.Response(body=people.avatar_png(name), content_type="image/png")
 
-    # Media -------------------------------------------------------------------------------------------
+    # Media (the lease and the bucket: .sandbox_media) ------------------------------------------------
 
     async def lease(self, call: Call) -> web.Response:
         who = self.signed_in(call, "submit")
         if isinstance(who, web.Response):
             return who
-        filepath, mime = call.text("filepath"), call.text("mimetype")
-        if not filepath or mime not in MIMES:
-            return json_reply({"message": "Bad Request", "error": 400}, 400)
-        asset_id = secrets.token_hex(6)
-        key = f"{'rte_videos' if mime.startswith('video/') else 'rte_images'}/{asset_id}"
-        self.world.assets[key] = Asset(key, who.id, mime)
-        bucket = VIDEOS if mime.startswith("video/") else IMAGES
-        fields = [
-            ("acl", "private"), ("key", key), ("X-Amz-Credential", "SANDBOX/s3/aws4_request"),
-            ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"), ("X-Amz-Date", "20261125T120000Z"),
-            ("success_action_status", "201"), ("content-type", mime),
-            ("x-amz-storage-class", "STANDARD"), ("x-amz-meta-ext", mime.split("/")[1]),
-            ("policy", secrets.token_urlsafe(24)), ("X-Amz-Signature", secrets.token_hex(32)),
-        ]  # fmt: skip
-        return json_reply(
-            {
-                "args": {"action": f"//{bucket}", "fields": [{"name": n, "value": v} for n, v in fields]},
-                "asset": {
-                    "asset_id": asset_id,
-                    "processing_state": "incomplete",
-                    "payload": {"filepath": filepath},
-                    "websocket_url": f"wss://ws-sandbox.wss.redditmedia.com/{key}?m=sandbox",
-                },
-            }
-        )
+        return lease_reply(self.world, who, call.text("filepath"), call.text("mimetype"))
 
     async def bucket(self, call: Call) -> web.Response:
-        asset = self.world.assets.get(call.text("key") or "")
-        upload = call.params.get("file")
-        handle = getattr(upload, "file", None)
-        if asset is None or call.text("content-type") != asset.mime or handle is None:
-            return s3_error(403, "AccessDenied", "Invalid according to Policy: Policy Condition failed")
-        handle.seek(0, 2)
-        size = handle.tell()
-        limit = int(
-            self.settings["video_max_bytes" if asset.mime.startswith("video/") else "image_max_bytes"]
-        )
-        if size > limit:
-            return s3_error(
-                400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",
-                ProposedSize=size, MaxSizeAllowed=limit,
-            )  # fmt: skip
-        asset.size = size
-        location = f"https://{self.host}/{asset.key}"
-        text = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f"<PostResponse><Location>{escape(location)}</Location><Bucket>{self.host.split('.')[0]}</Bucket>"
-            f'<Key>{escape(asset.key)}</Key><ETag>"{secrets.token_hex(16)}"</ETag></PostResponse>'
-        )
-        return web.Response(text=text, status=201, content_type="application/xml")
+        return bucket_reply(self.world, self.host, call)
 
     def uploaded(self, url: str | None, who: people.User, prefix: str) -> Asset | None:
-        parts = urlsplit(url or "")
-        asset = self.world.assets.get(parts.path.lstrip("/"))
-        if parts.netloc not in (IMAGES, VIDEOS) or asset is None or asset.size is None:
-            return None
-        return asset if asset.user_id == who.id and asset.mime.startswith(prefix) else None
+        return uploaded(self.world, url, who, prefix)
 
     # Submitting ------------------------------------------------------------------------------------
 
