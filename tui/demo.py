@@ -3,7 +3,9 @@
 Nothing real is touched: config, data and secrets live in a temporary folder that is deleted on
 exit; secrets go to a plaintext file there (never the user's keyring); every request the app makes
 to a network goes to the sandbox (``LINKDECK_SANDBOX_URL``). The per-instance networks start on
-demo servers so linking is one key press and an Allow on the sandbox's consent page.
+demo servers so linking is one key press and an Allow on the sandbox's consent page; networks that
+need the user's own developer app start with the app their emulation knows (its sandbox DEMO's
+client id, and secret where it has one), so they link in the demo without any set-up.
 """
 
 from __future__ import annotations
@@ -25,6 +27,25 @@ base_url = "https://mastodon.example"
 [networks.pixelfed]
 base_url = "https://pixelfed.example"
 """
+
+
+def demo_apps() -> tuple[str, dict[str, str]]:
+    """The config lines and environment giving each emulated developer-app network its sandbox app
+    (``DEMO.client_id`` / ``client_secret`` of its ``sandbox.py``)."""
+    from providers import networks
+
+    lines: list[str] = []
+    secrets: dict[str, str] = {}
+    for package in networks.ORDER:
+        module = networks.part(package, networks.SANDBOX) if networks.has(package, networks.LINK) else None
+        demo = getattr(module, "DEMO", None)
+        if module is None or demo is None or not demo.client_id:
+            continue
+        network_id = module.EMULATOR.kind
+        lines.append(f'\n[networks.{network_id}]\nclient_id = "{demo.client_id}"\n')
+        if demo.client_secret:
+            secrets[f"LINKDECK_{network_id.upper().replace('-', '_')}_CLIENT_SECRET"] = demo.client_secret
+    return "".join(lines), secrets
 
 
 def _start_sandbox(latency: float) -> tuple[str, threading.Event]:
@@ -55,8 +76,10 @@ def demo_environment(latency: float = 0.0) -> Iterator[Path]:
     """Point linkdeck at a fresh sandbox and a throw-away home for the duration of the block."""
     home = Path(tempfile.mkdtemp(prefix="linkdeck-demo-"))
     url, stop = _start_sandbox(latency)
-    saved = {key: os.environ.get(key) for key in _ENV_KEYS}
+    apps, app_secrets = demo_apps()
+    saved = {key: os.environ.get(key) for key in (*_ENV_KEYS, *app_secrets)}
     os.environ.update(
+        app_secrets,
         LINKDECK_HOME=str(home),
         LINKDECK_SANDBOX_URL=url,
         LINKDECK_ALLOW_PLAINTEXT_SECRETS="1",
@@ -64,7 +87,7 @@ def demo_environment(latency: float = 0.0) -> Iterator[Path]:
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
     (home / "config").mkdir(parents=True, exist_ok=True)
-    (home / "config" / "config.toml").write_text(DEMO_CONFIG, encoding="utf-8")
+    (home / "config" / "config.toml").write_text(DEMO_CONFIG + apps, encoding="utf-8")
     import keyring
     from keyring.backends.fail import Keyring as NoKeyring
 

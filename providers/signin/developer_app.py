@@ -51,23 +51,28 @@ def app_credentials(spec: NetworkSpec, client_id: str | None, vault: Vault) -> t
 class DeveloperAppSignIn(SignIn):
     # How the app authenticates at the token endpoint when it has a secret (RFC 6749 §2.3.1).
     token_auth_method: ClassVar[str] = "client_secret_post"
+    # How an app without a secret (a public client) authenticates there: "none" sends its
+    # client_id in the body; "client_secret_basic" sends HTTP Basic with the id and an empty
+    # password (Reddit's "installed app", reddit-archive/reddit wiki oauth2).
+    public_token_auth_method: ClassVar[str] = "none"
 
     def client_config(self) -> ClientConfig:
         spec, endpoints = self.spec, self.spec.endpoints
         client_id, secret = app_credentials(spec, self.settings.network(spec.id).client_id, self.vault)
         if not endpoints.authorize or not endpoints.token:
             raise LinkError(f"{spec.name}: the catalog has no authorize or token endpoint to link with.")
+        basic_without_secret = not secret and self.public_token_auth_method == "client_secret_basic"
         return ClientConfig(
             network_name=spec.name,
             client_id=client_id,
-            client_secret=secret,
+            client_secret="" if basic_without_secret else secret,
             authorize_url=endpoints.authorize,
             token_url=endpoints.token,
             revoke_url=endpoints.revoke,
             device_url=endpoints.device,
             scopes=spec.scopes,
             pkce=spec.capabilities.pkce,
-            token_auth_method=self.token_auth_method if secret else "none",
+            token_auth_method=self.token_auth_method if secret else self.public_token_auth_method,
         )
 
     async def authorize(self, talk: Conversation, instance: str | None) -> Authorized:
