@@ -9,6 +9,7 @@ demo servers so linking is one key press and an Allow on the sandbox's consent p
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import tempfile
@@ -16,6 +17,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from providers.settings import env_key
 
 DEMO_CONFIG = """\
 # linkdeck demo: every network host is served by the local sandbox.
@@ -25,6 +28,27 @@ base_url = "https://mastodon.example"
 [networks.pixelfed]
 base_url = "https://pixelfed.example"
 """
+
+
+def demo_config() -> tuple[str, dict[str, str]]:
+    """The demo's config.toml and environment: the per-instance servers above, and for every
+    network whose sandbox has a developer app (its ``DEMO``), that app's client id, settings and
+    secret, so those networks link in the demo as they would with the user's own app."""
+    from providers import networks
+
+    text, env = DEMO_CONFIG, {}
+    for package in networks.ORDER:
+        module = networks.part(package, networks.SANDBOX)
+        demo = getattr(module, "DEMO", None) if module is not None else None
+        if demo is None or not demo.client_id:
+            continue
+        network = module.EMULATOR.kind  # type: ignore[union-attr]
+        values = {"client_id": demo.client_id, **demo.settings}
+        lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]
+        text += f"\n[networks.{network}]\n" + "\n".join(lines) + "\n"
+        if demo.client_secret:
+            env[env_key(network, "client_secret")] = demo.client_secret
+    return text, env
 
 
 def _start_sandbox(latency: float) -> tuple[str, threading.Event]:
@@ -55,7 +79,9 @@ def demo_environment(latency: float = 0.0) -> Iterator[Path]:
     """Point linkdeck at a fresh sandbox and a throw-away home for the duration of the block."""
     home = Path(tempfile.mkdtemp(prefix="linkdeck-demo-"))
     url, stop = _start_sandbox(latency)
-    saved = {key: os.environ.get(key) for key in _ENV_KEYS}
+    config, secrets = demo_config()
+    saved = {key: os.environ.get(key) for key in (*_ENV_KEYS, *secrets)}
+    os.environ.update(secrets)
     os.environ.update(
         LINKDECK_HOME=str(home),
         LINKDECK_SANDBOX_URL=url,
@@ -64,7 +90,7 @@ def demo_environment(latency: float = 0.0) -> Iterator[Path]:
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
     (home / "config").mkdir(parents=True, exist_ok=True)
-    (home / "config" / "config.toml").write_text(DEMO_CONFIG, encoding="utf-8")
+    (home / "config" / "config.toml").write_text(config, encoding="utf-8")
     import keyring
     from keyring.backends.fail import Keyring as NoKeyring
 

@@ -539,4 +539,9 @@ FIRST_LABELS: tuple[str, ...] = ()
 CATCH_ALL = False
 # The contract tests and the demo link Alice with the sandbox's native (PKCE) app, which needs no
 # secret; posts are created at api.linkedin.com.
-DEMO = SandboxDemo(host="api.linkedin.com", create_path="/rest/posts", client_id=NATIVE_CLIENT_ID)
+DEMO = SandboxDemo(
+    host="api.linkedin.com",
+    create_path="/rest/posts",
+    client_id=NATIVE_CLIENT_ID,
+    settings={"optional_scopes": True},  # the sandbox app has Community Management
+)
