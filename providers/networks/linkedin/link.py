@@ -51,12 +51,16 @@ class LinkedInSignIn(DeveloperAppSignIn):
         return dataclasses.replace(config, pkce=not config.client_secret)
 
     def parse_profile(self, body: Mapping[str, Any]) -> Profile:
-        sub, name = body.get("sub"), body.get("name")
+        """OpenID Connect userinfo (sub, name, picture); the legacy ``/v2/me`` lite profile (id,
+        localizedFirstName, localizedLastName) is read too, as apps on the older product get it."""
+        sub, name = body.get("sub") or body.get("id"), body.get("name")
         if not isinstance(sub, str) or not sub:
             raise LinkError(f"{NAME} answered who signed in without the member's id (sub).")
         if not isinstance(name, str) or not name.strip():
-            given, family = body.get("given_name"), body.get("family_name")
-            name = " ".join(p for p in (given, family) if isinstance(p, str) and p) or sub
+            parts = [
+                body.get(k) for k in ("given_name", "family_name", "localizedFirstName", "localizedLastName")
+            ]
+            name = " ".join(p for p in parts if isinstance(p, str) and p) or sub
         picture = body.get("picture")
         return Profile(
             remote_id=sub,
