@@ -22,6 +22,11 @@ ALICE = "urn:li:person:yQ4cZ3aFk2"
 HARBOUR = "urn:li:organization:2414183"
 
 
+@pytest.fixture
+def linkedin(sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch) -> LinkedIn:
+    return LinkedIn(sandbox, store, monkeypatch)
+
+
 @pytest.fixture(autouse=True)
 def _quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(LinkedInPublisher, "poll_first", 0.01)
@@ -45,13 +50,10 @@ def published(linkedin: LinkedIn) -> list[tuple[str, str, int]]:
 
 
 async def test_a_photo_as_the_member_gives_a_link_and_is_read_back(
-    sandbox: Running,
-    store: Store,
-    monkeypatch: pytest.MonkeyPatch,
+    linkedin: LinkedIn,
     tmp_path: Path,
     frozen_clock: clock.FrozenClock,
 ) -> None:
-    linkedin = LinkedIn(sandbox, store, monkeypatch)
     photo = media_corpus.jpeg(tmp_path / "harbour.jpg", (800, 600))
     sent = await post(linkedin, "Low tide at the harbour", [photo], frozen_clock)
     assert sent.state == DeliveryState.SENT, sent.reason
@@ -61,7 +63,7 @@ async def test_a_photo_as_the_member_gives_a_link_and_is_read_back(
     assert init["params"]["action"] == "initializeUpload" and init["keys"] == ["initializeUploadRequest"]
     [image] = linkedin.emulator.world.assets.values()
     assert image.owner == ALICE and image.urn.startswith("urn:li:image:")
-    [upload] = [r for r in sandbox.sandbox.requests if r["method"] == "PUT"]
+    [upload] = [r for r in linkedin.sandbox.sandbox.requests if r["method"] == "PUT"]
     assert upload["host"] == "www.linkedin.com" and upload["path"].startswith("/dms-uploads/")
     # Read back: LinkedIn keeps a member's posts from apps without r_member_social (403), so the
     # 201 and its URN are what the post is taken on.
@@ -94,20 +96,17 @@ async def test_a_page_post_counts_only_once_linkedin_has_it(
 
 
 async def test_a_video_goes_up_in_parts_each_to_its_own_url_then_finalized(
-    sandbox: Running,
-    store: Store,
-    monkeypatch: pytest.MonkeyPatch,
+    linkedin: LinkedIn,
     tmp_path: Path,
     frozen_clock: clock.FrozenClock,
 ) -> None:
-    linkedin = LinkedIn(sandbox, store, monkeypatch)
     clip = media_corpus.video(tmp_path / "waves.mp4", seconds=3.0)
     size = clip.stat().st_size
     part = max(1024, size // 3 + 1)
     linkedin.configure(video_part_bytes=part, processing_polls=2)
     sent = await post(linkedin, "Waves", [clip], frozen_clock)
     assert sent.state == DeliveryState.SENT, sent.reason
-    puts = [r for r in sandbox.sandbox.requests if r["method"] == "PUT"]
+    puts = [r for r in linkedin.sandbox.sandbox.requests if r["method"] == "PUT"]
     assert len(puts) == 3 and len({p["path"] for p in puts}) == 3  # one URL per part
     actions = [r["params"]["action"] for r in linkedin.requests("POST", "/rest/videos")]
     assert actions == ["initializeUpload", "finalizeUpload"]
@@ -120,9 +119,8 @@ async def test_a_video_goes_up_in_parts_each_to_its_own_url_then_finalized(
 
 
 async def test_a_retired_api_version_says_linkdeck_needs_an_update(
-    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch, frozen_clock: clock.FrozenClock
+    linkedin: LinkedIn, frozen_clock: clock.FrozenClock
 ) -> None:
-    linkedin = LinkedIn(sandbox, store, monkeypatch)
     later = str(int(API_VERSION) + 100)  # a year on: LinkedIn has sunset linkdeck's version
     linkedin.configure(oldest_version=later)
     failed = await post(linkedin, "Too old", [], frozen_clock)
@@ -135,12 +133,11 @@ async def test_a_retired_api_version_says_linkdeck_needs_an_update(
 
 
 async def test_an_empty_error_body_still_says_its_status(
-    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch, frozen_clock: clock.FrozenClock
+    linkedin: LinkedIn, frozen_clock: clock.FrozenClock
 ) -> None:
     from providers.sandbox.server import Fault
 
-    linkedin = LinkedIn(sandbox, store, monkeypatch)
-    sandbox.sandbox.faults.append(Fault("/rest/posts", status=400, body={}))
+    linkedin.sandbox.sandbox.faults.append(Fault("/rest/posts", status=400, body={}))
     failed = await post(linkedin, "BadBody", [], frozen_clock)
     assert (
         failed.state == DeliveryState.FAILED
@@ -155,9 +152,8 @@ def test_little_text_escapes_linkedins_reserved_characters() -> None:
 
 
 async def test_reserved_characters_show_as_written(
-    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch, frozen_clock: clock.FrozenClock
+    linkedin: LinkedIn, frozen_clock: clock.FrozenClock
 ) -> None:
-    linkedin = LinkedIn(sandbox, store, monkeypatch)
     caption = "Tides (spring) — #harbour @noon [1/2] *calm* ~ok~ 100% \\o/"
     sent = await post(linkedin, caption, [], frozen_clock)
     assert sent.state == DeliveryState.SENT
@@ -168,12 +164,9 @@ async def test_reserved_characters_show_as_written(
 async def test_the_caption_limit_at_inside_and_over(
     length: int,
     ok: bool,
-    sandbox: Running,
-    store: Store,
-    monkeypatch: pytest.MonkeyPatch,
+    linkedin: LinkedIn,
     frozen_clock: clock.FrozenClock,
 ) -> None:
-    linkedin = LinkedIn(sandbox, store, monkeypatch)
     done = await post(linkedin, "x" * length, [], frozen_clock)
     if ok:
         assert done.state == DeliveryState.SENT
@@ -190,13 +183,10 @@ async def test_the_caption_limit_at_inside_and_over(
 async def test_the_photo_limit_at_inside_and_over(
     count: int,
     ok: bool,
-    sandbox: Running,
-    store: Store,
-    monkeypatch: pytest.MonkeyPatch,
+    linkedin: LinkedIn,
     tmp_path: Path,
     frozen_clock: clock.FrozenClock,
 ) -> None:
-    linkedin = LinkedIn(sandbox, store, monkeypatch)
     photos = [media_corpus.jpeg(tmp_path / f"p{i}.jpg", (64, 48)) for i in range(count)]
     done = await post(linkedin, "Many", photos, frozen_clock)
     if ok:
@@ -208,13 +198,10 @@ async def test_the_photo_limit_at_inside_and_over(
 
 
 async def test_a_photo_and_a_video_together_are_refused_before_sending(
-    sandbox: Running,
-    store: Store,
-    monkeypatch: pytest.MonkeyPatch,
+    linkedin: LinkedIn,
     tmp_path: Path,
     frozen_clock: clock.FrozenClock,
 ) -> None:
-    linkedin = LinkedIn(sandbox, store, monkeypatch)
     photo = media_corpus.jpeg(tmp_path / "p.jpg", (64, 48))
     clip = media_corpus.video(tmp_path / "v.mp4", seconds=3.0)
     done = await post(linkedin, "Mixed", [photo, clip], frozen_clock)
