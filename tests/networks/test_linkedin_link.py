@@ -206,3 +206,34 @@ async def test_the_card_turns_amber_a_week_before_the_60_days_end(
     assert card.days_left == int(days_left)
     expired = overview.card_for(SPEC, linkedin.settings, [account], account.expires_at)
     assert expired.state is overview.CardState.RECONNECT
+
+
+async def test_the_demo_links_linkedin_with_its_pages_out_of_the_box() -> None:
+    from providers import linking
+    from providers.settings import load
+    from tests.sandbox_browser import approve_async
+    from tui.demo import demo_environment
+
+    with demo_environment() as home:
+        config = home / "config" / "config.toml"  # a free loopback port, not 8080, for the test
+        config.write_text(
+            config.read_text().replace(
+                "[networks.linkedin]\n", f"[networks.linkedin]\nport = {free_port()}\n"
+            )
+        )
+        settings = load()
+        assert settings.network("linkedin").port != 8080
+        assert settings.network("linkedin").client_id and settings.network("linkedin").optional_scopes
+        with Store.open() as store:
+            vault = Vault(settings)
+            [card] = [c for c in overview.cards(settings, store) if c.spec.id == "linkedin"]
+            assert card.state is overview.CardState.NOT_LINKED  # no set-up asked in the demo
+            session = await linking.begin_link("linkedin", settings=settings, store=store, vault=vault)
+            async for step in session.steps():
+                if isinstance(step, ShowAddress):
+                    assert step.request is not None
+                    step.paste((await approve_async(step.request.url)).headers["location"])
+                elif isinstance(step, ChooseTarget):
+                    step.choose(1)
+            [account] = store.accounts()
+            assert (account.network, account.target_name) == ("linkedin", "Harbour Photo Co.")
