@@ -14,6 +14,7 @@ from providers.networks.linkedin.publish import LinkedInPublisher, little_text
 from providers.networks.linkedin.rest import API_VERSION
 from providers.outbox.runner import run_due
 from providers.sandbox import Running
+from providers.sandbox.server import Fault
 from providers.store import Delivery, DeliveryState, Store
 from tests import media_corpus
 from tests.networks.linkedin_support import LinkedIn
@@ -93,6 +94,10 @@ async def test_a_page_post_counts_only_once_linkedin_has_it(
     assert checked is not None and checked.state == DeliveryState.UNKNOWN and checked.check_needed
     assert checked.url == "https://www.linkedin.com/company/2414183/"
     assert [t for _, t, _ in published(linkedin)] == ["From the Page"]
+    # A Page post LinkedIn will not show linkdeck (403 where it should answer) is not taken on trust.
+    linkedin.sandbox.sandbox.faults.append(Fault("/rest/posts/*", status=403, times=3, method="GET"))
+    unread = await post(linkedin, "Hidden", [], frozen_clock, choice=1)
+    assert unread.state == DeliveryState.UNKNOWN and "does not count it as published" in unread.reason
 
 
 async def test_a_video_goes_up_in_parts_each_to_its_own_url_then_finalized(
@@ -135,8 +140,6 @@ async def test_a_retired_api_version_says_linkdeck_needs_an_update(
 async def test_an_empty_error_body_still_says_its_status(
     linkedin: LinkedIn, frozen_clock: clock.FrozenClock
 ) -> None:
-    from providers.sandbox.server import Fault
-
     linkedin.sandbox.sandbox.faults.append(Fault("/rest/posts", status=400, body={}))
     failed = await post(linkedin, "BadBody", [], frozen_clock)
     assert (

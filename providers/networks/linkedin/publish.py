@@ -165,7 +165,7 @@ class LinkedInPublisher(Publisher):
             raise PublishError(
                 "try_later", f"{NAME} answered the new post without its id.", maybe_published=True
             )
-        await self._read_back(token, urn)
+        await self._read_back(token, urn, author)
         return PublishResult(urn, post_url(urn))
 
     def _kinds(self, post: Post) -> list[tuple[Path, str]]:
@@ -322,9 +322,12 @@ class LinkedInPublisher(Publisher):
             waited += delay
             delay = min(self.poll_max, delay * 1.5)
 
-    async def _read_back(self, token: Token, urn: str) -> None:
-        """Success only when LinkedIn has the post, where LinkedIn lets linkdeck read it."""
-        what = "reading the new post back"
+    async def _read_back(self, token: Token, urn: str, author: str) -> None:
+        """Success only when LinkedIn has the post, where LinkedIn lets linkdeck read it: a Page's
+        posts always (r_organization_social comes with posting as a Page), a member's only with
+        the private r_member_social, so a 403 there is LinkedIn's rule, not a missing post."""
+        member = author.startswith("urn:li:person:")
+        what, answer = "reading the new post back", "no answer"
         for attempt in range(self.read_back_tries):
             if attempt:
                 await asyncio.sleep(self.poll_first * attempt)
@@ -336,12 +339,13 @@ class LinkedInPublisher(Publisher):
                 continue
             if response.status_code == 200:
                 return
-            if response.status_code == 403:  # a member's posts: r_member_social is private
+            if response.status_code == 403 and member:  # r_member_social is private
                 return
+            answer = f"HTTP {response.status_code}"
         raise PublishError(
             "try_later",
-            f"{NAME} answered that it created the post ({urn}), but reading it back did not find it, so "
-            f"linkdeck does not count it as published. Check {post_url(urn)}.",
+            f"{NAME} answered that it created the post ({urn}), but reading it back found no such "
+            f"post ({answer}), so linkdeck does not count it as published. Check {post_url(urn)}.",
             maybe_published=True,
         )
 
