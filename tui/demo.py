@@ -92,14 +92,20 @@ def demo_environment(latency: float = 0.0) -> Iterator[Path]:
     (home / "config").mkdir(parents=True, exist_ok=True)
     (home / "config" / "config.toml").write_text(config, encoding="utf-8")
     import keyring
+    import keyring.core
     from keyring.backends.fail import Keyring as NoKeyring
 
-    previous_keyring = keyring.get_keyring()
+    # The backend chosen before the demo, if one was: asking keyring.get_keyring() here would
+    # choose one now, from the demo's environment, and "restore" that afterwards.
+    previous_keyring = keyring.core._keyring_backend
     keyring.set_keyring(NoKeyring())  # also when a backend was chosen before (the env var is read once)
     try:
         yield home
     finally:
-        keyring.set_keyring(previous_keyring)
+        if previous_keyring is None:  # chosen again when next asked, from the restored environment
+            keyring.core._keyring_backend = None
+        else:
+            keyring.set_keyring(previous_keyring)
         stop.set()
         for key, value in saved.items():
             if value is None:
