@@ -102,7 +102,8 @@ class SandboxDemo:
     """How to sign in to a network's emulation, for the contract tests and the demo: the host it
     answers on (a per-instance network's server, else its API host), the demo user on the consent
     page, typed credentials, the developer app the emulation knows, and the path of the request
-    that creates a post (where faults are injected)."""
+    that creates a post (where faults are injected). ``settings``: what ``linkdeck demo`` writes
+    under ``[networks.<id>]`` besides the client id (e.g. ``optional_scopes``)."""
 
     host: str
     create_path: str
@@ -110,6 +111,7 @@ class SandboxDemo:
     fields: dict[str, str] = field(default_factory=dict)
     client_id: str | None = None
     client_secret: str | None = None
+    settings: dict[str, str | bool] = field(default_factory=dict)
 
 
 class Routes:

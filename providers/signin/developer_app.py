@@ -8,7 +8,8 @@ Everything comes from the spec and the settings, so a network on this base is it
   when ``capabilities.needs_client_secret``;
 - the redirect on the spec's registered loopback port (providers.redirects, the same one
   ``doctor`` and Help tell the user to register), pasted back when the browser is elsewhere;
-- PKCE S256 when ``capabilities.pkce``; the scopes; the device grant offered beside the address
+- PKCE S256 when ``capabilities.pkce``; the scopes (the optional ones too when the settings say
+  the app may have them); the device grant offered beside the address
   when ``capabilities.device_flow`` and there is a device endpoint;
 - who signed in from ``endpoints.profile`` (GET with the bearer token, then :meth:`parse_profile`);
 - revocation (RFC 7009) at ``endpoints.revoke`` when ``capabilities.provider_revoke``.
@@ -70,10 +71,16 @@ class DeveloperAppSignIn(SignIn):
             token_url=endpoints.token,
             revoke_url=endpoints.revoke,
             device_url=endpoints.device,
-            scopes=spec.scopes,
+            scopes=self.scopes(),
             pkce=spec.capabilities.pkce,
             token_auth_method=self.token_auth_method if secret else self.public_token_auth_method,
         )
+
+    def scopes(self) -> tuple[str, ...]:
+        """The spec's scopes, and its optional ones when the user's app has what grants them
+        (``[networks.<id>] optional_scopes = true``)."""
+        extra = self.spec.optional_scopes if self.settings.network(self.spec.id).optional_scopes else ()
+        return (*self.spec.scopes, *extra)
 
     async def authorize(self, talk: Conversation, instance: str | None) -> Authorized:
         from providers.auth.device import DeviceFlow
@@ -135,6 +142,12 @@ class DeveloperAppSignIn(SignIn):
 class DeviceGrantSignIn(DeveloperAppSignIn):
     """Networks (or apps) that link with the device grant only (RFC 8628): the user types a short
     code on the network's device page from any browser; nothing comes back to this machine."""
+
+    def scopes(self) -> tuple[str, ...]:
+        """The spec's scopes, and its optional ones when the user's app has what grants them
+        (``[networks.<id>] optional_scopes = true``)."""
+        extra = self.spec.optional_scopes if self.settings.network(self.spec.id).optional_scopes else ()
+        return (*self.spec.scopes, *extra)
 
     async def authorize(self, talk: Conversation, instance: str | None) -> Authorized:
         from providers.auth.device import DeviceFlow
