@@ -67,6 +67,7 @@ class Video:
     made_for_kids: bool | None
     published_at: float
     size: int
+    host: str  # where it was uploaded (every Google host shares the world; each lists its own)
 
 
 @dataclass
@@ -177,6 +178,7 @@ class YouTubeServer(Emulator):
         return [
             Published(v.channel_id, f"{v.title}\n\n{v.description}" if v.description else v.title, 1)
             for v in self.world.videos
+            if v.host == self.host
         ]
 
     def accepts(self, token: str) -> bool:
@@ -405,6 +407,7 @@ class YouTubeServer(Emulator):
             made_for_kids=kids if isinstance(kids, bool) else None,
             published_at=self.clock.now(),
             size=session.received,
+            host=self.host,
         )
         self.world.videos.append(video)
         return video
