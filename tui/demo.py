@@ -3,7 +3,8 @@
 Nothing real is touched: config, data and secrets live in a temporary folder that is deleted on
 exit; secrets go to a plaintext file there (never the user's keyring); every request the app makes
 to a network goes to the sandbox (``LINKDECK_SANDBOX_URL``). The per-instance networks start on
-demo servers so linking is one key press and an Allow on the sandbox's consent page.
+demo servers so linking is one key press and an Allow on the sandbox's consent page; networks that
+need the user's own developer app get the one their emulation knows (``DEMO.client_id``).
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ def demo_environment(latency: float = 0.0) -> Iterator[Path]:
     """Point linkdeck at a fresh sandbox and a throw-away home for the duration of the block."""
     home = Path(tempfile.mkdtemp(prefix="linkdeck-demo-"))
     url, stop = _start_sandbox(latency)
-    saved = {key: os.environ.get(key) for key in _ENV_KEYS}
+    apps = _demo_apps()
+    saved = {key: os.environ.get(key) for key in (*_ENV_KEYS, *apps)}
+    os.environ.update(apps)
     os.environ.update(
         LINKDECK_HOME=str(home),
         LINKDECK_SANDBOX_URL=url,
@@ -81,6 +84,25 @@ def demo_environment(latency: float = 0.0) -> Iterator[Path]:
             else:
                 os.environ[key] = value
         shutil.rmtree(home, ignore_errors=True)
+
+
+def _demo_apps() -> dict[str, str]:
+    """The developer apps the sandbox's emulations know (their ``DEMO`` client id and secret), as
+    the environment variables a user would set, so networks that need one link in the demo too."""
+    from providers import networks
+    from providers.settings import env_key
+
+    found: dict[str, str] = {}
+    for package in networks.ORDER:
+        module = networks.part(package, networks.SANDBOX)
+        if module is None or not module.DEMO.client_id:
+            continue
+        demo = module.DEMO
+        network_id = networks.spec_of(package).id
+        found[env_key(network_id, "client_id")] = demo.client_id
+        if demo.client_secret:
+            found[env_key(network_id, "client_secret")] = demo.client_secret
+    return found
 
 
 _ENV_KEYS = (

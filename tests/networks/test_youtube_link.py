@@ -182,3 +182,14 @@ def test_googles_error_reasons_become_what_the_user_can_do(status: int, reason: 
     if reason == "quotaExceeded":
         assert error.retry_after == 6 * 3600 and "midnight Pacific Time" in error.message
     assert error.unauthorized is (status == 401 and kind == "reconnect")
+
+
+def test_the_demo_links_youtube_with_the_sandboxs_desktop_client() -> None:
+    import os
+
+    from tui.demo import demo_environment
+
+    with demo_environment():
+        assert os.environ["LINKDECK_YOUTUBE_CLIENT_ID"] == DEMO.client_id
+        assert os.environ["LINKDECK_YOUTUBE_CLIENT_SECRET"] == DEMO.client_secret
+    assert os.environ.get("LINKDECK_YOUTUBE_CLIENT_ID") != DEMO.client_id
