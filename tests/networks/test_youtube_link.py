@@ -193,3 +193,33 @@ def test_the_demo_links_youtube_with_the_sandboxs_desktop_client() -> None:
         assert os.environ["LINKDECK_YOUTUBE_CLIENT_ID"] == DEMO.client_id
         assert os.environ["LINKDECK_YOUTUBE_CLIENT_SECRET"] == DEMO.client_secret
     assert os.environ.get("LINKDECK_YOUTUBE_CLIENT_ID") != DEMO.client_id
+
+
+async def test_google_keeps_the_refresh_token_and_ends_a_testing_apps_sign_in_after_7_days(
+    settings: Settings, store: Store, sandbox: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from providers.auth.refresh import TokenKeeper
+
+    monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)
+    vault = Vault(settings)
+    session = await linking.begin_link("youtube", settings=settings, store=store, vault=vault)
+    step = await session.next_step()
+    while not isinstance(step, ShowAddress):
+        step = await session.next_step()
+    assert step.request is not None
+    step.paste((await approve_async(step.request.url)).headers["location"])
+    account = (await session.finish()).account
+    assert account is not None
+    first = vault.get_token(account.vault_key)
+    assert first is not None and first["refresh_token"] and first["expires_in"] == 3599
+    youtube = sign_in(settings, store)
+    keeper = TokenKeeper(vault, store)
+    config = await youtube.refresh_config_for(first, None)
+    renewed = await keeper.after_unauthorized(account, config)
+    assert renewed["access_token"] != first["access_token"]
+    assert renewed["refresh_token"] == first["refresh_token"]  # Google does not rotate it
+    sandbox.sandbox.clock.offset += 7 * 24 * 3600 + 60  # a Testing project: consent ends after 7 days
+    with pytest.raises(LinkError, match="YouTube"):
+        await keeper.after_unauthorized(account, config)
+    current = store.account(account.id)
+    assert current is not None and current.state == "reconnect"
