@@ -6,7 +6,7 @@ connection is dropped at half the file by the sandbox; the post still arrives, r
 from __future__ import annotations
 
 import json
-import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx2
@@ -15,8 +15,9 @@ import pytest
 from providers.networks.youtube.sandbox import DEMO
 from tests.media_corpus import video
 from tests.sandbox_browser import approve, query
-from tests.support.cli import CLI, ROOT, run_cli
+from tests.support.cli import run_cli
 from tests.support.processes import SandboxProcess
+from tests.test_link_cli import link
 
 UPLOAD = "/upload/youtube/v3/videos"
 
@@ -30,39 +31,21 @@ def youtube_env(env: dict[str, str], sandbox_process: SandboxProcess) -> dict[st
     }
 
 
-def link_as(env: dict[str, str], user: str) -> tuple[int, str, str]:
-    process = subprocess.Popen(
-        [*CLI, "link", "youtube", "--no-browser"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None and process.stdin is not None and process.stderr is not None
-    shown = []
-    for line in process.stdout:
-        shown.append(line)
-        if line.startswith("http"):
-            break
-    else:
-        out, err = process.communicate(timeout=30)
-        raise AssertionError(f"no URL printed: {''.join(shown)}{out}{err}")
-    url = line.strip()
-    assert "/accounts.google.com/o/oauth2/v2/auth?" in url
-    assert query(url)["access_type"] == "offline" and "select_account" in query(url)["prompt"]
-    process.stdin.write(approve(url, user=user).headers["location"] + "\n")  # bob's channel, chosen
-    process.stdin.close()
-    out, err = process.stdout.read(), process.stderr.read()
-    process.wait(timeout=60)
-    return process.returncode, "".join(shown) + out, err
+def chooser(user: str) -> Callable[[str], str]:
+    """The browser: Google's page (as its URL must be), the account chooser set to ``user``."""
+
+    def answer(url: str) -> str:
+        assert "/accounts.google.com/o/oauth2/v2/auth?" in url
+        assert query(url)["access_type"] == "offline" and "select_account" in query(url)["prompt"]
+        return str(approve(url, user=user).headers["location"])
+
+    return answer
 
 
 def test_link_choose_the_channel_post_a_video_resumed_at_half_and_unlink(
     youtube_env: dict[str, str], sandbox_process: SandboxProcess, tmp_path: Path
 ) -> None:
-    code, out, err = link_as(youtube_env, "bob")
+    code, out, err = link(youtube_env, "youtube", None, chooser("bob"))  # bob's channel, chosen
     assert code == 0, err
     assert "@bob" in out
     accounts = json.loads(run_cli(youtube_env, "accounts", "--json").stdout)["accounts"]
