@@ -6,6 +6,7 @@ began is resolved by looking the video up on the channel.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from providers.sandbox import Running
 from providers.sandbox.server import Fault
 from providers.settings import NetworkSettings, Settings
 from providers.store import Account, DeliveryState, Store
+from providers.store.models import Post
 from providers.vault import Vault
 from tests.media_corpus import video
 from tests.sandbox_browser import approve_async
@@ -174,3 +176,49 @@ async def test_a_description_of_exactly_5000_bytes_after_a_cut_title_is_sent(
     [made] = emulator(sandbox).world.videos
     assert made.title == "word " * 18 + "word…" and made.description.startswith(first)
     assert len(made.description.encode()) == 5000
+
+
+async def test_the_daily_upload_quota_one_inside_at_and_over(
+    youtube: Settings, store: Store, sandbox: Running, clip: Path, frozen_clock: clock.FrozenClock
+) -> None:
+    account = await link(youtube, store)
+    emulator(sandbox).configure({"uploads_per_day": 2})
+    states = []
+    for caption in ("one inside", "at the quota", "over it"):
+        delivery = store.add_delivery(store.create_post(caption, [str(clip)], None).id, account)
+        await run_due(store, Vault(youtube), clock=frozen_clock)
+        found = store.delivery(delivery.id)
+        assert found is not None
+        states.append(found.state)
+    assert states == [DeliveryState.SENT, DeliveryState.SENT, DeliveryState.SCHEDULED]
+    assert found.reason is not None and "quotaExceeded" in found.reason and "Pacific Time" in found.reason
+    assert found.next_attempt_at is not None and found.committed_at is None  # nothing was made
+
+
+def resource(caption: str, media: str = "/videos/harbour-at-dawn.mp4") -> dict[str, Any]:
+    from providers.networks.youtube.publish import YouTubePublisher
+    from providers.networks.youtube.spec import SPEC
+
+    publisher = YouTubePublisher(SPEC, None)  # type: ignore[arg-type]  # no request is made
+    now = datetime.now(UTC)
+    found: dict[str, Any] = publisher.resource(
+        Post(1, caption, [media], None, now, now), Path(media), "YouTube"
+    )
+    return found
+
+
+@pytest.mark.parametrize(
+    ("first_line", "title"),
+    [
+        ("t" * 99, "t" * 99),  # one inside
+        ("t" * 100, "t" * 100),  # at the limit
+        ("t" * 101, "t" * 99 + "…"),  # one over: cut, with an ellipsis, the line kept in the body
+        ("", "harbour-at-dawn"),  # no caption: the file's name, as YouTube Studio does
+    ],
+    ids=["99", "100", "101", "empty"],
+)
+def test_the_title_is_the_first_line_within_100_characters(first_line: str, title: str) -> None:
+    made = resource(first_line)
+    assert made["snippet"]["title"] == title
+    assert made["snippet"]["description"] == (first_line if len(first_line) > 100 else "")
+    assert made["status"] == {"privacyStatus": "private", "selfDeclaredMadeForKids": False}
