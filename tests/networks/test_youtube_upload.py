@@ -222,3 +222,16 @@ def test_the_title_is_the_first_line_within_100_characters(first_line: str, titl
     assert made["snippet"]["title"] == title
     assert made["snippet"]["description"] == (first_line if len(first_line) > 100 else "")
     assert made["status"] == {"privacyStatus": "private", "selfDeclaredMadeForKids": False}
+
+
+async def test_an_expired_upload_session_is_sent_again_later_not_looked_for(
+    youtube: Settings, store: Store, sandbox: Running, clip: Path, frozen_clock: clock.FrozenClock
+) -> None:
+    account = await link(youtube, store)
+    sandbox.sandbox.faults.append(Fault(UPLOAD, method="PUT", status=404))
+    delivery = store.add_delivery(store.create_post("Later", [str(clip)], None).id, account)
+    await run_due(store, Vault(youtube), clock=frozen_clock)
+    later = store.delivery(delivery.id)
+    assert later is not None and later.state == DeliveryState.SCHEDULED, later and later.reason
+    assert "session expired" in (later.reason or "") and later.committed_at is None
+    assert emulator(sandbox).world.videos == []

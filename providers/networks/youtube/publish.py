@@ -215,6 +215,7 @@ class YouTubePublisher(Publisher):
             headers = {**auth, "Content-Type": mime, "Content-Length": str(size - offset)}
             if size:
                 headers["Content-Range"] = f"bytes {offset}-{size - 1}/{size}"
+            response: httpx2.Response | None = None
             try:
                 response = await self.client.put(
                     session, content=_file_from(path, offset, size, progress), headers=headers
@@ -222,38 +223,35 @@ class YouTubePublisher(Publisher):
             except FileChanged as exc:
                 raise PublishError("fix_media", f"{name}: {exc}; nothing was published.") from None
             except httpx2.TransportError as exc:
-                resumes += 1
-                if resumes > MAX_RESUMES:
+                if resumes >= MAX_RESUMES:
                     raise from_exception(exc, name, what, committing=True) from None
-                log.info(
-                    "%s: the upload connection dropped (%s); asking where it is", name, type(exc).__name__
-                )
-                response = None
-            if response is not None and response.status_code in (200, 201):
+                log.info("%s: the upload connection dropped (%s)", name, type(exc).__name__)
+            status = response.status_code if response is not None else None
+            if response is not None and status in (200, 201):
                 return _json(response)
-            if response is not None and response.status_code in (404, 410):
-                raise PublishError(
-                    "try_later", f"{name}: the upload session expired before the video was complete; "
-                    "nothing was published, linkdeck sends it again later.",
-                )  # fmt: skip
-            if response is not None and response.status_code != 308 and response.status_code < 500:
+            if status in (404, 410):
+                raise _expired(name)
+            if response is not None and status != 308 and (status or 0) < 500:
                 raise self.refused(response, name, what, committing=True)
-            if response is not None and response.status_code >= 500:
-                resumes += 1
-                if resumes > MAX_RESUMES:
-                    raise self.refused(response, name, what, committing=True)
+            resumes += 1  # a drop, a 5xx, or a 308 short of the whole file: ask, then go on
+            if resumes > MAX_RESUMES:
+                if response is not None and status == 308:  # incomplete: no video was made
+                    raise PublishError(
+                        "try_later", f"{name}: the upload stayed incomplete after {MAX_RESUMES} "
+                        "resumes; nothing was published, linkdeck sends it again later.",
+                    )  # fmt: skip
+                assert response is not None
+                raise self.refused(response, name, what, committing=True)
             if resumes > 1:
                 await asyncio.sleep(min(2.0**resumes, 30.0))
-            if response is not None and response.status_code == 308:
-                found: int | dict[str, Any] = _offset(response)
+            found: int | dict[str, Any]
+            if response is not None and status == 308:
+                found = _offset(response)
             else:
                 try:
                     found = await self._where(name, session, size, auth)
                 except SessionGone:
-                    raise PublishError(
-                        "try_later", f"{name}: the upload session expired before the video was "
-                        "complete; nothing was published, linkdeck sends it again later.",
-                    ) from None  # fmt: skip
+                    raise _expired(name) from None
             if isinstance(found, dict):
                 return found
             log.info("%s: resuming the upload at byte %d of %d", name, found, size)
@@ -342,6 +340,14 @@ async def _file_from(
             progress(sent)
     finally:
         await asyncio.to_thread(handle.close)
+
+
+def _expired(name: str) -> PublishError:
+    return PublishError(
+        "try_later",
+        f"{name}: the upload session expired before the video was complete; nothing was published, "
+        "linkdeck sends it again later.",
+    )
 
 
 def _offset(response: httpx2.Response) -> int:
