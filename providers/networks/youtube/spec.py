@@ -124,8 +124,10 @@ SPEC = NetworkSpec(
         "videos.insert accepts youtube; verified copy of developers.google.com/identity/protocols/"
         "oauth2/limited-input-device); device endpoint oauth2.googleapis.com/device/code per that page",
         "device_scopes": f"{N26} (https://www.googleapis.com/auth/youtube for the device route)",
-        "prompt": "developers.google.com/identity/protocols/oauth2/native-app (prompt=select_account "
-        "consent: the account chooser for Brand Accounts, and consent so a refresh token comes back)",
+        "prompt": "developers.google.com/identity/protocols/OAuth2WebServer as quoted in "
+        "aspnet/Security#971 (prompt: none, consent, select_account, or 'select_account consent'; "
+        "3P quote, not in the reference) — select_account for Brand Accounts' channels, consent so "
+        f"a refresh token comes back on a second link ({PZ} uses prompt=consent)",
         "refresh": f"{PZ} (access_type=offline, prompt=consent: long-lived refresh token)",
         "provider_revoke": "oauth2.googleapis.com/revoke (unverified excerpt)",
         "client_secret": "unverified: the desktop client secret is not truly confidential",
