@@ -73,8 +73,9 @@ SPEC = NetworkSpec(
         "Video only: YouTube has no photo or text posts, so linkdeck refuses a photo or a post "
         "without a video before sending anything.",
         "The caption's first line is the video title (at most 100 characters, cut at a word with an "
-        "ellipsis); the rest is the description (at most 5,000 bytes). YouTube refuses < and > in "
-        "either.",
+        "ellipsis, the whole line then kept in the description); the rest is the description "
+        "(at most 5,000 bytes, so linkdeck holds the whole caption to 5,000 bytes). YouTube refuses "
+        "< and > in either.",
         "Videos are uploaded private and declared not made for kids: publish them, or change the "
         "audience, in YouTube Studio. Google keeps every video uploaded through an unverified "
         "Google Cloud project (created after 28 Jul 2020) private until the project passes its "
