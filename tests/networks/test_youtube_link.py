@@ -223,3 +223,22 @@ async def test_google_keeps_the_refresh_token_and_ends_a_testing_apps_sign_in_af
         await keeper.after_unauthorized(account, config)
     current = store.account(account.id)
     assert current is not None and current.state == "reconnect"
+
+
+async def test_with_a_tv_client_the_device_code_is_offered_beside_the_address(
+    settings: Settings, store: Store, sandbox: Running, monkeypatch: pytest.MonkeyPatch, with_tv: None
+) -> None:
+    monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)
+    session = await linking.begin_link("youtube", settings=settings, store=store, vault=Vault(settings))
+    step = await session.next_step()
+    while not isinstance(step, ShowAddress):
+        step = await session.next_step()
+    assert step.request is not None and "youtube.upload" in query_of(step.request.url)["scope"]
+    assert step.device is not None and step.device.verification_uri == f"{sandbox.url}/www.google.com/device"
+    [asked] = [r for r in sandbox.sandbox.requests if r["path"] == "/device/code"]
+    assert asked["params"]["scope"] == YOUTUBE and asked["params"]["client_id"] == TV_CLIENT_ID
+    await session.cancel()
+
+
+def query_of(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}

@@ -11,10 +11,10 @@
    decides (the video may exist).
 
 Recovery (``Recovery.LOOKUP``): the session URL lives only in this process (no store field holds
-it), so after a crash it cannot be asked. Instead the channel's uploads playlist (1 quota unit) is
-searched for a video with the same title and description uploaded since the send began. That
-can be fooled by an identical video uploaded in the same minutes by hand; it never resends over
-a video it found.
+it), so after a crash it cannot be asked. Instead the channel's uploads playlist (1 quota unit; its
+owner sees private videos there too: unverified against the real API) is searched for a video with
+the same title and description uploaded since the send began. That can be fooled by an identical
+video uploaded in the same minutes by hand; it never resends over a video it found.
 
 ``report.committing()`` is awaited before the session is started: from there on a lost answer may
 mean a video exists (the last byte of the upload creates it), so nothing is resent blindly.
