@@ -50,11 +50,13 @@ def sandbox_process(sandbox_process: SandboxProcess) -> Iterator[SandboxProcess]
 
 
 def link(
-    env: dict[str, str], network: str, instance: str, answer: Callable[[str], str], *extra: str
+    env: dict[str, str], network: str, instance: str | None, answer: Callable[[str], str], *extra: str
 ) -> tuple[int, str, str]:
-    """Run ``link`` with --no-browser; ``answer(authorize_url)`` returns the line to paste."""
+    """Run ``link`` with --no-browser; ``answer(authorize_url)`` returns the line to paste. No
+    ``instance`` for a network that lives on one host."""
+    where = ["--instance", instance] if instance else []
     process = subprocess.Popen(
-        [*CLI, "link", network, "--instance", instance, "--no-browser", *extra],
+        [*CLI, "link", network, *where, "--no-browser", *extra],
         cwd=ROOT,
         env=env,
         stdin=subprocess.PIPE,

@@ -3,7 +3,8 @@
 Nothing real is touched: config, data and secrets live in a temporary folder that is deleted on
 exit; secrets go to a plaintext file there (never the user's keyring); every request the app makes
 to a network goes to the sandbox (``LINKDECK_SANDBOX_URL``). The per-instance networks start on
-demo servers so linking is one key press and an Allow on the sandbox's consent page.
+demo servers so linking is one key press and an Allow on the sandbox's consent page; networks that
+need the user's own developer app get the one their emulation knows (``DEMO.client_id``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def demo_config() -> tuple[str, dict[str, str]]:
         demo = getattr(module, "DEMO", None) if module is not None else None
         if demo is None or not demo.client_id:
             continue
-        network = module.EMULATOR.kind  # type: ignore[union-attr]
+        network = networks.spec_of(package).id
         values = {"client_id": demo.client_id, **demo.settings}
         lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]
         text += f"\n[networks.{network}]\n" + "\n".join(lines) + "\n"
