@@ -27,6 +27,19 @@ base_url = "https://pixelfed.example"
 """
 
 
+def demo_config() -> str:
+    """DEMO_CONFIG plus the client id of each network whose emulation has a developer app of its
+    own (its sandbox DEMO), so networks that need the user's own app link in the demo too."""
+    from providers import networks
+
+    parts = [DEMO_CONFIG]
+    for package in networks.ORDER:
+        module = networks.part(package, networks.SANDBOX)
+        if module is not None and module.DEMO.client_id:
+            parts.append(f'\n[networks.{module.EMULATOR.kind}]\nclient_id = "{module.DEMO.client_id}"\n')
+    return "".join(parts)
+
+
 def _start_sandbox(latency: float) -> tuple[str, threading.Event]:
     """Run the sandbox on its own event loop in a daemon thread; return its URL and a stop switch."""
     from providers.sandbox import start
@@ -64,7 +77,7 @@ def demo_environment(latency: float = 0.0) -> Iterator[Path]:
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
     (home / "config").mkdir(parents=True, exist_ok=True)
-    (home / "config" / "config.toml").write_text(DEMO_CONFIG, encoding="utf-8")
+    (home / "config" / "config.toml").write_text(demo_config(), encoding="utf-8")
     import keyring
     from keyring.backends.fail import Keyring as NoKeyring
 

@@ -73,6 +73,10 @@ def words_of(response: httpx2.Response) -> str:
             title = problem.get("title")
             if isinstance(title, str) and title.strip():
                 said.append(title.strip())
+    if not said:  # not a problem document: the older {"error": …} / {"errors": [{"message"}]} words
+        from providers.failures import server_message
+
+        return server_message(response)
     return clean_text("; ".join(dict.fromkeys(said)))
 
 

@@ -56,7 +56,6 @@ log = logging.getLogger("linkdeck.networks.x")
 
 UNSUBSCRIBED = ("", "None")
 _URL = re.compile(r"https?://\S+")
-_TCO = re.compile(r"\s*https://t\.co/\w+$")
 
 ERROR_RULES: dict[str, Rule] = {
     "client-forbidden": Rule("refused", problems.TIER_ADVICE),
@@ -73,10 +72,12 @@ def post_url(account: Account, post_id: str) -> str:
 
 
 def comparable(text: str) -> str:
-    """A post's text as X may give it back: trailing t.co media links gone, URLs as one token."""
-    while _TCO.search(text):
-        text = _TCO.sub("", text)
-    return " ".join(_URL.sub("<url>", text).split())
+    """A post's text as X may give it back: every URL one token (X shows t.co links), and the
+    links at the end set aside (X appends one for the media), on both sides of a comparison."""
+    words = _URL.sub("<url>", text).split()
+    while words and words[-1] == "<url>":
+        words.pop()
+    return " ".join(words)
 
 
 class XPublisher(Publisher):

@@ -73,6 +73,8 @@ class Uploader:
         except ValueError:
             raise PublishError("try_later", f"{self.name} answered {what} with something not JSON.") from None
         data = body.get("data") if isinstance(body, dict) else None
+        if data is None and isinstance(body, dict) and "id" in body:
+            data = body  # one-shot answers were also seen unwrapped (python-twitter's recording)
         if not isinstance(data, dict):
             raise PublishError("try_later", f"{self.name} answered {what} without its data.")
         return data
