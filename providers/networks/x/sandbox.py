@@ -43,6 +43,7 @@ from providers.media.sniff import mime_type as sniff_mime
 from providers.networks.x.sandbox_oauth import DEMO_CLIENT_ID, XOAuth
 
 PROBLEMS = "https://api.twitter.com/2/problems/"
+API_HOST = "api.x.com"
 WINDOW = 15 * 60
 DEFAULT_SETTINGS: dict[str, Any] = {
     "posts_per_window": 100,
@@ -169,6 +170,9 @@ class XServer(Emulator):
         return self.world.oauth.accepts(token)
 
     def published(self) -> list[Published]:
+        """The posts, listed once: by the API host (the other two hosts share the same world)."""
+        if self.host != API_HOST:
+            return []
         return [Published(t.user_id, t.text, len(t.media_ids)) for t in self.world.tweets]
 
     async def handle(self, call: Call) -> web.StreamResponse:
@@ -599,8 +603,8 @@ def _iso(moment: float) -> str:
 
 
 EMULATOR = XServer
-HOSTS = ("x.com", "api.x.com", "pbs.twimg.com")
+HOSTS = ("x.com", API_HOST, "pbs.twimg.com")
 FIRST_LABELS: tuple[str, ...] = ()
 CATCH_ALL = False
 # The contract tests and the demo link Alice with the sandbox's public Native App client.
-DEMO = SandboxDemo(host="api.x.com", create_path="/2/tweets", client_id=DEMO_CLIENT_ID)
+DEMO = SandboxDemo(host=API_HOST, create_path="/2/tweets", client_id=DEMO_CLIENT_ID)
