@@ -510,7 +510,8 @@ class XServer(Emulator):
             )
         last = next((t for t in reversed(self.world.tweets) if t.user_id == issued.user_id), None)
         if last is not None and last.text == text and text.strip():
-            return problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
+            duplicate = "You are not allowed to create a Tweet with duplicate content."
+            return self._limited(problem(403, "Forbidden", duplicate), issued, "tweets", 100)
         if credits > 0:
             self.settings["credits"] = credits - 1
         tweet = Tweet(self.world.next_id(), issued.user_id or "", text, ids, self.clock.now())
