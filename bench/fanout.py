@@ -149,16 +149,11 @@ web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
 """
 
 UPLOADER = """
-import asyncio, sys, threading, time
+import asyncio, sys
 from pathlib import Path
 
-def rss_kb():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
 async def main(path, instance):
+    from bench.rss import peak_while
     from providers import catalog
     from providers.networks.mastodon.publish import MastodonPublisher
     from providers.http import async_client
@@ -170,24 +165,10 @@ async def main(path, instance):
         post, [delivery] = store.create_post_with_deliveries("1 GB", [path], None, [account])
         async with async_client(timeout=httpx2.Timeout(60.0)) as client:
             publisher = MastodonPublisher(catalog.get("mastodon"), client)
-            baseline = rss_kb()
-            peak = [baseline]
-            stop = threading.Event()
-
-            def sample():
-                while not stop.is_set():
-                    peak[0] = max(peak[0], rss_kb())
-                    time.sleep(0.005)
-
-            sampler = threading.Thread(target=sample, daemon=True)
-            sampler.start()
-            started = time.perf_counter()
-            result = await publisher.publish(account, post, delivery, {"access_token": "bench"})
-            elapsed = time.perf_counter() - started
-            stop.set()
-            sampler.join()
+            sending = publisher.publish(account, post, delivery, {"access_token": "bench"})
+            baseline, peak, elapsed, result = await peak_while(sending)
     size = Path(path).stat().st_size
-    print(f"{baseline} {peak[0]} {elapsed:.3f} {size} {result.url}")
+    print(f"{baseline} {peak} {elapsed:.3f} {size} {result.url}")
 
 asyncio.run(main(sys.argv[1], sys.argv[2]))
 """
