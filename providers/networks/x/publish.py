@@ -85,6 +85,7 @@ class XPublisher(Publisher):
     error_rules: ClassVar[Mapping[str, Rule]] = ERROR_RULES
     # Per process: the moment each account's post window resets when a create said none remain.
     exhausted: ClassVar[dict[str, float]] = {}
+    _with_url = False  # the post being sent has a link (X bills it more): for the 402 message
 
     def __init__(self, spec: NetworkSpec, client: httpx2.AsyncClient, vault: Vault | None = None) -> None:
         super().__init__(spec, client)
@@ -102,7 +103,7 @@ class XPublisher(Publisher):
         code = self.error_code(response)
         said = problems.words_of(response)
         if response.status_code == 402 or code == "credits":
-            with_url = bool(getattr(self, "_with_url", False))
+            with_url = self._with_url
             return PublishError(
                 "refused",
                 f"{name} refused {what} (HTTP 402{': ' + said if said else ''}). "
