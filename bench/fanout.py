@@ -104,25 +104,11 @@ async def _fanout(sandbox_url: str, rounds: int, home: Path) -> None:
 
 
 def fanout(rounds: int) -> None:
-    with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "LINKDECK_HOME": home, "LINKDECK_ALLOW_PLAINTEXT_SECRETS": "1"}
-        env.pop("LINKDECK_SANDBOX_URL", None)
+    from bench.sandbox_process import sandbox_in
+
+    with tempfile.TemporaryDirectory() as home, sandbox_in(home) as (_, url):
         os.environ.update({"LINKDECK_HOME": home, "LINKDECK_ALLOW_PLAINTEXT_SECRETS": "1"})
-        sandbox = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main())", "sandbox"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        try:
-            assert sandbox.stdout is not None
-            url = sandbox.stdout.readline().strip()
-            asyncio.run(_fanout(url, rounds, Path(home)))
-        finally:
-            sandbox.terminate()
-            sandbox.wait(timeout=10)
+        asyncio.run(_fanout(url, rounds, Path(home)))
 
 
 # 2. Upload memory ------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ the sandbox received.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -67,24 +66,14 @@ asyncio.run(main(sys.argv[1]))
 
 
 def video_memory(size_mb: int) -> None:
+    from bench.sandbox_process import sandbox_in
+
     with tempfile.TemporaryDirectory() as home:
         big = Path(home) / "big.mp4"
         with big.open("wb") as handle:
             handle.write(FTYP)
             handle.truncate(size_mb * 1024 * 1024)  # sparse: no disk space, reads as zeros
-        env = {**os.environ, "LINKDECK_HOME": home, "LINKDECK_ALLOW_PLAINTEXT_SECRETS": "1"}
-        env.pop("LINKDECK_SANDBOX_URL", None)
-        sandbox = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main())", "sandbox"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        try:
-            assert sandbox.stdout is not None
-            url = sandbox.stdout.readline().strip()
+        with sandbox_in(home) as (env, url):
             done = subprocess.run(
                 [sys.executable, "-c", UPLOADER, str(big)],
                 cwd=ROOT,
@@ -100,9 +89,6 @@ def video_memory(size_mb: int) -> None:
             steps = [
                 r["path"].rsplit("/", 1)[-1] for r in record.json()["requests"] if "/media/" in r["path"]
             ]
-        finally:
-            sandbox.terminate()
-            sandbox.wait(timeout=10)
     baseline, peak, elapsed, size, post_url = done.stdout.split()
     growth_mb = (int(peak) - int(baseline)) / 1024
     print(
