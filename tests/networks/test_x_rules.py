@@ -235,3 +235,10 @@ def test_401_asks_to_reconnect() -> None:
         answer(401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
     )
     assert error.kind == "reconnect" and error.unauthorized
+
+
+def test_the_demo_configures_the_sandboxs_native_app_client() -> None:
+    from providers.networks.x.sandbox_oauth import DEMO_CLIENT_ID
+    from tui.demo import demo_config
+
+    assert f'[networks.x]\nclient_id = "{DEMO_CLIENT_ID}"' in demo_config()

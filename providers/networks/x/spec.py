@@ -65,9 +65,11 @@ SPEC = NetworkSpec(
     access_token_seconds=2 * 3600,
     summary="Post to X with your own developer app (free Native App client, no secret).",
     notes=(
-        "A post holds up to 4 photos, or 1 GIF (up to 15 MB, 1280×1080), or 1 video.",
+        "A post holds up to 4 photos, or 1 GIF, or 1 video. X takes GIFs up to 15 MB (1280×1080); "
+        "linkdeck holds them to the 5 MB photo limit in this version.",
         "Emoji and CJK characters count twice and every link counts as 23 characters.",
-        "Limits follow your account: Premium accounts may post longer text and larger media.",
+        "X's larger media limits for subscribers are not used: linkdeck judges media by the common "
+        "limits (video up to 140 s and 512 MB).",
         f"The X API is pay-per-use (since 2026-02-06) and billed to your developer account: "
         f"${PRICE_PER_POST} per post, ${PRICE_PER_POST_WITH_URL:.2f} per post that contains a link.",
         "Accounts with an X subscription (Basic, Premium, Premium+) may post up to "
