@@ -158,3 +158,20 @@ async def test_an_app_outside_a_project_is_told_how_to_fix_it(
     failed = store.delivery(delivery.id)
     assert failed is not None and failed.state == DeliveryState.FAILED
     assert "client-not-enrolled" in (failed.reason or "") and "Project" in (failed.reason or "")
+
+
+async def test_the_sandbox_refuses_an_authorization_without_state_or_pkce(sandbox: Running) -> None:
+    base = f"{sandbox.url}/x.com/i/oauth2/authorize"
+    query = {
+        "response_type": "code",
+        "client_id": DEMO_CLIENT_ID,
+        "redirect_uri": "http://127.0.0.1:8080/callback",
+        "scope": "tweet.read users.read",
+    }
+    async with httpx2.AsyncClient() as client:
+        no_state = await client.get(
+            base, params={**query, "code_challenge": "a" * 43, "code_challenge_method": "S256"}
+        )
+        no_pkce = await client.get(base, params={**query, "state": "s" * 20})
+    assert no_state.status_code == 400 and "state" in no_state.text
+    assert no_pkce.status_code == 302 and "Code+challenge+is+required" in no_pkce.headers["location"]

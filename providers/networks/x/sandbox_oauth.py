@@ -5,7 +5,8 @@ what X does differently (XD fundamentals/authentication/oauth-2-0/authorization-
   calls carry ``client_id`` in the body and nothing else, and PKCE is required (S256 only);
 - token answers are X's: ``{"token_type": "bearer", "expires_in": 7200, "access_token",
   "scope", "refresh_token"}`` (refresh token only with ``offline.access``), refresh tokens rotate;
-- revocation answers ``{"revoked": true}``.
+- revocation answers ``{"revoked": true}``;
+- an authorization request without a ``state`` is refused (X requires it).
 
 One difference on purpose: X matches the redirect URI exactly, port included. Tests run in
 parallel and cannot all own port 8080, so the demo app also accepts its registered loopback
@@ -72,6 +73,10 @@ class XOAuth(OAuthServer):
         return None
 
     def authorize(self, call: Call) -> web.Response:
+        from providers.emulation import pages
+
+        if not call.text("state"):  # X refuses an authorization request without a state
+            return pages.error("invalid_request", "Missing required parameter: state.")
         app = self.apps.get(call.text("client_id") or "")
         uri = call.text("redirect_uri") or ""
         parts = urlsplit(uri)
