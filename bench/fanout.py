@@ -51,6 +51,7 @@ async def _fanout(sandbox_url: str, rounds: int, home: Path) -> None:
     from providers.settings import NetworkSettings, Settings
     from providers.store import Store
     from providers.vault import Vault
+    from tests.link_driver import next_shown
     from tests.media_corpus import jpeg
     from tests.sandbox_browser import approve_async
 
@@ -70,9 +71,9 @@ async def _fanout(sandbox_url: str, rounds: int, home: Path) -> None:
                 vault=vault,
                 instance=f"{sandbox_url}/fan{i}.example",
             )
-            assert session.request is not None
-            answer = await approve_async(session.request.url)
-            session.submit(answer.headers["location"])
+            step = await next_shown(session)  # the server's address step
+            answer = await approve_async(step.request.url)  # type: ignore[attr-defined]
+            step.paste(answer.headers["location"])  # type: ignore[attr-defined]
             accounts.append((await session.finish()).account)
         async with httpx2.AsyncClient() as client:
             await client.post(f"{sandbox_url}/__sandbox__/latency", json={"seconds": LATENCY})
