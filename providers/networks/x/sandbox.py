@@ -5,7 +5,8 @@ v2) and ``pbs.twimg.com`` (avatars), one emulated X behind the three hosts (they
 Shaped like the real API for X's own Python SDK (xdk 0.10.6, tests/test_fidelity_x.py) and the
 recorded answers (tests/fixtures/recorded/x_twitter):
 
-- OAuth 2.0 with PKCE for a public client: :mod:`.sandbox_oauth`;
+- OAuth 2.0 with PKCE for a public client: :mod:`.sandbox_oauth`; what the hosts share, the
+  error shapes and the rate windows: :mod:`.sandbox_world`; the media routes: :mod:`.sandbox_media`;
 - ``GET /2/users/me`` (``user.fields``: profile_image_url, subscription_type, …), ``GET
   /2/users/{id}/tweets`` (newest first, ``start_time``, ``max_results`` 5–100, ``tweet.fields``);
 - media: one-shot ``POST /2/media/upload`` (multipart raw bytes or JSON base64), ``initialize`` →
@@ -27,122 +28,24 @@ recorded answers (tests/fixtures/recorded/x_twitter):
 from __future__ import annotations
 
 import base64
-import binascii
-import math
-import weakref
-from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
 from providers.emulation import people
-from providers.emulation.framework import Call, Emulator, Published, Routes, SandboxDemo, json_reply
+from providers.emulation.framework import Call, Published, Routes, SandboxDemo, json_reply
 from providers.emulation.grants import Clock, Issued
-from providers.media.sniff import HEAD_BYTES
-from providers.media.sniff import mime_type as sniff_mime
-from providers.networks.x.sandbox_oauth import DEMO_CLIENT_ID, XOAuth
-
-PROBLEMS = "https://api.twitter.com/2/problems/"
-API_HOST = "api.x.com"
-WINDOW = 15 * 60
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "posts_per_window": 100,
-    "max_weighted": 280,
-    "subscriber_max_weighted": 25_000,
-    "subscription_type": "None",
-    "processing_seconds": 1.0,
-    "check_after_secs": 1,
-    "credits": -1,
-    "enrolled": True,
-    "exact_redirect": False,
-}
-CATEGORIES = {
-    "tweet_image": 5 * 1024 * 1024,
-    "tweet_gif": 15 * 1024 * 1024,
-    "tweet_video": 512 * 1024 * 1024,
-    "amplify_video": 512 * 1024 * 1024,
-}
-TYPES = {
-    "tweet_image": ("image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp", "image/tiff"),
-    "tweet_gif": ("image/gif",),
-    "tweet_video": ("video/mp4", "video/quicktime", "video/webm", "video/mp2t"),
-    "amplify_video": ("video/mp4", "video/quicktime"),
-}
+from providers.networks.x.sandbox_media import XMedia
+from providers.networks.x.sandbox_oauth import DEMO_CLIENT_ID
+from providers.networks.x.sandbox_world import API_HOST, DEFAULT_SETTINGS, PROBLEMS, Tweet, invalid, problem
 
 
-def problem(status: int, title: str, detail: str, kind: str = "about:blank", **extra: Any) -> web.Response:
-    body = {"title": title, "detail": detail, "type": kind, "status": status, **extra}
-    return json_reply(body, status)
-
-
-def invalid(message: str, parameter: str, value: Any) -> web.Response:
-    """The ``invalid-request`` problem X gives for a parameter it refuses."""
-    return json_reply(
-        {
-            "errors": [{"parameters": {parameter: [str(value)]}, "message": message}],
-            "title": "Invalid Request",
-            "detail": "One or more parameters to your request was invalid.",
-            "type": f"{PROBLEMS}invalid-request",
-        },
-        400,
-    )
-
-
-@dataclass
-class Media:
-    id: str
-    user_id: str
-    category: str
-    mime: str
-    total: int
-    received: dict[int, int] = field(default_factory=dict)  # segment index → bytes
-    finalized_at: float | None = None
-    alt_text: str = ""
-
-    @property
-    def key(self) -> str:
-        prefix = {"tweet_image": 3, "tweet_gif": 16}.get(self.category, 7)  # X's media_key types
-        return f"{prefix}_{self.id}"
-
-
-@dataclass
-class Tweet:
-    id: str
-    user_id: str
-    text: str
-    media_ids: list[str]
-    created_at: float
-
-
-class World:
-    """Everything the three hosts share: the authorization server, media, posts, rate windows."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self.settings: dict[str, Any] = dict(DEFAULT_SETTINGS)
-        self.oauth = XOAuth(clock)
-        self.media: dict[str, Media] = {}
-        self.tweets: list[Tweet] = []
-        self.windows: dict[tuple[str, str], tuple[float, int]] = {}  # (user, route) → (reset, used)
-        self._sequence = 0
-
-    def next_id(self) -> str:
-        """A snowflake-shaped id: milliseconds since X's epoch, shifted, plus a sequence."""
-        self._sequence += 1
-        return str(((int(self.clock.now() * 1000) - 1288834974657) << 22) + self._sequence)
-
-
-_WORLDS: weakref.WeakKeyDictionary[Clock, World] = weakref.WeakKeyDictionary()
-
-
-class XServer(Emulator):
-    kind = "x"
-    network = "X"
+class XServer(XMedia):
+    """One host of the emulated X: its routes, OAuth, users and posts (media in XMedia)."""
 
     def __init__(self, host: str, clock: Clock) -> None:
         super().__init__(host, clock)
-        self.world = _WORLDS.setdefault(clock, World(clock))
-        self.settings = self.world.settings
         r = self.routes = Routes()
         r.add("GET", "/i/oauth2/authorize", self.authorize)
         r.add("POST", "/i/oauth2/authorize", self.decide)
@@ -196,35 +99,7 @@ class XServer(Emulator):
     async def revoke(self, call: Call) -> web.Response:
         return self.world.oauth.revoke(call)
 
-    def signed_in(self, call: Call, scope: str) -> Issued | web.Response:
-        issued = self.world.oauth.authenticate(call)
-        if isinstance(issued, str):
-            return problem(401, "Unauthorized", "Unauthorized")
-        if not self.settings["enrolled"]:
-            return json_reply(
-                {
-                    "client_id": issued.client_id,
-                    "detail": "When authenticating requests to the Twitter API v2 endpoints, you must "
-                    "use keys and tokens from a Twitter developer App that is attached to a Project. "
-                    "You can create a project via the developer portal.",
-                    "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
-                    "title": "Client Forbidden",
-                    "required_enrollment": "Appropriate Level of API Access",
-                    "reason": "client-not-enrolled",
-                    "type": f"{PROBLEMS}client-forbidden",
-                },
-                403,
-            )
-        if scope not in issued.scopes:
-            return problem(403, "Forbidden", "Forbidden")
-        return issued
-
     # Users ---------------------------------------------------------------------------------------
-
-    def _user(self, issued: Issued) -> people.User:
-        who = people.user_by_id(issued.user_id or "")
-        assert who is not None
-        return who
 
     async def me(self, call: Call) -> web.Response:
         issued = self.signed_in(call, "users.read")
@@ -286,197 +161,6 @@ class XServer(Emulator):
             meta.update(newest_id=data[0]["id"], oldest_id=data[-1]["id"])
         body = {"data": data, "meta": meta} if data else {"meta": meta}
         return self._limited(json_reply(body), issued, "users/tweets", 900)
-
-    # Media ---------------------------------------------------------------------------------------
-
-    async def _bytes_of(self, call: Call) -> tuple[int, bytes] | web.Response:
-        """The ``media`` parameter: (size, first bytes) of a multipart file or JSON base64."""
-        media = call.params.get("media")
-        if isinstance(media, list):
-            media = media[0] if media else None
-        if isinstance(media, str):
-            try:
-                data = base64.b64decode(media, validate=True)
-            except (binascii.Error, ValueError):
-                return invalid("The media parameter is not valid base64.", "media", "<media>")
-            return len(data), data[:HEAD_BYTES]
-        handle = getattr(media, "file", None)
-        if handle is None:
-            return invalid("The `media` parameter can not be empty.", "media", "")
-        handle.seek(0, 2)
-        size = handle.tell()
-        handle.seek(0)
-        head = handle.read(HEAD_BYTES)
-        return size, head
-
-    async def upload(self, call: Call) -> web.Response:
-        """One-shot upload (photos; and GIF/video where small), multipart or JSON base64."""
-        issued = self.signed_in(call, "media.write")
-        if isinstance(issued, web.Response):
-            return issued
-        if call.text("command"):
-            return invalid(
-                "The command parameter is deprecated: use /2/media/upload/initialize, "
-                "/{id}/append and /{id}/finalize.",
-                "command",
-                call.text("command"),
-            )
-        category = call.text("media_category") or ""
-        if category not in CATEGORIES:
-            return _bad_category(category)
-        got = await self._bytes_of(call)
-        if isinstance(got, web.Response):
-            return got
-        size, head = got
-        mime = sniff_mime(head) or "application/octet-stream"
-        refused = self._media_problem(category, mime, size)
-        if refused is not None:
-            return refused
-        media = Media(self.world.next_id(), issued.user_id or "", category, mime, size, {0: size})
-        media.finalized_at = self.clock.now() - float(self.settings["processing_seconds"])
-        self.world.media[media.id] = media
-        data: dict[str, Any] = {
-            "id": media.id,
-            "media_key": media.key,
-            "size": size,
-            "expires_after_secs": 86400,
-        }
-        if mime.startswith("image/"):
-            data["image"] = {"image_type": mime}
-        return self._limited(json_reply({"data": data}), issued, "media/upload", 500)
-
-    def _media_problem(self, category: str, mime: str, size: int) -> web.Response | None:
-        if mime not in TYPES[category]:
-            return invalid(f"media type {mime} is not allowed for {category}", "media_type", mime)
-        if size > CATEGORIES[category]:
-            return invalid(
-                f"total_bytes {size} exceeds the maximum of {CATEGORIES[category]} for {category}",
-                "total_bytes",
-                size,
-            )
-        return None
-
-    async def initialize(self, call: Call) -> web.Response:
-        issued = self.signed_in(call, "media.write")
-        if isinstance(issued, web.Response):
-            return issued
-        category = call.text("media_category") or "tweet_image"
-        mime = call.text("media_type") or ""
-        try:
-            total = int(call.params.get("total_bytes") or 0)
-        except (TypeError, ValueError):
-            total = 0
-        if category not in CATEGORIES:
-            return _bad_category(category)
-        if total <= 0:
-            return invalid("total_bytes must be a positive number", "total_bytes", total)
-        refused = self._media_problem(category, mime, total)
-        if refused is not None:
-            return refused
-        media = Media(self.world.next_id(), issued.user_id or "", category, mime, total)
-        self.world.media[media.id] = media
-        body = {"data": {"id": media.id, "media_key": media.key, "expires_after_secs": 86400}}
-        return self._limited(json_reply(body), issued, "media/chunked", 1875)
-
-    def _own_media(self, call: Call, media_id: str) -> tuple[Issued, Media] | web.Response:
-        """The signed-in user (media.write) and their media ``media_id``, or the refusal."""
-        issued = self.signed_in(call, "media.write")
-        if isinstance(issued, web.Response):
-            return issued
-        media = self.world.media.get(media_id)
-        if media is None or media.user_id != issued.user_id:
-            return invalid(f"The media_id [{media_id}] is not valid.", "id", media_id)
-        return issued, media
-
-    async def append(self, call: Call) -> web.Response:
-        found = self._own_media(call, call.match["id"])
-        if isinstance(found, web.Response):
-            return found
-        issued, media = found
-        try:
-            index = int(call.text("segment_index") or "")
-        except ValueError:
-            index = -1
-        if not 0 <= index <= 999:
-            return invalid(
-                "segment_index must be between 0 and 999", "segment_index", call.text("segment_index")
-            )
-        if media.finalized_at is not None:
-            return invalid("This media was already finalized.", "id", media.id)
-        got = await self._bytes_of(call)
-        if isinstance(got, web.Response):
-            return got
-        media.received[index] = got[0]
-        if sum(media.received.values()) > media.total:
-            return invalid("More bytes were appended than total_bytes announced.", "media", media.id)
-        body = {"data": {"expires_at": int(self.clock.now()) + 86400}}
-        return self._limited(json_reply(body), issued, "media/chunked", 1875)
-
-    async def finalize(self, call: Call) -> web.Response:
-        found = self._own_media(call, call.match["id"])
-        if isinstance(found, web.Response):
-            return found
-        issued, media = found
-        indexes = sorted(media.received)
-        if indexes != list(range(len(indexes))) or sum(media.received.values()) != media.total:
-            return invalid(
-                f"Segments do not add up to the file size: got {sum(media.received.values())} of "
-                f"{media.total} bytes in segments {indexes}.",
-                "id",
-                media.id,
-            )
-        if media.finalized_at is None:
-            media.finalized_at = self.clock.now()
-        return self._limited(json_reply({"data": self._media_data(media)}), issued, "media/chunked", 1875)
-
-    def _media_data(self, media: Media) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": media.id,
-            "media_key": media.key,
-            "size": media.total,
-            "expires_after_secs": 86400,
-        }
-        if media.category in ("tweet_video", "tweet_gif", "amplify_video"):
-            data["processing_info"] = self._processing(media)
-        return data
-
-    def _processing(self, media: Media) -> dict[str, Any]:
-        assert media.finalized_at is not None
-        needed = float(self.settings["processing_seconds"])
-        elapsed = self.clock.now() - media.finalized_at
-        if elapsed >= needed:
-            return {"state": "succeeded", "progress_percent": 100}
-        state = "pending" if elapsed < needed / 2 else "in_progress"
-        percent = int(100 * elapsed / needed) if needed else 100
-        after = max(1, math.ceil(min(float(self.settings["check_after_secs"]), needed - elapsed)))
-        return {"state": state, "check_after_secs": after, "progress_percent": percent}
-
-    async def status(self, call: Call) -> web.Response:
-        if call.text("command") != "STATUS":
-            return invalid("command must be STATUS", "command", call.text("command"))
-        found = self._own_media(call, call.text("media_id") or "")
-        if isinstance(found, web.Response):
-            return found
-        issued, media = found
-        if media.finalized_at is None:
-            return invalid("This media has not been finalized.", "media_id", media.id)
-        return self._limited(json_reply({"data": self._media_data(media)}), issued, "media/status", 1000)
-
-    async def metadata(self, call: Call) -> web.Response:
-        found = self._own_media(call, call.text("id") or "")
-        if isinstance(found, web.Response):
-            return found
-        issued, media = found
-        meta = call.params.get("metadata")
-        alt = meta.get("alt_text") if isinstance(meta, dict) else None
-        text = alt.get("text") if isinstance(alt, dict) else None
-        if not isinstance(text, str) or len(text) > 1000:
-            return invalid(
-                "alt_text.text must be a string of at most 1000 characters", "metadata", "alt_text"
-            )
-        media.alt_text = text
-        body = {"data": {"id": media.id, "associated_metadata": {"alt_text": {"text": text}}}}
-        return self._limited(json_reply(body), issued, "media/metadata", 500)
 
     # Posts ---------------------------------------------------------------------------------------
 
@@ -555,40 +239,8 @@ class XServer(Emulator):
         link = f"https://t.co/{base64.urlsafe_b64encode(tweet.id.encode()).decode()[:10]}"
         return f"{tweet.text} {link}".strip()
 
-    # Rate limits ---------------------------------------------------------------------------------
-
-    def _window(self, issued: Issued, route: str) -> tuple[float, int]:
-        key = (issued.user_id or "", route)
-        reset, used = self.world.windows.get(key, (0.0, 0))
-        if reset <= self.clock.now():
-            reset, used = self.clock.now() + WINDOW, 0
-            self.world.windows[key] = (reset, used)
-        return reset, used
-
-    def _count(self, issued: Issued, route: str) -> None:
-        reset, used = self._window(issued, route)
-        self.world.windows[(issued.user_id or "", route)] = (reset, used + 1)
-
-    def _limited(self, response: web.Response, issued: Issued, route: str, limit: int) -> web.Response:
-        if route == "tweets":
-            limit = int(self.settings["posts_per_window"])
-        else:
-            self._count(issued, route)
-        reset, used = self._window(issued, route)
-        response.headers["x-rate-limit-limit"] = str(limit)
-        response.headers["x-rate-limit-remaining"] = str(max(0, limit - used))
-        response.headers["x-rate-limit-reset"] = str(int(reset))
-        return response
-
-
-def _bad_category(category: str) -> web.Response:
-    said = f"media_category [{category}] is not one of {sorted(CATEGORIES)}"
-    return invalid(said, "media_category", category)
-
 
 def _epoch(value: str | None) -> float | None:
-    from datetime import datetime
-
     if not value:
         return None
     try:
@@ -598,8 +250,6 @@ def _epoch(value: str | None) -> float | None:
 
 
 def _iso(moment: float) -> str:
-    from datetime import UTC, datetime
-
     return datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
