@@ -153,8 +153,7 @@ def answer(
 
 def refusal(response: httpx2.Response, caption: str = "hello") -> PublishError:
     publisher = XPublisher(SPEC, httpx2.AsyncClient())
-    publisher._with_url = "http" in caption
-    return publisher.refused(response, "X", "creating the post", committing=True)
+    return publisher.refused(response, "X", "creating the post", committing=True, with_url="http" in caption)
 
 
 @pytest.mark.parametrize(

@@ -85,7 +85,6 @@ class XPublisher(Publisher):
     error_rules: ClassVar[Mapping[str, Rule]] = ERROR_RULES
     # Per process: the moment each account's post window resets when a create said none remain.
     exhausted: ClassVar[dict[str, float]] = {}
-    _with_url = False  # the post being sent has a link (X bills it more): for the 402 message
 
     def __init__(self, spec: NetworkSpec, client: httpx2.AsyncClient, vault: Vault | None = None) -> None:
         super().__init__(spec, client)
@@ -98,12 +97,18 @@ class XPublisher(Publisher):
         return problems.code_of(response)
 
     def refused(
-        self, response: httpx2.Response, name: str, what: str, *, committing: bool = False
+        self,
+        response: httpx2.Response,
+        name: str,
+        what: str,
+        *,
+        committing: bool = False,
+        with_url: bool = False,
     ) -> PublishError:
+        """X's answer in words; ``with_url``: the post has a link (X bills it more, said on a 402)."""
         code = self.error_code(response)
         said = problems.words_of(response)
         if response.status_code == 402 or code == "credits":
-            with_url = self._with_url
             return PublishError(
                 "refused",
                 f"{name} refused {what} (HTTP 402{': ' + said if said else ''}). "
@@ -198,7 +203,7 @@ class XPublisher(Publisher):
         report: Reporter | None = None,
     ) -> PublishResult:
         name, api, auth = self.name(account), self._api(), self._auth(token)
-        self._with_url = bool(_URL.search(post.caption))
+        with_url = bool(_URL.search(post.caption))
         files = self._files(post)
         reset = self.exhausted.get(account.vault_key)
         if reset is not None and reset > clock.timestamp():
@@ -209,7 +214,9 @@ class XPublisher(Publisher):
                 f"{wait:.0f} s for it to reset.",
                 retry_after=wait,
             )
-        uploader = Uploader(self.client, api, auth, lambda r, what: self.refused(r, name, what), name)
+        uploader = Uploader(
+            self.client, api, auth, lambda r, what: self.refused(r, name, what, with_url=with_url), name
+        )
         media_ids: list[str] = []
         for index, (path, mime, category) in enumerate(files):
 
@@ -237,7 +244,7 @@ class XPublisher(Publisher):
             raise from_exception(exc, name, what, committing=True) from None
         self._note_rate(account, response)
         if response.status_code not in (200, 201):
-            raise self.refused(response, name, what, committing=True)
+            raise self.refused(response, name, what, committing=True, with_url=with_url)
         data = problems.body_of(response).get("data")
         post_id = data.get("id") if isinstance(data, dict) else None
         if not isinstance(post_id, str) or not post_id:
