@@ -73,7 +73,8 @@ def test_to_refuses_unknown_unlinked_and_unbuilt_networks(
     for to, message in (
         ("myspace", "unknown network id 'myspace'"),
         ("pixelfed", "no Pixelfed account is linked; link one with `linkdeck link pixelfed`"),
-        ("x", "publishing to X is not built yet"),
+        ("linkedin", "publishing to LinkedIn is not built yet"),
+        ("x", "no X account is linked; link one with `linkdeck link x`"),
         ("mastodon:@nobody", "no linked Mastodon account matches '@nobody'"),
         ("", "--to names no network"),
     ):

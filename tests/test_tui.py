@@ -70,9 +70,10 @@ async def test_card_states(seeded: dict[str, int]) -> None:
         assert states["bluesky"] is CardState.RECONNECT
         assert states["linkedin"] is CardState.LINKED
         assert states["pixelfed"] is CardState.NOT_LINKED
-        assert states["x"] is CardState.NOT_BUILT  # said before any set-up
-        assert card(app, "x").has_class("-not-built")
-        assert card(app, "x").border_subtitle == "not in this version"  # the body says what X is
+        assert states["google-business"] is CardState.NOT_BUILT  # said before any set-up
+        assert card(app, "google-business").has_class("-not-built")
+        assert card(app, "google-business").border_subtitle == "not in this version"  # the body says why
+        assert states["x"] is CardState.NEEDS_SETUP  # built: it needs the user's own developer app
         assert states["foursquare"] is CardState.UNAVAILABLE
         assert card(app, "mastodon").has_class("-linked")
         assert card(app, "bluesky").has_class("-reconnect")

@@ -37,12 +37,16 @@ class StreamedMultipart:
         content_type: str = "application/octet-stream",
         chunk_size: int = CHUNK_SIZE,
         progress: Callable[[int, int], None] | None = None,
+        offset: int = 0,
+        length: int | None = None,
     ) -> None:
         self.path = path
+        self.offset = offset  # a byte range of the file (chunked uploads send one range per request)
         self.boundary = "linkdeck-" + secrets.token_hex(12)
         self.chunk_size = chunk_size
         self.progress = progress
-        self.file_size = path.stat().st_size
+        self.file_size = path.stat().st_size - offset if length is None else length
+        self._whole = offset == 0 and length is None
         parts = [self._part_header(name) + value.encode("utf-8") + b"\r\n" for name, value in fields]
         file_header = self._part_header(file_field, _quoted(path.name), content_type)
         self._head = b"".join(parts) + file_header
@@ -75,6 +79,8 @@ class StreamedMultipart:
             self.progress(0, self.file_size)
         handle = await asyncio.to_thread(open, self.path, "rb")
         try:
+            if self.offset:
+                await asyncio.to_thread(handle.seek, self.offset)
             while sent < self.file_size:
                 want = min(self.chunk_size, self.file_size - sent)
                 chunk = await asyncio.to_thread(handle.read, want)
@@ -85,7 +91,7 @@ class StreamedMultipart:
                 del chunk
                 if self.progress is not None:
                     self.progress(sent, self.file_size)
-            if os.fstat(handle.fileno()).st_size != self.file_size:
+            if self._whole and os.fstat(handle.fileno()).st_size != self.file_size:
                 raise FileChanged(f"{self.path.name} changed size while it was being uploaded")
         finally:
             await asyncio.to_thread(handle.close)
