@@ -124,6 +124,7 @@ class MediaLimits:
     video_min_aspect: float | None = None
     video_max_aspect: float | None = None
     mixed_media: bool = False  # images and video in one post
+    alt_text_max_length: int | None = None  # a media file's description (Mastodon description_limit)
     limits_from_server: bool = False  # read live (Mastodon /api/v2/instance, Flickr getLimits)
 
 
