@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -93,6 +94,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "upload_max_bytes": 50_000_000,
 }
 MEDIA_KINDS = ("photo", "video")
+_TOKEN_IN_PATH = re.compile(r"/bot[^/]+/")
 
 
 class Refusal(Exception):
@@ -151,6 +153,9 @@ class TelegramServer(Emulator):
         revoked = values.get("revoke")
         if isinstance(revoked, str):
             self.tokens.pop(revoked, None)  # as /revoke in @BotFather: the old token stops at once
+
+    def shown_path(self, path: str) -> str:
+        return _TOKEN_IN_PATH.sub("/bot<token>/", path)
 
     def published(self) -> list[Published]:
         return [Published(str(BOT["username"]), s.text, s.media) for s in self.sent]

@@ -34,10 +34,15 @@ SPEC = NetworkSpec(
         image_max_aspect=20.0,
         video_formats=("mp4",),
         video_max_bytes=50_000_000,
+        mixed_media=True,
     ),
     caption=CaptionLimits(max_length=1024, counting=CaptionCounting.CHARS, text_max_length=4096),
     targets=(TargetKind.CHAT, TargetKind.CHANNEL),
     token_lifetime="does not expire; revoke it with /revoke in @BotFather",
+    revoke_by_hand=(
+        "send /revoke to @BotFather (https://t.me/BotFather) and choose the bot: its old token stops "
+        "working at once. The bot stays in your channel or group until you remove it there."
+    ),
     summary="Post to a Telegram channel or group through your own bot.",
     notes=(
         "linkdeck posts as your bot, not as you. To post to a channel, make the bot an "
@@ -71,6 +76,13 @@ SPEC = NetworkSpec(
         "channel_admin": f"{PZ} (bot must be a channel admin: unverified excerpt)",
         "media": f"{PTB} (photo upload ≤10 MB, other files ≤50 MB, 2,000 MB with a local Bot API "
         "server; media group 2–10); photo width+height ≤10,000 and ratio ≤20: unverified",
+        "mixed_media": "core.telegram.org/bots/api#sendmediagroup (an album of photos and videos; "
+        "documents and audio only with their own kind); PTB InputMediaPhoto|InputMediaVideo",
+        "links": "t.me/<username>/<id> and t.me/c/<id>/<id>: python-telegram-bot 22.8 Message.link "
+        "(checked in tests/test_fidelity_telegram.py)",
+        "targets": "core.telegram.org/bots/api (getUpdates, getChat, getChatMember: no method lists a "
+        "bot's chats)",
+        "rate_limit_answer": "core.telegram.org/bots/api#responseparameters (retry_after)",
         "caption": f"{PTB} (caption ≤1,024, text ≤4,096)",
         "rate": f"{PTB} (1 msg/s per chat, 30 msg/s overall, 20 msg/min per group)",
         "docs_url": "core.telegram.org/bots/api (not quoted in networks.md)",
