@@ -146,6 +146,8 @@ class TelegramSignIn(PastedTokenSignIn):
             chat = await api.call("getChat", chat_id=wanted)
             if not isinstance(chat, dict) or "id" not in chat:
                 raise LinkError(f"{NAME}: getChat did not describe {wanted}.")
+            if chat.get("type") == PRIVATE:  # someone who wrote to the bot: it may answer them
+                return chat
             member = await api.call("getChatMember", chat_id=chat["id"], user_id=me["id"])
         except BotApiError as exc:
             if exc.code in (400, 403):

@@ -17,6 +17,8 @@ python-telegram-bot 22.8 parses (tests/test_fidelity_telegram.py points it here 
   and videos, ``attach://<part>``), captions ≤ 1,024; the chat by id or @username (400 "chat not
   found"); the bot must be allowed to post there (403 "bot is not a member of the channel chat",
   400 "need administrator rights in the channel chat"); an uploaded photo must be an image;
+  ``POST /__sandbox__/instance {"host": "api.telegram.org", "standing": {CHAT_ID: "kicked"}}``
+  changes where the bot stands in a chat;
 - flood control: more than ``per_chat_per_minute`` (settings, 20) messages to one chat in a minute
   answer 429 "Too Many Requests: retry after N" with ``parameters.retry_after``.
 
@@ -92,6 +94,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "text_max": 4096,
     "photo_max_bytes": 10_000_000,
     "upload_max_bytes": 50_000_000,
+    "updates": 1,  # 0: the bot has seen nothing in the last day (getUpdates answers [])
 }
 MEDIA_KINDS = ("photo", "video")
 _TOKEN_IN_PATH = re.compile(r"/bot[^/]+/")
@@ -128,6 +131,7 @@ class TelegramServer(Emulator):
         super().__init__(host, clock)
         self.settings = dict(DEFAULT_SETTINGS)
         self.tokens: dict[str, dict[str, Any]] = {DEMO_TOKEN: BOT}
+        self.standing: dict[int, str] = dict(STANDING)
         self.sent: list[Sent] = []
         self.next_message_id = 1
         self.routes = Routes()
@@ -153,6 +157,9 @@ class TelegramServer(Emulator):
         revoked = values.get("revoke")
         if isinstance(revoked, str):
             self.tokens.pop(revoked, None)  # as /revoke in @BotFather: the old token stops at once
+        standing = values.get("standing")  # {chat id: "administrator" | "member" | "left" | "kicked"}
+        if isinstance(standing, dict):
+            self.standing.update({int(k): str(v) for k, v in standing.items()})
 
     def shown_path(self, path: str) -> str:
         return _TOKEN_IN_PATH.sub("/bot<token>/", path)
@@ -214,6 +221,8 @@ class TelegramServer(Emulator):
                 }
             },
         ]
+        if not self.settings["updates"]:
+            return _ok([])
         limit = _int(call.text("limit"), 100)
         return _ok([{"update_id": 500000001 + i, **u} for i, u in enumerate(updates)][:limit])
 
@@ -228,7 +237,7 @@ class TelegramServer(Emulator):
             if user == ALICE["id"] and chat["type"] != "channel":
                 return _ok({"status": "member", "user": ALICE})
             raise Refusal(400, "Bad Request: user not found")
-        status = STANDING.get(chat["id"], "member")
+        status = self.standing.get(chat["id"], "member")
         if chat["type"] == "private":
             raise Refusal(400, "Bad Request: there are no administrators in the private chat")
         rights = ADMIN_RIGHTS if status == "administrator" else {}
@@ -249,10 +258,12 @@ class TelegramServer(Emulator):
     # Sending -------------------------------------------------------------------------------------
 
     def _may_post(self, chat: Mapping[str, Any]) -> None:
-        standing = STANDING.get(int(chat["id"]), "member")
+        standing = self.standing.get(int(chat["id"]), "member")
         place = f"{chat['type']} chat" if chat["type"] != "private" else "chat"
         if standing == "left":
             raise Refusal(403, f"Forbidden: bot is not a member of the {place}")
+        if standing == "kicked":
+            raise Refusal(403, f"Forbidden: bot was kicked from the {place}")
         if chat["type"] == "channel" and standing != "administrator":
             raise Refusal(400, "Bad Request: need administrator rights in the channel chat")
         window = self.clock.now() - 60
