@@ -155,6 +155,7 @@ class ChooseView(StepView, Vertical):
         options = self.query_one("#link-choices", OptionList)
         options.clear_options()
         options.add_options([Option(f"{c.kind}: {c.name}", id=str(i)) for i, c in enumerate(step.choices)])
+        options.highlighted = 0  # Enter takes the first at once, as the arrows would start there
         options.focus()
 
     @on(OptionList.OptionSelected, "#link-choices")

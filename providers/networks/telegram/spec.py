@@ -49,7 +49,16 @@ SPEC = NetworkSpec(
         "administrator of that channel.",
         "Captions under a photo or video are limited to 1,024 characters; a text-only message may "
         "have 4,096.",
-        "Photos up to 10 MB, other files (video) up to 50 MB; an album holds 2–10 items.",
+        "Photos up to 10 MB, other files (video) up to 50 MB; an album holds 2–10 photos and "
+        "videos, mixed as you like.",
+        "When linking, type the channel's or group's @name, or leave it empty to choose from the "
+        "chats your bot has seen in the last 24 hours (Telegram keeps a bot's updates that long; "
+        "a bot with a webhook must be given the @name).",
+        "Posts in a public channel or group get a t.me link; in a private channel or supergroup a "
+        "link that opens for its members only; private chats and basic groups have no links.",
+        "If the answer to a post is lost, linkdeck cannot ask Telegram whether it was made (the "
+        "Bot API takes no idempotency key and a bot cannot list its messages): the post is marked "
+        "'unknown — check' with the channel's address, never sent twice.",
         "Telegram allows about 1 message per second per chat and 20 per minute in a group.",
         "Anyone with the bot token can act as the bot: if it leaks, get a new one with /revoke in "
         "@BotFather.",
