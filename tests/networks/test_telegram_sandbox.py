@@ -239,3 +239,43 @@ async def test_a_token_revoked_in_botfather_asks_to_reconnect(
     assert held.state == DeliveryState.HELD
     current = store.account(account.id)
     assert current is not None and current.state == "reconnect"
+
+
+async def test_the_token_in_every_address_never_reaches_a_file_or_a_message(
+    telegram: TelegramServer, store: Store, vault: Vault, tmp_path: Path, frozen_clock: clock.FrozenClock
+) -> None:
+    """The Bot API puts the token in the path of every request: with everything logged at DEBUG
+    (httpx2's request lines too) through linkdeck's own filter, no file under LINKDECK_HOME but the
+    keyring stand-in, and no reason shown to the user, holds it."""
+    import logging
+
+    from providers import paths
+    from providers.logs import RedactingFilter
+    from providers.vault import PLAINTEXT_FILENAME
+
+    handler = logging.FileHandler(paths.log_file(), encoding="utf-8")
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    saved = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        account = await linked(store, vault, chat="@harbour_news")
+        photo = media_corpus.jpeg(tmp_path / "harbour.jpg", (800, 600))
+        sent = await post(store, vault, account, "Logged", [photo], frozen_clock)
+        telegram.configure({"revoke": DEMO_TOKEN})
+        held = await post(store, vault, account, "Revoked", [], frozen_clock)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(saved)
+        handler.close()
+    assert sent.state == DeliveryState.SENT and held.state == DeliveryState.HELD
+    logged = paths.log_file().read_text(encoding="utf-8")
+    assert "/bot***/sendPhoto" in logged  # httpx2's request line was captured, and masked
+    home = paths.home_override()
+    assert home is not None
+    for path in home.rglob("*"):
+        if path.is_file() and path.name != PLAINTEXT_FILENAME:
+            assert DEMO_TOKEN.encode() not in path.read_bytes(), path
+    reasons = [d.reason or "" for d in store.deliveries()] + [a.state_reason for a in store.accounts()]
+    assert all(DEMO_TOKEN not in text for text in reasons)
