@@ -6,6 +6,11 @@ requests go to the sandbox through LINKDECK_SANDBOX_URL, as they would go to api
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
+import signal
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +21,7 @@ from providers.networks.telegram.sandbox import DEMO_TOKEN
 from providers.settings import Settings
 from providers.vault import PLAINTEXT_FILENAME, Vault
 from tests import media_corpus
-from tests.support.cli import run_cli
+from tests.support.cli import CLI, ROOT, run_cli
 from tests.support.processes import SandboxProcess
 
 
@@ -83,3 +88,69 @@ def test_a_token_that_is_not_one_is_refused_before_anything_is_sent(
     done = run_cli(env, "link", "telegram", "--no-browser", stdin="my password\n\n")
     assert done.returncode == 1 and "is not a Telegram bot token" in done.stderr
     assert sandbox_process.requests() == []
+
+
+class Terminal:
+    """``linkdeck ARGS`` on a pseudo-terminal, as a person at a keyboard runs it (getpass reads the
+    token from the terminal without echoing it)."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: the command, with the terminal as its stdin, stdout, stderr
+            os.chdir(ROOT)
+            os.execve(sys.executable, [*CLI, *args], env)
+        self.shown = b""
+
+    def until(self, text: str, seconds: float = 60) -> str:
+        """What it showed, once ``text`` is on the screen (select() waits for output, no sleeps)."""
+        for _ in range(int(seconds / 0.25)):
+            if text.encode() in self.shown:
+                break
+            ready, _, _ = select.select([self.fd], [], [], 0.25)
+            if ready:
+                try:
+                    self.shown += os.read(self.fd, 4096)
+                except OSError:  # the command ended
+                    break
+        assert text.encode() in self.shown, self.shown.decode(errors="replace")
+        return self.shown.decode()
+
+    def type(self, line: str) -> None:
+        os.write(self.fd, (line + "\n").encode())
+
+    def close(self) -> int:
+        """Read to the end (the command exits by itself), then its exit code."""
+        for _ in range(240):
+            ready, _, _ = select.select([self.fd], [], [], 0.25)
+            try:
+                if ready and not os.read(self.fd, 4096):
+                    break
+            except OSError:  # the terminal closed with the command
+                break
+        else:  # still running after a minute: stop it (the test then fails on its exit code)
+            os.kill(self.pid, signal.SIGTERM)
+        code = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        os.close(self.fd)
+        return code
+
+
+def test_the_token_prompt_at_a_terminal_is_the_documented_route(
+    env: dict[str, str], sandbox_process: SandboxProcess
+) -> None:
+    terminal = Terminal(env, "link", "telegram", "--no-browser")
+    try:
+        shown = terminal.until("\nBot token: ")  # the prompt, after the hints
+        # What the set-up guide and Help say: @BotFather, /newbot, the keyring; then the chat.
+        assert "Link Telegram:" in shown and "Bot token: from @BotFather (https://t.me/BotFather)" in shown
+        assert (
+            "send /newbot" in shown and "system keyring" in shown and "Channel or group: its @name" in shown
+        )
+        terminal.type(DEMO_TOKEN)
+        terminal.until("Channel or group (optional): ")
+        terminal.type("")
+        terminal.until("Type a number:")
+        terminal.type("1")
+        shown = terminal.until("Linked @linkdeck_demo_bot (linkdeck demo) on Telegram")
+    finally:
+        code = terminal.close()
+    assert code == 0 and DEMO_TOKEN not in shown  # typed, never echoed

@@ -88,7 +88,7 @@ class TelegramSignIn(PastedTokenSignIn):
     token_label = "Bot token"
     token_hint = (
         f"from {BOTFATHER}: send /newbot to make a bot, or /token to see an existing bot's token; "
-        "it looks like 123456789:AAH… . linkdeck keeps it in your system keyring."
+        "it looks like 123456789:AAH…; linkdeck keeps it in your system keyring."
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
