@@ -135,6 +135,19 @@ async def test_refusals_while_linking_are_said_and_asked_again(
     assert len(driver.errors) == 1 and says in driver.errors[0] and DEMO_TOKEN not in driver.errors[0]
 
 
+async def test_a_bot_with_a_webhook_is_asked_for_the_name(
+    telegram: TelegramServer, store: Store, vault: Vault
+) -> None:
+    telegram.configure({"webhook": 1})
+    driver = Linking(store, vault)
+    step = await driver.run(
+        [{"token": DEMO_TOKEN, "chat": ""}, {"token": DEMO_TOKEN, "chat": "@harbour_news"}]
+    )
+    assert isinstance(step, Linked)
+    [said] = driver.errors
+    assert "sends its updates to a webhook" in said and "@name" in said
+
+
 async def test_the_one_chat_left_is_chosen_at_once(
     telegram: TelegramServer, store: Store, vault: Vault
 ) -> None:

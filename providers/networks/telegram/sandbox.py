@@ -95,6 +95,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "photo_max_bytes": 10_000_000,
     "upload_max_bytes": 50_000_000,
     "updates": 1,  # 0: the bot has seen nothing in the last day (getUpdates answers [])
+    "webhook": 0,  # 1: the bot has a webhook, so getUpdates answers 409
 }
 MEDIA_KINDS = ("photo", "video")
 _TOKEN_IN_PATH = re.compile(r"/bot[^/]+/")
@@ -221,6 +222,8 @@ class TelegramServer(Emulator):
                 }
             },
         ]
+        if self.settings["webhook"]:
+            raise Refusal(409, "Conflict: can't use getUpdates method while webhook is active")
         if not self.settings["updates"]:
             return _ok([])
         limit = _int(call.text("limit"), 100)

@@ -90,7 +90,8 @@ SPEC = NetworkSpec(
         "links": "t.me/<username>/<id> and t.me/c/<id>/<id>: python-telegram-bot 22.8 Message.link "
         "(checked in tests/test_fidelity_telegram.py)",
         "targets": "core.telegram.org/bots/api (getUpdates, getChat, getChatMember: no method lists a "
-        "bot's chats)",
+        "bot's chats; #getting-updates: updates are kept at most 24 hours, getUpdates fails with 409 "
+        "while a webhook is set)",
         "rate_limit_answer": "core.telegram.org/bots/api#responseparameters (retry_after)",
         "caption": f"{PTB} (caption ≤1,024, text ≤4,096)",
         "rate": f"{PTB} (1 msg/s per chat, 30 msg/s overall, 20 msg/min per group)",
