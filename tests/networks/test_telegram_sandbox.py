@@ -292,3 +292,16 @@ async def test_the_token_in_every_address_never_reaches_a_file_or_a_message(
             assert DEMO_TOKEN.encode() not in path.read_bytes(), path
     reasons = [d.reason or "" for d in store.deliveries()] + [a.state_reason for a in store.accounts()]
     assert all(DEMO_TOKEN not in text for text in reasons)
+
+
+async def test_unlinking_says_the_token_ends_only_with_revoke_in_botfather(
+    telegram: TelegramServer, store: Store, vault: Vault
+) -> None:
+    from providers import unlinking
+
+    account = await linked(store, vault, chat="@harbour_news")
+    plan = unlinking.plan(store, account)
+    assert not plan.can_revoke and "send /revoke to @BotFather" in plan.explain()
+    result = await unlinking.unlink(store, vault, account)
+    assert result.revoked is None and "send /revoke to @BotFather" in result.summary()
+    assert telegram.accepts(DEMO_TOKEN)  # honest: linkdeck forgot it, Telegram still honours it

@@ -62,6 +62,7 @@ SPEC = NetworkSpec(
         "Telegram allows about 1 message per second per chat and 20 per minute in a group.",
         "Anyone with the bot token can act as the bot: if it leaks, get a new one with /revoke in "
         "@BotFather.",
+        "Telegram photos have no alt text: descriptions written for other networks are not sent.",
     ),
     setup_guide=(
         "1. In Telegram, open @BotFather (https://t.me/BotFather), send `/newbot` and follow the "
