@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from providers.errors import LinkError
 from providers.interface import Authorized, CredentialField, Profile
 from providers.networks.telegram.botapi import (
+    API_BASE,
     CHANNEL,
     PRIVATE,
     TOKEN,
@@ -118,7 +119,7 @@ class TelegramSignIn(PastedTokenSignIn):
         from providers.http import async_client
 
         async with async_client(timeout=20.0) as client:
-            api = _Api(client, token, self.spec.endpoints.api_base or "https://api.telegram.org")
+            api = _Api(client, token, self.spec.endpoints.api_base or API_BASE)
             try:
                 me = await api.call("getMe")
             except BotApiError as exc:
