@@ -90,6 +90,12 @@ def test_refused_media_is_fixed_not_retried(status: int, description: str) -> No
     assert error.kind == "fix_media"
 
 
+def test_an_album_refused_part_way_is_never_resent_blindly() -> None:
+    said = 'Bad Request: failed to send message #2 with the error message "Too Many Requests: retry after 8"'
+    error = refused(answer(400, said))  # words seen from the real server: rubenlagus/TelegramBots#1520
+    assert error.kind == "try_later" and error.maybe_published and "Part of the album" in error.message
+
+
 def test_a_lost_answer_to_the_post_may_have_published_it() -> None:
     error = refused(httpx2.Response(504, text="Gateway Time-out"))
     assert error.kind == "try_later" and error.maybe_published

@@ -224,6 +224,24 @@ async def test_flood_control_is_tried_again_after_retry_after(
     assert timedelta(seconds=1) <= wait <= timedelta(seconds=61)  # Telegram's retry_after, not a backoff
 
 
+async def test_an_album_stopped_part_way_by_flood_control_is_left_to_check(
+    telegram: TelegramServer, store: Store, vault: Vault, tmp_path: Path, frozen_clock: clock.FrozenClock
+) -> None:
+    telegram.configure({"per_chat_per_minute": 2})
+    account = await linked(store, vault, chat="@harbour_news")
+    assert (await post(store, vault, account, "First", [], frozen_clock)).state == DeliveryState.SENT
+    photos = [media_corpus.jpeg(tmp_path / f"p{i}.jpg", (80, 60)) for i in range(3)]
+    album = await post(store, vault, account, "Three boats", photos, frozen_clock)
+    assert album.state == DeliveryState.UNKNOWN and "Part of the album" in album.reason
+    assert [(p.text, p.media) for p in telegram.published()] == [("First", 0), ("Three boats", 1)]
+    frozen_clock.advance(minutes=5)
+    await run_due(store, vault, clock=frozen_clock)  # recovery: Telegram cannot be asked, so a person looks
+    again = store.delivery(album.id)
+    assert again is not None and again.state == DeliveryState.UNKNOWN and again.check_needed
+    assert again.url == "https://t.me/harbour_news"  # where to look
+    assert len(telegram.published()) == 2  # never sent again by itself
+
+
 async def test_a_bot_kicked_out_of_its_channel_is_said_so(
     telegram: TelegramServer, store: Store, vault: Vault, frozen_clock: clock.FrozenClock
 ) -> None:

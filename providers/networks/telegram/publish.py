@@ -10,7 +10,8 @@ upload: a post whose answer is lost may exist.
 Errors come as ``{"ok": false, "error_code", "description", "parameters"}``; the only code is the
 HTTP status, so :meth:`TelegramPublisher.error_code` names the few fixed descriptions that mean
 something other than their status says ("chat not found", a bot kicked out, a group that became
-a supergroup). Flood control (429) waits ``parameters.retry_after`` seconds.
+a supergroup, an album refused part-way: "failed to send message #N …", whose first items may be
+out, so it is never resent blindly). Flood control (429) waits ``parameters.retry_after`` seconds.
 
 Recovery is :attr:`Recovery.CHECK`: the Bot API takes no idempotency key and cannot list the
 messages a bot has sent, so a post whose answer was lost is shown as "unknown — check" with the
@@ -62,6 +63,10 @@ ERROR_RULES: dict[str, Rule] = {
         f"Your bot may no longer post there: make it an administrator allowed to post, or {_RELINK}.",
     ),
     "429": Rule("try_later", "Telegram limits how fast a bot may post (about 1 message a second per chat)."),
+    # An album sends its items one by one: a refusal part-way leaves the first ones in the chat.
+    "partial": Rule(
+        "try_later", "Part of the album may be in the chat already: look there before sending it again."
+    ),
 }
 # Descriptions (after "Bad Request: " / "Forbidden: ") that name the rule: Telegram's fixed words.
 _NO_RIGHTS = (
@@ -90,6 +95,8 @@ class TelegramPublisher(Publisher):
         words = description.split(": ", 1)[-1].lower()
         if code in (401, 404, 429):
             return str(code)
+        if words.startswith("failed to send message #"):
+            return "partial"
         if "migrate_to_chat_id" in parameters:
             return "upgraded"
         if code == 400 and words == "chat not found":
@@ -108,15 +115,13 @@ class TelegramPublisher(Publisher):
         wait = parameters.get("retry_after")
         if isinstance(wait, int | float) and not isinstance(wait, bool):
             rules["429"] = Rule(rules["429"].kind, rules["429"].advice, wait=float(wait))
-        return classify(
-            response,
-            name,
-            what,
-            committing=committing,
-            code=self.error_code(response),
-            rules=rules,
-            said=description or None,
+        code = self.error_code(response)
+        error = classify(
+            response, name, what, committing=committing, code=code, rules=rules, said=description or None
         )
+        if code == "partial":  # never resent blindly: the outbox marks it "unknown — check"
+            return PublishError(error.kind, error.message, maybe_published=True, status=error.status)
+        return error
 
     async def publish(
         self,

@@ -20,7 +20,9 @@ python-telegram-bot 22.8 parses (tests/test_fidelity_telegram.py points it here 
   ``POST /__sandbox__/instance {"host": "api.telegram.org", "standing": {CHAT_ID: "kicked"}}``
   changes where the bot stands in a chat;
 - flood control: more than ``per_chat_per_minute`` (settings, 20) messages to one chat in a minute
-  answer 429 "Too Many Requests: retry after N" with ``parameters.retry_after``.
+  answer 429 "Too Many Requests: retry after N" with ``parameters.retry_after``; an album that
+  crosses the limit part-way leaves its first items in the chat and answers 400 "failed to send
+  message #N with the error message …" (seen from the real server: rubenlagus/TelegramBots#1520).
 
 Where it differs on purpose or without a source: the words for a photo over 10 MB, an album of the
 wrong size and an ``attach://`` part that is missing are this sandbox's (the real server's words for
@@ -260,7 +262,8 @@ class TelegramServer(Emulator):
 
     # Sending -------------------------------------------------------------------------------------
 
-    def _may_post(self, chat: Mapping[str, Any]) -> None:
+    def _may_post(self, chat: Mapping[str, Any]) -> int:
+        """How many messages the bot may send to ``chat`` now (at least 1), or the refusal."""
         standing = self.standing.get(int(chat["id"]), "member")
         place = f"{chat['type']} chat" if chat["type"] != "private" else "chat"
         if standing == "left":
@@ -273,8 +276,16 @@ class TelegramServer(Emulator):
         recent = [s for s in self.sent if s.chat_id == chat["id"] and s.at > window]
         count = sum(len(s.message_ids) for s in recent)
         if count >= self.settings["per_chat_per_minute"]:
-            wait = max(1, int(recent[0].at + 60 - self.clock.now()) + 1)
-            raise Refusal(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
+            raise Refusal(
+                429, f"Too Many Requests: retry after {self._wait(chat)}", {"retry_after": self._wait(chat)}
+            )
+        return int(self.settings["per_chat_per_minute"]) - count
+
+    def _wait(self, chat: Mapping[str, Any]) -> int:
+        """Seconds until the oldest message to ``chat`` in the last minute leaves the window."""
+        window = self.clock.now() - 60
+        oldest = min((s.at for s in self.sent if s.chat_id == chat["id"] and s.at > window), default=window)
+        return max(1, int(oldest + 60 - self.clock.now()) + 1)
 
     def _caption(self, call: Call, name: str = "caption") -> str:
         caption = call.text(name) or ""
@@ -342,17 +353,24 @@ class TelegramServer(Emulator):
                 if reference.startswith("attach://")
                 else None
             )
+            if reference.startswith("attach://") and part is None:
+                raise Refusal(400, "Bad Request: can't parse InputMedia: media not found")
             caption = str(item.get("caption") or "")
             if len(caption) > self.settings["caption_max"]:
                 raise Refusal(400, "Bad Request: message caption is too long")
             items.append((kind, self._file(call, part, kind), caption))
-        self._may_post(chat)
+        room = self._may_post(chat)
         group = str(10**17 + self.next_message_id)
         messages = [
             self._message(chat, media_group_id=group, caption=caption, **{kind: _media_object(kind, upload)})
-            for kind, upload, caption in items
+            for kind, upload, caption in items[:room]
         ]
         self._record(chat, messages, next((c for _, _, c in items if c), ""), len(messages))
+        if room < len(items):  # the items go out one by one: flood control stops it part-way
+            flood = f'"Too Many Requests: retry after {self._wait(chat)}"'
+            raise Refusal(
+                400, f"Bad Request: failed to send message #{room + 1} with the error message {flood}"
+            )
         return _ok(messages)
 
     def _file(self, call: Call, value: object, kind: str) -> bytes:
