@@ -94,7 +94,9 @@ SPEC = NetworkSpec(
         "bot's chats; #getting-updates: updates are kept at most 24 hours, getUpdates fails with 409 "
         "while a webhook is set)",
         "rate_limit_answer": "core.telegram.org/bots/api#responseparameters (retry_after)",
-        "caption": f"{PTB} (caption ≤1,024, text ≤4,096)",
+        "caption": f"{PTB} (caption ≤1,024, text ≤4,096); counted in code points, not UTF-16 units: "
+        "FerroxLabs/wayland#934 (3P, 2026-08-29) measured 4,096 astral emoji accepted by sendMessage "
+        "and 4,097 refused; captions assumed to count the same (unverified)",
         "rate": f"{PTB} (1 msg/s per chat, 30 msg/s overall, 20 msg/min per group)",
         "docs_url": "core.telegram.org/bots/api (not quoted in networks.md)",
         "brand_color": "simple-icons/simple-icons@34c2250 data/simple-icons.json (not in networks.md)",
