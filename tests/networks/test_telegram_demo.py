@@ -23,7 +23,8 @@ async def test_the_demo_links_telegram_in_the_window(monkeypatch: pytest.MonkeyP
             screen = app.screen
             assert await pause_until(pilot, lambda: screen.query_one("#link-credentials-step").display)
             hint = str(screen.query_one("#link-credentials-hint").render())
-            assert "@BotFather" in hint and "/newbot" in hint and "@name" in hint
+            assert "Bot token: from @BotFather" in hint and "/newbot" in hint
+            assert "Channel or group: its @name" in hint
             token, chat = screen.query("#link-credentials Input")
             assert token.password and not chat.password  # type: ignore[attr-defined]
             token.value = DEMO_TOKEN  # type: ignore[attr-defined]

@@ -82,8 +82,8 @@ class CredentialsView(StepView, Vertical):
     async def show(self, step: AskFields) -> None:
         first_time = self.step is None
         self.step = step
-        self.query_one("#link-credentials-hint", Static).update(
-            "\n".join(f.hint for f in step.fields if f.hint)
+        self.query_one("#link-credentials-hint", Static).update(  # each hint names its field
+            "\n".join(f"{f.label}: {f.hint}" for f in step.fields if f.hint)
         )
         self.query_one("#link-credentials-error", Static).update(prose.text(step.error, "bold"))
         if first_time:
