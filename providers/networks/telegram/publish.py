@@ -152,8 +152,11 @@ class TelegramPublisher(Publisher):
                     "fix_media", f"{name}: {file.name} is no longer at {file}; nothing was sent."
                 )
         kinds = [_kind(file) for file in files]
-        url = method_url(str(token.get("access_token") or ""), "", self.spec.endpoints.api_base or API_BASE)
         method, fields, parts = _request(chat, post.caption, files, kinds)
+        base = self.spec.endpoints.api_base or API_BASE
+        url = method_url(
+            str(token.get("access_token") or ""), method, base
+        )  # never shown: it holds the token
         what = "sending the post" if len(files) < 2 else f"sending the album of {len(files)}"
         if report is not None:
             await report.committing()
@@ -168,10 +171,10 @@ class TelegramPublisher(Publisher):
                 )
                 body = StreamedFiles(fields, parts, progress=progress)
                 response = await self.client.post(
-                    url + method, content=body, headers=body.headers, timeout=UPLOAD_TIMEOUT
+                    url, content=body, headers=body.headers, timeout=UPLOAD_TIMEOUT
                 )
             else:
-                response = await self.client.post(url + method, data=dict(fields))
+                response = await self.client.post(url, data=dict(fields))
         except Exception as exc:  # its text may hold the address, which holds the token: not shown
             raise from_exception(exc, name, what, committing=True) from None
         ok, result, *_ = answer_of(_json(response))
