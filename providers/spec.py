@@ -169,6 +169,9 @@ class NetworkSpec:
     # A well-known server, shown as the example when the user is asked for theirs.
     example_instance: str = ""
     share_url: str = ""  # a web share link for what no API can post (a Facebook personal Timeline)
+    # How a person ends linkdeck's access at the network when no API call can (Telegram: /revoke
+    # in @BotFather); unlinking says it beside the settings page.
+    revoke_by_hand: str = ""
     # Per-post options the network's API takes, offered on Upload: "visibility" (public, unlisted,
     # private, direct), "content_warning" (text shown before the post; marks media sensitive).
     post_options: tuple[str, ...] = ()

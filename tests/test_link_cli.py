@@ -26,6 +26,9 @@ from tests.sandbox_browser import approve, query
 from tests.support.cli import CLI, ROOT, run_cli
 from tests.support.ports import free_port
 from tests.support.processes import SandboxProcess
+from tests.support.unbuilt import unbuilt_network
+
+UNBUILT = unbuilt_network()
 
 
 @pytest.fixture
@@ -229,7 +232,7 @@ def test_browser_mode_finishes_on_the_loopback_callback(
     [
         (["link", "mastodon", "--instance", "http://mastodon.social", "--no-browser"], "https"),
         (["link", "mastodon", "--no-browser"], "needs your server's address"),
-        (["link", "telegram", "--no-browser"], "Linking Telegram is not in this version"),
+        (["link", UNBUILT.id, "--no-browser"], f"Linking {UNBUILT.name} is not in this version"),
         (["link", "bluesky"], "the input ended before the Bluesky handle"),  # handle, app password
         (["sandbox", "--port", "70000"], "--port"),
     ],
