@@ -27,6 +27,25 @@ base_url = "https://pixelfed.example"
 """
 
 
+def _demo_apps() -> tuple[str, dict[str, str]]:
+    """The ``config.toml`` sections and client-secret variables of the developer apps the sandbox's
+    emulators know (their ``DEMO``), so networks that need the user's own app link in the demo too."""
+    from providers import networks
+
+    sections: list[str] = []
+    secrets: dict[str, str] = {}
+    for package in networks.ORDER:
+        module = networks.part(package, networks.SANDBOX)
+        if module is None or not module.DEMO.client_id:
+            continue
+        demo = module.DEMO
+        network_id = module.EMULATOR.kind
+        sections.append(f'\n[networks.{network_id}]\nclient_id = "{demo.client_id}"\n')
+        if demo.client_secret:
+            secrets[f"LINKDECK_{network_id.upper().replace('-', '_')}_CLIENT_SECRET"] = demo.client_secret
+    return "".join(sections), secrets
+
+
 def _start_sandbox(latency: float) -> tuple[str, threading.Event]:
     """Run the sandbox on its own event loop in a daemon thread; return its URL and a stop switch."""
     from providers.sandbox import start
@@ -55,16 +74,18 @@ def demo_environment(latency: float = 0.0) -> Iterator[Path]:
     """Point linkdeck at a fresh sandbox and a throw-away home for the duration of the block."""
     home = Path(tempfile.mkdtemp(prefix="linkdeck-demo-"))
     url, stop = _start_sandbox(latency)
-    saved = {key: os.environ.get(key) for key in _ENV_KEYS}
+    apps, app_secrets = _demo_apps()
+    saved = {key: os.environ.get(key) for key in (*_ENV_KEYS, *app_secrets)}
     os.environ.update(
         LINKDECK_HOME=str(home),
         LINKDECK_SANDBOX_URL=url,
         LINKDECK_ALLOW_PLAINTEXT_SECRETS="1",
         # Never the user's real keyring: the vault then keeps secrets in the demo folder only.
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        **app_secrets,  # the sandbox's own demo apps, not real secrets
     )
     (home / "config").mkdir(parents=True, exist_ok=True)
-    (home / "config" / "config.toml").write_text(DEMO_CONFIG, encoding="utf-8")
+    (home / "config" / "config.toml").write_text(DEMO_CONFIG + apps, encoding="utf-8")
     import keyring
     from keyring.backends.fail import Keyring as NoKeyring
 

@@ -221,7 +221,7 @@ class AuthorizationCodeFlow:
 
         config = self.config
         secrets_in_play = (code, self._verifier or "", config.client_secret or "")
-        extra: dict[str, str] = {}
+        extra: dict[str, str] = dict(config.extra_token_params)
         if self._verifier is not None:
             extra["code_verifier"] = self._verifier
         client = AsyncOAuth2Client(

@@ -154,7 +154,9 @@ class TokenKeeper:
                 **client_kwargs(),
             ) as client:
                 answer: dict[str, Any] = dict(
-                    await client.refresh_token(config.token_url, refresh_token=refresh_token)
+                    await client.refresh_token(
+                        config.token_url, refresh_token=refresh_token, **config.extra_token_params
+                    )
                 )
         except OAuthError as exc:
             current = self._vault.get_token(key) or {}

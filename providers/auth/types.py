@@ -35,6 +35,8 @@ class ClientConfig:
     token_auth_method: str = "none"
     scope_separator: str = " "
     extra_authorize_params: dict[str, str] = field(default_factory=dict)
+    # Sent with every code exchange and refresh (Pinterest's continuous_refresh=true).
+    extra_token_params: dict[str, str] = field(default_factory=dict)
     # OAuth 1.0a only
     request_token_url: str | None = None
     access_token_url: str | None = None

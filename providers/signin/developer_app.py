@@ -51,6 +51,8 @@ def app_credentials(spec: NetworkSpec, client_id: str | None, vault: Vault) -> t
 class DeveloperAppSignIn(SignIn):
     # How the app authenticates at the token endpoint when it has a secret (RFC 6749 §2.3.1).
     token_auth_method: ClassVar[str] = "client_secret_post"
+    # Extra form fields the network wants on every code exchange and refresh.
+    token_params: ClassVar[Mapping[str, str]] = {}
 
     def client_config(self) -> ClientConfig:
         spec, endpoints = self.spec, self.spec.endpoints
@@ -68,6 +70,7 @@ class DeveloperAppSignIn(SignIn):
             scopes=spec.scopes,
             pkce=spec.capabilities.pkce,
             token_auth_method=self.token_auth_method if secret else "none",
+            extra_token_params=dict(self.token_params),
         )
 
     async def authorize(self, talk: Conversation, instance: str | None) -> Authorized:

@@ -1,0 +1,422 @@
+"""The emulated Pinterest (API v5): consent on ``www.pinterest.com/oauth/``, the API on
+``api.pinterest.com/v5``, video uploads on its S3 bucket, avatars on ``i.pinimg.com``.
+
+Shapes from pinterest/api-description@c05b189 ``v5/openapi.yaml`` (the PI source in
+shared/reference), strict where linkdeck could get it wrong; OAuth and the shared memory are in
+:mod:`.sandbox_oauth`.
+
+- ``GET /v5/user_account`` (user_accounts:read), ``GET /v5/boards`` (boards:read; ``page_size``
+  and a ``bookmark`` to the next page): alice has two boards, bob one.
+- ``POST /v5/pins`` (boards:read boards:write pins:read pins:write): ``board_id`` numeric and the
+  user's own (404 "Board not found."); title ≤ 100, description ≤ 800, alt_text ≤ 500, link ≤
+  2,048; ``media_source`` one of ``image_base64`` (``content_type`` image/jpeg or image/png, the
+  data valid base64 whose bytes are that type, ≤ ``image_max_bytes``), ``multiple_image_base64``
+  (2–5 such items) or ``video_id`` (this user's media, ``succeeded``, with a cover: an image URL,
+  base64 data with its type, or a key frame time); ``image_url`` is refused here (the sandbox
+  fetches nothing). With ``trial_access`` set (``POST /__sandbox__/instance``) every new Pin gets
+  the recorded Trial refusal, code 29 (networks-2026.md §9, PZI #1084; HTTP 403 assumed).
+  Validation errors are 400 ``{"code": 1, "message": …}`` (Pinterest's words: unverified).
+- ``GET /v5/pins/{id}``, ``GET /v5/boards/{id}/pins`` (newest first).
+- Video: ``POST /v5/media`` {media_type: video} → ``media_id``, ``upload_url`` and
+  ``upload_parameters``; the S3 form POST must carry every parameter, with ``file`` last (S3's
+  rule), no bearer token needed; the media is then ``processing`` for ``processing_polls`` looks
+  at ``GET /v5/media/{id}`` and ``succeeded`` (``failed`` when the file is not a video, as
+  Pinterest does when a cover image is uploaded instead: PZI PR #1802).
+- ``POST /v5/oauth/token/revoke`` refuses user tokens (system users only).
+- Errors for the bearer: 401 ``{"code": 2, "message": "Authentication failed."}``; a missing
+  scope 401 code 3 (unverified).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from providers.emulation import people
+from providers.emulation.framework import Call, Emulator, Published, Routes, SandboxDemo, json_reply
+from providers.emulation.grants import Clock, Issued
+from providers.media.sniff import HEAD_BYTES, mime_type
+from providers.networks.pinterest.sandbox_oauth import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    Board,
+    MediaUpload,
+    Pin,
+    PinterestState,
+    state_for,
+)
+
+API_HOST = "api.pinterest.com"
+WWW_HOST = "www.pinterest.com"
+UPLOAD_HOST = "pinterest-media-upload.s3-accelerate.amazonaws.com"
+AVATAR_HOST = "i.pinimg.com"
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "trial_access": False,
+    "processing_polls": 1,
+    "image_max_bytes": 20_000_000,
+}
+TRIAL_MESSAGE = (
+    "Apps with Trial access may not create Pins in production https://api.pinterest.com - "
+    "use API Sandbox https://api-sandbox.pinterest.com instead."
+)  # verbatim, networks-2026.md §9 (PZI #1084)
+PIN_SCOPES = ("boards:read", "boards:write", "pins:read", "pins:write")
+LIMITS = {"title": 100, "description": 800, "alt_text": 500, "link": 2048}
+_SIGNING_KEY = b"linkdeck-sandbox-s3"
+
+
+def default_boards() -> list[Board]:
+    alice, bob = people.USERS[0].id, people.USERS[1].id
+    return [
+        Board("549755885175", "Harbour photos", alice),
+        Board("549755885176", "Recipes to try", alice),
+        Board("549755885177", "Sketches", bob),
+    ]
+
+
+def invalid(message: str, status: int = 400, code: int = 1) -> web.Response:
+    return json_reply({"code": code, "message": message}, status)
+
+
+class PinterestServer(Emulator):
+    kind = "pinterest"
+    network = "Pinterest"
+
+    def __init__(self, host: str, clock: Clock) -> None:
+        super().__init__(host, clock)
+        self.state: PinterestState = state_for(clock, default_boards(), dict(DEFAULT_SETTINGS))
+        self.settings = self.state.settings
+        self.oauth = self.state.oauth
+        self.routes = Routes()
+        for method, path, handler in (
+            ("GET", "/oauth", self.authorize),
+            ("POST", "/oauth/authorize", self.decide),
+            ("POST", "/v5/oauth/token", self.token),
+            ("POST", "/v5/oauth/token/revoke", self.revoke),
+            ("GET", "/v5/user_account", self.user_account),
+            ("GET", "/v5/boards", self.list_boards),
+            ("GET", "/v5/boards/{board_id}/pins", self.board_pins),
+            ("POST", "/v5/pins", self.create_pin),
+            ("GET", "/v5/pins/{pin_id}", self.get_pin),
+            ("POST", "/v5/media", self.register_media),
+            ("GET", "/v5/media/{media_id}", self.get_media),
+            ("GET", "/75x75_RS/{file}", self.avatar),
+        ):
+            self.routes.add(method, path, handler)
+
+    # The emulator protocol -------------------------------------------------------------------------
+
+    async def handle(self, call: Call) -> web.StreamResponse:
+        if self.host == UPLOAD_HOST and call.method == "POST" and call.path == "/":
+            return await self.s3_upload(call)
+        found = self.routes.find(call.method, call.path)
+        if found is None:
+            return invalid("Not found.", 404, 404)
+        handler, call.match = found
+        return await handler(call)
+
+    def configure(self, values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            if key in DEFAULT_SETTINGS:
+                self.settings[key] = bool(value) if key == "trial_access" else int(value)
+
+    def published(self) -> list[Published]:
+        return [
+            Published(pin.owner, "\n".join(t for t in (pin.title, pin.description) if t), pin.media_count)
+            for pin in self.state.pins
+        ]
+
+    def accepts(self, token: str) -> bool:
+        return self.oauth.accepts(token)
+
+    # OAuth ------------------------------------------------------------------------------------------
+
+    async def authorize(self, call: Call) -> web.Response:
+        return self.oauth.authorize(call)
+
+    async def decide(self, call: Call) -> web.Response:
+        return self.oauth.decide(call)
+
+    async def token(self, call: Call) -> web.Response:
+        return self.oauth.token(call)
+
+    async def revoke(self, call: Call) -> web.Response:
+        return self.oauth.revoke_user_token(call)
+
+    def signed_in(self, call: Call, *scopes: str) -> people.User | web.Response:
+        issued = self.oauth.authenticate(call)
+        if not isinstance(issued, Issued) or issued.user_id is None:
+            return invalid("Authentication failed.", 401, 2)
+        if any(s not in issued.scopes for s in scopes):
+            return invalid("Authorization failed.", 401, 3)
+        who = people.user_by_id(issued.user_id)
+        return who if who is not None else invalid("Authentication failed.", 401, 2)
+
+    # Accounts and boards ----------------------------------------------------------------------------
+
+    async def user_account(self, call: Call) -> web.Response:
+        who = self.signed_in(call, "user_accounts:read")
+        if isinstance(who, web.Response):
+            return who
+        boards = [b for b in self.state.boards if b.owner == who.id]
+        return json_reply(
+            {
+                "account_type": "PINNER",
+                "id": who.id,
+                "username": who.username,
+                "about": who.note,
+                "profile_image": f"https://{AVATAR_HOST}/75x75_RS/{who.username}.png",
+                "website_url": "",
+                "board_count": len(boards),
+                "pin_count": sum(1 for p in self.state.pins if p.owner == who.id),
+                "follower_count": 0,
+                "following_count": 0,
+                "monthly_views": 0,
+            }
+        )
+
+    async def list_boards(self, call: Call) -> web.Response:
+        who = self.signed_in(call, "boards:read")
+        if isinstance(who, web.Response):
+            return who
+        mine = [b for b in self.state.boards if b.owner == who.id]
+        size = max(1, min(250, int(call.text("page_size") or 25)))
+        start = int(call.text("bookmark") or 0)
+        page = mine[start : start + size]
+        items = [
+            {
+                "id": b.id,
+                "name": b.name,
+                "description": "",
+                "privacy": "PUBLIC",
+                "owner": {"username": who.username},
+            }
+            for b in page
+        ]
+        bookmark = str(start + size) if start + size < len(mine) else None
+        return json_reply({"items": items, "bookmark": bookmark})
+
+    async def board_pins(self, call: Call) -> web.Response:
+        who = self.signed_in(call, "boards:read", "pins:read")
+        if isinstance(who, web.Response):
+            return who
+        board = self._board(call.match["board_id"], who)
+        if board is None:
+            return invalid("Board not found.", 404, 404)
+        pins = [p for p in reversed(self.state.pins) if p.board_id == board.id]
+        size = max(1, min(250, int(call.text("page_size") or 25)))
+        return json_reply({"items": [self.pin_json(p) for p in pins[:size]], "bookmark": None})
+
+    def _board(self, board_id: str, who: people.User) -> Board | None:
+        return next((b for b in self.state.boards if b.id == board_id and b.owner == who.id), None)
+
+    # Pins -------------------------------------------------------------------------------------------
+
+    def pin_json(self, pin: Pin) -> dict[str, Any]:
+        created = datetime.fromtimestamp(pin.created_at, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        return {
+            "id": pin.id,
+            "created_at": created,
+            "link": pin.link,
+            "title": pin.title,
+            "description": pin.description,
+            "alt_text": pin.alt_text,
+            "board_id": pin.board_id,
+            "board_section_id": None,
+            "board_owner": {"username": (people.user_by_id(pin.owner) or people.DEFAULT_USER).username},
+            "is_owner": True,
+            "is_standard": True,
+            "media": {"media_type": pin.media_type},
+            "parent_pin_id": None,
+        }
+
+    async def get_pin(self, call: Call) -> web.Response:
+        who = self.signed_in(call, "pins:read")
+        if isinstance(who, web.Response):
+            return who
+        pin = next((p for p in self.state.pins if p.id == call.match["pin_id"] and p.owner == who.id), None)
+        return json_reply(self.pin_json(pin)) if pin is not None else invalid("Pin not found.", 404, 50)
+
+    async def create_pin(self, call: Call) -> web.Response:
+        who = self.signed_in(call, *PIN_SCOPES)
+        if isinstance(who, web.Response):
+            return who
+        if call.request.content_type != "application/json":
+            return invalid("Request body must be JSON.")
+        if self.settings["trial_access"]:
+            return invalid(TRIAL_MESSAGE, 403, 29)
+        params = call.params
+        board_id = params.get("board_id")
+        if not isinstance(board_id, str) or not board_id.isdigit():
+            return invalid("board_id: must be the board's numeric id.")
+        for key, limit in LIMITS.items():
+            value = params.get(key)
+            if value is not None and (not isinstance(value, str) or len(value) > limit):
+                return invalid(f"{key}: ensure this value has at most {limit} characters.")
+        board = self._board(board_id, who)
+        if board is None:
+            return invalid("Board not found.", 404, 404)
+        source = params.get("media_source")
+        if not isinstance(source, dict):
+            return invalid("media_source: a Pin needs an image or a video.")
+        checked = self._media_source(source, who)
+        if isinstance(checked, web.Response):
+            return checked
+        media_type, count = checked
+        self.state.next_id += 1
+        pin = Pin(
+            id=str(self.state.next_id),
+            owner=who.id,
+            board_id=board.id,
+            title=str(params.get("title") or ""),
+            description=str(params.get("description") or ""),
+            alt_text=params.get("alt_text"),
+            link=params.get("link"),
+            media_type=media_type,
+            media_count=count,
+            created_at=self.clock.now(),
+        )
+        self.state.pins.append(pin)
+        return json_reply(self.pin_json(pin), 201)
+
+    def _media_source(self, source: dict[str, Any], who: people.User) -> tuple[str, int] | web.Response:
+        kind = source.get("source_type")
+        if kind == "image_base64":
+            problem = self._image(source, "media_source")
+            return invalid(problem) if problem else ("image", 1)
+        if kind == "multiple_image_base64":
+            items = source.get("items")
+            if not isinstance(items, list) or not 2 <= len(items) <= 5:
+                return invalid("media_source.items: 2 to 5 images.")
+            for number, item in enumerate(items):
+                problem = self._image(item if isinstance(item, dict) else {}, f"media_source.items[{number}]")
+                if problem:
+                    return invalid(problem)
+            return "multiple_images", len(items)
+        if kind == "video_id":
+            media = self.state.media.get(str(source.get("media_id") or ""))
+            if media is None or media.owner != who.id:
+                return invalid("media_source.media_id: media not found.")
+            if media.status != "succeeded":
+                return invalid(f"media_source.media_id: the media is {media.status}, not succeeded.")
+            has_cover = (
+                isinstance(source.get("cover_image_url"), str)
+                or isinstance(source.get("cover_image_key_frame_time"), int)
+                or (
+                    isinstance(source.get("cover_image_data"), str)
+                    and source.get("cover_image_content_type") in ("image/jpeg", "image/png")
+                )
+            )
+            return ("video", 1) if has_cover else invalid("media_source: a video Pin needs a cover image.")
+        if kind in ("image_url", "multiple_image_urls", "pin_url"):
+            return invalid(
+                f"media_source.source_type: {kind} needs a public URL; the sandbox fetches nothing."
+            )
+        return invalid("media_source.source_type: unknown source type.")
+
+    def _image(self, item: dict[str, Any], where: str) -> str:
+        content_type, data = item.get("content_type"), item.get("data")
+        if content_type not in ("image/jpeg", "image/png"):
+            return f"{where}.content_type: must be one of image/jpeg, image/png."
+        if not isinstance(data, str) or not data:
+            return f"{where}.data: required."
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            return f"{where}.data: not valid base64."
+        if mime_type(raw[:HEAD_BYTES]) != content_type:
+            return f"{where}.data: the image is not {content_type}."
+        if len(raw) > int(self.settings["image_max_bytes"]):
+            return f"{where}.data: the image is larger than {self.settings['image_max_bytes']} bytes."
+        return ""
+
+    # Video media ------------------------------------------------------------------------------------
+
+    def _signature(self, key: str) -> str:
+        return hmac.new(_SIGNING_KEY, key.encode(), hashlib.sha256).hexdigest()
+
+    async def register_media(self, call: Call) -> web.Response:
+        who = self.signed_in(call, "pins:write")
+        if isinstance(who, web.Response):
+            return who
+        if call.params.get("media_type") != "video":
+            return invalid("media_type: must be video.")
+        self.state.next_id += 1
+        media_id = str(self.state.next_id)
+        key = f"uploads/sandbox/{media_id}:video:{who.id}"
+        media = MediaUpload(media_id, who.id, key, self._signature(key))
+        self.state.media[media_id] = media
+        parameters = {
+            "Content-Type": "multipart/form-data",
+            "key": key,
+            "policy": base64.b64encode(f'{{"key":"{key}"}}'.encode()).decode(),
+            "x-amz-algorithm": "AWS4-HMAC-SHA256",
+            "x-amz-credential": "SANDBOX/20260101/us-east-1/s3/aws4_request",
+            "x-amz-date": "20260101T000000Z",
+            "x-amz-signature": media.signature,
+        }
+        return json_reply(
+            {
+                "media_id": media_id,
+                "media_type": "video",
+                "upload_url": f"https://{UPLOAD_HOST}/",
+                "upload_parameters": parameters,
+            },
+            201,
+        )
+
+    async def get_media(self, call: Call) -> web.Response:
+        who = self.signed_in(call, "pins:read")
+        if isinstance(who, web.Response):
+            return who
+        media = self.state.media.get(call.match["media_id"])
+        if media is None or media.owner != who.id:
+            return invalid("Media not found.", 404, 404)
+        if media.status == "processing":
+            if media.polls_left <= 0:
+                media.status = "succeeded"
+            media.polls_left -= 1
+        return json_reply({"media_id": media.id, "media_type": "video", "status": media.status})
+
+    async def s3_upload(self, call: Call) -> web.Response:
+        """The S3 form POST: every signed field, ``file`` last; 204 as S3 answers by default."""
+        names = list(call.params)
+        key = call.text("key") or ""
+        media = next((m for m in self.state.media.values() if m.key == key), None)
+        if media is None or call.text("x-amz-signature") != media.signature or not call.text("policy"):
+            return web.Response(status=403, text="<Error><Code>AccessDenied</Code></Error>")
+        if not names or names[-1] != "file":
+            return web.Response(
+                status=400,
+                text="<Error><Code>InvalidArgument</Code><Message>The file must be the last field "
+                "in the form.</Message></Error>",
+            )
+        upload = call.params["file"]
+        data = upload.file.read() if hasattr(upload, "file") else b""
+        media.size = len(data)
+        is_video = (mime_type(data[:HEAD_BYTES]) or "").startswith("video/")
+        media.status = "processing" if is_video else "failed"
+        media.polls_left = int(self.settings["processing_polls"])
+        return web.Response(status=204)
+
+    async def avatar(self, call: Call) -> web.Response:
+        return web.Response(
+            body=people.avatar_png(call.match["file"].removesuffix(".png")), content_type="image/png"
+        )
+
+
+EMULATOR = PinterestServer
+HOSTS = (API_HOST, WWW_HOST, UPLOAD_HOST, AVATAR_HOST)
+FIRST_LABELS: tuple[str, ...] = ()
+CATCH_ALL = False
+DEMO = SandboxDemo(
+    host=API_HOST,
+    create_path="/v5/pins",
+    client_id=DEMO_CLIENT_ID,
+    client_secret=DEMO_CLIENT_SECRET,
+)
