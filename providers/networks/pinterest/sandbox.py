@@ -126,6 +126,10 @@ class PinterestServer(Emulator):
                 self.settings[key] = bool(value) if key == "trial_access" else int(value)
 
     def published(self) -> list[Published]:
+        """The Pins (title and description as one text), listed by the API host only: the other
+        Pinterest hosts share its memory."""
+        if self.host != API_HOST:
+            return []
         return [
             Published(pin.owner, "\n".join(t for t in (pin.title, pin.description) if t), pin.media_count)
             for pin in self.state.pins

@@ -4,8 +4,9 @@ Built: linking (HTTP Basic client authentication at the token endpoint, ``contin
 on every token request), choosing a board, image Pins (one image, or a carousel of 2–5 of the same
 size) sent as ``image_base64``, video Pins (``POST /v5/media`` → S3 form upload → poll → the Pin
 with the video's first frame as its cover). Not built: ``image_url`` and ``multiple_image_urls``
-(they need a public address for the file, which linkdeck does not have), board sections, links on
-Pins, and Pinterest's own API sandbox host for Trial apps (``api-sandbox.pinterest.com``).
+(they need a public address for the file, which linkdeck does not have), board sections, a
+separate Pin link field (the caption's first web address is the link), and Pinterest's own API
+sandbox host for Trial apps (``api-sandbox.pinterest.com``).
 """
 
 from __future__ import annotations
@@ -67,20 +68,20 @@ SPEC = NetworkSpec(
     access_token_seconds=30 * 24 * 3600,
     summary="Create Pins on your boards with your own Pinterest app.",
     notes=(
-        "A new Pinterest app starts with Trial access: the Pins it creates are visible only to you. "
-        "Apply for Standard access in the developer portal to publish for real.",
+        "A new Pinterest app starts with Trial access. Pinterest's access-tiers page says a Trial "
+        "app's Pins are visible only to you, but Pinterest has been refusing them with error 29 "
+        '("Apps with Trial access may not create Pins in production"): apply for Standard access '
+        "in the developer portal to publish. linkdeck does not post to Pinterest's API sandbox.",
         "Every Pin needs an image or a video: a post with only text is refused. A carousel has "
         "2–5 images of the same size; a 2:3 portrait image is recommended.",
         "Images go to Pinterest inside the request (image_base64), which takes JPEG and PNG only; "
         "GIF, WebP, BMP and TIFF would need a public web address for the file, which linkdeck "
         "does not have yet, so convert them to JPEG first.",
         "A video Pin's cover is the video's first frame.",
-        'If Pinterest answers error 29 ("Apps with Trial access may not create Pins in production"), '
-        "your app still has Trial access: apply for Standard access in the developer portal. "
-        "linkdeck does not post to Pinterest's API sandbox.",
         "The caption's first line becomes the Pin's title (at most 100 characters, cut at a word "
         "with an ellipsis); the rest is the description (at most 800). The photo's description "
-        "becomes the Pin's alt text (at most 500).",
+        "becomes the Pin's alt text (at most 500). The first web address in the caption becomes the "
+        "Pin's link.",
         "Pinterest can't revoke a user's token through the API: remove linkdeck in your Pinterest "
         "settings to cut it off.",
     ),
