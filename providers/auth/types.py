@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 Token = dict[str, Any]  # as the token endpoint returned it (plus "expires_at"), kept only in the vault
 
 OOB_REDIRECT = "urn:ietf:wg:oauth:2.0:oob"
+
+
+def token_expiry(token: Token) -> datetime | None:
+    """When the sign-in runs out: the refresh token's expiry when the token says (Bluesky: the
+    2-hour access JWT is renewed silently, the 90-day refresh JWT is what needs a reconnect;
+    Pinterest's 60-day continuous refresh token), else the access token's."""
+    value: Any = token.get("refresh_expires_at", token.get("expires_at"))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    return None
 
 
 class RedirectKind(StrEnum):

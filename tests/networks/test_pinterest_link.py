@@ -7,6 +7,7 @@ revocation for a user's token (pinterest/api-description@c05b189 ``/oauth/token`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -79,8 +80,15 @@ async def test_the_code_exchange_and_the_refresh_use_basic_auth_and_continuous_r
 
     sign_in = registry.sign_in_for("pinterest", settings=settings, store=store, vault=vault)
     assert sign_in is not None
-    keeper = TokenKeeper(vault, store)
+    # The card's expiry is the 60-day refresh token's; a refresh ten days later moves it on.
+    first_expiry = account.expires_at
+    assert first_expiry is not None and first_expiry.timestamp() == token["refresh_expires_at"]
+    keeper = TokenKeeper(vault, store, now=lambda: datetime.now(UTC) + timedelta(days=10))
     renewed = await keeper.after_unauthorized(account, await sign_in.refresh_config(None))
+    later = store.account(account.id)
+    assert later is not None and later.expires_at is not None
+    assert later.expires_at.timestamp() == renewed["refresh_expires_at"]
+    assert later.expires_at - first_expiry > timedelta(days=9)
     assert renewed["access_token"] != token["access_token"]
     assert renewed["refresh_token"] != token["refresh_token"]  # continuous refresh tokens rotate
     assert not emulator.accepts(token["refresh_token"]) and emulator.accepts(renewed["refresh_token"])
