@@ -178,3 +178,21 @@ async def test_unlinking_revokes_nothing_and_points_to_pinterest_settings(
         sign_in = registry.sign_in_for("pinterest", settings=settings, store=store, vault=vault)
         assert sign_in is not None
         await sign_in.profile({"access_token": "gone"}, None)
+
+
+async def test_a_board_is_read_by_its_id_and_only_by_its_owner(
+    settings: Settings, store: Store, vault: Vault, emulator: PinterestServer, sandbox: Running
+) -> None:
+    linked = await link(settings, store, vault)
+    assert isinstance(linked, Linked) and linked.account is not None
+    token = vault.get_token(linked.account.vault_key)
+    assert token is not None
+    auth = {"Authorization": f"Bearer {token['access_token']}"}
+    base = f"{sandbox.url}/api.pinterest.com/v5/boards"
+    async with httpx2.AsyncClient(timeout=10) as client:
+        mine = await client.get(f"{base}/549755885175", headers=auth)
+        bobs = await client.get(f"{base}/549755885177", headers=auth)
+        nobody = await client.get(f"{base}/549755885175")
+    assert mine.status_code == 200 and mine.json()["name"] == "Harbour photos"
+    assert bobs.status_code == 404 and bobs.json() == {"code": 404, "message": "Board not found."}
+    assert nobody.status_code == 401 and nobody.json()["code"] == 2

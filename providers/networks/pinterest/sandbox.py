@@ -101,6 +101,7 @@ class PinterestServer(Emulator):
             ("GET", "/v5/user_account", self.user_account),
             ("GET", "/v5/boards", self.list_boards),
             ("GET", "/v5/boards/{board_id}/pins", self.board_pins),
+            ("GET", "/v5/boards/{board_id}", self.get_board),
             ("POST", "/v5/pins", self.create_pin),
             ("GET", "/v5/pins/{pin_id}", self.get_pin),
             ("POST", "/v5/media", self.register_media),
@@ -192,18 +193,26 @@ class PinterestServer(Emulator):
         size = max(1, min(250, int(call.text("page_size") or 25)))
         start = int(call.text("bookmark") or 0)
         page = mine[start : start + size]
-        items = [
-            {
-                "id": b.id,
-                "name": b.name,
-                "description": "",
-                "privacy": "PUBLIC",
-                "owner": {"username": who.username},
-            }
-            for b in page
-        ]
+        items = [self.board_json(b, who) for b in page]
         bookmark = str(start + size) if start + size < len(mine) else None
         return json_reply({"items": items, "bookmark": bookmark})
+
+    @staticmethod
+    def board_json(board: Board, who: people.User) -> dict[str, Any]:
+        return {
+            "id": board.id,
+            "name": board.name,
+            "description": "",
+            "privacy": "PUBLIC",
+            "owner": {"username": who.username},
+        }
+
+    async def get_board(self, call: Call) -> web.Response:
+        who = self.signed_in(call, "boards:read")
+        if isinstance(who, web.Response):
+            return who
+        board = self._board(call.match["board_id"], who)
+        return json_reply(self.board_json(board, who)) if board else invalid("Board not found.", 404, 404)
 
     async def board_pins(self, call: Call) -> web.Response:
         who = self.signed_in(call, "boards:read", "pins:read")
