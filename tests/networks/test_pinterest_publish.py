@@ -114,6 +114,15 @@ def test_error_codes_become_what_the_user_can_do(status: int, body: dict[str, ob
     assert publisher.error_code(answer(400, {"code": True})) is None
 
 
+def test_a_refused_video_upload_is_tried_again_not_a_reconnect() -> None:
+    request = httpx2.Request("POST", "https://pinterest-media-upload.s3-accelerate.amazonaws.com/")
+    denied = httpx2.Response(403, text="<Error><Code>AccessDenied</Code></Error>", request=request)
+    error = pinterest.upload_refused(denied, "Pinterest", "uploading tide.mp4")
+    assert error.kind == "try_later" and "AccessDenied" in error.message and "Pinterest" in error.message
+    busy = pinterest.upload_refused(httpx2.Response(503, text="", request=request), "Pinterest", "uploading")
+    assert busy.kind == "try_later"
+
+
 # Through the outbox, against the emulator ----------------------------------------------------------
 
 

@@ -236,7 +236,7 @@ class PinterestPublisher(Publisher):
         except Exception as exc:
             raise from_exception(exc, name, what) from None
         if not 200 <= response.status_code < 300:
-            raise self.refused(response, name, what)
+            raise upload_refused(response, name, what)
         await self._processed(str(media_id), auth, name, report)
         return str(media_id)
 
@@ -308,6 +308,24 @@ class PinterestPublisher(Publisher):
             ):
                 return PublishResult(str(pin["id"]), pin_url(str(pin["id"])))
         return None
+
+
+def upload_refused(response: httpx2.Response, name: str, what: str) -> PublishError:
+    """A refused S3 form upload: its XML ``Code`` named. Not the sign-in's fault (the form is
+    signed by Pinterest, not by linkdeck's token), so a 403 is tried again with a new upload
+    address rather than asking to reconnect; 5xx and 429 are the usual "later"."""
+    from providers.failures import classify
+
+    found = re.search(r"<Code>([^<]{1,64})</Code>", response.text)
+    code = found.group(1) if found else f"HTTP {response.status_code}"
+    if response.status_code >= 500 or response.status_code in (408, 429):
+        return classify(response, name, what, said=code)
+    return PublishError(
+        "try_later",
+        f"{name}'s upload storage refused {what} ({code}); linkdeck registers the video again "
+        "and retries later.",
+        status=response.status_code,
+    )
 
 
 def _kind(path: Path) -> tuple[str, str]:
