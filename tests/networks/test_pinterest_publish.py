@@ -267,3 +267,16 @@ async def test_the_body_is_the_json_with_each_file_in_base64(tmp_path: Path, siz
         assert len(data) == encoded_length(path.stat().st_size)
         assert (i, path.stat().st_size, path.stat().st_size) in seen
     assert parsed["title"] == document["title"]
+
+
+async def test_a_photo_without_a_caption_is_a_pin_without_a_title(
+    settings: Settings, store: Store, vault: Vault, emulator: PinterestServer, sandbox: Running,
+    tmp_path: Path, frozen_clock: clock.FrozenClock,
+) -> None:  # fmt: skip
+    account = await linked(settings, store, vault)
+    done = await send(
+        store, vault, account, "", [media_corpus.jpeg(tmp_path / "a.png", (600, 900))], frozen_clock
+    )
+    assert done.state == DeliveryState.SENT and done.url, done.reason
+    [create] = created(sandbox)
+    assert "title" not in create["params"] and "description" not in create["params"]  # type: ignore[operator]

@@ -121,7 +121,9 @@ class PinterestPublisher(Publisher):
         files = [Path(p) for p in post.media]
         kinds = [_kind(path) for path in files]
         auth = {"Authorization": f"Bearer {token.get('access_token', '')}"}
-        document: dict[str, Any] = {"board_id": board, "title": title}
+        document: dict[str, Any] = {"board_id": board}
+        if title:  # an image alone (no caption) makes a Pin without a title
+            document["title"] = title
         if description:
             document["description"] = description
         if alt:

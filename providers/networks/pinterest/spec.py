@@ -63,8 +63,8 @@ SPEC = NetworkSpec(
     ),
     caption=CaptionLimits(max_length=800, counting=CaptionCounting.CHARS, title_max_length=100),
     targets=(TargetKind.BOARD,),
-    token_lifetime="access about 30 days (3P); refreshed automatically with a 60-day continuous "
-    "refresh token",
+    token_lifetime="access about 30 days (3P), refreshed automatically; the 60-day continuous "
+    "refresh token is renewed with every refresh, so the account lasts while linkdeck is used",
     access_token_seconds=30 * 24 * 3600,
     summary="Create Pins on your boards with your own Pinterest app.",
     notes=(
@@ -117,7 +117,8 @@ SPEC = NetworkSpec(
         "settings_url": "unverified: no app-revocation page in networks.md; Pinterest's general "
         "settings page",
         "access_tier": "developers.pinterest.com/docs/key-concepts/access-tiers/ (Trial: Pins visible "
-        "only to the creator)",
+        f"only to the creator), contradicted in practice by error 29 ({PI26}, PZI #1084); the 2026 "
+        "file wins, so the note says both",
         "publish": f"{PI}; {PZ} (POST /v5/pins with board_id (numeric: {PI26}, postiz-docs PR #248); "
         "media_source image_base64 / multiple_image_base64 (2–5 items); video: POST /v5/media "
         "→ upload_url + upload_parameters (S3 form POST, the file as 'file') → GET /v5/media/{{id}} "
