@@ -27,6 +27,15 @@ base_url = "https://pixelfed.example"
 """
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def _demo_apps() -> tuple[str, dict[str, str]]:
     """The ``config.toml`` sections and client-secret variables of the developer apps the sandbox's
     emulators know (their ``DEMO``), so networks that need the user's own app link in the demo too."""
@@ -40,7 +49,9 @@ def _demo_apps() -> tuple[str, dict[str, str]]:
             continue
         demo = module.DEMO
         network_id = module.EMULATOR.kind
-        sections.append(f'\n[networks.{network_id}]\nclient_id = "{demo.client_id}"\n')
+        # A free loopback port rather than the one a real app registers (8080 is often taken):
+        # the sandbox's demo apps accept any, as every contract test links on a free port.
+        sections.append(f'\n[networks.{network_id}]\nclient_id = "{demo.client_id}"\nport = {_free_port()}\n')
         if demo.client_secret:
             secrets[f"LINKDECK_{network_id.upper().replace('-', '_')}_CLIENT_SECRET"] = demo.client_secret
     return "".join(sections), secrets
