@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from providers import clock, linking, overview
 from providers import settings as settings_module
 from providers.linking.steps import ChooseTarget, Linked, ShowAddress
@@ -47,3 +49,35 @@ async def test_the_demo_links_pinterest_and_pins_a_photo(tmp_path: Path) -> None
             sent = store.delivery(delivery.id)
             assert sent is not None and sent.state == DeliveryState.SENT, sent.reason if sent else None
             assert sent.url and sent.url.startswith("https://www.pinterest.com/pin/")
+
+
+async def test_in_the_demo_app_the_pinterest_card_links_a_chosen_board(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The TUI as a demo user drives it: Enter on the Pinterest card, Allow in the "browser", the
+    address pasted, the second board picked from the list; the card turns linked on that board."""
+    from textual.widgets import OptionList
+
+    from tests.support.tui import SIZE, link_from_card, pause_until
+    from tui.app import LinkdeckApp
+    from tui.widgets.network_card import NetworkCard
+
+    monkeypatch.setattr(LinkdeckApp, "open_url", lambda self, url, new_tab=True: None)
+    with demo_environment():
+        app = LinkdeckApp()
+        async with app.run_test(size=SIZE) as pilot:
+            app.place = app.place.SSH
+            url = await link_from_card(app, pilot, "pinterest")
+            assert "/www.pinterest.com/oauth/?" in url
+            choices = app.screen.query_one("#link-choices", OptionList)
+            assert await pause_until(pilot, lambda: choices.option_count == 2)
+            assert str(choices.get_option_at_index(1).prompt) == "board: Recipes to try"
+            choices.focus()
+            choices.highlighted = 1
+            await pilot.press("enter")
+            await pause_until(pilot, lambda: type(app.screen).__name__ == "AccountsScreen")
+            await pilot.pause()
+            card = app.screen.query_one("#card-pinterest", NetworkCard).card
+            assert card is not None and card.state is overview.CardState.LINKED
+            [account] = card.accounts
+            assert (account.handle, account.target_name) == ("@alice", "Recipes to try")
