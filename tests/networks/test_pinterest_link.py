@@ -196,3 +196,24 @@ async def test_a_board_is_read_by_its_id_and_only_by_its_owner(
     assert mine.status_code == 200 and mine.json()["name"] == "Harbour photos"
     assert bobs.status_code == 404 and bobs.json() == {"code": 404, "message": "Board not found."}
     assert nobody.status_code == 401 and nobody.json()["code"] == 2
+
+
+async def test_the_consent_page_takes_only_the_registered_loopback_callback(
+    emulator: PinterestServer, sandbox: Running
+) -> None:
+    base = f"{sandbox.url}/www.pinterest.com/oauth/"
+    asked = {"response_type": "code", "client_id": DEMO.client_id, "scope": SCOPES, "state": "s" * 20}
+    async with httpx2.AsyncClient(timeout=10) as client:
+        good = await client.get(base, params=asked | {"redirect_uri": "http://127.0.0.1:5123/callback"})
+        for wrong in (
+            "http://127.0.0.1:5123/other",
+            "http://evil.example/callback",
+            "http://localhost:5123/callback",
+        ):
+            page = await client.get(base, params=asked | {"redirect_uri": wrong})
+            assert page.status_code == 400 and "invalid_redirect_uri" in page.text, wrong
+        unknown = await client.get(
+            base, params=asked | {"client_id": "999", "redirect_uri": "http://127.0.0.1:5123/callback"}
+        )
+    assert good.status_code == 200 and "user_accounts:read" in good.text
+    assert unknown.status_code == 401

@@ -88,9 +88,8 @@ class PinterestOAuth(OAuthServer):
     def authorize(self, call: Call) -> web.Response:
         app = self.apps.get(call.text("client_id") or "")
         uri = call.text("redirect_uri") or ""
-        demo = app is not None and app.client_id == DEMO_CLIENT_ID
-        if demo and _LOOPBACK_CALLBACK.match(uri) and app is not None and uri not in app.redirect_uris:
-            app.redirect_uris.append(uri)
+        if app is not None and app.client_id == DEMO_CLIENT_ID and _LOOPBACK_CALLBACK.match(uri):
+            app.redirect_uris = sorted({*app.redirect_uris, uri})  # the port the user registered
         return super().authorize(call)
 
     def error(self, status: int, error: str, description: str, hint: str | None = None) -> web.Response:
