@@ -17,6 +17,7 @@ from providers import clock
 from providers.errors import PublishError
 from providers.linking.steps import Linked
 from providers.networks.pinterest import publish as pinterest
+from providers.networks.pinterest import video
 from providers.networks.pinterest.media import CHUNK_SIZE, Base64Json, encoded_length
 from providers.networks.pinterest.sandbox import PinterestServer
 from providers.networks.pinterest.spec import SPEC
@@ -117,9 +118,9 @@ def test_error_codes_become_what_the_user_can_do(status: int, body: dict[str, ob
 def test_a_refused_video_upload_is_tried_again_not_a_reconnect() -> None:
     request = httpx2.Request("POST", "https://pinterest-media-upload.s3-accelerate.amazonaws.com/")
     denied = httpx2.Response(403, text="<Error><Code>AccessDenied</Code></Error>", request=request)
-    error = pinterest.upload_refused(denied, "Pinterest", "uploading tide.mp4")
+    error = video.upload_refused(denied, "Pinterest", "uploading tide.mp4")
     assert error.kind == "try_later" and "AccessDenied" in error.message and "Pinterest" in error.message
-    busy = pinterest.upload_refused(httpx2.Response(503, text="", request=request), "Pinterest", "uploading")
+    busy = video.upload_refused(httpx2.Response(503, text="", request=request), "Pinterest", "uploading")
     assert busy.kind == "try_later"
 
 
@@ -207,7 +208,7 @@ async def test_a_video_pin_registers_uploads_waits_and_has_a_cover(
     settings: Settings, store: Store, vault: Vault, emulator: PinterestServer, sandbox: Running,
     tmp_path: Path, frozen_clock: clock.FrozenClock, monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    monkeypatch.setattr(pinterest, "POLL_DELAYS", (0.0, 0.0, 0.0))
+    monkeypatch.setattr(video, "POLL_DELAYS", (0.0, 0.0, 0.0))
     emulator.configure({"processing_polls": 2})
     account = await linked(settings, store, vault)
     clip = media_corpus.video(tmp_path / "tide.mp4", (240, 360), seconds=4.5, fps=10, audio=False)
@@ -230,15 +231,14 @@ async def test_a_video_pin_sends_its_first_frame_as_the_cover(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clip = media_corpus.video(tmp_path / "tide.mp4", (240, 360), seconds=1, fps=5, audio=False)
-    publisher = pinterest.PinterestPublisher(SPEC, httpx2.AsyncClient())
-    source = await publisher._video_source(clip, "42")
+    source = await video.video_source(clip, "42")
     assert source["source_type"] == "video_id" and source["media_id"] == "42"
     assert source["cover_image_content_type"] == "image/jpeg"
     cover = base64.b64decode(source["cover_image_data"])
     assert cover[:3] == b"\xff\xd8\xff"
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100)
-    assert (await publisher._video_source(broken, "43"))["cover_image_key_frame_time"] == 0
+    assert (await video.video_source(broken, "43"))["cover_image_key_frame_time"] == 0
 
 
 # The streamed base64 body ------------------------------------------------------------------------

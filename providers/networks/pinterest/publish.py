@@ -11,7 +11,8 @@ The Pin (``POST /v5/pins``, pinterest/api-description@c05b189 PinCreate):
   (:mod:`.media`); or one video: ``POST /v5/media`` registers it, the file goes to the returned
   ``upload_url`` as an S3 form POST (``upload_parameters`` then ``file``, streamed, without
   linkdeck's token), ``GET /v5/media/{id}`` is polled until ``succeeded``, and the Pin names it as
-  ``video_id`` with the first frame as its cover (PZI PR #1802: never the cover in the upload).
+  ``video_id`` with the first frame as its cover (PZI PR #1802: never the cover in the upload),
+  in :mod:`.video`.
 
 ``image_url`` would let Pinterest fetch GIF, WebP, BMP and TIFF too, but needs a public address
 for the file, which linkdeck does not have: those formats are refused before sending, with the
@@ -48,8 +49,6 @@ TITLE_MAX, DESCRIPTION_MAX, ALT_MAX, LINK_MAX = 100, 800, 500, 2048
 CAROUSEL = (2, 5)
 PIN_URL = "https://www.pinterest.com/pin/{}/"
 _URL = re.compile(r"https?://[^\s<>\"']+")
-# Seconds between two looks at a video Pinterest is processing; then it is tried again later.
-POLL_DELAYS: tuple[float, ...] = (1, 2, 3, 5, 5, 10, 10, 15, 15, 30, 30, 30, 30, 30, 30, 60, 60, 60)
 
 TRIAL = (
     "Your Pinterest app has Trial access, and Pinterest lets Trial apps create Pins only in its "
@@ -136,8 +135,11 @@ class PinterestPublisher(Publisher):
 
         marker = Base64Json.new_marker()
         if len(files) == 1 and kinds[0][0] == "video":
-            media_id = await self._upload_video(files[0], kinds[0][1], auth, name, report)
-            document["media_source"] = await self._video_source(files[0], media_id)
+            from providers.networks.pinterest.video import VideoUpload, video_source
+
+            upload = VideoUpload(self.client, self.api, self._send, auth, name, report)
+            media_id = await upload.run(files[0], kinds[0][1])
+            document["media_source"] = await video_source(files[0], media_id)
         elif len(files) == 1:
             document["media_source"] = {
                 "source_type": "image_base64",
@@ -201,83 +203,6 @@ class PinterestPublisher(Publisher):
             raise self.refused(response, name, what)
         return body
 
-    async def _upload_video(
-        self, path: Path, mime: str, auth: dict[str, str], name: str, report: Reporter | None
-    ) -> str:
-        """Register, upload (S3 form POST, streamed) and wait for Pinterest to process the video;
-        its media id."""
-        from providers.publishing.multipart import StreamedMultipart
-
-        registered = await self._send(
-            "POST",
-            f"{self.api}/media",
-            "registering the video",
-            name,
-            json={"media_type": "video"},
-            headers=auth,
-        )
-        media_id, upload_url = registered.get("media_id"), registered.get("upload_url")
-        parameters = registered.get("upload_parameters")
-        if not isinstance(media_id, str | int) or not isinstance(upload_url, str) or not upload_url:
-            raise PublishError("try_later", f"{name} registered the video without an upload address.")
-        fields = (
-            [(str(k), str(v)) for k, v in (parameters or {}).items()] if isinstance(parameters, dict) else []
-        )
-        what = f"uploading {path.name}"
-        form = StreamedMultipart(
-            fields,
-            "file",
-            path,
-            content_type=mime,
-            progress=(lambda sent, total: report.uploading(0, 1, sent, total))
-            if report is not None
-            else None,
-        )
-        try:  # the upload host is Pinterest's S3 bucket: the form's policy signs it, not our token
-            response = await self.client.post(upload_url, content=form, headers=form.headers, timeout=None)
-        except Exception as exc:
-            raise from_exception(exc, name, what) from None
-        if not 200 <= response.status_code < 300:
-            raise upload_refused(response, name, what)
-        await self._processed(str(media_id), auth, name, report)
-        return str(media_id)
-
-    async def _processed(
-        self, media_id: str, auth: dict[str, str], name: str, report: Reporter | None
-    ) -> None:
-        url, what = f"{self.api}/media/{media_id}", "checking the video's processing"
-        for delay in (0.0, *POLL_DELAYS):
-            if delay:
-                await asyncio.sleep(delay)
-            status = (await self._send("GET", url, what, name, headers=auth)).get("status")
-            if status == "succeeded":
-                return
-            if status == "failed":
-                raise PublishError(
-                    "fix_media",
-                    f"{name} could not process the video (media status failed). Check it plays, "
-                    "is MP4, MOV or M4V, and lasts 4 s to 15 min, then post again.",
-                )
-            if report is not None:
-                report.processing(0, 1)
-        raise PublishError(
-            "try_later", f"{name} is still processing the video; linkdeck tries the Pin again later."
-        )
-
-    async def _video_source(self, path: Path, media_id: str) -> dict[str, Any]:
-        import base64
-
-        from providers.networks.pinterest.media import first_frame_jpeg
-
-        source: dict[str, Any] = {"source_type": "video_id", "media_id": media_id}
-        cover = await asyncio.to_thread(first_frame_jpeg, path)
-        if cover is None:
-            source["cover_image_key_frame_time"] = 0
-        else:
-            source["cover_image_content_type"] = "image/jpeg"
-            source["cover_image_data"] = base64.b64encode(cover).decode("ascii")
-        return source
-
     async def lookup(
         self, account: Account, post: Post, delivery: Delivery, token: Token
     ) -> PublishResult | None:
@@ -310,24 +235,6 @@ class PinterestPublisher(Publisher):
             ):
                 return PublishResult(str(pin["id"]), pin_url(str(pin["id"])))
         return None
-
-
-def upload_refused(response: httpx2.Response, name: str, what: str) -> PublishError:
-    """A refused S3 form upload: its XML ``Code`` named. Not the sign-in's fault (the form is
-    signed by Pinterest, not by linkdeck's token), so a 403 is tried again with a new upload
-    address rather than asking to reconnect; 5xx and 429 are the usual "later"."""
-    from providers.failures import classify
-
-    found = re.search(r"<Code>([^<]{1,64})</Code>", response.text)
-    code = found.group(1) if found else f"HTTP {response.status_code}"
-    if response.status_code >= 500 or response.status_code in (408, 429):
-        return classify(response, name, what, said=code)
-    return PublishError(
-        "try_later",
-        f"{name}'s upload storage refused {what} ({code}); linkdeck registers the video again "
-        "and retries later.",
-        status=response.status_code,
-    )
 
 
 def _kind(path: Path) -> tuple[str, str]:

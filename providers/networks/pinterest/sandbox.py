@@ -3,7 +3,7 @@
 
 Shapes from pinterest/api-description@c05b189 ``v5/openapi.yaml`` (the PI source in
 shared/reference), strict where linkdeck could get it wrong; OAuth and the shared memory are in
-:mod:`.sandbox_oauth`.
+:mod:`.sandbox_oauth`, video uploads in :mod:`.sandbox_media`.
 
 - ``GET /v5/user_account`` (user_accounts:read), ``GET /v5/boards`` (boards:read; ``page_size``
   and a ``bookmark`` to the next page): alice has two boards, bob one.
@@ -17,11 +17,8 @@ shared/reference), strict where linkdeck could get it wrong; OAuth and the share
   the recorded Trial refusal, code 29 (networks-2026.md §9, PZI #1084; HTTP 403 assumed).
   Validation errors are 400 ``{"code": 1, "message": …}`` (Pinterest's words: unverified).
 - ``GET /v5/pins/{id}``, ``GET /v5/boards/{id}/pins`` (newest first).
-- Video: ``POST /v5/media`` {media_type: video} → ``media_id``, ``upload_url`` and
-  ``upload_parameters``; the S3 form POST must carry every parameter, with ``file`` last (S3's
-  rule), no bearer token needed; the media is then ``processing`` for ``processing_polls`` looks
-  at ``GET /v5/media/{id}`` and ``succeeded`` (``failed`` when the file is not a video, as
-  Pinterest does when a cover image is uploaded instead: PZI PR #1802).
+- Video: ``POST /v5/media``, the S3 form upload and ``GET /v5/media/{id}``, in
+  :mod:`.sandbox_media`.
 - ``POST /v5/oauth/token/revoke`` refuses user tokens (system users only).
 - Errors for the bearer: 401 ``{"code": 2, "message": "Authentication failed."}``; a missing
   scope 401 code 3 (unverified).
@@ -31,8 +28,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,11 +37,11 @@ from providers.emulation import people
 from providers.emulation.framework import Call, Emulator, Published, Routes, SandboxDemo, json_reply
 from providers.emulation.grants import Clock, Issued
 from providers.media.sniff import HEAD_BYTES, mime_type
+from providers.networks.pinterest.sandbox_media import UPLOAD_HOST, VideoMedia, invalid
 from providers.networks.pinterest.sandbox_oauth import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
     Board,
-    MediaUpload,
     Pin,
     PinterestState,
     state_for,
@@ -54,7 +49,6 @@ from providers.networks.pinterest.sandbox_oauth import (
 
 API_HOST = "api.pinterest.com"
 WWW_HOST = "www.pinterest.com"
-UPLOAD_HOST = "pinterest-media-upload.s3-accelerate.amazonaws.com"
 AVATAR_HOST = "i.pinimg.com"
 DEFAULT_SETTINGS: dict[str, Any] = {
     "trial_access": False,
@@ -67,7 +61,6 @@ TRIAL_MESSAGE = (
 )  # verbatim, networks-2026.md §9 (PZI #1084)
 PIN_SCOPES = ("boards:read", "boards:write", "pins:read", "pins:write")
 LIMITS = {"title": 100, "description": 800, "alt_text": 500, "link": 2048}
-_SIGNING_KEY = b"linkdeck-sandbox-s3"
 
 
 def default_boards() -> list[Board]:
@@ -79,11 +72,7 @@ def default_boards() -> list[Board]:
     ]
 
 
-def invalid(message: str, status: int = 400, code: int = 1) -> web.Response:
-    return json_reply({"code": code, "message": message}, status)
-
-
-class PinterestServer(Emulator):
+class PinterestServer(VideoMedia, Emulator):
     kind = "pinterest"
     network = "Pinterest"
 
@@ -347,75 +336,6 @@ class PinterestServer(Emulator):
         if len(raw) > int(self.settings["image_max_bytes"]):
             return f"{where}.data: the image is larger than {self.settings['image_max_bytes']} bytes."
         return ""
-
-    # Video media ------------------------------------------------------------------------------------
-
-    def _signature(self, key: str) -> str:
-        return hmac.new(_SIGNING_KEY, key.encode(), hashlib.sha256).hexdigest()
-
-    async def register_media(self, call: Call) -> web.Response:
-        who = self.signed_in(call, "pins:write")
-        if isinstance(who, web.Response):
-            return who
-        if call.params.get("media_type") != "video":
-            return invalid("media_type: must be video.")
-        self.state.next_id += 1
-        media_id = str(self.state.next_id)
-        key = f"uploads/sandbox/{media_id}:video:{who.id}"
-        media = MediaUpload(media_id, who.id, key, self._signature(key))
-        self.state.media[media_id] = media
-        parameters = {
-            "Content-Type": "multipart/form-data",
-            "key": key,
-            "policy": base64.b64encode(f'{{"key":"{key}"}}'.encode()).decode(),
-            "x-amz-algorithm": "AWS4-HMAC-SHA256",
-            "x-amz-credential": "SANDBOX/20260101/us-east-1/s3/aws4_request",
-            "x-amz-date": "20260101T000000Z",
-            "x-amz-signature": media.signature,
-        }
-        return json_reply(
-            {
-                "media_id": media_id,
-                "media_type": "video",
-                "upload_url": f"https://{UPLOAD_HOST}/",
-                "upload_parameters": parameters,
-            },
-            201,
-        )
-
-    async def get_media(self, call: Call) -> web.Response:
-        who = self.signed_in(call, "pins:read")
-        if isinstance(who, web.Response):
-            return who
-        media = self.state.media.get(call.match["media_id"])
-        if media is None or media.owner != who.id:
-            return invalid("Media not found.", 404, 404)
-        if media.status == "processing":
-            if media.polls_left <= 0:
-                media.status = "succeeded"
-            media.polls_left -= 1
-        return json_reply({"media_id": media.id, "media_type": "video", "status": media.status})
-
-    async def s3_upload(self, call: Call) -> web.Response:
-        """The S3 form POST: every signed field, ``file`` last; 204 as S3 answers by default."""
-        names = list(call.params)
-        key = call.text("key") or ""
-        media = next((m for m in self.state.media.values() if m.key == key), None)
-        if media is None or call.text("x-amz-signature") != media.signature or not call.text("policy"):
-            return web.Response(status=403, text="<Error><Code>AccessDenied</Code></Error>")
-        if not names or names[-1] != "file":
-            return web.Response(
-                status=400,
-                text="<Error><Code>InvalidArgument</Code><Message>The file must be the last field "
-                "in the form.</Message></Error>",
-            )
-        upload = call.params["file"]
-        data = upload.file.read() if hasattr(upload, "file") else b""
-        media.size = len(data)
-        is_video = (mime_type(data[:HEAD_BYTES]) or "").startswith("video/")
-        media.status = "processing" if is_video else "failed"
-        media.polls_left = int(self.settings["processing_polls"])
-        return web.Response(status=204)
 
     async def avatar(self, call: Call) -> web.Response:
         return web.Response(
