@@ -78,17 +78,20 @@ def authorize_url(base: str, params: dict[str, str]) -> str:
 
 def with_expiry(token: dict[str, Any], now: float) -> Token:
     """A plain dict of the token response with ``expires_at`` (epoch seconds) computed from
-    ``expires_in`` when the server sent it."""
+    ``expires_in`` when the server sent it, and ``refresh_expires_at`` from
+    ``refresh_token_expires_in`` (Pinterest, LinkedIn) when it sent that."""
     result: Token = dict(token)
-    expires_in = result.get("expires_in")
-    try:
-        seconds = int(expires_in) if expires_in is not None else None
-    except (TypeError, ValueError):
-        seconds = None
-    if seconds is not None:
-        result["expires_at"] = int(now) + seconds
-    else:
-        result.pop("expires_at", None)
+    lifetimes = (("expires_in", "expires_at"), ("refresh_token_expires_in", "refresh_expires_at"))
+    for lifetime, moment in lifetimes:
+        value = result.get(lifetime)
+        try:
+            seconds = int(value) if value is not None else None
+        except (TypeError, ValueError):
+            seconds = None
+        if seconds is not None:
+            result[moment] = int(now) + seconds
+        else:
+            result.pop(moment, None)
     return result
 
 
@@ -221,7 +224,7 @@ class AuthorizationCodeFlow:
 
         config = self.config
         secrets_in_play = (code, self._verifier or "", config.client_secret or "")
-        extra: dict[str, str] = {}
+        extra: dict[str, str] = dict(config.extra_token_params)
         if self._verifier is not None:
             extra["code_verifier"] = self._verifier
         client = AsyncOAuth2Client(

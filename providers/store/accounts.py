@@ -152,6 +152,11 @@ def set_auto_share(conn: sqlite3.Connection, account_id: int, on: bool) -> Accou
     return require(conn, account_id)
 
 
+def set_expiry(conn: sqlite3.Connection, account_id: int, when: datetime | None) -> Account:
+    _update(conn, account_id, "expires_at = ?", (opt_to_text(when),))
+    return require(conn, account_id)
+
+
 def set_target(
     conn: sqlite3.Connection, account_id: int, kind: str | None, target_id: str | None, name: str | None
 ) -> Account:
