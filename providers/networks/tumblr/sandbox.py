@@ -1,0 +1,459 @@
+"""The emulated Tumblr: ``www.tumblr.com`` (the OAuth 2 consent page, Settings → Apps) and
+``api.tumblr.com`` (the token endpoint and API v2), one Tumblr between them.
+
+As tumblr/docs@708be10 api.md describes it (facts and their sources in :mod:`.sandbox_npf`):
+
+- OAuth 2: ``GET /oauth2/authorize`` (client_id, response_type=code, scope, state, redirect_uri)
+  shows the consent page; ``POST /v2/oauth2/token`` needs the client secret (no PKCE documented;
+  a challenge that is sent must still be S256); scopes ``basic write offline_access``; access
+  tokens last 2,520 s (``expires_in``), a refresh token comes only with ``offline_access`` and
+  lasts 42 days (tumblr/docs#134); the refresh grant answers a new pair and retires the old one,
+  and an expired or retired refresh token gets a 401. The token answer is Tumblr's: ``{access_token,
+  expires_in, id_token: false, refresh_token, scope, token_type: "bearer"}``. No revoke endpoint:
+  the user removes the app at ``www.tumblr.com/settings/apps`` (the page is here too).
+- API answers are ``{meta: {status, msg}, response}``; errors add ``errors: [{title, code,
+  detail}]``; a bad or missing bearer token is 401 code 1016. Every API answer carries
+  ``X-Ratelimit-Perhour-*`` and ``X-Ratelimit-Perday-*`` (Limit, Remaining, Reset in seconds) for
+  the consumer key (1,000 calls an hour, 5,000 a day), and 429 "Limit Exceeded" past them.
+- ``GET /v2/user/info`` (scope basic), ``GET /v2/blog/{blog}/info``, ``GET /v2/blog/{blog}/avatar
+  [/{size}]`` (a PNG; sizes 16…512), ``POST /v2/blog/{blog}/posts`` (NPF as JSON, or multipart
+  with a ``json`` part and file parts named by ``identifier``; scope write, the user's own blog;
+  201 ``{id}`` as a string), ``GET /v2/blog/{blog}/posts[/queue|/draft]`` (``npf=true`` content).
+- Per user and day: 250 posts (403 8023), 250 images (403 8004), 20 videos (403 8011); a queue
+  holds 1,000 posts (403 8022). :attr:`TumblrServer.settings` holds these numbers; tests lower them
+  with ``POST /__sandbox__/instance``.
+
+Where it is lenient on purpose: the demo app (:data:`DEMO`) takes ``/callback`` on any
+127.0.0.1 port, because the sandbox's users cannot edit its registration; a real app is
+registered with one redirect URL.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import weakref
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from providers.emulation import pages, people
+from providers.emulation.framework import Call, Emulator, Published, Routes, SandboxDemo
+from providers.emulation.grants import App, Clock, Issued, OAuthPolicy
+from providers.emulation.oauth import OAuthServer
+from providers.media.sniff import HEAD_BYTES
+from providers.media.sniff import mime_type as sniff_mime
+from providers.networks.tumblr.sandbox_npf import (
+    AVATAR_SIZES,
+    Blog,
+    PostRecord,
+    Refusal,
+    blog_info,
+    check_content,
+    demo_blogs,
+    envelope,
+    error,
+    stored_content,
+    unauthorized,
+)
+
+DAY = 24 * 3600
+WWW, API = "www.tumblr.com", "api.tumblr.com"
+DEMO_CLIENT_ID = "sandbox-tumblr-consumer-key"
+DEMO_CLIENT_SECRET = "sandbox-tumblr-secret-key"  # a sandbox value, known to every demo
+DEFAULT_SETTINGS: dict[str, int] = {
+    "calls_per_hour": 1000,
+    "calls_per_day": 5000,
+    "posts_per_day": 250,
+    "images_per_day": 250,
+    "videos_per_day": 20,
+    "queue_max": 1000,
+}
+
+
+class TumblrOAuth(OAuthServer):
+    consent_path = "/oauth2/authorize"
+
+    def issue(self, app: App, user_id: str | None, scopes: list[str], refresh: bool = True) -> Issued:
+        return super().issue(app, user_id, scopes, refresh=refresh and "offline_access" in scopes)
+
+    def _token_body(self, issued: Issued) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "access_token": issued.token,
+            "expires_in": int((issued.expires_at or issued.created_at) - issued.created_at),
+            "id_token": False,
+        }
+        if issued.refresh:
+            body["refresh_token"] = issued.refresh
+        body.update(scope=" ".join(issued.scopes), token_type="bearer")
+        return body
+
+    def _refresh_grant(self, call: Call) -> web.Response:
+        answer = super()._refresh_grant(call)
+        if answer.status == 400 and b"invalid_grant" in (answer.body or b""):  # type: ignore[operator]
+            return self.error(401, "invalid_grant", "The refresh token is invalid or has expired.")
+        return answer
+
+    def allow_loopback(self, call: Call) -> None:
+        """The demo app takes its callback on any 127.0.0.1 port (see the module's note)."""
+        app, uri = self.apps.get(call.text("client_id") or ""), call.text("redirect_uri") or ""
+        parts = urlsplit(uri)
+        demo = app is not None and app.client_id == DEMO_CLIENT_ID
+        loopback = parts.scheme == "http" and parts.hostname == "127.0.0.1" and parts.path == "/callback"
+        if app is not None and demo and loopback and uri not in app.redirect_uris:
+            app.redirect_uris.append(uri)
+
+
+class Tumblr:
+    """One Tumblr (both hosts of one sandbox): its OAuth server, blogs, posts and counters."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.settings: dict[str, int] = dict(DEFAULT_SETTINGS)
+        self.oauth = TumblrOAuth(
+            OAuthPolicy(
+                network="Tumblr",
+                known_scopes=frozenset({"basic", "write", "offline_access"}),
+                default_scope="basic",
+                require_pkce=False,
+                access_seconds=2520,
+                refresh_seconds=42 * DAY,
+            ),
+            clock,
+        )
+        app = self.oauth.register("linkdeck (sandbox)", None, ["http://127.0.0.1:8080/callback"], [])
+        app.scopes = ["basic", "write", "offline_access"]
+        del self.oauth.apps[app.client_id]
+        app.client_id, app.client_secret = DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+        self.oauth.apps[app.client_id] = app
+        self.blogs: dict[str, Blog] = demo_blogs()
+        self.posts: list[PostRecord] = []
+        self.calls: dict[tuple[str, str, int], int] = {}  # (consumer key, "hour"/"day", period) → n
+        self.usage: dict[tuple[str, str, int], int] = {}  # (user, "posts"/"images"/"videos", day) → n
+        self._next_id = 760_000_000_000_000_000 + secrets.randbelow(10**12)
+
+    def next_id(self) -> int:
+        self._next_id += 1 + secrets.randbelow(1000)
+        return self._next_id
+
+
+_WORLDS: weakref.WeakKeyDictionary[Clock, Tumblr] = weakref.WeakKeyDictionary()
+
+
+def world_for(clock: Clock) -> Tumblr:
+    """The Tumblr of the sandbox this clock belongs to (www and api share it)."""
+    found = _WORLDS.get(clock)
+    if found is None:
+        found = _WORLDS[clock] = Tumblr(clock)
+    return found
+
+
+class TumblrServer(Emulator):
+    kind = "tumblr"
+    network = "Tumblr"
+
+    def __init__(self, host: str, clock: Clock) -> None:
+        super().__init__(host, clock)
+        self.world = world_for(clock)
+        self.settings = self.world.settings
+        self.routes = Routes()
+        if host == WWW:
+            self.routes.add("GET", "/oauth2/authorize", self.authorize)
+            self.routes.add("POST", "/oauth2/authorize", self.decide)
+            self.routes.add("GET", "/settings/apps", self.apps_page)
+            self.routes.add("POST", "/settings/apps", self.remove_app)
+        else:
+            for method, path, handler in (
+                ("POST", "/v2/oauth2/token", self.token),
+                ("GET", "/v2/user/info", self.user_info),
+                ("GET", "/v2/blog/{blog}/info", self.blog_info),
+                ("GET", "/v2/blog/{blog}/avatar", self.avatar),
+                ("GET", "/v2/blog/{blog}/avatar/{size}", self.avatar),
+                ("POST", "/v2/blog/{blog}/posts", self.create_post),
+                ("GET", "/v2/blog/{blog}/posts/queue", self.list_posts),
+                ("GET", "/v2/blog/{blog}/posts/draft", self.list_posts),
+                ("GET", "/v2/blog/{blog}/posts", self.list_posts),
+            ):
+                self.routes.add(method, path, handler)
+
+    # The emulator protocol ------------------------------------------------------------------------
+
+    async def handle(self, call: Call) -> web.StreamResponse:
+        found = self.routes.find(call.method, call.path)
+        if found is None:
+            if self.host == WWW:
+                return pages.error("not_found", "There's nothing here.", 404)
+            return error(404, "Not Found", 0, "The requested resource was not found.")
+        handler, call.match = found
+        return await handler(call)
+
+    def configure(self, values: dict[str, Any]) -> None:
+        self.settings.update({k: int(v) for k, v in values.items() if k in DEFAULT_SETTINGS})
+
+    def published(self) -> list[Published]:
+        return [Published(self.world.blogs[p.blog].owner, p.text, p.media) for p in self.world.posts]
+
+    def accepts(self, token: str) -> bool:
+        return self.world.oauth.accepts(token)
+
+    # www.tumblr.com ------------------------------------------------------------------------------
+
+    async def authorize(self, call: Call) -> web.Response:
+        self.world.oauth.allow_loopback(call)
+        return self.world.oauth.authorize(call)
+
+    async def decide(self, call: Call) -> web.Response:
+        return self.world.oauth.decide(call)
+
+    async def apps_page(self, call: Call) -> web.Response:
+        who = people.user(call.text("user")) or people.DEFAULT_USER
+        oauth = self.world.oauth
+        apps = [(app.client_id, app.name, scopes) for app, scopes in oauth.authorized_apps(who.id)]
+        return pages.authorized_apps(call.prefix + "/settings/apps", self.network, self.host, who, apps)
+
+    async def remove_app(self, call: Call) -> web.Response:
+        who = people.user(call.text("user")) or people.DEFAULT_USER
+        self.world.oauth.revoke_app_for_user(call.text("client_id") or "", who.id)
+        oauth = self.world.oauth
+        for issued in list(oauth.refresh_tokens.values()):  # the grant's refresh tokens go too
+            if issued.client_id == call.text("client_id") and issued.user_id == who.id:
+                oauth.revoke_issued(issued)
+        raise web.HTTPFound(f"{call.base}/settings/apps?user={who.username}")
+
+    # api.tumblr.com: OAuth and the rate limits ---------------------------------------------------
+
+    async def token(self, call: Call) -> web.Response:
+        return self.world.oauth.token(call)
+
+    def _limits(self, consumer: str) -> tuple[dict[str, str], bool]:
+        """Count one call for ``consumer``: the rate-limit headers, and whether it is over."""
+        now = self.clock.now()
+        headers: dict[str, str] = {}
+        over = False
+        for label, seconds, limit_key in (
+            ("Perhour", 3600, "calls_per_hour"),
+            ("Perday", DAY, "calls_per_day"),
+        ):
+            period = int(now // seconds)
+            key = (consumer, label, period)
+            used = self.world.calls.get(key, 0) + 1
+            self.world.calls[key] = used
+            limit = self.settings[limit_key]
+            over = over or used > limit
+            headers[f"X-Ratelimit-{label}-Limit"] = str(limit)
+            headers[f"X-Ratelimit-{label}-Remaining"] = str(max(0, limit - used))
+            headers[f"X-Ratelimit-{label}-Reset"] = str(int((period + 1) * seconds - now))
+        return headers, over
+
+    def _caller(self, call: Call, scope: str | None) -> tuple[Issued | None, dict[str, str]] | web.Response:
+        """The bearer token's record (None for an api_key call when ``scope`` is None), with the
+        rate-limit headers; or the 401/403/429 to send."""
+        token = call.bearer()
+        issued: Issued | None = None
+        if token is not None or scope is not None:
+            checked = self.world.oauth.authenticate(call)
+            if isinstance(checked, str) or checked.user_id is None:
+                return unauthorized()
+            issued = checked
+            consumer = issued.client_id
+        else:
+            consumer = call.text("api_key") or ""
+            if consumer not in self.world.oauth.apps:
+                return unauthorized()
+        headers, over = self._limits(consumer)
+        if over:
+            return error(429, "Limit Exceeded", None, "You have exceeded the API rate limit.", headers)
+        if scope is not None and issued is not None and scope not in issued.scopes:
+            return error(403, "Forbidden", 0, f"This token lacks the {scope} scope.", headers)
+        return issued, headers
+
+    def _on_blog(
+        self, call: Call, scope: str | None, owner_only: str | None
+    ) -> tuple[Blog, people.User | None, dict[str, str]] | web.Response:
+        """The blog in the path, the signed-in user and the rate-limit headers; or the 401/403/
+        404/429 to send. ``owner_only``: the 403's words when only the blog's owner may call."""
+        checked = self._caller(call, scope)
+        if isinstance(checked, web.Response):
+            return checked
+        issued, headers = checked
+        blog = self._blog(call)
+        if blog is None:
+            return error(404, "Not Found", 0, "Blog not found.", headers)
+        who = people.user_by_id(issued.user_id or "") if issued else None
+        if owner_only is not None and (who is None or who.username != blog.owner):
+            return error(403, "Forbidden", 0, owner_only, headers)
+        return blog, who, headers
+
+    def _blog(self, call: Call) -> Blog | None:
+        ident = call.match.get("blog", "").lower()
+        ident = ident.removesuffix(".tumblr.com")
+        return self.world.blogs.get(ident) or next(
+            (b for b in self.world.blogs.values() if b.uuid.lower() == ident), None
+        )
+
+    # api.tumblr.com: users and blogs -------------------------------------------------------------
+
+    async def user_info(self, call: Call) -> web.Response:
+        checked = self._caller(call, "basic")
+        if isinstance(checked, web.Response):
+            return checked
+        issued, headers = checked
+        who = people.user_by_id(issued.user_id or "") if issued else None
+        if who is None:
+            return unauthorized()
+        blogs = [b for b in self.world.blogs.values() if b.owner == who.username]
+        listed = [
+            {
+                "name": b.name,
+                "title": b.title,
+                "url": b.url,
+                "uuid": b.uuid,
+                "tweet": "N",
+                "primary": b.primary,
+                "followers": 0,
+                "type": "public",
+            }
+            for b in sorted(blogs, key=lambda b: not b.primary)
+        ]
+        user = {
+            "following": 0,
+            "default_post_format": "html",
+            "name": who.username,
+            "likes": 0,
+            "blogs": listed,
+        }
+        return envelope(200, {"user": user}, headers)
+
+    async def blog_info(self, call: Call) -> web.Response:
+        checked = self._caller(call, None)
+        if isinstance(checked, web.Response):
+            return checked
+        blog = self._blog(call)
+        if blog is None:
+            return error(404, "Not Found", 0, "Blog not found.", checked[1])
+        total = sum(1 for p in self.world.posts if p.blog == blog.name and p.state == "published")
+        return envelope(200, {"blog": blog_info(blog, total)}, checked[1])
+
+    async def avatar(self, call: Call) -> web.Response:
+        blog = self._blog(call)
+        size_text = call.match.get("size", "64")
+        if blog is None:
+            return error(404, "Not Found", 0, "Blog not found.")
+        if not size_text.isdigit() or int(size_text) not in AVATAR_SIZES:  # the answer is unverified
+            return error(400, "Bad Request", 0, f"size must be one of {', '.join(map(str, AVATAR_SIZES))}")
+        png = people.avatar_png(blog.owner, int(size_text))
+        return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "max-age=3600"})
+
+    # api.tumblr.com: posts -----------------------------------------------------------------------
+
+    async def _document(self, call: Call) -> tuple[Any, dict[str, tuple[str | None, int]]]:
+        """The NPF JSON and the uploaded files (name → sniffed MIME type, size)."""
+        import json
+
+        files: dict[str, tuple[str | None, int]] = {}
+        if call.request.content_type == "application/json":
+            return call.params, files
+        document: Any = None
+        for name, value in call.params.items():
+            if isinstance(value, web.FileField):
+                data = value.file.read()
+                files[name] = (sniff_mime(data[:HEAD_BYTES]), len(data))
+            elif name == "json":
+                try:  # aiohttp gives a part with a non-text Content-Type as bytes
+                    document = json.loads(
+                        bytes(value).decode() if isinstance(value, bytes | bytearray) else str(value)
+                    )
+                except ValueError:
+                    document = None
+        return document, files
+
+    async def create_post(self, call: Call) -> web.Response:
+        checked = self._on_blog(call, "write", "You cannot post to this blog.")
+        if isinstance(checked, web.Response):
+            return checked
+        blog, who, headers = checked
+        assert who is not None
+        document, files = await self._document(call)
+        try:
+            content, state, uploads = check_content(document, files)
+            self._count(who.username, blog, state, uploads)
+        except Refusal as refusal:
+            answer = refusal.reply()
+            answer.headers.update(headers)
+            return answer
+        record = PostRecord(self.world.next_id(), blog.name, state, content, int(self.clock.now()), uploads)
+        self.world.posts.append(record)
+        return envelope(201, {"id": str(record.id)}, headers)
+
+    def _count(self, user: str, blog: Blog, state: str, uploads: dict[str, tuple[str, int]]) -> None:
+        """Tumblr's per-user daily limits and the queue's size (Refusal when one is reached)."""
+        day = int(self.clock.now() // DAY)
+        images = sum(1 for mime, _ in uploads.values() if mime.startswith("image/"))
+        videos = len(uploads) - images
+        usage, s = self.world.usage, self.settings
+        queued = sum(1 for p in self.world.posts if p.blog == blog.name and p.state == "queue")
+        if state == "queue" and queued >= s["queue_max"]:
+            raise Refusal(403, 8022, "Forbidden", "This blog's queue is full.")
+        if state in ("published", "private") and usage.get((user, "posts", day), 0) >= s["posts_per_day"]:
+            raise Refusal(403, 8023, "Forbidden", "You have reached your daily post limit.")
+        if images and usage.get((user, "images", day), 0) + images > s["images_per_day"]:
+            raise Refusal(403, 8004, "Forbidden", "You cannot upload any more media today.")
+        if videos and usage.get((user, "videos", day), 0) + videos > s["videos_per_day"]:
+            raise Refusal(403, 8011, "Forbidden", "You cannot upload any more videos today.")
+        for what, n in (
+            ("posts", 1 if state in ("published", "private") else 0),
+            ("images", images),
+            ("videos", videos),
+        ):
+            usage[(user, what, day)] = usage.get((user, what, day), 0) + n
+
+    async def list_posts(self, call: Call) -> web.Response:
+        state = {"queue": "queue", "draft": "draft"}.get(
+            call.path.rstrip("/").rsplit("/", 1)[-1], "published"
+        )
+        owned = "You cannot see this blog's queue or drafts." if state != "published" else None
+        checked = self._on_blog(call, "basic" if owned else None, owned)
+        if isinstance(checked, web.Response):
+            return checked
+        blog, _, headers = checked
+        asked = call.text("limit") or "20"
+        limit = min(20, max(1, int(asked))) if asked.isdigit() else 20
+        mine = [p for p in reversed(self.world.posts) if p.blog == blog.name and p.state == state]
+        shown = [self._post_json(blog, p) for p in mine[:limit]]
+        body: dict[str, Any] = {"posts": shown}
+        if state == "published":
+            body = {"blog": blog_info(blog, len(mine)), "posts": shown, "total_posts": len(mine)}
+        return envelope(200, body, headers)
+
+    @staticmethod
+    def _post_json(blog: Blog, record: PostRecord) -> dict[str, Any]:
+        return {
+            "object_type": "post",
+            "type": "blocks",
+            "blog_name": blog.name,
+            "id": record.id,
+            "id_string": str(record.id),
+            "post_url": f"https://{blog.name}.tumblr.com/post/{record.id}",
+            "timestamp": record.timestamp,
+            "date": time.strftime("%Y-%m-%d %H:%M:%S GMT", time.gmtime(record.timestamp)),
+            "state": record.state,
+            "tags": [],
+            "is_blocks_post_format": True,
+            "content": stored_content(record),
+            "layout": [],
+            "trail": [],
+        }
+
+
+EMULATOR = TumblrServer
+HOSTS = (WWW, API)
+FIRST_LABELS: tuple[str, ...] = ()
+CATCH_ALL = False
+# The contract tests and the demo link Alice with the demo app; posts are made on api.tumblr.com.
+DEMO = SandboxDemo(
+    host=API,
+    create_path="/v2/blog/*/posts",
+    client_id=DEMO_CLIENT_ID,
+    client_secret=DEMO_CLIENT_SECRET,
+)
