@@ -156,6 +156,9 @@ class NetworkSpec:
     availability_reason: str = ""
     token_lifetime: str = ""  # human summary, e.g. "60 days, refreshable"
     access_token_seconds: int | None = None
+    # How long a refresh token lasts when the network documents it but its token answer does not
+    # say (Tumblr: 42 days); the account's expiry then follows each new refresh token.
+    refresh_token_seconds: int | None = None
     warn_before_expiry_days: int | None = None
     summary: str = ""  # one line for the card and the help
     notes: tuple[str, ...] = ()  # things the user must know (Business accounts only, …)

@@ -60,17 +60,19 @@ class UnlinkResult:
     token_forgotten: bool
     held: int
     problem: str = ""
+    settings_url: str | None = None  # the network's connected-apps page, named where access remains
 
     def summary(self) -> str:
         parts = [f"{self.handle} unlinked."]
+        page = f" ({self.settings_url})" if self.settings_url else ""
         if self.revoked:
             parts.append(f"{self.network_name} confirmed that linkdeck's access is revoked.")
         elif self.revoked is None:
-            parts.append(f"Access was not revoked at {self.network_name}: use its connected-apps page.")
+            parts.append(f"Access was not revoked at {self.network_name}: use its connected-apps page{page}.")
         elif not self.revoked:
             parts.append(
                 f"{self.network_name} did not confirm the revocation: remove linkdeck on its "
-                "connected-apps page."
+                f"connected-apps page{page}."
             )
         if self.held:
             parts.append(f"{self.held} scheduled post(s) held until you link it again.")
@@ -124,4 +126,5 @@ async def unlink(store: Store, vault: Vault, account: Account) -> UnlinkResult:
         if str(exc) not in problems:
             problems.append(str(exc))
     held = store.remove_account(account.id)  # holds its scheduled deliveries in the same transaction
-    return UnlinkResult(spec.name, account.handle, revoked, forgotten, held, " ".join(problems))
+    page = instances.settings_url_for(spec, account.instance)
+    return UnlinkResult(spec.name, account.handle, revoked, forgotten, held, " ".join(problems), page)

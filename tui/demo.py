@@ -3,7 +3,9 @@
 Nothing real is touched: config, data and secrets live in a temporary folder that is deleted on
 exit; secrets go to a plaintext file there (never the user's keyring); every request the app makes
 to a network goes to the sandbox (``LINKDECK_SANDBOX_URL``). The per-instance networks start on
-demo servers so linking is one key press and an Allow on the sandbox's consent page.
+demo servers so linking is one key press and an Allow on the sandbox's consent page; networks
+that need the user's own developer app get the one their emulation knows (its ``DEMO`` client id
+and secret, as environment variables for the demo's duration).
 """
 
 from __future__ import annotations
@@ -50,12 +52,32 @@ def _start_sandbox(latency: float) -> tuple[str, threading.Event]:
     return ready["url"], stop
 
 
+def developer_apps() -> dict[str, str]:
+    """``LINKDECK_<ID>_CLIENT_ID`` / ``_CLIENT_SECRET`` of every emulated network whose demo has a
+    developer app, so those networks link in the demo with no set-up."""
+    from providers import networks
+    from providers.settings import env_key
+
+    found: dict[str, str] = {}
+    for package in networks.ORDER:
+        module = networks.part(package, networks.SANDBOX)
+        if module is None or not module.DEMO.client_id:
+            continue
+        network_id = networks.spec_of(package).id
+        found[env_key(network_id, "client_id")] = module.DEMO.client_id
+        if module.DEMO.client_secret:
+            found[env_key(network_id, "client_secret")] = module.DEMO.client_secret
+    return found
+
+
 @contextmanager
 def demo_environment(latency: float = 0.0) -> Iterator[Path]:
     """Point linkdeck at a fresh sandbox and a throw-away home for the duration of the block."""
     home = Path(tempfile.mkdtemp(prefix="linkdeck-demo-"))
     url, stop = _start_sandbox(latency)
-    saved = {key: os.environ.get(key) for key in _ENV_KEYS}
+    apps = developer_apps()
+    saved = {key: os.environ.get(key) for key in (*_ENV_KEYS, *apps)}
+    os.environ.update(apps)
     os.environ.update(
         LINKDECK_HOME=str(home),
         LINKDECK_SANDBOX_URL=url,

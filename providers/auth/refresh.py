@@ -38,7 +38,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from providers import clock
@@ -189,7 +189,14 @@ class TokenKeeper:
                 answer["expires_at"] = int(self._now().timestamp()) + int(expires_in)
         except (TypeError, ValueError):
             pass
+        lasts = config.refresh_token_seconds
+        if lasts and answer.get("refresh_token"):  # a new refresh token: the sign-in lasts longer
+            answer["refresh_expires_at"] = int(self._now().timestamp()) + lasts
         merged = self._vault.merge_token(key, answer)
+        if "refresh_expires_at" in answer:
+            with contextlib.suppress(KeyError):  # unlinked meanwhile
+                when = datetime.fromtimestamp(answer["refresh_expires_at"], UTC)
+                self._store.set_expiry(account.id, when)
         log.info("refreshed the token of account %s", account.id)
         return merged
 

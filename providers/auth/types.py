@@ -35,6 +35,9 @@ class ClientConfig:
     token_auth_method: str = "none"
     scope_separator: str = " "
     extra_authorize_params: dict[str, str] = field(default_factory=dict)
+    # A refresh token's lifetime the token answer does not carry (the spec's refresh_token_seconds):
+    # each token with a refresh token gets "refresh_expires_at" from it.
+    refresh_token_seconds: int | None = None
     # OAuth 1.0a only
     request_token_url: str | None = None
     access_token_url: str | None = None

@@ -68,6 +68,7 @@ class DeveloperAppSignIn(SignIn):
             scopes=spec.scopes,
             pkce=spec.capabilities.pkce,
             token_auth_method=self.token_auth_method if secret else "none",
+            refresh_token_seconds=spec.refresh_token_seconds,
         )
 
     async def authorize(self, talk: Conversation, instance: str | None) -> Authorized:

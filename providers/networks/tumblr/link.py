@@ -10,8 +10,10 @@ developer-app base; what only Tumblr has is here.
   (Tumblr's NPF ``state``; target ids ``name``, ``name#queue``, ``name#draft``). The primary blog
   published at once comes first.
 - Expiry: Tumblr's refresh token lasts 42 days (tumblr/docs#134) and the token answer does not
-  say so, so the sign-in records ``refresh_expires_at``; the account's expiry (the card's date,
-  amber a week before, ``spec.warn_before_expiry_days``) comes from it.
+  say so; the spec's ``refresh_token_seconds`` makes every token with a refresh token carry
+  ``refresh_expires_at`` (at the link and at each refresh, which answers a new refresh token), and
+  the account's expiry follows it: the card's date, amber a week before
+  (``spec.warn_before_expiry_days``), "reconnect needed" once it has passed.
 - No revoke call exists: unlinking points to Tumblr's Settings → Apps (``spec.settings_url``).
 """
 
@@ -20,10 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from providers import clock
 from providers.errors import LinkError
-from providers.interface import Authorized, Conversation, Profile
-from providers.networks.tumblr.spec import REFRESH_TOKEN_SECONDS
+from providers.interface import Profile
 from providers.signin.developer_app import DeveloperAppSignIn
 from providers.spec import TargetKind
 
@@ -85,13 +85,6 @@ def parse_user_info(body: Mapping[str, Any], network: str = "Tumblr") -> Profile
 
 
 class TumblrSignIn(DeveloperAppSignIn):
-    async def authorize(self, talk: Conversation, instance: str | None) -> Authorized:
-        authorized = await super().authorize(talk, instance)
-        token = dict(authorized.token)
-        if token.get("refresh_token"):
-            token["refresh_expires_at"] = int(clock.timestamp()) + REFRESH_TOKEN_SECONDS
-        return Authorized(authorized.instance, token)
-
     def parse_profile(self, body: Mapping[str, Any]) -> Profile:
         return parse_user_info(body, self.spec.name)
 

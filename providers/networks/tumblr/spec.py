@@ -54,6 +54,7 @@ SPEC = NetworkSpec(
     token_lifetime="access about 42 minutes, renewed automatically; the sign-in lasts 42 days",
     access_token_seconds=2520,
     warn_before_expiry_days=7,
+    refresh_token_seconds=REFRESH_TOKEN_SECONDS,
     summary="Post text, photos and video to any of your Tumblr blogs, with your own Tumblr app.",
     notes=(
         "A post can hold up to 30 images and one uploaded video.",
