@@ -15,10 +15,12 @@ As tumblr/docs@708be10 api.md describes it (facts and their sources in :mod:`.sa
   detail}]``; a bad or missing bearer token is 401 code 1016. Every API answer carries
   ``X-Ratelimit-Perhour-*`` and ``X-Ratelimit-Perday-*`` (Limit, Remaining, Reset in seconds) for
   the consumer key (1,000 calls an hour, 5,000 a day), and 429 "Limit Exceeded" past them.
-- ``GET /v2/user/info`` (scope basic), ``GET /v2/blog/{blog}/info``, ``GET /v2/blog/{blog}/avatar
-  [/{size}]`` (a PNG; sizes 16…512), ``POST /v2/blog/{blog}/posts`` (NPF as JSON, or multipart
-  with a ``json`` part and file parts named by ``identifier``; scope write, the user's own blog;
-  201 ``{id}`` as a string), ``GET /v2/blog/{blog}/posts[/queue|/draft]`` (``npf=true`` content).
+- ``GET /v2/user/info`` (scope basic); ``GET /v2/blog/{blog}/info``; ``GET /v2/blog/{blog}/avatar
+  [/{size}]`` (a PNG, sizes 16…512; an OAuth1-signed call gets ``{avatar_url}`` instead);
+  ``POST /v2/blog/{blog}/posts`` (NPF as JSON, or multipart with a ``json`` part and file parts
+  named by ``identifier``; scope write, the user's own blog; 201 ``{id}`` as a string);
+  ``GET /v2/blog/{blog}/posts[/queue|/draft]`` (``npf=true`` content; an API key will do for the
+  published posts, the queue and drafts are the owner's).
 - Per user and day: 250 posts (403 8023), 250 images (403 8004), 20 videos (403 8011); a queue
   holds 1,000 posts (403 8022). :attr:`TumblrServer.settings` holds these numbers; tests lower them
   with ``POST /__sandbox__/instance``.
@@ -342,6 +344,9 @@ class TumblrServer(Emulator):
             return error(404, "Not Found", 0, "Blog not found.")
         if not size_text.isdigit() or int(size_text) not in AVATAR_SIZES:  # the answer is unverified
             return error(400, "Bad Request", 0, f"size must be one of {', '.join(map(str, AVATAR_SIZES))}")
+        if call.request.headers.get("Authorization", "").startswith("OAuth "):  # an OAuth1-signed call
+            where = f"https://{API}/v2/blog/{blog.name}/avatar/{size_text}"
+            return envelope(200, {"avatar_url": where}, {"Location": where})
         png = people.avatar_png(blog.owner, int(size_text))
         return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "max-age=3600"})
 
