@@ -23,7 +23,7 @@ from providers.sandbox import fingerprint
 from providers.settings import Settings
 from providers.vault import PLAINTEXT_FILENAME, Vault
 from tests.sandbox_browser import approve, query
-from tests.support.cli import CLI, ROOT, run_cli
+from tests.support.cli import CLI, ROOT, popen_cli, run_cli
 from tests.support.ports import free_port
 from tests.support.processes import SandboxProcess
 
@@ -53,15 +53,7 @@ def link(
     env: dict[str, str], network: str, instance: str, answer: Callable[[str], str], *extra: str
 ) -> tuple[int, str, str]:
     """Run ``link`` with --no-browser; ``answer(authorize_url)`` returns the line to paste."""
-    process = subprocess.Popen(
-        [*CLI, "link", network, "--instance", instance, "--no-browser", *extra],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = popen_cli(env, "link", network, "--instance", instance, "--no-browser", *extra)
     assert process.stdout is not None
     shown = []
     for line in process.stdout:

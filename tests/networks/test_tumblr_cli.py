@@ -9,7 +9,6 @@ linkdeck (Tumblr's Settings → Apps).
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import httpx2
@@ -17,7 +16,7 @@ import httpx2
 from providers.networks.tumblr.sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from tests import media_corpus
 from tests.sandbox_browser import approve
-from tests.support.cli import CLI, ROOT, run_cli
+from tests.support.cli import popen_cli, run_cli
 from tests.support.ports import free_port
 from tests.support.processes import SandboxProcess
 
@@ -39,15 +38,7 @@ def tumblr_env(env: dict[str, str], sandbox: SandboxProcess, home: Path) -> dict
 def link_choosing(env: dict[str, str], choice: str) -> tuple[int, str, str, str]:
     """``linkdeck link tumblr --no-browser``: the redirect pasted after Allow, then ``choice``
     typed at the blog question. (exit code, stdout, stderr, the authorize URL printed)."""
-    process = subprocess.Popen(
-        [*CLI, "link", "tumblr", "--no-browser"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = popen_cli(env, "link", "tumblr", "--no-browser")
     assert process.stdout is not None and process.stdin is not None and process.stderr is not None
     shown = []
     for line in process.stdout:

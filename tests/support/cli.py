@@ -37,6 +37,20 @@ def run_cli(
     )
 
 
+def popen_cli(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    """``linkdeck ARGS`` started with text pipes on stdin, stdout and stderr, for a test that talks
+    to it (reads the address it prints, pastes an answer)."""
+    return subprocess.Popen(
+        [*CLI, *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def run_module_cli(
     *args: str, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
