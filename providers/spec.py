@@ -110,6 +110,7 @@ class MediaLimits:
     videos: bool = True
     text_only: bool = True  # a post with no media is allowed
     max_images: int = 1
+    max_videos: int | None = None  # uploaded videos in one post (Tumblr: 1); None: not limited here
     image_formats: tuple[str, ...] = ("jpeg", "png")
     image_max_bytes: int | None = None
     image_min_aspect: float | None = None  # width / height

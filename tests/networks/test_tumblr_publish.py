@@ -118,6 +118,22 @@ def test_a_post_has_at_most_30_photos(images: int, ok: bool, tmp_path: Path) -> 
         assert problems == ["too_many_images"]
 
 
+@pytest.mark.parametrize(("videos", "ok"), [(1, True), (2, False)])
+def test_a_post_has_at_most_one_uploaded_video_with_photos_beside_it(
+    videos: int, ok: bool, tmp_path: Path
+) -> None:
+    photo = MediaInfo(tmp_path / "a.jpg", MediaKind.IMAGE, "jpeg", 1000, 800, 600)
+    clips = [MediaInfo(tmp_path / f"{i}.mp4", MediaKind.VIDEO, "mp4", 1000, 320, 180) for i in range(videos)]
+    verdict = judge_post([photo, *clips], SPEC)
+    problems = [(p.code, p.message) for item in verdict.items for p in item.problems]
+    if ok:
+        assert problems == []  # photos and a video mix on Tumblr
+    else:
+        assert problems == [
+            ("too_many_videos", "Tumblr posts can have at most 1 video; this post has 2 (this is video 2)")
+        ]
+
+
 class Blog:
     """A linked sandbox account and what publishing to it gives."""
 

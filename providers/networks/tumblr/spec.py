@@ -45,6 +45,7 @@ SPEC = NetworkSpec(
     ),
     media=MediaLimits(
         max_images=30,
+        max_videos=1,
         image_formats=("jpeg", "png", "gif"),
         video_formats=("mp4",),
         mixed_media=True,
