@@ -264,3 +264,16 @@ async def test_tumblrs_daily_and_queue_limits_come_back_as_their_reasons(
     assert raised.value.kind == kind and f"({code}: " in raised.value.message
     assert raised.value.message.startswith("Tumblr refused creating the post")
     assert [p.text for p in blog.tumblr.posts] == ["first"]
+
+
+async def test_the_sandboxs_hourly_limit_comes_back_as_a_wait_until_its_reset(
+    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blog = await blog_for(sandbox, store, monkeypatch)  # linking spent a call (/v2/user/info)
+    sandbox.sandbox.emulator("api.tumblr.com").configure({"calls_per_hour": 1})
+    with pytest.raises(PublishError) as raised:
+        await blog.send("Too soon")
+    assert raised.value.kind == "try_later" and raised.value.status == 429
+    assert raised.value.retry_after is not None and 0 < raised.value.retry_after <= 3600
+    assert f"try again in {raised.value.retry_after:.0f} s" in raised.value.message
+    assert blog.tumblr.posts == []
