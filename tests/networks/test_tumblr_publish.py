@@ -277,3 +277,13 @@ async def test_the_sandboxs_hourly_limit_comes_back_as_a_wait_until_its_reset(
     assert raised.value.retry_after is not None and 0 < raised.value.retry_after <= 3600
     assert f"try again in {raised.value.retry_after:.0f} s" in raised.value.message
     assert blog.tumblr.posts == []
+
+
+async def test_a_file_broken_since_it_was_checked_is_refused_naming_it(
+    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    blog = await blog_for(sandbox, store, monkeypatch)
+    broken = media_corpus.text_as_jpg(tmp_path / "notes.jpg")
+    with pytest.raises(PublishError, match=r"Tumblr cannot post notes\.jpg") as raised:
+        await blog.send("with a broken file", [broken])
+    assert raised.value.kind == "fix_media" and blog.tumblr.posts == []

@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from providers.errors import PublishError
+from providers.errors import MediaError, PublishError
 from providers.failures import Rule, classify, from_exception
 from providers.interface import Publisher, PublishResult, Recovery
 from providers.networks.tumblr.link import API, blog_and_state
@@ -126,7 +126,10 @@ def media_blocks(post: Post) -> tuple[list[dict[str, Any]], list[tuple[str, Path
             raise PublishError(
                 "fix_media", f"{NAME}: {path.name} is no longer at {path}; nothing was published."
             )
-        info = inspect(path)
+        try:
+            info = inspect(path)
+        except MediaError as exc:  # changed since it was checked: say so, send nothing
+            raise PublishError("fix_media", f"{NAME} cannot post {path.name}: {exc}") from None
         mime = MIME_TYPES.get(info.format)
         if info.kind is MediaKind.UNKNOWN or mime is None:
             raise PublishError("fix_media", f"{NAME} cannot post {path.name}: it is not a photo or a video.")
