@@ -1,7 +1,7 @@
 """Typed settings read from ``config.toml`` and the environment.
 
 The file is optional. Per network: ``[networks.<id>] client_id``, ``base_url``, ``auto_share``,
-``port`` (the loopback redirect port, for networks that register one).
+``port`` (the loopback redirect port, for networks that register one), ``optional_scopes``.
 Environment wins over the file: ``LINKDECK_<ID>_CLIENT_ID`` / ``LINKDECK_<ID>_CLIENT_SECRET``
 (ID = catalog id upper-cased, ``-`` as ``_``). Client secrets never live in the file; they are in
 the keyring (``linkdeck config set-secret``) or the environment.
@@ -30,6 +30,9 @@ class NetworkSettings:
     # The loopback redirect port registered with the network (Mastodon checks redirect URIs
     # exactly, so it is fixed per network); None: the network's default.
     port: int | None = None
+    # Ask for the spec's optional scopes too (the user's app has the product that grants them,
+    # e.g. LinkedIn's Community Management for company Pages).
+    optional_scopes: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Settings:
             base_url=file_value.base_url,
             auto_share=file_value.auto_share,
             port=file_value.port,
+            optional_scopes=file_value.optional_scopes,
         )
 
     def client_secret_from_env(self, network_id: str) -> str | None:
@@ -73,11 +77,13 @@ def load(path: Path | None = None) -> Settings:
             if not isinstance(values, dict):
                 continue
             auto = values.get("auto_share")
+            optional = values.get("optional_scopes")
             networks[str(network_id)] = NetworkSettings(
                 client_id=_str_or_none(values.get("client_id")),
                 base_url=_str_or_none(values.get("base_url")),
                 auto_share=auto if isinstance(auto, bool) else None,
                 port=_port(str(network_id), values.get("port"), path),
+                optional_scopes=optional if isinstance(optional, bool) else None,
             )
     keyring_table = raw.get("keyring", {})
     plaintext = (

@@ -50,10 +50,12 @@ def sandbox_process(sandbox_process: SandboxProcess) -> Iterator[SandboxProcess]
 
 
 def link(
-    env: dict[str, str], network: str, instance: str, answer: Callable[[str], str], *extra: str
+    env: dict[str, str], network: str, instance: str | None, answer: Callable[[str], str], *extra: str
 ) -> tuple[int, str, str]:
-    """Run ``link`` with --no-browser; ``answer(authorize_url)`` returns the line to paste."""
-    process = popen_cli(env, "link", network, "--instance", instance, "--no-browser", *extra)
+    """Run ``link`` with --no-browser; ``answer(authorize_url)`` returns the line to paste. No
+    ``instance`` for a network that lives on one host."""
+    where = ["--instance", instance] if instance else []
+    process = popen_cli(env, "link", network, *where, "--no-browser", *extra)
     assert process.stdout is not None
     shown = []
     for line in process.stdout:

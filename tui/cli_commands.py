@@ -132,6 +132,8 @@ def unlink(args: argparse.Namespace) -> int:
                 return 1
         result = asyncio.run(unlinking.unlink(store, Vault(settings), account))
     print(result.summary())
+    if result.revoked is not True and plan.settings_url:  # where the user ends the access there
+        print(f"{spec.name}'s page for connected apps: {plan.settings_url}")
     return 0
 
 

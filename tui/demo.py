@@ -3,14 +3,14 @@
 Nothing real is touched: config, data and secrets live in a temporary folder that is deleted on
 exit; secrets go to a plaintext file there (never the user's keyring); every request the app makes
 to a network goes to the sandbox (``LINKDECK_SANDBOX_URL``). The per-instance networks start on
-demo servers so linking is one key press and an Allow on the sandbox's consent page; networks
-that need the user's own developer app get the one their emulation knows (its ``DEMO`` client id
-and secret, as environment variables for the demo's duration).
+demo servers so linking is one key press and an Allow on the sandbox's consent page; networks that
+need the user's own developer app get the one their emulation knows (``DEMO.client_id``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import tempfile
@@ -18,6 +18,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from providers.settings import env_key
 
 DEMO_CONFIG = """\
 # linkdeck demo: every network host is served by the local sandbox.
@@ -27,6 +29,27 @@ base_url = "https://mastodon.example"
 [networks.pixelfed]
 base_url = "https://pixelfed.example"
 """
+
+
+def demo_config() -> tuple[str, dict[str, str]]:
+    """The demo's config.toml and environment: the per-instance servers above, and for every
+    network whose sandbox has a developer app (its ``DEMO``), that app's client id, settings and
+    secret, so those networks link in the demo as they would with the user's own app."""
+    from providers import networks
+
+    text, env = DEMO_CONFIG, {}
+    for package in networks.ORDER:
+        module = networks.part(package, networks.SANDBOX)
+        demo = getattr(module, "DEMO", None) if module is not None else None
+        if demo is None or not demo.client_id:
+            continue
+        network = networks.spec_of(package).id
+        values = {"client_id": demo.client_id, **demo.settings}
+        lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]
+        text += f"\n[networks.{network}]\n" + "\n".join(lines) + "\n"
+        if demo.client_secret:
+            env[env_key(network, "client_secret")] = demo.client_secret
+    return text, env
 
 
 def _start_sandbox(latency: float) -> tuple[str, threading.Event]:
@@ -52,32 +75,14 @@ def _start_sandbox(latency: float) -> tuple[str, threading.Event]:
     return ready["url"], stop
 
 
-def developer_apps() -> dict[str, str]:
-    """``LINKDECK_<ID>_CLIENT_ID`` / ``_CLIENT_SECRET`` of every emulated network whose demo has a
-    developer app, so those networks link in the demo with no set-up."""
-    from providers import networks
-    from providers.settings import env_key
-
-    found: dict[str, str] = {}
-    for package in networks.ORDER:
-        module = networks.part(package, networks.SANDBOX)
-        if module is None or not module.DEMO.client_id:
-            continue
-        network_id = networks.spec_of(package).id
-        found[env_key(network_id, "client_id")] = module.DEMO.client_id
-        if module.DEMO.client_secret:
-            found[env_key(network_id, "client_secret")] = module.DEMO.client_secret
-    return found
-
-
 @contextmanager
 def demo_environment(latency: float = 0.0) -> Iterator[Path]:
     """Point linkdeck at a fresh sandbox and a throw-away home for the duration of the block."""
     home = Path(tempfile.mkdtemp(prefix="linkdeck-demo-"))
     url, stop = _start_sandbox(latency)
-    apps = developer_apps()
-    saved = {key: os.environ.get(key) for key in (*_ENV_KEYS, *apps)}
-    os.environ.update(apps)
+    config, secrets = demo_config()
+    saved = {key: os.environ.get(key) for key in (*_ENV_KEYS, *secrets)}
+    os.environ.update(secrets)
     os.environ.update(
         LINKDECK_HOME=str(home),
         LINKDECK_SANDBOX_URL=url,
@@ -86,16 +91,22 @@ def demo_environment(latency: float = 0.0) -> Iterator[Path]:
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
     (home / "config").mkdir(parents=True, exist_ok=True)
-    (home / "config" / "config.toml").write_text(DEMO_CONFIG, encoding="utf-8")
+    (home / "config" / "config.toml").write_text(config, encoding="utf-8")
     import keyring
+    import keyring.core
     from keyring.backends.fail import Keyring as NoKeyring
 
-    previous_keyring = keyring.get_keyring()
+    # The backend chosen before the demo, if one was: asking keyring.get_keyring() here would
+    # choose one now, from the demo's environment, and "restore" that afterwards.
+    previous_keyring = keyring.core._keyring_backend
     keyring.set_keyring(NoKeyring())  # also when a backend was chosen before (the env var is read once)
     try:
         yield home
     finally:
-        keyring.set_keyring(previous_keyring)
+        if previous_keyring is None:  # chosen again when next asked, from the restored environment
+            keyring.core._keyring_backend = None
+        else:
+            keyring.set_keyring(previous_keyring)
         stop.set()
         for key, value in saved.items():
             if value is None:

@@ -232,7 +232,7 @@ class AuthorizationCodeFlow:
             client_id=config.client_id,
             client_secret=config.client_secret,
             token_endpoint_auth_method=config.token_auth_method,
-            **client_kwargs(),
+            **client_kwargs(headers=config.http_headers()),
         )
         try:
             async with client:

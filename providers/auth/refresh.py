@@ -151,7 +151,7 @@ class TokenKeeper:
                 client_id=config.client_id,
                 client_secret=config.client_secret,
                 token_endpoint_auth_method=config.token_auth_method,
-                **client_kwargs(),
+                **client_kwargs(headers=config.http_headers()),
             ) as client:
                 answer: dict[str, Any] = dict(
                     await client.refresh_token(config.token_url, refresh_token=refresh_token)

@@ -35,12 +35,19 @@ class ClientConfig:
     token_auth_method: str = "none"
     scope_separator: str = " "
     extra_authorize_params: dict[str, str] = field(default_factory=dict)
+    # The User-Agent of the token, refresh and revoke calls, where the network wants its own
+    # (Reddit: "<platform>:<app ID>:<version>"); None: linkdeck's default.
+    user_agent: str | None = None
     # A refresh token's lifetime the token answer does not carry (the spec's refresh_token_seconds):
     # each token with a refresh token gets "refresh_expires_at" from it.
     refresh_token_seconds: int | None = None
     # OAuth 1.0a only
     request_token_url: str | None = None
     access_token_url: str | None = None
+
+    def http_headers(self) -> dict[str, str]:
+        """Headers every call of this client sends (its own User-Agent, when it has one)."""
+        return {"User-Agent": self.user_agent} if self.user_agent else {}
 
 
 @dataclass(frozen=True)
