@@ -110,6 +110,7 @@ class MediaLimits:
     videos: bool = True
     text_only: bool = True  # a post with no media is allowed
     max_images: int = 1
+    max_videos: int | None = None  # uploaded videos in one post (Tumblr: 1); None: not limited here
     image_formats: tuple[str, ...] = ("jpeg", "png")
     image_max_bytes: int | None = None
     image_min_aspect: float | None = None  # width / height
@@ -157,6 +158,9 @@ class NetworkSpec:
     availability_reason: str = ""
     token_lifetime: str = ""  # human summary, e.g. "60 days, refreshable"
     access_token_seconds: int | None = None
+    # How long a refresh token lasts when the network documents it but its token answer does not
+    # say (Tumblr: 42 days); the account's expiry then follows each new refresh token.
+    refresh_token_seconds: int | None = None
     warn_before_expiry_days: int | None = None
     summary: str = ""  # one line for the card and the help
     notes: tuple[str, ...] = ()  # things the user must know (Business accounts only, …)

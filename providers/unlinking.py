@@ -66,19 +66,21 @@ class UnlinkResult:
     held: int
     problem: str = ""
     by_hand: str = ""  # the network's own way to end the access (spec.revoke_by_hand)
+    settings_url: str | None = None  # the network's connected-apps page, named where access remains
 
     def summary(self) -> str:
         parts = [f"{self.handle} unlinked."]
+        page = f" ({self.settings_url})" if self.settings_url else ""
         if self.revoked:
             parts.append(f"{self.network_name} confirmed that linkdeck's access is revoked.")
         elif self.revoked is None:
-            parts.append(f"Access was not revoked at {self.network_name}: use its connected-apps page.")
+            parts.append(f"Access was not revoked at {self.network_name}: use its connected-apps page{page}.")
             if self.by_hand:
                 parts.append(f"To end it there, {self.by_hand}")
         elif not self.revoked:
             parts.append(
                 f"{self.network_name} did not confirm the revocation: remove linkdeck on its "
-                "connected-apps page."
+                f"connected-apps page{page}."
             )
         if self.held:
             parts.append(f"{self.held} scheduled post(s) held until you link it again.")
@@ -133,6 +135,7 @@ async def unlink(store: Store, vault: Vault, account: Account) -> UnlinkResult:
         if str(exc) not in problems:
             problems.append(str(exc))
     held = store.remove_account(account.id)  # holds its scheduled deliveries in the same transaction
+    page = instances.settings_url_for(spec, account.instance)
     return UnlinkResult(
-        spec.name, account.handle, revoked, forgotten, held, " ".join(problems), spec.revoke_by_hand
+        spec.name, account.handle, revoked, forgotten, held, " ".join(problems), spec.revoke_by_hand, page
     )

@@ -185,8 +185,9 @@ class TokenKeeper:
             raise LinkError(scrub(message, secrets_in_play)) from None
         if not answer.get("access_token"):
             raise LinkError(f"{name}: the token endpoint answered the refresh without an access token.")
-        # Absent lifetimes are left out, so the merge keeps the stored ones (a kept refresh token).
-        answer = with_expiry(answer, self._now().timestamp())
+        # Absent lifetimes are left out, so the merge keeps the stored ones (a kept refresh token);
+        # a new refresh token with a documented lifetime makes the sign-in last longer.
+        answer = with_expiry(answer, self._now().timestamp(), config.refresh_token_seconds)
         merged = self._vault.merge_token(key, answer)
         with contextlib.suppress(KeyError):  # the card shows when the renewed sign-in runs out
             self._store.set_expiry(account.id, token_expiry(merged))

@@ -51,6 +51,9 @@ class ClientConfig:
     user_agent: str | None = None
     # Sent with every code exchange and refresh (Pinterest's continuous_refresh=true).
     extra_token_params: dict[str, str] = field(default_factory=dict)
+    # A refresh token's lifetime the token answer does not carry (the spec's refresh_token_seconds):
+    # each token with a refresh token gets "refresh_expires_at" from it.
+    refresh_token_seconds: int | None = None
     # OAuth 1.0a only
     request_token_url: str | None = None
     access_token_url: str | None = None

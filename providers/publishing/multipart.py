@@ -49,12 +49,13 @@ class FilePart:
 
 
 class StreamedFiles:
-    """``fields`` (name, text) come first, then each of ``files`` in order. ``progress(index,
-    sent, total)``: ``sent`` of ``total`` bytes of file ``index`` are out."""
+    """``fields`` (name, text, and optionally the part's content type: Tumblr's NPF ``json``
+    part) come first, then each of ``files`` in order. ``progress(index, sent, total)``: ``sent``
+    of ``total`` bytes of file ``index`` are out."""
 
     def __init__(
         self,
-        fields: Sequence[tuple[str, str]],
+        fields: Sequence[tuple[str, str] | tuple[str, str, str]],
         files: Sequence[FilePart],
         *,
         chunk_size: int = CHUNK_SIZE,
@@ -65,7 +66,10 @@ class StreamedFiles:
         self.files = tuple(files)
         self.sizes = tuple(part.size() for part in self.files)
         self._progress = progress
-        parts = [self._part_header(name) + value.encode("utf-8") + b"\r\n" for name, value in fields]
+        parts = [
+            self._part_header(name, None, kind[0] if kind else None) + value.encode("utf-8") + b"\r\n"
+            for name, value, *kind in fields
+        ]
         self._head = b"".join(parts)
         self._file_headers = [
             (b"\r\n" if index else b"")

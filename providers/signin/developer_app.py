@@ -77,6 +77,7 @@ class DeveloperAppSignIn(SignIn):
             pkce=spec.capabilities.pkce,
             token_auth_method=self.token_auth_method if secret else self.public_token_auth_method,
             extra_token_params=dict(self.token_params),
+            refresh_token_seconds=spec.refresh_token_seconds,
         )
 
     def scopes(self) -> tuple[str, ...]:
