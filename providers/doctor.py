@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from providers import catalog, clock, environment, paths
+from providers import catalog, clock, config_file, environment, paths
 from providers import settings as settings_module
 from providers.errors import LinkdeckError
 from providers.http import rewrite
@@ -27,14 +27,40 @@ class Check:
     detail: str
 
 
-def _settings() -> tuple[Check, settings_module.Settings | None]:
+def _line(exc: LinkdeckError) -> str:
+    return f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+
+
+def _settings() -> tuple[list[Check], settings_module.Settings | None]:
+    """One line per problem in config.toml (every wrong value the commands would refuse, each
+    unknown key as a warning) and the theme; the settings when the commands could load them."""
     path = paths.config_file()
+    try:
+        checked = config_file.check(path, config_file.read(path))
+    except LinkdeckError as exc:
+        return [Check("config", Level.FAIL, str(exc))], None
+    checks = [Check("config", Level.FAIL, _line(error)) for error in checked.errors]
+    checks += [Check("config", Level.WARN, f"{unknown} (ignored) in {path}") for unknown in checked.unknown]
+    theme = checked.section("").get("theme")
+    if theme and theme not in config_file.THEMES:
+        checks.append(
+            Check(
+                "config",
+                Level.WARN,
+                f"theme {theme!r} in {path} is not a theme: the TUI uses {config_file.DEFAULT_THEME}; "
+                f"themes: {', '.join(config_file.THEMES)}",
+            )
+        )
     try:
         settings = settings_module.load(path)
     except LinkdeckError as exc:
-        return Check("config", Level.FAIL, str(exc)), None
-    where = f"{path}" if path.exists() else f"{path} (not created; defaults in use)"
-    return Check("config", Level.OK, where), settings
+        if not checked.errors:
+            checks.append(Check("config", Level.FAIL, _line(exc)))
+        return checks, None
+    if not checks:
+        where = f"{path}" if path.exists() else f"{path} (not created; defaults in use)"
+        checks.append(Check("config", Level.OK, where))
+    return checks, settings
 
 
 def _keyring(settings: settings_module.Settings) -> Check:
@@ -104,8 +130,7 @@ async def _connectivity(timeout: float = 3.0) -> list[Check]:
 
 
 def run_checks() -> list[Check]:
-    config_check, settings = _settings()
-    checks = [config_check]
+    checks, settings = _settings()
     if settings is not None:
         checks.append(_keyring(settings))
         checks.extend(_developer_apps(settings))
