@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -12,6 +13,8 @@ from providers import catalog, clock, config_file, environment, paths
 from providers import settings as settings_module
 from providers.errors import LinkdeckError
 from providers.http import rewrite
+
+LOW_SPACE = 1024 * 1024  # bytes: less free space than this beside the database is a full disk
 
 
 class Level(StrEnum):
@@ -25,6 +28,24 @@ class Check:
     name: str
     level: Level
     detail: str
+
+
+def _folders() -> Check:
+    """The data and cache folders exist and take new files (nothing works without them)."""
+    try:
+        data = paths.data_dir()
+        cache = paths.cache_dir()
+    except paths.FolderUnusable as exc:
+        return Check("data", Level.FAIL, str(exc))
+    free = shutil.disk_usage(data).free
+    if free < LOW_SPACE:
+        return Check(
+            "data",
+            Level.FAIL,
+            f"linkdeck's folder {data} cannot be used: the disk holding it is full "
+            f"({free // 1024} KiB free); free some space and try again.",
+        )
+    return Check("data", Level.OK, f"{data} (cache {cache})")
 
 
 def _line(exc: LinkdeckError) -> str:
@@ -69,6 +90,8 @@ def _keyring(settings: settings_module.Settings) -> Check:
     try:
         vault = Vault(settings)
         vault.check()
+    except paths.FolderUnusable:  # said once, on the data line
+        return Check("keyring", Level.FAIL, "the plaintext secrets file needs the data folder (see data)")
     except LinkdeckError as exc:
         return Check("keyring", Level.FAIL, str(exc))
     return Check("keyring", Level.OK, vault.backend_name())
@@ -130,7 +153,9 @@ async def _connectivity(timeout: float = 3.0) -> list[Check]:
 
 
 def run_checks() -> list[Check]:
-    checks, settings = _settings()
+    checks = [_folders()]
+    config_checks, settings = _settings()
+    checks += config_checks
     if settings is not None:
         checks.append(_keyring(settings))
         checks.extend(_developer_apps(settings))
@@ -148,6 +173,5 @@ def run_checks() -> list[Check]:
             ),
         )
     )
-    checks.append(Check("data", Level.OK, str(paths.data_dir())))
     checks.extend(asyncio.run(_connectivity()))
     return checks
