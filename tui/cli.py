@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("network", metavar="NETWORK")
     p.add_argument("--account", metavar="ID", help="which account (id or handle) when several are linked")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--forget",
+        action="store_true",
+        help="when the token cannot be read (no keyring, a locked one): forget the account here "
+        "without revoking its access",
+    )
 
     p = add("check", "media and caption verdicts per network (no file: a text post's caption)")
     p.add_argument("files", nargs="*", metavar="FILE")
