@@ -73,9 +73,14 @@ class UnlinkResult:
     by_hand: str = ""  # the network's own way to end the access (spec.revoke_by_hand)
     settings_url: str | None = None  # the network's connected-apps page, named where access remains
 
+    @property
+    def forgotten_only(self) -> bool:
+        """Removed from linkdeck while the token stayed in the keyring, unrevoked: it still works."""
+        return not self.token_forgotten and self.revoked is not True
+
     def summary(self) -> str:
         page = f" ({self.settings_url})" if self.settings_url else ""
-        if not self.token_forgotten:
+        if self.forgotten_only:
             return self._forgotten_only(page)
         parts = [f"{self.handle} unlinked."]
         if self.revoked:
@@ -143,7 +148,7 @@ async def unlink(store: Store, vault: Vault, account: Account, *, forget: bool =
         token = vault.get_token(account.vault_key)
     except KeyringUnavailable as exc:
         if not forget:
-            raise _unreadable(spec.name, account, exc) from None
+            raise _unreadable(account, exc) from None
         problems.append(exc.message)
     sign_in = sign_in_for(account.network, settings=vault.settings, store=store, vault=vault)
     if spec.capabilities.provider_revoke and sign_in is not None:
@@ -169,12 +174,12 @@ async def unlink(store: Store, vault: Vault, account: Account, *, forget: bool =
     )
 
 
-def _unreadable(network_name: str, account: Account, exc: KeyringUnavailable) -> TokenUnreadable:
+def _unreadable(account: Account, exc: KeyringUnavailable) -> TokenUnreadable:
     spec = catalog.get(account.network)
     page = instances.settings_url_for(spec, account.instance)
-    where = f" on {network_name}'s connected-apps page ({page})" if page else f" at {network_name}"
+    where = f" on {spec.name}'s connected-apps page ({page})" if page else f" at {spec.name}"
     return TokenUnreadable(
-        f"{account.handle}'s {network_name} token cannot be read, so linkdeck cannot revoke it; "
+        f"{account.handle}'s {spec.name} token cannot be read, so linkdeck cannot revoke it; "
         f"nothing was changed. {exc.message}",
         hint=(exc.hint + "\n" if exc.hint else "")
         + "Unlock the keyring and unlink again; or forget the account here without revoking it "

@@ -135,7 +135,7 @@ def unlink(args: argparse.Namespace) -> int:
         result = asyncio.run(unlinking.unlink(store, Vault(settings), account, forget=args.forget))
     print(result.summary())
     # Where the user ends the access there (a forgotten-only result names the page itself).
-    if result.token_forgotten and result.revoked is not True and plan.settings_url:
+    if not result.forgotten_only and result.revoked is not True and plan.settings_url:
         print(f"{spec.name}'s page for connected apps: {plan.settings_url}")
     return 0
 

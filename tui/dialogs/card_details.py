@@ -163,6 +163,6 @@ class CardDetails(LinkdeckModal[None]):
             if not forget:
                 return
             result = await unlinking.unlink(ctx.store, ctx.vault, account, forget=True)
-        title = "unlinked" if result.token_forgotten else "forgotten here, not revoked"
+        title = "forgotten here, not revoked" if result.forgotten_only else "unlinked"
         self.notify(result.summary(), title=f"{self.card.spec.name} {title}", timeout=None)
         self.dismiss(None)
