@@ -133,6 +133,14 @@ class Linked(Step):
 
     account: Account | None = None
     profile: Profile | None = None
+    released: int = 0  # posts held while the account was unlinked or needed reconnecting, now on their way
+
+    @property
+    def released_text(self) -> str:
+        """ "2 held posts were released." ('' when none were)."""
+        if not self.released:
+            return ""
+        return f"{self.released} held post{'s' if self.released != 1 else ''} released: they go out as scheduled."
 
 
 @dataclass(eq=False)
