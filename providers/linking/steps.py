@@ -140,7 +140,8 @@ class Linked(Step):
         """ "2 held posts were released." ('' when none were)."""
         if not self.released:
             return ""
-        return f"{self.released} held post{'s' if self.released != 1 else ''} released: they go out as scheduled."
+        posts = "post" if self.released == 1 else "posts"
+        return f"{self.released} held {posts} released: they go out as scheduled."
 
 
 @dataclass(eq=False)
