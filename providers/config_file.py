@@ -91,6 +91,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
 }
 
 
+# The file's tables: a new one is a line in SCHEMA and a reader of ``Checked.section(name)``.
+SECTIONS = tuple(name.removesuffix(".*") for name in SCHEMA if name)
+
+
 @dataclass
 class Checked:
     """The file's values by section (``values["networks.mastodon"]["port"]``), only those that
@@ -146,7 +150,7 @@ def read(path: Path) -> dict[str, Any]:
 def _check_table(result: Checked, section: str, schema: dict[str, Key], table: dict[str, Any]) -> None:
     values = result.values.setdefault(section, {})
     for key, value in table.items():
-        if section == "" and key in ("keyring", "networks", "outbox"):
+        if section == "" and key in SECTIONS:
             continue
         rule = schema.get(key)
         if rule is None:
@@ -170,7 +174,7 @@ def check(path: Path, raw: dict[str, Any]) -> Checked:
     """Every value of ``raw`` (the file at ``path``) against :data:`SCHEMA`, all problems kept."""
     result = Checked(path)
     _check_table(result, "", SCHEMA[""], raw)
-    for section in ("keyring", "outbox", "networks"):
+    for section in SECTIONS:
         table = raw.get(section, {})
         if not isinstance(table, dict):
             result.errors.append(SetupError(f"[{section}] in {path} must be a table, not {_shown(table)}"))
@@ -178,6 +182,7 @@ def check(path: Path, raw: dict[str, Any]) -> Checked:
         if section != "networks":
             _check_table(result, section, SCHEMA[section], table)
             continue
+        # [networks.<id>]: one table per network, each checked against "networks.*"
         for network_id, values in table.items():
             if not isinstance(values, dict):
                 result.errors.append(
