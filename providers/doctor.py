@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from providers import catalog, clock, environment, paths
+from providers import catalog, clock, config_file, environment, paths
 from providers import settings as settings_module
 from providers.errors import LinkdeckError
 from providers.http import rewrite
+
+LOW_SPACE = 1024 * 1024  # bytes: less free space than this beside the database is a full disk
 
 
 class Level(StrEnum):
@@ -27,14 +30,58 @@ class Check:
     detail: str
 
 
-def _settings() -> tuple[Check, settings_module.Settings | None]:
+def _folders() -> Check:
+    """The data and cache folders exist and take new files (nothing works without them)."""
+    try:
+        data = paths.data_dir()
+        cache = paths.cache_dir()
+    except paths.FolderUnusable as exc:
+        return Check("data", Level.FAIL, str(exc))
+    free = shutil.disk_usage(data).free
+    if free < LOW_SPACE:
+        return Check(
+            "data",
+            Level.FAIL,
+            f"linkdeck's folder {data} cannot be used: the disk holding it is full "
+            f"({free // 1024} KiB free); free some space and try again.",
+        )
+    return Check("data", Level.OK, f"{data} (cache {cache})")
+
+
+def _line(exc: LinkdeckError) -> str:
+    return f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+
+
+def _settings() -> tuple[list[Check], settings_module.Settings | None]:
+    """One line per problem in config.toml (every wrong value the commands would refuse, each
+    unknown key as a warning) and the theme; the settings when the commands could load them."""
     path = paths.config_file()
+    try:
+        checked = config_file.check(path, config_file.read(path))
+    except LinkdeckError as exc:
+        return [Check("config", Level.FAIL, str(exc))], None
+    checks = [Check("config", Level.FAIL, _line(error)) for error in checked.errors]
+    checks += [Check("config", Level.WARN, f"{unknown} (ignored) in {path}") for unknown in checked.unknown]
+    theme = checked.section("").get("theme")
+    if theme and theme not in config_file.THEMES:
+        checks.append(
+            Check(
+                "config",
+                Level.WARN,
+                f"theme {theme!r} in {path} is not a theme: the TUI uses {config_file.DEFAULT_THEME}; "
+                f"themes: {', '.join(config_file.THEMES)}",
+            )
+        )
     try:
         settings = settings_module.load(path)
     except LinkdeckError as exc:
-        return Check("config", Level.FAIL, str(exc)), None
-    where = f"{path}" if path.exists() else f"{path} (not created; defaults in use)"
-    return Check("config", Level.OK, where), settings
+        if not checked.errors:
+            checks.append(Check("config", Level.FAIL, _line(exc)))
+        return checks, None
+    if not checks:
+        where = f"{path}" if path.exists() else f"{path} (not created; defaults in use)"
+        checks.append(Check("config", Level.OK, where))
+    return checks, settings
 
 
 def _keyring(settings: settings_module.Settings) -> Check:
@@ -43,6 +90,8 @@ def _keyring(settings: settings_module.Settings) -> Check:
     try:
         vault = Vault(settings)
         vault.check()
+    except paths.FolderUnusable:  # said once, on the data line
+        return Check("keyring", Level.FAIL, "the plaintext secrets file needs the data folder (see data)")
     except LinkdeckError as exc:
         return Check("keyring", Level.FAIL, str(exc))
     return Check("keyring", Level.OK, vault.backend_name())
@@ -104,8 +153,9 @@ async def _connectivity(timeout: float = 3.0) -> list[Check]:
 
 
 def run_checks() -> list[Check]:
-    config_check, settings = _settings()
-    checks = [config_check]
+    checks = [_folders()]
+    config_checks, settings = _settings()
+    checks += config_checks
     if settings is not None:
         checks.append(_keyring(settings))
         checks.extend(_developer_apps(settings))
@@ -123,6 +173,5 @@ def run_checks() -> list[Check]:
             ),
         )
     )
-    checks.append(Check("data", Level.OK, str(paths.data_dir())))
     checks.extend(asyncio.run(_connectivity()))
     return checks

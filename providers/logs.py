@@ -15,6 +15,7 @@ import logging
 import logging.handlers
 import os
 import re
+import sys
 
 from providers import paths
 
@@ -51,6 +52,21 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The log file; a line it cannot write (a full disk) is said once on stderr, never as
+    logging's traceback in the middle of a command's output."""
+
+    failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            self.failed = True
+            print(
+                f"linkdeck: the log file {self.baseFilename} cannot be written; lines are lost",
+                file=sys.stderr,
+            )
+
+
 _configured = False
 
 
@@ -60,8 +76,11 @@ def setup(level: int = logging.INFO) -> None:
     if _configured:
         return
     path = paths.log_file()
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
-    os.chmod(path, 0o600)
+    try:
+        handler = _LogFile(path, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        raise paths.folder_unusable(path.parent, exc) from None
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("linkdeck")

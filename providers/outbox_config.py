@@ -14,19 +14,17 @@ the :mod:`providers.outbox` package rather than in it because the store reads on
     lease_seconds = 120         # a runner's claim on a delivery, renewed while it sends
     concurrency = 8             # deliveries sent at once by one runner
 
-Every value is checked; a wrong one is a :class:`~providers.errors.SetupError` naming the key.
+Every value is checked (:mod:`providers.config_file`); a wrong one is a
+:class:`~providers.errors.SetupError` naming the key; an unknown key is a warning in ``doctor``.
 """
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from providers import paths
-from providers.errors import SetupError
-
-PAST_DUE_CHOICES = ("send", "ask")
+from providers import config_file, paths
 
 
 @dataclass(frozen=True)
@@ -44,39 +42,7 @@ class OutboxConfig:
 
 
 def load(path: Path | None = None) -> OutboxConfig:
-    path = path or paths.config_file()
-    if not path.exists():
-        return OutboxConfig()
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SetupError(f"config file {path} is not valid TOML: {exc}") from None
-    table = raw.get("outbox", {})
-    if not isinstance(table, dict):
-        raise SetupError(f"[outbox] in {path} must be a table")
-    known = {f.name: f for f in fields(OutboxConfig)}
-    values: dict[str, object] = {}
-    for key, value in table.items():
-        if key not in known:
-            raise SetupError(f"[outbox] {key} in {path} is not a setting; known: {', '.join(known)}")
-        values[key] = _checked(key, value, path)
-    return OutboxConfig(**values)  # type: ignore[arg-type]
-
-
-def _checked(key: str, value: object, path: Path) -> object:
-    where = f"[outbox] {key} in {path}"
-    if key == "release_past_due":
-        if value not in PAST_DUE_CHOICES:
-            raise SetupError(f'{where} must be "send" or "ask", not {value!r}')
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise SetupError(f"{where} must be a number, not {value!r}")
-    if key in ("max_attempts", "concurrency"):
-        if not isinstance(value, int) or not 1 <= value <= 1000:
-            raise SetupError(f"{where} must be a whole number from 1 to 1000, not {value!r}")
-        return value
-    if not 0 <= value <= 7 * 24 * 3600:
-        raise SetupError(f"{where} must be between 0 and 604800 seconds, not {value!r}")
-    if key == "lease_seconds" and value < 10:
-        raise SetupError(f"{where} must be at least 10 seconds, not {value!r}")
-    return float(value)
+    """``[outbox]``, each value checked by :data:`providers.config_file.SCHEMA`."""
+    values = config_file.load(path or paths.config_file()).section("outbox")
+    typed: dict[str, Any] = {k: float(v) if k.endswith("_seconds") else v for k, v in values.items()}
+    return OutboxConfig(**typed)

@@ -10,12 +10,13 @@ the keyring (``linkdeck config set-secret``) or the environment.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from providers import paths
+from providers import config_file, paths
 from providers.errors import SetupError
+
+PLAINTEXT_ENV = "LINKDECK_ALLOW_PLAINTEXT_SECRETS"
 
 
 def env_key(network_id: str, name: str) -> str:
@@ -60,62 +61,35 @@ class Settings:
 
 
 def load(path: Path | None = None) -> Settings:
+    """The settings; SetupError naming the key, the file and the expected type for a wrong value
+    (every key is checked against :data:`providers.config_file.SCHEMA`)."""
     path = path or paths.config_file()
-    raw: dict[str, object] = {}
-    if path.exists():
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise SetupError(
-                f"config file {path} is not valid TOML: {exc}",
-                hint="Fix or remove the file; `linkdeck doctor` checks it.",
-            ) from None
-        except OSError as exc:  # a folder where the file belongs, no permission, an I/O error
-            reason = "it is a folder" if path.is_dir() else (exc.strerror or str(exc))
-            raise SetupError(
-                f"config file {path} cannot be read: {reason}",
-                hint="Move it aside or fix its permissions; linkdeck reads it as a TOML file.",
-            ) from None
+    checked = config_file.load(path)
     networks: dict[str, NetworkSettings] = {}
-    table = raw.get("networks", {})
-    if isinstance(table, dict):
-        for network_id, values in table.items():
-            if not isinstance(values, dict):
-                continue
-            auto = values.get("auto_share")
-            optional = values.get("optional_scopes")
-            networks[str(network_id)] = NetworkSettings(
+    for section, values in checked.values.items():
+        if section.startswith("networks."):
+            networks[section.removeprefix("networks.")] = NetworkSettings(
                 client_id=_str_or_none(values.get("client_id")),
                 base_url=_str_or_none(values.get("base_url")),
-                auto_share=auto if isinstance(auto, bool) else None,
-                port=_port(str(network_id), values.get("port"), path),
-                optional_scopes=optional if isinstance(optional, bool) else None,
+                auto_share=values.get("auto_share"),
+                port=values.get("port"),
+                optional_scopes=values.get("optional_scopes"),
             )
-    keyring_table = raw.get("keyring", {})
-    plaintext = (
-        bool(keyring_table.get("allow_plaintext", False)) if isinstance(keyring_table, dict) else False
-    )
-    plaintext = plaintext or os.environ.get("LINKDECK_ALLOW_PLAINTEXT_SECRETS") == "1"
+    plaintext = checked.section("keyring").get("allow_plaintext", False)
     return Settings(
         networks=networks,
-        allow_plaintext_secrets=plaintext,
-        theme=_str_or_none(raw.get("theme")),
+        allow_plaintext_secrets=_plaintext_from_env() or plaintext,
+        theme=_str_or_none(checked.section("").get("theme")),
         sandbox_url=os.environ.get("LINKDECK_SANDBOX_URL") or None,
         path=path,
     )
 
 
-def _port(network_id: str, value: object, path: Path) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1024 <= value <= 65535:
-        raise SetupError(
-            f"[networks.{network_id}] port in {path} must be a whole number from 1024 to 65535, "
-            f"not {value!r}",
-            hint="It is the loopback port of the redirect address linkdeck registers; "
-            "remove it for the default.",
-        )
-    return value
+def _plaintext_from_env() -> bool:
+    value = os.environ.get(PLAINTEXT_ENV, "")
+    if value not in ("", "0", "1"):
+        raise SetupError(f"{PLAINTEXT_ENV} must be 1 (allow plaintext secrets) or 0, not {value!r}")
+    return value == "1"
 
 
 def _str_or_none(value: object) -> str | None:

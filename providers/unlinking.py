@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from providers import catalog, instances
-from providers.errors import KeyringUnavailable
+from providers.errors import KeyringUnavailable, SetupError
 from providers.store.transitions import QUEUED_STATES
 
 if TYPE_CHECKING:
@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from providers.vault import Vault
 
 log = logging.getLogger("linkdeck.unlinking")
+
+
+class TokenUnreadable(SetupError):
+    """The account's token cannot be read (no keyring backend, a locked one): linkdeck could not
+    revoke it, so nothing was changed. ``--forget`` (the TUI: "Forget here") goes on regardless."""
 
 
 @dataclass(frozen=True)
@@ -68,9 +73,16 @@ class UnlinkResult:
     by_hand: str = ""  # the network's own way to end the access (spec.revoke_by_hand)
     settings_url: str | None = None  # the network's connected-apps page, named where access remains
 
+    @property
+    def forgotten_only(self) -> bool:
+        """Removed from linkdeck while the token stayed in the keyring, unrevoked: it still works."""
+        return not self.token_forgotten and self.revoked is not True
+
     def summary(self) -> str:
-        parts = [f"{self.handle} unlinked."]
         page = f" ({self.settings_url})" if self.settings_url else ""
+        if self.forgotten_only:
+            return self._forgotten_only(page)
+        parts = [f"{self.handle} unlinked."]
         if self.revoked:
             parts.append(f"{self.network_name} confirmed that linkdeck's access is revoked.")
         elif self.revoked is None:
@@ -82,6 +94,21 @@ class UnlinkResult:
                 f"{self.network_name} did not confirm the revocation: remove linkdeck on its "
                 f"connected-apps page{page}."
             )
+        if self.held:
+            parts.append(f"{self.held} scheduled post(s) held until you link it again.")
+        if self.problem:
+            parts.append(self.problem)
+        return " ".join(parts)
+
+    def _forgotten_only(self, page: str) -> str:
+        """The token could not be read nor deleted: the account is gone from linkdeck, the access
+        is not, and the user is told where to end it."""
+        parts = [
+            f"{self.handle} was forgotten by linkdeck, but its access was NOT revoked: the token still "
+            f"works until you remove linkdeck on {self.network_name}'s connected-apps page{page}.",
+        ]
+        if self.by_hand:
+            parts.append(f"To end it there, {self.by_hand}")
         if self.held:
             parts.append(f"{self.held} scheduled post(s) held until you link it again.")
         if self.problem:
@@ -102,11 +129,15 @@ def plan(store: Store, account: Account) -> UnlinkPlan:
     )
 
 
-async def unlink(store: Store, vault: Vault, account: Account) -> UnlinkResult:
+async def unlink(store: Store, vault: Vault, account: Account, *, forget: bool = False) -> UnlinkResult:
     """Revoke at the network when it has a revoke call (with the token from the vault), then
-    always forget the token and remove the account, holding its scheduled posts. ``revoked`` is
-    True only when the network confirmed, False when it refused or could not be reached, None when
-    not attempted (no revoke call, no adapter yet, or no token left to revoke)."""
+    forget the token and remove the account, holding its scheduled posts. ``revoked`` is True only
+    when the network confirmed, False when it refused or could not be reached, None when not
+    attempted (no revoke call, no adapter yet, or no token left to revoke).
+
+    A token that cannot be read (no keyring, a locked one) is :class:`TokenUnreadable` and nothing
+    changes, unless ``forget``: then the account is removed here all the same and the result says
+    that the access was not revoked and where to end it."""
     from providers.networks.registry import sign_in_for
 
     spec = catalog.get(account.network)
@@ -116,7 +147,9 @@ async def unlink(store: Store, vault: Vault, account: Account) -> UnlinkResult:
     try:
         token = vault.get_token(account.vault_key)
     except KeyringUnavailable as exc:
-        problems.append(str(exc))
+        if not forget:
+            raise _unreadable(account, exc) from None
+        problems.append(exc.message)
     sign_in = sign_in_for(account.network, settings=vault.settings, store=store, vault=vault)
     if spec.capabilities.provider_revoke and sign_in is not None:
         if token is None:
@@ -132,10 +165,23 @@ async def unlink(store: Store, vault: Vault, account: Account) -> UnlinkResult:
         vault.delete_token(account.vault_key)
     except KeyringUnavailable as exc:
         forgotten = False
-        if str(exc) not in problems:
-            problems.append(str(exc))
+        if exc.message not in problems:
+            problems.append(exc.message)
     held = store.remove_account(account.id)  # holds its scheduled deliveries in the same transaction
     page = instances.settings_url_for(spec, account.instance)
     return UnlinkResult(
         spec.name, account.handle, revoked, forgotten, held, " ".join(problems), spec.revoke_by_hand, page
+    )
+
+
+def _unreadable(account: Account, exc: KeyringUnavailable) -> TokenUnreadable:
+    spec = catalog.get(account.network)
+    page = instances.settings_url_for(spec, account.instance)
+    where = f" on {spec.name}'s connected-apps page ({page})" if page else f" at {spec.name}"
+    return TokenUnreadable(
+        f"{account.handle}'s {spec.name} token cannot be read, so linkdeck cannot revoke it; "
+        f"nothing was changed. {exc.message}",
+        hint=(exc.hint + "\n" if exc.hint else "")
+        + "Unlock the keyring and unlink again; or forget the account here without revoking it "
+        f"(`linkdeck unlink {account.network} --forget`) and remove linkdeck's access yourself{where}.",
     )

@@ -13,7 +13,7 @@ from providers.overview import CardState
 from providers.store import Store
 from tests.conftest import FIXED_NOW
 from tests.seed import seed_accounts, seed_posts, write_config
-from tests.support.tui import SIZE, card, pause_until
+from tests.support.tui import SIZE, card, pause_until, press_unlink
 from tests.support.unbuilt import unbuilt_network
 from tui.app import LinkdeckApp
 from tui.context import Context
@@ -181,12 +181,7 @@ async def test_auto_share_toggle_is_saved(seeded: dict[str, int]) -> None:
 async def test_unlink_cancel_changes_nothing(seeded: dict[str, int]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        card(app, "mastodon").focus()
-        await pilot.press("enter")
-        await pilot.pause()
-        await pilot.click("#unlink")
-        await pilot.pause()
+        await press_unlink(app, pilot, "mastodon")
         assert type(app.screen).__name__ == "Confirm"
         assert app.screen.focused is app.screen.query_one("#no", Button)  # the safe default
         await pilot.press("escape")
@@ -198,12 +193,7 @@ async def test_unlink_cancel_changes_nothing(seeded: dict[str, int]) -> None:
 async def test_unlink_confirmed_holds_scheduled_posts(seeded: dict[str, int]) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        card(app, "mastodon").focus()
-        await pilot.press("enter")
-        await pilot.pause()
-        await pilot.click("#unlink")
-        await pilot.pause()
+        await press_unlink(app, pilot, "mastodon")
         body = app.screen.query_one(".dialog-body").source  # type: ignore[attr-defined]
         assert "Posts already sent stay on Mastodon" in body
         assert "1 scheduled post" in body and "held" in body

@@ -57,8 +57,14 @@ class LinkdeckApp(App[None]):
         # the answer to this process (providers.auth.relay).
         self.relay_uri = os.environ.get("LINKDECK_RELAY_URL") if self.place is Place.WEB else None
         theme = os.environ.get("LINKDECK_THEME") or self.ctx.settings.theme
-        if theme:
+        # An unknown theme is not worth refusing to start over: the default one, and a word why.
+        self.theme_problem = ""
+        if theme in self.available_themes:
             self.theme = theme
+        elif theme:
+            self.theme_problem = (
+                f"There is no theme {theme!r} (config.toml or LINKDECK_THEME): using {self.theme}."
+            )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         # Textual's own (themes among them), then linkdeck's (tui.commands).
@@ -110,6 +116,8 @@ class LinkdeckApp(App[None]):
         self.open_external(url)
 
     def on_mount(self) -> None:
+        if self.theme_problem:
+            self.notify(self.theme_problem, title="Theme", severity="warning", timeout=10)
         if self.ctx.run_outbox:
             # After the first frame: recover what a crash left "sending", then send due posts.
             self.set_timer(1.0, self._run_outbox)

@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("network", metavar="NETWORK")
     p.add_argument("--account", metavar="ID", help="which account (id or handle) when several are linked")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--forget",
+        action="store_true",
+        help="when the token cannot be read (no keyring, a locked one): forget the account here "
+        "without revoking its access",
+    )
 
     p = add("check", "media and caption verdicts per network (no file: a text post's caption)")
     p.add_argument("files", nargs="*", metavar="FILE")
@@ -215,14 +221,27 @@ def _refuse_undecodable(args: argparse.Namespace) -> None:
                 raise UsageError(f"{option} is not valid UTF-8 text; check the terminal's encoding") from None
 
 
+def _start_logging(command: str | None) -> None:
+    """The log file, in the data folder, and config.toml: a folder that cannot be used or a config
+    file with a wrong value stops every command with one message naming it, except ``doctor``,
+    which reports them among its checks."""
+    from providers import logs, paths, settings
+
+    try:
+        logs.setup()
+    except paths.FolderUnusable:
+        if command != "doctor":
+            raise
+    if command != "doctor":
+        settings.load()  # every value of config.toml checked, whichever parts this command reads
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        from providers import logs
-
         _refuse_undecodable(args)
-        logs.setup()
+        _start_logging(args.command)
         return HANDLERS[args.command](args)
     except LinkdeckError as exc:
         print(f"linkdeck: {exc}", file=sys.stderr)

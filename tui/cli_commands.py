@@ -132,9 +132,10 @@ def unlink(args: argparse.Namespace) -> int:
             if input(f"Unlink {account.handle} from {spec.name}? [y/N] ").strip().lower() not in ("y", "yes"):
                 print("Nothing changed.")
                 return 1
-        result = asyncio.run(unlinking.unlink(store, Vault(settings), account))
+        result = asyncio.run(unlinking.unlink(store, Vault(settings), account, forget=args.forget))
     print(result.summary())
-    if result.revoked is not True and plan.settings_url:  # where the user ends the access there
+    # Where the user ends the access there (a forgotten-only result names the page itself).
+    if not result.forgotten_only and result.revoked is not True and plan.settings_url:
         print(f"{spec.name}'s page for connected apps: {plan.settings_url}")
     return 0
 

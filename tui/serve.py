@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import hmac
 import ipaddress
+import logging
 import os
 import re
 import secrets
@@ -29,7 +30,9 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiohttp import WSCloseCode, web
+from aiohttp import WSCloseCode, web, web_server
+from aiohttp.web_protocol import RequestHandler
+from aiohttp.web_request import BaseRequest
 from aiohttp.web_runner import GracefulExit
 from rich.console import Console
 from textual_serve.app_service import AppService
@@ -78,6 +81,49 @@ def _check_options(host: str, port: int, allow_remote: bool, max_sessions: int) 
             hint="Anyone who can reach it and learns the token gets your accounts; "
             "pass --allow-remote if that is what you want.",
         )
+
+
+class _Scrubbed(logging.Filter):
+    """What the server logs to the terminal, without the access token: aiohttp logs a request it
+    could not parse with a traceback whose locals hold the raw request (its query and cookies), so
+    each record keeps its message and the exception's type, and loses the rest."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from providers.logs import redact
+
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            message += f": {type(record.exc_info[1]).__name__}"
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        record.msg, record.args = redact(message).replace(self.token, "***"), ()
+        return True
+
+
+class _PlainErrors(RequestHandler):
+    """aiohttp answers a request it cannot parse (headers too large, a duplicate Host) with the
+    parser's message, which quotes the request line or header, token and all: answer with the
+    status and the kind of error only. 500s keep aiohttp's own page (it names no request data)."""
+
+    def handle_error(
+        self,
+        request: BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        if status == 500:
+            return super().handle_error(request, status, exc, message)
+        kind = type(exc).__name__ if exc is not None else "error"
+        self.logger.info("refused a malformed request from %s: %s (%d)", request.remote, kind, status)
+        if request.writer.output_size > 0:
+            raise ConnectionError("Response is sent already, cannot send another response")
+        response = web.Response(status=status, text=f"{status}: malformed request ({kind})\n")
+        response.force_close()
+        return response
 
 
 def _netloc(host: str, port: int) -> str:
@@ -210,6 +256,14 @@ class LinkdeckServer(Server):
             headers={"Cache-Control": "no-store"},
         )
 
+    def initialize_logging(self) -> None:
+        """textual-serve's terminal log, with no tracebacks' locals and no token in any line."""
+        from rich.logging import RichHandler
+
+        handler = RichHandler(show_path=False, show_time=False, console=self.console)
+        handler.addFilter(_Scrubbed(self.token))
+        logging.basicConfig(level="INFO", format="%(message)s", handlers=[handler], force=True)
+
     async def on_startup(self, app: web.Application) -> None:
         """The stock banner goes to stdout; ``serve`` prints the one line that matters instead."""
 
@@ -277,6 +331,8 @@ def serve(
     # with the relay and pass this as the redirect URI.
     os.environ["LINKDECK_RELAY_URL"] = f"{server.public_url}{OAUTH_CALLBACK_PATH}"
     server.initialize_logging()
+    # This process only serves: every connection's handler answers parse errors plainly.
+    web_server.RequestHandler = _PlainErrors  # type: ignore[attr-defined]
 
     loop = asyncio.new_event_loop()
 

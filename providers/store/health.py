@@ -14,6 +14,7 @@ beside it) to ``<name>.bak-v<N>``, N being the schema version the copy holds.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import stat
 from pathlib import Path
@@ -112,6 +113,20 @@ def _read_version(path: Path) -> int:
         conn.close()
 
 
+def unwritable(path: Path, exc: sqlite3.Error) -> DatabaseUnusable:
+    """A database the disk will not take writes for: full, failing or read-only."""
+    try:
+        full = shutil.disk_usage(path.parent).free == 0 or "full" in str(exc)
+    except OSError:
+        full = False
+    why = "the disk holding it is full" if full else f"the disk refused ({exc})"
+    return DatabaseUnusable(
+        f"linkdeck's database {path} cannot be written: {why}.",
+        hint="Nothing was recorded, and nothing was sent. Free some space there (or make it "
+        "writable) and try again.",
+    )
+
+
 def translate(exc: sqlite3.Error, path: Path) -> Exception:
     """The user's message for an SQLite error about the file itself; other errors as they were."""
     name = getattr(exc, "sqlite_errorname", "") or ""
@@ -123,6 +138,8 @@ def translate(exc: sqlite3.Error, path: Path) -> Exception:
             hint="Nothing was changed. Close the other linkdeck (or the program holding the file) "
             "and try again.",
         )
+    if name.startswith(("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY")) or "disk is full" in str(exc):
+        return unwritable(path, exc)
     if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc):
         return unusable(path, f"cannot be opened ({exc})")
     return exc

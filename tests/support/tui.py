@@ -17,6 +17,16 @@ def card(app: LinkdeckApp, network_id: str) -> NetworkCard:
     return app.screen.query_one(f"#card-{network_id}", NetworkCard)
 
 
+async def press_unlink(app: LinkdeckApp, pilot: Any, network_id: str) -> None:
+    """Open the network's details from its card and press Unlink (its Confirm comes up)."""
+    await pilot.pause()
+    card(app, network_id).focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.click("#unlink")
+    await pilot.pause()
+
+
 async def pause_until(
     pilot: Any, condition: Callable[[], object], tries: int = 200, interval: float = 0.02
 ) -> bool:

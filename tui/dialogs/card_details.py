@@ -154,6 +154,15 @@ class CardDetails(LinkdeckModal[None]):
         )
         if not confirmed:
             return
-        result = await unlinking.unlink(ctx.store, ctx.vault, account)
-        self.notify(result.summary(), title=f"{self.card.spec.name} unlinked")
+        try:
+            result = await unlinking.unlink(ctx.store, ctx.vault, account)
+        except unlinking.TokenUnreadable as exc:  # as `linkdeck unlink` without --forget
+            forget = await self.app.push_screen_wait(
+                Confirm("The token cannot be read", str(exc), yes_label="Forget here", danger=True)
+            )
+            if not forget:
+                return
+            result = await unlinking.unlink(ctx.store, ctx.vault, account, forget=True)
+        title = "forgotten here, not revoked" if result.forgotten_only else "unlinked"
+        self.notify(result.summary(), title=f"{self.card.spec.name} {title}", timeout=None)
         self.dismiss(None)
