@@ -98,7 +98,10 @@ SPEC = NetworkSpec(
         "(POST https://api.foursquare.com/v2/checkins/add: venueId, shout, broadcast, ll); "
         f"{LIB} (photos/add: checkinId, the photo as multipart)",
         "version": f"{LIB} (every call carries v=YYYYMMDD and oauth_token)",
-        "client": f"{LIB} (the token exchange sends client_id and client_secret)",
+        "client": f"{LIB} (the token exchange sends client_id and client_secret as a GET query); "
+        "linkdeck's OAuth client POSTs them as a form, as third-party code does (satellizer's "
+        "example servers: POST form to /oauth2/access_token; 3P, unverified in Foursquare's docs); "
+        "the sandbox takes both",
         "pkce": "not claimed: v2 OAuth has none (unverified)",
         "device_flow": "not claimed: none (unverified)",
         "refresh": "not claimed: v2 tokens do not expire (unverified)",
