@@ -40,6 +40,8 @@ def test_before_any_set_up_foursquare_is_legacy_with_its_reason_and_nothing_pret
     posted = run_cli(env, "post", "--to", "foursquare", "--caption", "hi")
     assert posted.returncode != 0 and "foursquare" in posted.stderr.lower()
     assert json.loads(run_cli(env, "queue", "--json").stdout)["deliveries"] == []
+    doctor = run_cli(env, "doctor").stdout
+    assert "app:foursquare       no client id (card shows 'legacy')" in doctor
     opened = run_cli({**env, "LINKDECK_FOURSQUARE_CLIENT_ID": DEMO_CLIENT_ID}, "networks", "--json").stdout
     status = {r["id"]: r["status"] for r in json.loads(opened)["networks"]}["foursquare"]
     assert status == "available"  # a legacy project's client id is what opens it
