@@ -111,3 +111,21 @@ async def test_a_checkin_goes_to_the_chosen_venue_with_the_shout_and_one_photo(
         added["content_type"] == "multipart/form-data" and added["params"]["checkinId"] == sent.remote_post_id
     )
     assert foursquare.emulator.host == API
+
+
+async def test_a_spent_hour_of_calls_waits_an_hour_and_checks_in_nothing(
+    foursquare: Network, frozen_clock: clock.FrozenClock
+) -> None:
+    from datetime import timedelta
+
+    account = (await foursquare.link()).account
+    assert account is not None
+    foursquare.emulator.configure({"rate_limit": 0})  # every call now answers rate_limit_exceeded
+    post = foursquare.store.create_post("Later", [], None)
+    delivery = foursquare.store.add_delivery(post.id, account)
+    await run_due(foursquare.store, foursquare.vault, clock=frozen_clock)
+    later = foursquare.store.delivery(delivery.id)
+    assert later is not None and later.state == DeliveryState.SCHEDULED
+    assert "rate_limit_exceeded" in (later.reason or "")
+    assert later.next_attempt_at == frozen_clock() + timedelta(hours=1)
+    assert foursquare.emulator.published() == []
