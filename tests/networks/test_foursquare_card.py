@@ -1,7 +1,8 @@
 """Foursquare's card on the Accounts screen and in ``linkdeck demo``: "legacy" with its reason
 before any set-up (the details name the reason and how a legacy project opens it, and offer no
-Link button); with a legacy project's client id it is a card like any other; the demo links it
-with the sandbox's legacy project, the venue typed and chosen.
+Link button); with a legacy project's client id it is a card like any other, and the Link window
+asks for the place and the venue after the sign-in and offers what Foursquare found; the demo
+links it with the sandbox's legacy project, the venue typed and chosen.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, Markdown
+from textual.widgets import Button, Input, Markdown, OptionList
 
 from providers import catalog, linking, settings
 from providers.linking.steps import AskFields, ChooseTarget, Linked, ShowAddress
-from providers.networks.foursquare.sandbox_oauth import DEMO_CLIENT_ID
+from providers.networks.foursquare.sandbox_oauth import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from providers.overview import CardState, needs_setup
+from providers.sandbox import Running
 from providers.store import Store
 from providers.vault import Vault
 from tests.sandbox_browser import approve_async
@@ -24,6 +26,7 @@ from tests.support.tui import SIZE, card, pause_until
 from tui.app import LinkdeckApp
 from tui.context import Context
 from tui.demo import demo_environment
+from tui.widgets.link_address import AddressView
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -84,3 +87,43 @@ async def test_the_demo_links_foursquare_with_the_sandbox_legacy_project() -> No
                     break
             else:
                 raise AssertionError("the demo did not link Foursquare")
+
+
+async def test_the_link_window_asks_the_place_and_venue_after_sign_in_and_offers_the_venues(
+    sandbox: Running, linkdeck_home: Path, monkeypatch: pytest.MonkeyPatch, plaintext_ok: None
+) -> None:
+    config = linkdeck_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'[networks.foursquare]\nclient_id = "{DEMO_CLIENT_ID}"\nport = {free_port()}\n')
+    monkeypatch.setenv("LINKDECK_FOURSQUARE_CLIENT_SECRET", DEMO_CLIENT_SECRET)
+    monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)
+    app = LinkdeckApp(Context(run_outbox=False))
+    async with app.run_test(size=SIZE) as pilot:
+        app.place = app.place.SSH  # no browser: the address is shown and the redirect pasted
+        card(app, "foursquare").focus()
+        await pilot.press("enter")
+        screen = app.screen
+        assert await pause_until(pilot, lambda: screen.query_one(AddressView).url is not None)
+        answer = await approve_async(str(screen.query_one(AddressView).url))
+        screen.query_one("#link-paste", Input).value = answer.headers["location"]
+        screen.query_one("#link-paste", Input).focus()
+        await pilot.press("enter")
+        assert await pause_until(pilot, lambda: screen.query_one("#link-credentials-step").display)
+        assert str(screen.query_one("#link-sign-in", Button).label) == "Continue"  # not a sign-in
+        near, venue = screen.query("#link-credentials Input").results(Input)
+        near.value, venue.value = "Lisbon", "Harbour"
+        await pilot.click("#link-sign-in")
+        assert await pause_until(pilot, lambda: screen.query_one("#link-choose-step").display)
+        choices = screen.query_one("#link-choices", OptionList)
+        shown = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+        assert shown == [
+            "location: Harbour Café (Rua do Cais 3, Lisbon)",
+            "location: Harbour Lighthouse (Cais do Farol, Lisbon)",
+        ]
+        choices.highlighted = 1
+        choices.action_select()
+        assert await pause_until(pilot, lambda: type(app.screen).__name__ == "AccountsScreen")
+        await pilot.pause()
+        linked = card(app, "foursquare").card
+        assert linked is not None and linked.state is CardState.LINKED
+        assert linked.account is not None and linked.account.target_name.startswith("Harbour Lighthouse")
