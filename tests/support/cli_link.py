@@ -4,21 +4,17 @@ name), then the choice whose line contains the wanted text."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Sequence
 
 from tests.sandbox_browser import approve
-from tests.support.cli import CLI, ROOT
+from tests.support.cli import start_cli
 
 
 def link_choosing(
     env: dict[str, str], network: str, wanted: str, typed: Sequence[str] = (), user: str = "alice"
 ) -> tuple[int, str, str, str]:
     """(exit code, stdout, stderr, the authorize URL)."""
-    process = subprocess.Popen(
-        [*CLI, "link", network, "--no-browser"],
-        cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    process = start_cli(env, "link", network, "--no-browser")
     assert process.stdout is not None and process.stdin is not None and process.stderr is not None
     shown: list[str] = []
     url = ""
