@@ -104,4 +104,7 @@ def stored_secrets(network_ids: list[str]) -> frozenset[str]:
 
 def choose_target(network_id: str, account_id: int) -> None:
     spec = catalog.get(network_id)
-    raise NotBuiltYet(f"Changing the {spec.name} target is not built yet in this version of linkdeck.")
+    raise NotBuiltYet(
+        f"Changing the {spec.name} target here is not built yet in this version of linkdeck; "
+        "link the account again to choose another."
+    )
