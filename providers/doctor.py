@@ -98,6 +98,7 @@ def _keyring(settings: settings_module.Settings) -> Check:
 
 
 def _developer_apps(settings: settings_module.Settings) -> list[Check]:
+    from providers import overview
     from providers.redirects import redirect_to_register
 
     result = []
@@ -106,7 +107,8 @@ def _developer_apps(settings: settings_module.Settings) -> list[Check]:
             continue
         configured = settings.network(spec.id).client_id
         redirect = redirect_to_register(spec, settings)
-        state = "client id set" if configured else "no client id (card shows 'needs setup')"
+        shown = overview.card_for(spec, settings, [], clock.now()).label
+        state = "client id set" if configured else f"no client id (card shows '{shown}')"
         result.append(
             Check(
                 f"app:{spec.id}",

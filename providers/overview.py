@@ -50,6 +50,8 @@ class Card:
 
     @property
     def label(self) -> str:
+        if self.state is CardState.UNAVAILABLE:  # "legacy" or "unavailable", as the spec says
+            return str(self.spec.availability)
         return STATE_LABELS[self.state]
 
     @property
@@ -73,6 +75,27 @@ def needs_setup(spec: NetworkSpec, settings: Settings, stored_secrets: frozenset
     return ""
 
 
+def legacy_open(spec: NetworkSpec, settings: Settings, stored_secrets: frozenset[str] = frozenset()) -> bool:
+    """Whether a legacy network opens for this user: linkdeck can link it, and the user has set
+    up the developer app it needs (an app from before the network closed its API to new ones)."""
+    return (
+        spec.availability is Availability.LEGACY
+        and networks.can_link(spec.id)
+        and not needs_setup(spec, settings, stored_secrets)
+    )
+
+
+def availability_reason(spec: NetworkSpec) -> str:
+    """Why the network cannot be linked as it is, and, for a legacy network linkdeck can link,
+    what opens it."""
+    if spec.availability is Availability.LEGACY and networks.can_link(spec.id):
+        return (
+            f"{spec.availability_reason} With a project that still has that access, set its client id "
+            f"and secret (Help → {spec.name})."
+        )
+    return spec.availability_reason
+
+
 def card_for(
     spec: NetworkSpec,
     settings: Settings,
@@ -80,8 +103,10 @@ def card_for(
     now: datetime,
     stored_secrets: frozenset[str] = frozenset(),
 ) -> Card:
-    if spec.availability is not Availability.AVAILABLE:
-        return Card(spec, CardState.UNAVAILABLE, tuple(accounts), spec.availability_reason)
+    if spec.availability is not Availability.AVAILABLE and not (
+        accounts or legacy_open(spec, settings, stored_secrets)
+    ):
+        return Card(spec, CardState.UNAVAILABLE, tuple(accounts), availability_reason(spec))
     if accounts:
         broken = [a for a in accounts if a.state != AccountState.LINKED or _expired(a, now)]
         if broken:

@@ -20,7 +20,7 @@ def _print_json(document: dict[str, Any]) -> None:
 
 
 def network_status(spec: NetworkSpec, settings: settings_module.Settings, stored: frozenset[str]) -> str:
-    if spec.availability is not Availability.AVAILABLE:
+    if spec.availability is not Availability.AVAILABLE and not overview.legacy_open(spec, settings, stored):
         return str(spec.availability)
     if not can_link(spec.id):
         return "not_in_this_version"
@@ -42,7 +42,7 @@ def networks(args: argparse.Namespace) -> int:
                 "auth": str(spec.auth),
                 "settings_url": spec.settings_url,
                 "status": network_status(spec, settings, stored),
-                "status_reason": spec.availability_reason
+                "status_reason": (overview.availability_reason(spec) if spec.availability_reason else "")
                 or (overview.not_built_reason(spec) if not can_link(spec.id) else "")
                 or overview.needs_setup(spec, settings, stored),
                 "limits": {"media": data["media"], "caption": data["caption"]},

@@ -100,7 +100,10 @@ class Renderer:
         if isinstance(step, AskInstance):
             step.answer(await self._instance(step))
         elif isinstance(step, AskFields):
-            step.answer(await asyncio.to_thread(self._fields, step))
+            if self.lines.started:  # after a browser step stdin belongs to the line reader
+                step.answer(await self._fields_from_lines(step))
+            else:
+                step.answer(await asyncio.to_thread(self._fields, step))
         elif isinstance(step, ShowDeviceCode):
             assert step.code is not None
             code = step.code
@@ -128,20 +131,42 @@ class Renderer:
         answer = await asyncio.to_thread(input, f"Your {step.network} server{default}: ")
         return answer.strip() or step.prefill
 
-    def _fields(self, step: AskFields) -> dict[str, str]:
-        import getpass
-
+    def _fields_intro(self, step: AskFields) -> None:
+        """The error of the last answer (ending the link when it cannot be asked again), else the
+        fields' hints."""
         if step.error:
             self._credential_tries += 1
             if not self.interactive or self._credential_tries >= CREDENTIAL_TRIES:
                 raise LinkError(step.error)
             print(f"linkdeck: {step.error}", file=sys.stderr)
-        values: dict[str, str] = {}
         if self.interactive and not step.error:
             print(f"Link {step.network}:")
             for field in step.fields:
                 if field.hint:
                     print(f"  {field.label}: {field.hint}")
+
+    async def _fields_from_lines(self, step: AskFields) -> dict[str, str]:
+        """The fields asked after a browser step (a venue, a subreddit), one line each from the line
+        reader that already owns stdin; typed in the clear, so no network asks a secret here."""
+        self._fields_intro(step)
+        values: dict[str, str] = {}
+        for field in step.fields:
+            if self.interactive:
+                print(f"{field.label}{'' if field.required else ' (optional)'}: ", end="", flush=True)
+            line = await self.lines.get()
+            if line is None:
+                raise UsageError(
+                    f"{step.network} needs {', then '.join(f.label for f in step.fields)}, one per "
+                    f"line on standard input; the input ended before the {field.label}."
+                )
+            values[field.name] = line.strip()
+        return values
+
+    def _fields(self, step: AskFields) -> dict[str, str]:
+        import getpass
+
+        self._fields_intro(step)
+        values: dict[str, str] = {}
         for field in step.fields:
             if self.interactive:
                 prompt = f"{field.label}{'' if field.required else ' (optional)'}: "
@@ -185,6 +210,8 @@ class Renderer:
                     print("Paste the address again (or the code):", flush=True)
                 except LinkError:
                     pass  # the network's refusal (e.g. denied) ended the flow: the Failed step says so
+                else:
+                    break  # the answer is in: the lines after it answer the next steps
             return await following
         finally:
             if not following.done():
@@ -248,6 +275,11 @@ class StdinLines:
     def __init__(self) -> None:
         self.closed = False
         self._queue: asyncio.Queue[str | None] | None = None  # made on first use, inside the loop
+
+    @property
+    def started(self) -> bool:
+        """Whether the reading thread runs (then nothing else may read stdin)."""
+        return self._queue is not None
 
     async def get(self) -> str | None:
         if self._queue is None:

@@ -84,7 +84,10 @@ def network_page(spec: NetworkSpec) -> str:
     lines += ["", "## How linking works", "", _routes(spec), ""]
     if spec.targets and any(t.value != "profile" for t in spec.targets):
         kinds = ", ".join(t.value.replace("_", " ") for t in spec.targets)
-        lines += [f"Posts go to a chosen target: {kinds}. Change it from the card's details.", ""]
+        lines += [
+            f"Posts go to a target you choose when linking: {kinds}. To change it, link again.",
+            "",
+        ]
     if spec.token_lifetime:
         lines += [f"Access lasts: {spec.token_lifetime}.", ""]
     if spec.notes:

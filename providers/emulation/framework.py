@@ -11,9 +11,10 @@ from __future__ import annotations
 import html
 import json
 import re
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from aiohttp import web
 
@@ -21,6 +22,27 @@ if TYPE_CHECKING:
     from providers.emulation.grants import Clock
 
 Handler = Callable[["Call"], Awaitable[web.StreamResponse]]
+T = TypeVar("T")
+_SHARED: weakref.WeakKeyDictionary[Clock, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def shared(clock: Clock, key: str, make: Callable[[], T]) -> T:
+    """What the hosts of one emulation share (an OAuth ledger, the posts), made once per sandbox:
+    each host is its own emulator object, and the sandbox's clock is the one thing they all hold."""
+    found = _SHARED.setdefault(clock, {})
+    if key not in found:
+        found[key] = make()
+    made: T = found[key]
+    return made
+
+
+def synchronous(handler: Callable[[Call], web.StreamResponse]) -> Handler:
+    """A route handler from a plain function (the shared OAuth server's endpoints)."""
+
+    async def run(call: Call) -> web.StreamResponse:
+        return handler(call)
+
+    return run
 
 
 @dataclass

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from providers import catalog, networks
 from providers.errors import NotBuiltYet, SetupError, UsageError
-from providers.overview import needs_setup, not_built_reason
+from providers.overview import availability_reason, legacy_open, needs_setup, not_built_reason
 from providers.settings import Settings
 from providers.spec import AuthKind, NetworkSpec
 
@@ -76,8 +76,8 @@ def resolve_instance(spec: NetworkSpec, instance: str | None, settings: Settings
 def check_linkable(network_id: str, settings: Settings) -> None:
     """Raise a clear error when ``network_id`` cannot be linked right now."""
     spec = catalog.get(network_id)
-    if spec.availability_reason and spec.availability != "available":
-        raise SetupError(f"{spec.name} is {spec.availability}: {spec.availability_reason}")
+    if spec.availability != "available" and not legacy_open(spec, settings):
+        raise SetupError(f"{spec.name} is {spec.availability}: {availability_reason(spec)}")
     if not networks.can_link(spec.id):
         raise NotBuiltYet(not_built_reason(spec), hint="Nothing was stored.")
     stored = _stored_secret(spec.id) if spec.auth is AuthKind.API_KEY else frozenset()
@@ -104,4 +104,7 @@ def stored_secrets(network_ids: list[str]) -> frozenset[str]:
 
 def choose_target(network_id: str, account_id: int) -> None:
     spec = catalog.get(network_id)
-    raise NotBuiltYet(f"Changing the {spec.name} target is not built yet in this version of linkdeck.")
+    raise NotBuiltYet(
+        f"Changing the {spec.name} target here is not built yet in this version of linkdeck; "
+        "link the account again to choose another."
+    )

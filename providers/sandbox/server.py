@@ -38,6 +38,7 @@ CONTROL = "__sandbox__"
 SECRET_KEYS = frozenset(
     {
         "access_token",
+        "oauth_token",  # a token sent as a parameter (Foursquare v2, OAuth 1.0a)
         "refresh_token",
         "token",
         "client_secret",

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from providers.networks.reddit.sandbox_oauth import DEMO_CLIENT_ID
 from tests import media_corpus
-from tests.sandbox_browser import approve, query
-from tests.support.cli import CLI, ROOT, run_cli
+from tests.sandbox_browser import query
+from tests.support.cli import run_cli
+from tests.support.cli_link import link_choosing
 from tests.support.ports import free_port
 from tests.support.processes import SandboxProcess
 
@@ -33,38 +33,10 @@ def reddit_env(env: dict[str, str], sandbox_process: SandboxProcess, linkdeck_ho
     return {**env, "LINKDECK_SANDBOX_URL": sandbox_process.url}
 
 
-def link_choosing(env: dict[str, str], wanted: str) -> tuple[int, str, str, str]:
-    """``linkdeck link reddit --no-browser``: Allow, paste the redirect, pick the choice whose line
-    contains ``wanted``. (exit code, stdout, stderr, the authorize URL)."""
-    process = subprocess.Popen(
-        [*CLI, "link", "reddit", "--no-browser"],
-        cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert process.stdout is not None and process.stdin is not None and process.stderr is not None
-    shown: list[str] = []
-    url = ""
-    for line in process.stdout:
-        shown.append(line)
-        if line.startswith("http") and not url:
-            url = line.strip()
-            answer = approve(url, user="alice")
-            assert answer.status_code == 302, answer.text[:300]
-            process.stdin.write(answer.headers["location"] + "\n")
-            process.stdin.flush()
-        elif "Type a number" in line:
-            number = next(s.split()[0] for s in shown if wanted in s and s.strip()[:1].isdigit())
-            process.stdin.write(number + "\n")
-            process.stdin.close()
-            break
-    out, err = process.stdout.read(), process.stderr.read()
-    process.wait(timeout=60)
-    return process.returncode, "".join(shown) + out, err, url
-
-
 def test_link_choose_a_flaired_subreddit_post_media_get_links_and_unlink(
     reddit_env: dict[str, str], sandbox_process: SandboxProcess, tmp_path: Path
 ) -> None:
-    code, out, err, url = link_choosing(reddit_env, "r/harbourphotos (flair: Landscape)")
+    code, out, err, url = link_choosing(reddit_env, "reddit", "r/harbourphotos (flair: Landscape)")
     assert code == 0, out + err
     shown = query(url)
     assert url.startswith(f"{sandbox_process.url}/www.reddit.com/api/v1/authorize?")

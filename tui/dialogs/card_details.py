@@ -12,6 +12,7 @@ from textual.widgets import Button, Label, Markdown, Static, Switch
 
 from providers import clock
 from providers.instances import settings_url_for
+from providers.networks import can_link
 from providers.overview import Card, CardState
 from tui.dialogs.confirm import Confirm
 from tui.screens.base import LinkdeckModal
@@ -87,7 +88,9 @@ class CardDetails(LinkdeckModal[None]):
         lines.extend(f"- {note}" for note in spec.notes)
         if card.state is CardState.NOT_BUILT:
             lines += ["", f"What {spec.name} allows, and how linking it will work, is on its Help page."]
-        if card.state is CardState.NEEDS_SETUP and spec.setup_guide:
+        # A legacy network linkdeck can link: how the few who still have the access set it up.
+        legacy = card.state is CardState.UNAVAILABLE and spec.availability == "legacy" and can_link(spec.id)
+        if (card.state is CardState.NEEDS_SETUP or legacy) and spec.setup_guide:
             lines.extend(["", "## Set-up", "", spec.setup_guide])
         return "\n".join(lines)
 

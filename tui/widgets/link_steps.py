@@ -86,6 +86,10 @@ class CredentialsView(StepView, Vertical):
             "\n".join(f"{f.label}: {f.hint}" for f in step.fields if f.hint)
         )
         self.query_one("#link-credentials-error", Static).update(prose.text(step.error, "bold"))
+        # Credentials sign in; plain answers after the sign-in (a venue, a subreddit) go on.
+        self.query_one("#link-sign-in", Button).label = (
+            "Sign in" if any(f.secret for f in step.fields) else "Continue"
+        )
         if first_time:
             box = self.query_one("#link-credentials", Vertical)
             await box.mount_all(
