@@ -11,8 +11,8 @@
 - Limits: ``flickr.people.getLimits`` per account (photo and video bytes, video seconds), read
   before each send.
 - Flickr answers refusals with HTTP 200 and ``<rsp stat="fail"><err code msg/></rsp>``; the codes
-  are mapped by :data:`ERROR_RULES` (reference: networks-2026.md §6a, unverified 3P copy of
-  upload.api.html).
+  are mapped by :data:`ERROR_RULES` (flickr.com/services/api/upload.api.html: 0, 2–6, 96–100,
+  105; networks-2026.md §6a's 3P copy: 7–9, 14).
 
 Flickr has no text-only post (refused before sending) and no idempotency key: a send whose
 answer was lost is looked up (``Recovery.LOOKUP``) in ``flickr.people.getPhotos`` (uploaded since
@@ -68,6 +68,7 @@ _SIGNATURE = (
     "then link the account again."
 )
 ERROR_RULES: dict[str, Rule] = {
+    "0": Rule("try_later", "Flickr has video uploads turned off for now; linkdeck tries again later."),
     "2": Rule("fix_media", "No file reached Flickr; post it again."),
     "3": Rule("try_later", "linkdeck tries again later."),
     "4": Rule("fix_media", "The file is empty; choose another."),
@@ -80,7 +81,7 @@ ERROR_RULES: dict[str, Rule] = {
     "7": Rule("refused", "The account reached its video limit; retry once Flickr allows more."),
     "8": Rule("fix_media", "The file is larger than this Flickr account takes; compress it and post again."),
     "9": Rule("refused", "Flickr already has this exact file in the account (a duplicate)."),
-    "10": Rule("refused", "Flickr refused the upload for this account."),
+    "14": Rule("try_later", "Flickr is at capacity for this account's uploads; linkdeck tries again later."),
     "95": Rule("refused", "Flickr wants https for uploads."),
     "96": Rule("refused", _SIGNATURE),
     "97": Rule("refused", _SIGNATURE),
@@ -88,6 +89,7 @@ ERROR_RULES: dict[str, Rule] = {
     "98": Rule("reconnect", "Link the account again."),
     "99": Rule("reconnect", "Link the account again and allow linkdeck to upload (write)."),
     "105": Rule("try_later", "Flickr's service is unavailable for now; linkdeck tries again later."),
+    "106": Rule("try_later", "Flickr's write failed for now; linkdeck tries again later."),
 }
 
 
