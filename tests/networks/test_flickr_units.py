@@ -396,3 +396,70 @@ def test_the_buddy_icon_and_the_default_icon() -> None:
     )
     assert buddyicon("12037949754@N01", 0, "0") == DEFAULT_ICON
     assert buddyicon("12037949754@N01", 0, 0) == DEFAULT_ICON
+
+
+async def test_a_ticket_is_checked_until_flickr_has_processed_the_upload(
+    flickr: FlickrServer, store: Store, tmp_path: Path, sandbox: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("providers.networks.flickr.publish.TICKET_WAITS", (0.0, 0.0, 0.0))  # no real waits
+    token = minted(flickr)
+    flickr.configure({"ticket_checks": 2})
+    result = await publish(store, token, media_corpus.jpeg(tmp_path / "a.jpg", (64, 64)))
+    checks = [
+        r
+        for r in sandbox.sandbox.requests
+        if r["params"].get("method") == "flickr.photos.upload.checkTickets"
+    ]
+    assert len(checks) == 3 and result.remote_post_id == flickr.world.photos[-1].id
+
+
+async def test_a_ticket_still_open_after_the_waits_is_looked_up_not_uploaded_again(
+    flickr: FlickrServer, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("providers.networks.flickr.publish.TICKET_WAITS", (0.0,))
+    token = minted(flickr)
+    flickr.configure({"ticket_checks": 5})
+    owner = account(store)
+    photo = media_corpus.jpeg(tmp_path / "a.jpg", (64, 64))
+    post, [delivery] = store.create_post_with_deliveries("Harbour\nat noon", [str(photo)], None, [owner])
+    async with async_client() as client:
+        publisher = FlickrPublisher(SPEC, client)
+        with pytest.raises(PublishError) as open_ticket:
+            await publisher.publish(owner, post, delivery, token)
+        assert open_ticket.value.kind == "try_later" and open_ticket.value.maybe_published
+        found = await publisher.lookup(owner, post, delivery, token)
+    assert found is not None and found.remote_post_id == flickr.world.photos[-1].id
+    assert [p.text for p in flickr.published()] == ["Harbour\nat noon"]
+
+
+async def test_over_ssh_flickr_shows_a_verifier_to_type_back(
+    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from providers import linking
+    from providers.linking.steps import Linked, ShowAddress
+    from tests.sandbox_browser import approve_async, oob_code
+    from tests.support.ports import free_port
+
+    monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)
+    monkeypatch.setenv("LINKDECK_FLICKR_CLIENT_SECRET", DEMO_SECRET)
+    settings = Settings(
+        networks={"flickr": NetworkSettings(client_id=DEMO_KEY, port=free_port())},
+        allow_plaintext_secrets=True,
+    )
+    vault = Vault(settings)
+    session = await linking.begin_link("flickr", settings=settings, store=store, vault=vault)
+    async for step in session.steps():
+        if isinstance(step, ShowAddress):
+            assert step.code_page is not None and query(step.code_page.url)["perms"] == "write"
+            page = await approve_async(step.code_page.url, user="bob")
+            code = oob_code(page.text)
+            assert len(code) == 11 and code.count("-") == 2  # Flickr's 123-456-789 form
+            step.paste(code)
+        elif isinstance(step, Linked):
+            assert step.account is not None and step.profile is not None
+            assert step.account.handle == "bob" and step.profile.display_name == "Bob Example"
+            assert step.profile.avatar_url == DEFAULT_ICON  # bob has no buddy icon (iconserver 0)
+            token = vault.get_token(step.account.vault_key)
+            assert token is not None and token["consumer_key"] == DEMO_KEY and token["user_nsid"]
+            return
+    raise AssertionError("Flickr was not linked by the typed verifier")
