@@ -83,8 +83,14 @@ SPEC = NetworkSpec(
         "title/description/tags/is_public/safety_level/content_type/hidden, error codes 0, 2-6, 96-105)",
         "upload_errors": "flickr.com/services/api/upload.api.html; codes 7-9 and 14 from networks-2026.md "
         "§6a (unverified 3P copy)",
-        "buddyicon": "unverified pattern (networks.md §7): farm{iconfarm}.staticflickr.com/{iconserver}/"
-        "buddyicons/{nsid}.jpg; the default icon when iconserver is 0",
+        "buddyicon": "flickr.com/services/api/misc.buddyicons.html (pages corpus: built from NSID, icon "
+        "server and farm when the server is greater than zero, else a default icon; the copy lacks the "
+        "URLs, so farm{iconfarm}.staticflickr.com/{iconserver}/buddyicons/{nsid}.jpg and "
+        "www.flickr.com/images/buddyicon.gif stay unverified, networks.md §7)",
+        "post_url": "flickr.com/services/api/misc.urls.html (pages corpus: photo pages by NSID always "
+        "work): https://www.flickr.com/photos/{nsid}/{photo_id}/",
+        "lookup": "linkdeck's choice: flickr.people.getPhotos (user_id=me, min_upload_date, "
+        "extras=date_upload), the newest with the post's title (Flickr has no idempotency key)",
         "pkce": f"not claimed: {FA} flickrapi/auth.py (OAuth 1.0a, no PKCE)",
         "device_flow": f"not claimed: {FA} flickrapi/auth.py (no device flow)",
         "refresh": "not claimed: OAuth 1.0a tokens don't expire (unverified)",
