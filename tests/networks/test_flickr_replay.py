@@ -14,18 +14,24 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
+from xml.etree import ElementTree
 
 import pytest
 from aiohttp import web
 
 from providers import catalog, clock
+from providers.emulation import people
 from providers.errors import PublishError
 from providers.http import async_client
-from providers.networks.flickr.api import content, parse_rsp
+from providers.networks.flickr.api import REST, authorization, content, parse_rsp
 from providers.networks.flickr.link import parse_person
 from providers.networks.flickr.publish import FlickrPublisher, find_upload
+from providers.networks.flickr.sandbox import FlickrServer
+from providers.networks.flickr.sandbox_oauth import DEMO_KEY, DEMO_SECRET, Access
+from providers.sandbox import Running
 from providers.store import Account, Delivery, Post, Store
+from tests import media_corpus
 from tests.support.http import serving
 
 RECORDED = Path(__file__).resolve().parent.parent / "fixtures" / "recorded" / "flickr" / "flickrapi"
@@ -147,3 +153,57 @@ def test_recorded_answers_read_the_same_as_flickrs_json() -> None:
     assert tags[1]["_content"] == "hasselblad500cm"
     assert body["photo"]["visibility"] == {"ispublic": "1", "isfriend": "0", "isfamily": "0"}
     assert timedelta(seconds=int(body["photo"]["dateuploaded"])) > timedelta(0)
+
+
+# The sandbox's Flickr against the recordings ---------------------------------------------------------
+
+
+async def test_the_sandboxs_photo_lists_and_info_have_the_recorded_shape(
+    sandbox: Running, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked in Flickr's XML, the emulator's people.getPhotos and photos.getInfo carry the elements
+    and attributes the recorded real answers carry (a subset of getInfo's: no tags, location,
+    notes or editability here)."""
+    monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)
+    server = sandbox.sandbox.emulator("up.flickr.com")
+    assert isinstance(server, FlickrServer)
+    access = Access("replay-shape-token-0123", "replay-shape-secret", people.DEFAULT_USER, "write")
+    server.world.oauth.tokens[access.token] = access
+    token = {
+        "oauth_token": access.token, "oauth_token_secret": access.secret,
+        "consumer_key": DEMO_KEY, "consumer_secret": DEMO_SECRET,
+    }  # fmt: skip
+    owner = store.upsert_account("flickr", "00000001@N01", handle="alice")
+    post, [delivery] = store.create_post_with_deliveries(
+        "Drowned trees\nNear the camp", [str(media_corpus.jpeg(tmp_path / "t.jpg", (64, 64)))], None, [owner]
+    )
+    async with async_client() as client:
+        made = await FlickrPublisher(SPEC, client).publish(owner, post, delivery, token)
+
+    async def xml(method: str, **params: str) -> ElementTree.Element:
+        url = f"{REST}?{urlencode({'method': method, **params})}"
+        header = authorization(
+            "GET", url, {}, consumer=(DEMO_KEY, DEMO_SECRET), token=(access.token, access.secret)
+        )
+        async with async_client() as client:
+            answer = await client.get(url, headers={"Authorization": header})
+        root = ElementTree.fromstring(answer.text.encode())
+        assert root.get("stat") == "ok", answer.text
+        return root
+
+    recorded_list = ElementTree.fromstring(recorded("photos_search_walk_page1.xml").encode())
+    listed = await xml("flickr.people.getPhotos", user_id="me")
+    assert set(listed.find("photos").attrib) == set(recorded_list.find("photos").attrib)
+    assert set(listed.find("photos/photo").attrib) == set(recorded_list.find("photos/photo").attrib)
+
+    recorded_info = ElementTree.fromstring(recorded("photos_getInfo_7955646798.xml").encode())
+    info = await xml("flickr.photos.getInfo", photo_id=made.remote_post_id)
+    theirs, ours = recorded_info.find("photo"), info.find("photo")
+    assert set(ours.attrib) <= set(theirs.attrib) and {"id", "secret", "server", "farm", "media"} <= set(
+        ours.attrib
+    )
+    for part in ("owner", "visibility"):
+        assert set(ours.find(part).attrib) == set(theirs.find(part).attrib), part
+    assert set(ours.find("dates").attrib) <= set(theirs.find("dates").attrib)
+    assert ours.find("title").text == "Drowned trees" and ours.find("description").text == "Near the camp"
+    assert ours.find("urls/url").get("type") == theirs.find("urls/url").get("type") == "photopage"

@@ -463,3 +463,25 @@ async def test_over_ssh_flickr_shows_a_verifier_to_type_back(
             assert token is not None and token["consumer_key"] == DEMO_KEY and token["user_nsid"]
             return
     raise AssertionError("Flickr was not linked by the typed verifier")
+
+
+async def test_removing_linkdeck_on_flickrs_apps_page_ends_the_token(
+    flickr: FlickrServer, sandbox: Running
+) -> None:
+    import re
+    from urllib.parse import urljoin
+
+    token = minted(flickr)
+    page_url = f"{sandbox.url}/www.flickr.com/services/auth/list.gne"
+    async with httpx2.AsyncClient(timeout=10) as browser:
+        page = await browser.get(page_url, params={"user": "alice"})
+        assert page.status_code == 200 and "linkdeck" in page.text and "write" in page.text
+        action = re.search(r"<form method='post' action='([^']+)'>", page.text)
+        assert action is not None
+        fields = dict(re.findall(r"<input type='hidden' name='([^']+)' value='([^']*)'>", page.text))
+        assert fields == {"client_id": DEMO_KEY, "user": "alice"}
+        after = await browser.post(urljoin(page_url, action.group(1)), data=fields)
+    assert "No authorized apps." in after.text
+    assert not flickr.accepts(token["oauth_token"])
+    refused = await rest(token, DEMO_SECRET, **rest_params("flickr.test.login"))
+    assert refused.json() == {"stat": "fail", "code": 98, "message": "Invalid auth token"}

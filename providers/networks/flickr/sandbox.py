@@ -9,6 +9,9 @@ REST (``/services/rest/?method=…``), in Flickr's JSON with ``format=json&nojso
 iconserver 0), ``flickr.people.getLimits``, ``flickr.people.getPhotos`` (``min_upload_date``,
 ``extras=date_upload``), ``flickr.photos.getInfo``, ``flickr.photos.upload.checkTickets``.
 
+``www.flickr.com/services/auth/list.gne``: the apps a demo user allowed (``?user=``), each with
+a form that removes it (its tokens stop working), as Flickr's own page does.
+
 Upload (``POST up.flickr.com/services/upload/``, multipart, signed without the file): ``photo``,
 ``title``, ``description``, ``tags``, ``is_public``/``is_friend``/``is_family``,
 ``safety_level`` (1–3), ``content_type`` (1–3), ``hidden`` (1–2), ``async``. Answers XML:
@@ -28,7 +31,7 @@ from typing import Any
 
 from aiohttp import web
 
-from providers.emulation import people
+from providers.emulation import pages, people
 from providers.emulation.framework import Call, Emulator, Published, Routes, SandboxDemo, page
 from providers.emulation.grants import Clock
 from providers.networks.flickr.sandbox_oauth import (
@@ -156,6 +159,8 @@ class FlickrServer(Emulator):
         self.routes.add("GET", "/images/buddyicon.gif", self.icon)
         self.routes.add("GET", "/{server}/buddyicons/{name}", self.icon)
         self.routes.add("GET", "/photos/{owner}/{id}", self.photo_page)
+        self.routes.add("GET", "/services/auth/list.gne", self.sync(self.authorizations))
+        self.routes.add("POST", "/services/auth/list.gne", self.sync(self.remove_authorization))
 
     @staticmethod
     def sync(handler: Any) -> Any:
@@ -267,12 +272,17 @@ class FlickrServer(Emulator):
             }
         }
 
-    def listed(self, photo: Photo) -> dict[str, Any]:
-        return {
+    def listed(self, photo: Photo, extras: str = "") -> dict[str, Any]:
+        """A photo in a list, with the attributes of the recorded photos.search answers
+        (tests/fixtures/recorded/flickr), ``dateupload`` only when asked for."""
+        row: dict[str, Any] = {
             "id": photo.id, "owner": nsid(photo.owner), "secret": photo.id[-10:], "server": "65535",
             "farm": FARM, "title": photo.title, "ispublic": int(photo.is_public), "isfriend": 0,
-            "isfamily": 0, "dateupload": str(photo.uploaded),
+            "isfamily": 0,
         }  # fmt: skip
+        if "date_upload" in extras.split(","):
+            row["dateupload"] = str(photo.uploaded)
+        return row
 
     def people_photos(self, call: Call, access: Access | None) -> dict[str, Any] | str:
         who = self.person(call.text("user_id"), access)
@@ -287,22 +297,31 @@ class FlickrServer(Emulator):
         ]
         per_page = max(1, min(500, int(call.text("per_page") or 100)))
         shown = mine[:per_page]
-        listing = [self.listed(p) for p in shown]
+        listing = [self.listed(p, call.text("extras") or "") for p in shown]
         pages = max(1, -(-len(mine) // per_page))
         return {
             "photos": {"page": 1, "pages": pages, "perpage": per_page, "total": len(mine), "photo": listing}
         }
 
     def photo_info(self, call: Call, access: Access | None) -> dict[str, Any] | str:
+        """The photo with the elements and attributes of the recorded photos.getInfo answer."""
         found = next((p for p in self.world.photos if p.id == call.text("photo_id")), None)
         if found is None:
             return "1"
-        owner = nsid(found.owner)
+        who, owner = found.owner, nsid(found.owner)
+        icon = ICON_SERVER if who is people.DEFAULT_USER else "0"
         return {
             "photo": {
-                "id": found.id, "dateuploaded": str(found.uploaded), "media": found.media,
-                "owner": {"nsid": owner, "username": found.owner.username},
+                "id": found.id, "secret": found.id[-10:], "server": "65535", "farm": FARM,
+                "dateuploaded": str(found.uploaded), "isfavorite": 0, "license": "0",
+                "safety_level": "0", "rotation": 0, "views": "0", "media": found.media,
+                "owner": {
+                    "nsid": owner, "username": who.username, "realname": who.display_name, "location": "",
+                    "iconserver": icon, "iconfarm": FARM if icon != "0" else 0, "path_alias": "",
+                },
                 "title": {"_content": found.title}, "description": {"_content": found.description},
+                "visibility": {"ispublic": int(found.is_public), "isfriend": 0, "isfamily": 0},
+                "dates": {"posted": str(found.uploaded), "lastupdate": str(found.uploaded)},
                 "urls": {"url": [{"type": "photopage", "_content": f"https://www.flickr.com/photos/{owner}/{found.id}/"}]},
             }
         }  # fmt: skip
@@ -366,6 +385,24 @@ class FlickrServer(Emulator):
         return rsp_xml(f"<photoid>{made.id}</photoid>")
 
     # Pages -----------------------------------------------------------------------------------------
+
+    def authorizations(self, call: Call) -> web.Response:
+        """Flickr's "apps you're using" page (``?user=`` picks the demo user, alice by default):
+        where a person removes linkdeck, Flickr having no revoke call."""
+        who = people.user(call.text("user"))
+        if who is None:
+            return page("Page Not Found", "<h1>Unknown user.</h1>", 404)
+        perms = sorted({a.perms for a in self.world.oauth.tokens.values() if a.user == who})
+        apps = [(DEMO_KEY, "linkdeck", perms)] if perms else []
+        return pages.authorized_apps(f"{call.prefix}/services/auth/list.gne", "Flickr", call.host, who, apps)
+
+    def remove_authorization(self, call: Call) -> web.Response:
+        who = people.user(call.text("user"))
+        if who is not None and call.text("client_id") == DEMO_KEY:
+            tokens = self.world.oauth.tokens
+            for token in [t for t, access in tokens.items() if access.user == who]:
+                del tokens[token]
+        return self.authorizations(call)
 
     async def icon(self, call: Call) -> web.Response:
         name = call.match.get("name", "").removesuffix(".jpg")
