@@ -292,9 +292,7 @@ async def test_limits_are_read_from_get_limits(flickr: FlickrServer, store: Stor
     owner = account(store)
     vault.set_token(owner.vault_key, token)
     async with async_client() as client:
-        publisher = FlickrPublisher(SPEC, client)
-        publisher._vault = vault
-        spec = await publisher.limits(owner)
+        spec = await FlickrPublisher(SPEC, client, vault).limits(owner)
     assert (spec.media.image_max_bytes, spec.media.video_max_bytes, spec.media.video_max_seconds) == (
         1000, 5000, 30,
     )  # fmt: skip

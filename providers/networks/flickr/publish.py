@@ -123,9 +123,9 @@ class FlickrPublisher(Publisher):
     can_lookup = True
     error_rules = ERROR_RULES
 
-    def __init__(self, spec: NetworkSpec, client: httpx2.AsyncClient) -> None:
+    def __init__(self, spec: NetworkSpec, client: httpx2.AsyncClient, vault: Vault | None = None) -> None:
         super().__init__(spec, client)
-        self._vault: Vault | None = None
+        self._vault = vault  # where limits() reads the account's token; the keyring when None
 
     def name(self, account: Account) -> str:
         return NAME
