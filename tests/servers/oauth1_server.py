@@ -11,6 +11,9 @@ Endpoints (all under the base URL):
                                 ?deny=1 declines (authlib redirects with error=access_denied)
     POST /oauth/access_token    token credentials, plus Flickr's extra fields (user_nsid, username)
     GET  /api/me                a signed resource request, to prove the token works
+    POST /api/upload            a signed multipart upload the way Flickr's is signed: every form
+                                field in the signature, the file not; answers the fields and
+                                the file's size
 
 Run in a thread with werkzeug's ``make_server`` on 127.0.0.1 (see :func:`serve`).
 """
@@ -162,6 +165,12 @@ def create_app(tokens: dict[str, _Token]) -> Flask:
     @protect()  # type: ignore[untyped-decorator]
     def me() -> Any:
         return jsonify(user_id=current_credential.get("user_id"))
+
+    @app.post("/api/upload")
+    @protect()  # type: ignore[untyped-decorator]
+    def upload() -> Any:
+        files = {name: len(f.read()) for name, f in request.files.items()}
+        return jsonify(user_id=current_credential.get("user_id"), fields=request.form.to_dict(), files=files)
 
     return app
 

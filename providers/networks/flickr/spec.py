@@ -47,15 +47,21 @@ SPEC = NetworkSpec(
         video_max_seconds=90,
         limits_from_server=True,
     ),
-    caption=CaptionLimits(),
+    # The caption's first line is the title, the rest the description (titles.split_title).
+    caption=CaptionLimits(title_max_length=255),
     targets=(TargetKind.PROFILE,),
     token_lifetime="does not expire (unverified); valid until you remove linkdeck on Flickr",
     summary="Upload photos and videos to your Flickr photostream, with your own Flickr API key.",
     notes=(
+        "One photo or video per post; Flickr has no text-only posts. The caption's first line is "
+        "the title, the rest the description, its #hashtags the tags.",
         "Size and duration limits depend on your Flickr account; linkdeck reads them live "
         "(flickr.people.getLimits).",
+        "Not built: albums (photosets), groups, licences, locations and choosing the safety level "
+        "or who sees a photo beyond public/private.",
         "Over SSH, Flickr can show a verification code for you to type back into linkdeck.",
-        "Flickr has no revoke call: remove linkdeck from your Flickr app authorizations to cut it off.",
+        "Flickr has no revoke call: unlinking forgets the token here; remove linkdeck at "
+        "flickr.com/services/auth/list.gne to cut it off.",
         "Commercial use of the Flickr API needs Flickr's permission.",
     ),
     setup_guide=(
@@ -72,7 +78,19 @@ SPEC = NetworkSpec(
         "auth": f"{FA} flickrapi/auth.py (OAuth 1.0a; consumer secret ships with the app)",
         "endpoints": f"{FA} flickrapi/auth.py (request_token, authorize, access_token); "
         "REST URL from flickrapi core.py (REST_URL; not quoted in networks.md)",
-        "upload": f"{FA} flickrapi/core.py; w3.org Socialwg Flickr API (up.flickr.com/services/upload/)",
+        "upload": f"{FA} flickrapi/core.py; w3.org Socialwg Flickr API (up.flickr.com/services/upload/); "
+        "flickr.com/services/api/upload.api.html (pages corpus: write permission, the photo not signed, "
+        "title/description/tags/is_public/safety_level/content_type/hidden, error codes 0, 2-6, 96-105)",
+        "upload_errors": "flickr.com/services/api/upload.api.html; codes 7-9 and 14 from networks-2026.md "
+        "§6a (unverified 3P copy)",
+        "buddyicon": "flickr.com/services/api/misc.buddyicons.html (pages corpus: built from NSID, icon "
+        "server and farm when the server is greater than zero, else a default icon; the copy lacks the "
+        "URLs, so farm{iconfarm}.staticflickr.com/{iconserver}/buddyicons/{nsid}.jpg and "
+        "www.flickr.com/images/buddyicon.gif stay unverified, networks.md §7)",
+        "post_url": "flickr.com/services/api/misc.urls.html (pages corpus: photo pages by NSID always "
+        "work): https://www.flickr.com/photos/{nsid}/{photo_id}/",
+        "lookup": "linkdeck's choice: flickr.people.getPhotos (user_id=me, min_upload_date, "
+        "extras=date_upload), the newest with the post's title (Flickr has no idempotency key)",
         "pkce": f"not claimed: {FA} flickrapi/auth.py (OAuth 1.0a, no PKCE)",
         "device_flow": f"not claimed: {FA} flickrapi/auth.py (no device flow)",
         "refresh": "not claimed: OAuth 1.0a tokens don't expire (unverified)",
@@ -84,7 +102,9 @@ SPEC = NetworkSpec(
         "settings_url": "unverified (flickr.com/services/auth/list.gne)",
         "media": "flickr.com/services/api/flickr.people.getLimits via hex.pm flickrex copy (per "
         "account; old doc example 15 MB photo, 90 s / 150 MB video); one file per upload",
-        "caption": "unverified: no title/description limits in networks.md",
+        "caption": "unverified: no title/description limits in networks.md or upload.api.html; 255 is "
+        "linkdeck's own cap on the title (a longer first line is shortened and kept in the description)",
+        "title": "linkdeck's choice: the first line of the caption (providers/publishing/titles.py)",
         "rate": "api-evangelist summary of flickr.com/services/api/tos (3P; commercial use needs permission)",
         "brand_color": "simple-icons/simple-icons@34c2250 data/simple-icons.json (not in networks.md)",
     },
