@@ -63,9 +63,8 @@ class Chosen:
 
 
 class AyrshareSignIn(PastedTokenSignIn):
-    token_label: ClassVar[str] = "Ayrshare API key"
-    token_hint: ClassVar[str] = "Ayrshare dashboard → API Key (the Primary Profile's key)"
     poll_seconds: ClassVar[float] = POLL_SECONDS
+    page_seconds: ClassVar[float] = LINK_PAGE_MINUTES * 60.0  # how long a linking address lasts
 
     def _stored_key(self) -> str | None:
         return self.vault.get_client_secret(self.spec.id)
@@ -301,7 +300,7 @@ class LinkingPage:
         url = answer.get("url") if isinstance(answer, dict) else None
         if not isinstance(url, str) or not url.startswith("https://"):
             raise LinkError("Ayrshare answered without a linking address.")
-        seconds = LINK_PAGE_MINUTES * 60.0
+        seconds = sign_in.page_seconds
         self._deadline = asyncio.get_running_loop().time() + seconds
         return AuthorizationRequest(
             url=rewrite(url), redirect_uri="", redirect_kind=RedirectKind.HOSTED, expires_in=seconds

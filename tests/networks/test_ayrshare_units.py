@@ -1,0 +1,180 @@
+"""Ayrshare's rules as linkdeck applies them (shared/reference/networks-2026.md §14): its error codes
+mapped to what the user can do, a 429 honoured (Retry-After, else Ayrshare's 5-minute window),
+the networks it does not offer refused before anything is asked of it, the linking address made
+again when it runs out, and the emulation's 300-requests-per-5-minutes limit and JWT expiry at
+their boundaries."""
+
+from __future__ import annotations
+
+import httpx2
+import pytest
+
+from providers import linking
+from providers.errors import LinkError
+from providers.linking.steps import AskFields, Failed, Linked, ShowAddress
+from providers.networks import registry
+from providers.networks.ayrshare.api import API as API_BASE
+from providers.networks.ayrshare.link import AyrshareSignIn, duplicate_message
+from providers.networks.ayrshare.publish import AyrsharePublisher
+from providers.networks.ayrshare.sandbox import API, DEMO_KEY, LIMIT, PROFILE
+from providers.sandbox import Running
+from providers.settings import Settings
+from providers.spec import NetworkSpec
+from providers.store import Store
+from providers.vault import Vault
+from tests.sandbox_browser import approve_async
+
+
+def answer(status: int, body: object, **headers: str) -> httpx2.Response:
+    return httpx2.Response(
+        status, json=body, headers=headers, request=httpx2.Request("POST", f"{API_BASE}/post")
+    )
+
+
+def publisher() -> AyrsharePublisher:
+    from providers.networks.ayrshare.spec import SPEC
+
+    return AyrsharePublisher(SPEC, httpx2.AsyncClient())
+
+
+def error(code: int, message: str = "said") -> dict[str, object]:
+    return {
+        "status": "error",
+        "errors": [{"action": "post", "status": "error", "code": code, "message": message}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        (110, "refused"),
+        (107, "refused"),
+        (161, "reconnect"),
+        (156, "reconnect"),
+        (272, "reconnect"),
+        (106, "refused"),
+    ],
+)
+def test_ayrshare_error_codes_say_what_to_do(code: int, kind: str) -> None:
+    found = publisher()._refused(answer(400, error(code)), "Instagram via Ayrshare", "creating the post")
+    assert found.kind == kind and f"({code}: said)" in found.message
+    if code in (110, 107):
+        assert "duplicate" in found.message
+    if code == 106:
+        assert "quota" in found.message and "1st" in found.message
+    if kind == "reconnect":
+        assert "linkdeck link ayrshare" in found.message
+
+
+def test_an_unknown_code_falls_back_to_the_status() -> None:
+    found = publisher()._refused(
+        answer(401, error(999, "API Key not valid")), "Ayrshare", "creating the post"
+    )
+    assert found.kind == "reconnect" and "API Key not valid" in found.message
+
+
+def test_a_429_waits_for_retry_after_or_the_5_minute_window() -> None:
+    told = publisher()._refused(
+        answer(429, error(429), **{"Retry-After": "60"}), "Ayrshare", "creating the post"
+    )
+    assert told.kind == "try_later" and told.retry_after == 60
+    silent = publisher()._refused(
+        answer(429, error(429), **{"x-ratelimit-max": "300"}), "Ayrshare", "posting"
+    )
+    assert (
+        silent.kind == "try_later"
+        and silent.retry_after == 300
+        and "300 requests per 5 minutes" in silent.message
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("tumblr", "does not offer Tumblr"),
+        ("Flickr", "does not offer Flickr"),
+        ("foursquare", "does not offer Foursquare"),
+        ("x", "own X app keys since 2026-03-31"),
+        ("twitter", "own X app keys since 2026-03-31"),
+        ("myspace", "no network called 'myspace'"),
+    ],
+)
+def test_networks_ayrshare_does_not_link_here_are_refused_with_the_reason(typed: str, words: str) -> None:
+    from providers.networks.ayrshare.api import platform_of
+
+    sign_in = AyrshareSignIn.__new__(AyrshareSignIn)
+    with pytest.raises(LinkError) as caught:
+        sign_in._check_platform(platform_of(typed))
+    assert words in caught.value.message
+
+
+def test_the_duplicate_brand_message_explains_why_and_what_to_do() -> None:
+    said = duplicate_message("Harbour")
+    assert "titles must be unique" in said and "only once" in said and "Choose another title" in said
+
+
+# The emulation's limits, at the boundary ---------------------------------------------------------------
+
+
+async def test_the_emulation_allows_300_requests_per_5_minutes_then_429s(sandbox: Running) -> None:
+    auth = {"Authorization": f"Bearer {DEMO_KEY}"}
+    async with httpx2.AsyncClient(base_url=f"{sandbox.url}/{API}/api", headers=auth) as client:
+        statuses = [(await client.get("/user")).status_code for _ in range(LIMIT - 1)]
+        at_limit = await client.get("/user")
+        over = await client.get("/user")
+        assert set(statuses) == {200} and at_limit.status_code == 200
+        assert over.status_code == 429 and over.headers["x-ratelimit-max"] == "300"
+        sandbox.sandbox.clock.offset += 300.0  # the window has passed
+        assert (await client.get("/user")).status_code == 200
+
+
+async def test_a_linking_address_expires_after_5_minutes(sandbox: Running) -> None:
+    auth = {"Authorization": f"Bearer {DEMO_KEY}"}
+    async with httpx2.AsyncClient(base_url=f"{sandbox.url}/{API}/api", headers=auth) as client:
+        key = (await client.post("/profiles", json={"title": "Clockwork"})).json()["profileKey"]
+        jwt = (await client.post("/profiles/generateJWT", json={"profileKey": key})).json()
+    page = jwt["url"].replace(f"https://{PROFILE}", f"{sandbox.url}/{PROFILE}/")
+    sandbox.sandbox.clock.offset += 299.0  # one second inside
+    async with httpx2.AsyncClient() as browser:
+        assert (await browser.get(page)).status_code == 200
+        sandbox.sandbox.clock.offset += 1.0  # at 5 minutes: gone
+        expired = await browser.get(page)
+    assert expired.status_code == 401 and "expired" in expired.text
+
+
+# Linking: a new address when one runs out; refreshDaysRemaining becomes the expiry -------------------
+
+
+async def test_an_expired_linking_address_is_made_again_and_the_second_one_links(
+    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)
+    monkeypatch.setenv("LINKDECK_AYRSHARE_CLIENT_SECRET", DEMO_KEY)
+    monkeypatch.setattr(AyrshareSignIn, "page_seconds", 0.0)  # every address runs out at once
+    settings = Settings(allow_plaintext_secrets=True)
+    vault = Vault(settings)
+    session = await linking.begin_link("ayrshare", settings=settings, store=store, vault=vault)
+    shown: list[str] = []
+    async for step in session.steps():
+        if isinstance(step, AskFields):
+            step.answer({"profile": "Second Try", "network": "linkedin"})
+        elif isinstance(step, ShowAddress):
+            assert step.request is not None
+            shown.append(step.request.url)
+            if len(shown) == 2:  # the first ran out unanswered; the second is finished
+                monkeypatch.setattr(AyrshareSignIn, "page_seconds", 300.0)
+                answered = await approve_async(step.request.url)
+                step.paste(answered.headers["location"])
+        elif isinstance(step, Linked):
+            break
+        elif isinstance(step, Failed):
+            raise AssertionError(step.error)
+    assert len(shown) >= 2 and len(set(shown)) == len(shown)
+    [account] = store.accounts()
+    assert account.target_id == "linkedin" and account.target_name == "LinkedIn via Ayrshare"
+    assert account.expires_at is not None  # refreshDaysRemaining (58 in the sandbox)
+    token = vault.get_token(account.vault_key)
+    assert token is not None and token["platform"] == "linkedin" and token["profile_key"]
+    sign_in = registry.sign_in_for("ayrshare", settings=settings, store=store, vault=vault)
+    spec: NetworkSpec = sign_in.spec
+    assert spec.capabilities.provider_revoke
