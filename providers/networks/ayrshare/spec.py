@@ -19,7 +19,11 @@ SPEC = NetworkSpec(
     name="Ayrshare",
     brand_color="#6b7280",
     auth=AuthKind.API_KEY,
-    endpoints=Endpoints(api_base="https://api.ayrshare.com/api"),
+    endpoints=Endpoints(
+        api_base="https://api.ayrshare.com/api",
+        revoke="https://api.ayrshare.com/api/profiles/social",  # DELETE {platform} + Profile-Key
+        profile="https://api.ayrshare.com/api/user",
+    ),
     scopes=(),
     settings_url="https://docs.ayrshare.com/gui-dashboard/revoke-access-to-social-media",
     # provider_revoke: Ayrshare's unlink (DELETE /api/profiles/social) ends linkdeck's access to that
