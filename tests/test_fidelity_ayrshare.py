@@ -88,7 +88,7 @@ async def test_the_sdk_creates_a_profile_links_posts_once_per_key_and_unlinks(po
     duplicate = await call(social.post, {"post": "Fidelity", "platforms": ["instagram"]})
     assert duplicate["status"] == "error" and duplicate["errors"][0]["code"] == 107
     history = await call(social.history)
-    assert [h["id"] for h in history["history"]] == [first["id"]]
+    assert [h["id"] for h in history] == [first["id"]] and history[0]["platforms"] == ["instagram"]
 
     refused = await call(social.post, {"post": "On X", "platforms": ["twitter"]})
     assert refused["status"] == "error" and refused["errors"][0]["code"] == 272  # no BYO X keys

@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx2
 import pytest
 
-from providers import linking
+from providers import linking, networks
 from providers.errors import LinkError
 from providers.linking.steps import AskFields, Failed, Linked, ShowAddress
 from providers.networks import registry
@@ -178,3 +178,47 @@ async def test_an_expired_linking_address_is_made_again_and_the_second_one_links
     sign_in = registry.sign_in_for("ayrshare", settings=settings, store=store, vault=vault)
     spec: NetworkSpec = sign_in.spec
     assert spec.capabilities.provider_revoke
+
+
+async def test_a_post_past_its_key_window_is_found_in_the_profiles_history(
+    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    from datetime import timedelta
+
+    from providers.http import async_client
+
+    monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)
+    monkeypatch.setenv("LINKDECK_AYRSHARE_CLIENT_SECRET", DEMO_KEY)
+    settings = Settings(allow_plaintext_secrets=True)
+    vault = Vault(settings)
+    session = await linking.begin_link("ayrshare", settings=settings, store=store, vault=vault)
+    async for step in session.steps():
+        if isinstance(step, AskFields):
+            step.answer({"profile": "History", "network": "threads"})
+        elif isinstance(step, ShowAddress):
+            assert step.request is not None
+            step.paste((await approve_async(step.request.url)).headers["location"])
+        elif isinstance(step, Linked | Failed):
+            assert isinstance(step, Linked), step
+            break
+    [account] = store.accounts()
+    token = vault.get_token(account.vault_key)
+    assert token is not None
+    post = store.create_post("Found again", [], None)
+    delivery = store.add_delivery(post.id, account)
+    async with async_client() as client:
+        made = await AyrsharePublisher(networks.spec_of("ayrshare"), client).publish(
+            account, post, delivery, token
+        )
+        from dataclasses import replace
+
+        sent = replace(delivery, committed_at=post.created_at)
+        found = await AyrsharePublisher(networks.spec_of("ayrshare"), client).lookup(
+            account, post, sent, token
+        )
+        later = replace(delivery, committed_at=post.created_at + timedelta(hours=2))  # made before: not it
+        missing = await AyrsharePublisher(networks.spec_of("ayrshare"), client).lookup(
+            account, post, later, token
+        )
+    assert found == made and made.url and made.url.startswith("https://threads.example/")
+    assert missing is None

@@ -36,6 +36,7 @@ class AyrsharePublisher(Publisher):
     # key answers with the post already made. The window is not documented: an hour is assumed.
     recovery: ClassVar[Recovery] = Recovery.IDEMPOTENT
     idempotency_seconds: ClassVar[float | None] = 3600.0
+    can_lookup: ClassVar[bool] = True  # after the key's window: the profile's history (GET /api/history)
     error_rules: ClassVar[Mapping[str, Rule]] = {
         "110": Rule("refused", "Ayrshare says this is a duplicate of a recent post; change the text."),
         "107": Rule("refused", "Ayrshare says this is a duplicate of a recent post; change the text."),
@@ -192,6 +193,46 @@ class AyrsharePublisher(Publisher):
         if put.status_code not in (200, 201, 204):
             raise self._refused(put, name, what)
         return access
+
+    async def lookup(
+        self, account: Account, post: Post, delivery: Delivery, token: Token
+    ) -> PublishResult | None:
+        """The post in the profile's history (``GET /api/history``, a bare array, newest first):
+        the same text on the account's network, created after the send started (a minute's
+        grace for clock skew)."""
+        from datetime import datetime, timedelta
+
+        name = self.name(account)
+        platform = str(token.get("platform") or account.target_id or "")
+        auth = headers(str(token.get("access_token", "")), str(token.get("profile_key", "")) or None)
+        what = "looking the post up"
+        try:
+            response = await self.client.get(f"{API}/history", headers=auth)
+        except Exception as exc:
+            raise from_exception(exc, name, what) from None
+        if response.status_code != 200:
+            raise self._refused(response, name, what)
+        try:
+            rows = response.json()
+        except ValueError:
+            rows = None
+        started = (delivery.committed_at or post.created_at) - timedelta(minutes=1)
+        for row in rows if isinstance(rows, list) else []:
+            if not isinstance(row, dict) or row.get("post") != post.caption:
+                continue
+            platforms = row.get("platforms")
+            if not isinstance(platforms, list) or platform not in platforms:
+                continue
+            try:
+                created = datetime.fromisoformat(str(row.get("created", "")).replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if created >= started:
+                try:
+                    return result_of(row, platform, name)
+                except PublishError:
+                    return PublishResult(str(row.get("id", "")), None)
+        return None
 
 
 async def _chunks(handle: Any, size: int = 256 * 1024) -> Any:

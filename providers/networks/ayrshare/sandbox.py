@@ -17,7 +17,9 @@ Shapes as networks-2026.md §14 records them:
 - ``POST /api/post`` {post, platforms[], mediaUrls[], idempotencyKey} → {status, errors[],
   postIds[{status, id, postUrl, platform}], id, refId, post}; a repeated idempotencyKey answers
   the first post again; the same text again on a platform: 400 code 110 (X) / 107 (others).
-  ``GET /api/history`` lists the profile's posts. Unknown fields (the SDK's ``source``) are ignored.
+  ``GET /api/history`` lists the profile's posts, newest first, as a bare array of {id, post,
+  platforms, status, type, created} (Ayrshare's hurl-scripts history.hurl; ``postIds`` with each
+  ``postUrl`` is not asserted there: unverified). Unknown fields (the SDK's ``source``) are ignored.
 """
 
 from __future__ import annotations
@@ -456,11 +458,12 @@ class AyrshareServer(Emulator):
                 "mediaUrls": p.media,
                 "created": _iso(p.created),
                 "status": "success",
+                "type": "now",
             }
             for p in reversed(self.world.posts)
             if p.profile == who.title
         ]
-        return json_reply({"history": rows, "refId": who.ref_id, "count": len(rows)})
+        return json_reply(rows)  # a bare array (hurl-scripts history.hurl)
 
 
 def _iso(moment: float) -> str:
