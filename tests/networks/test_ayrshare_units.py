@@ -222,3 +222,25 @@ async def test_a_post_past_its_key_window_is_found_in_the_profiles_history(
         )
     assert found == made and made.url and made.url.startswith("https://threads.example/")
     assert missing is None
+
+
+@pytest.mark.parametrize(
+    ("platform", "images", "caption", "text_alone"),
+    [
+        ("instagram", 10, 2200, False),
+        ("linkedin", 9, 3000, True),
+        ("gmb", 1, None, True),
+        ("bluesky", 10, 300, True),
+    ],
+)
+async def test_each_networks_own_limits_apply_through_ayrshare(
+    platform: str, images: int, caption: int | None, text_alone: bool
+) -> None:
+    from types import SimpleNamespace
+
+    account = SimpleNamespace(target_id=platform)
+    found = await publisher().limits(account)  # type: ignore[arg-type]
+    assert found.media.max_images == images and found.caption.max_length == caption
+    assert found.media.text_only is text_alone
+    youtube = await publisher().limits(SimpleNamespace(target_id="youtube"))  # type: ignore[arg-type]
+    assert not youtube.media.images and not youtube.media.text_only

@@ -25,9 +25,35 @@ if TYPE_CHECKING:
 
     from providers.auth.types import Token
     from providers.interface import Reporter
+    from providers.spec import NetworkSpec
     from providers.store import Account, Delivery, Post
 
 LARGE_FILE = 10 * 1024 * 1024  # over 10 MB: the presigned upload address (§14)
+# Each network's own rules still apply through Ayrshare (3P numbers, peers.md §5): photos per post
+# [A12], caption length (Buffer's table [B2]); Instagram posts need media and YouTube takes only
+# video (PRODUCT.md's network table).
+MAX_IMAGES = {
+    "facebook": 10,
+    "instagram": 10,
+    "linkedin": 9,
+    "tiktok": 35,
+    "gmb": 1,
+    "pinterest": 1,
+    "reddit": 1,
+    "telegram": 1,
+}
+MAX_CAPTION = {
+    "facebook": 5000,
+    "instagram": 2200,
+    "linkedin": 3000,
+    "pinterest": 500,
+    "tiktok": 2200,
+    "youtube": 5000,
+    "threads": 500,
+    "bluesky": 300,
+}
+NEEDS_MEDIA = ("instagram", "youtube")
+VIDEO_ONLY = ("youtube",)
 RELINK = "Link it again on Ayrshare's page (`linkdeck link ayrshare`)."
 
 
@@ -50,6 +76,23 @@ class AyrsharePublisher(Publisher):
 
     def name(self, account: Account) -> str:
         return label(account.target_id or "") if account.target_id else self.spec.name
+
+    async def limits(self, account: Account) -> NetworkSpec:
+        """Ayrshare's limits with the account's network's own on top (its photos per post, its
+        caption length, whether it takes text alone or photos at all)."""
+        import dataclasses
+
+        platform = account.target_id or ""
+        media = dataclasses.replace(
+            self.spec.media,
+            max_images=MAX_IMAGES.get(platform, self.spec.media.max_images),
+            text_only=platform not in NEEDS_MEDIA,
+            images=platform not in VIDEO_ONLY,
+        )
+        caption = dataclasses.replace(
+            self.spec.caption, max_length=MAX_CAPTION.get(platform, self.spec.caption.max_length)
+        )
+        return dataclasses.replace(self.spec, media=media, caption=caption)
 
     def error_code(self, response: httpx2.Response) -> str | None:
         try:

@@ -477,10 +477,10 @@ HOSTS = (API, APP, PROFILE, MEDIA)
 FIRST_LABELS: tuple[str, ...] = ()
 CATCH_ALL = False
 # The contract tests and the demo: the sandbox's API key (as the client secret), a profile for
-# the brand, Instagram.
+# the brand, its Facebook Page (which takes text alone and photos).
 DEMO = SandboxDemo(
     host=API,
     create_path="/api/post",
-    fields={"profile": "Harbour Studio", "network": "instagram"},
+    fields={"profile": "Harbour Studio", "network": "facebook"},
     client_secret=DEMO_KEY,
 )
