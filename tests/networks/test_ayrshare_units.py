@@ -244,3 +244,48 @@ async def test_each_networks_own_limits_apply_through_ayrshare(
     assert found.media.text_only is text_alone
     youtube = await publisher().limits(SimpleNamespace(target_id="youtube"))  # type: ignore[arg-type]
     assert not youtube.media.images and not youtube.media.text_only
+
+
+async def test_an_empty_title_lists_the_profiles_and_which_linkdeck_can_use(
+    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)
+    monkeypatch.setenv("LINKDECK_AYRSHARE_CLIENT_SECRET", DEMO_KEY)
+    settings = Settings(allow_plaintext_secrets=True)
+    vault = Vault(settings)
+    sign_in = registry.sign_in_for("ayrshare", settings=settings, store=store, vault=vault)
+    assert isinstance(sign_in, AyrshareSignIn)
+    with pytest.raises(LinkError) as none_yet:
+        await sign_in._choose({"profile": "", "network": "facebook"})
+    assert "no profiles yet" in none_yet.value.message
+    mine = await sign_in._choose({"profile": "Mine", "network": "facebook"})  # created here
+    async with httpx2.AsyncClient() as client:
+        await client.post(
+            f"{sandbox.url}/{API}/api/profiles",
+            json={"title": "Theirs"},
+            headers={"Authorization": f"Bearer {DEMO_KEY}"},
+        )
+    with pytest.raises(LinkError) as listed:
+        await sign_in._choose({"profile": " ", "network": "facebook"})
+    assert (
+        "linkdeck can use: Mine" in listed.value.message
+        and "not in linkdeck): Theirs" in listed.value.message
+    )
+    assert mine.title == "Mine" and mine.profile_key not in listed.value.message
+
+
+async def test_a_kept_key_of_a_profile_deleted_at_ayrshare_is_forgotten_and_the_title_made_again(
+    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from providers.networks.ayrshare.api import profile_secret
+
+    monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)
+    monkeypatch.setenv("LINKDECK_AYRSHARE_CLIENT_SECRET", DEMO_KEY)
+    settings = Settings(allow_plaintext_secrets=True)
+    vault = Vault(settings)
+    vault.set_client_secret("ayrshare", "STALE-KEY-0000", instance=profile_secret("Gone"))
+    sign_in = registry.sign_in_for("ayrshare", settings=settings, store=store, vault=vault)
+    assert isinstance(sign_in, AyrshareSignIn)
+    chosen = await sign_in._choose({"profile": "Gone", "network": "facebook"})
+    assert chosen.profile_key != "STALE-KEY-0000"
+    assert vault.get_client_secret("ayrshare", instance=profile_secret("Gone")) == chosen.profile_key

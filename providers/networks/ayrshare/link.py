@@ -72,13 +72,27 @@ class AyrshareSignIn(PastedTokenSignIn):
     def credential_fields(self, instance: str | None) -> tuple[CredentialField, ...]:
         offered = ", ".join(p for p in PLATFORMS if p not in NEEDS_OWN_KEYS)
         return (
-            CredentialField(
-                "profile",
-                "Ayrshare profile (brand) title",
-                hint="a profile linkdeck created, or a new title (linkdeck creates it; titles are unique)",
-            ),
+            CredentialField("profile", "Ayrshare profile (brand) title", hint=self._profiles_hint()),
             CredentialField("network", "Network to link through Ayrshare", hint=f"one of: {offered}"),
         )
+
+    def kept_titles(self) -> list[str]:
+        """The titles of the profiles linkdeck has linked networks on (read from their tokens)."""
+        titles: list[str] = []
+        for account in self.store.accounts_for(self.spec.id):
+            try:
+                token = self.vault.get_token(account.vault_key) or {}
+            except Exception:  # no keyring here: the hint just lists none
+                return titles
+            title = str(token.get("title") or "")
+            if title and title not in titles:
+                titles.append(title)
+        return titles
+
+    def _profiles_hint(self) -> str:
+        kept = self.kept_titles()
+        yours = f"yours: {', '.join(kept)}; or " if kept else ""
+        return f"{yours}a new title (linkdeck creates it; titles are unique). Empty: list them"
 
     # Asking -----------------------------------------------------------------------------------------
 
@@ -105,7 +119,7 @@ class AyrshareSignIn(PastedTokenSignIn):
         await self._json("GET", "/user", api_key, None, "checking the API key")
         title = " ".join(values.get("profile", "").split())
         if not title:
-            raise LinkError("Ayrshare: type a profile (brand) title, e.g. the brand's name.")
+            raise LinkError(await self._listing(api_key))
         profile_key = await self._profile_key(api_key, title)
         return Chosen(api_key, profile_key, title, platform)
 
@@ -122,12 +136,30 @@ class AyrshareSignIn(PastedTokenSignIn):
             offered = ", ".join(p for p in PLATFORMS if p not in NEEDS_OWN_KEYS)
             raise LinkError(f"Ayrshare has no network called {platform or '(empty)'!r}; one of: {offered}.")
 
+    async def _listing(self, api_key: str) -> str:
+        """The profiles Ayrshare has (``GET /api/profiles``), saying which linkdeck can use."""
+        listed = await self._json("GET", "/profiles", api_key, None, "listing your profiles")
+        rows = listed.get("profiles") if isinstance(listed, dict) else None
+        titles = [str(r.get("title")) for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+        if not titles:
+            return "Ayrshare: you have no profiles yet; type a title (e.g. the brand's name) to create one."
+        usable = [t for t in titles if self.vault.get_client_secret(self.spec.id, instance=profile_secret(t))]
+        others = [t for t in titles if t not in usable]
+        parts = [f"linkdeck can use: {', '.join(usable)}"] if usable else []
+        if others:
+            parts.append(f"made elsewhere (their Profile-Key is not in linkdeck): {', '.join(others)}")
+        return f"Ayrshare profiles: {'; '.join(parts)}. Type one linkdeck can use, or a new title."
+
     async def _profile_key(self, api_key: str, title: str) -> str:
         """The Profile-Key of the profile titled ``title``: the one linkdeck keeps, or a new
         profile's. A title Ayrshare already has, whose key linkdeck does not hold, is refused."""
         kept = self.vault.get_client_secret(self.spec.id, instance=profile_secret(title))
         if kept:
-            return kept
+            answer = await self._call("GET", "/user", api_key, kept, "reading the profile")
+            if answer.status_code not in (403, 404):
+                return kept
+            # The profile is gone at Ayrshare (deleted in its dashboard): forget its key.
+            self.vault.delete_client_secret(self.spec.id, instance=profile_secret(title))
         listed = await self._json("GET", "/profiles", api_key, None, "listing your profiles")
         profiles = listed.get("profiles") if isinstance(listed, dict) else None
         for item in profiles if isinstance(profiles, list) else []:
