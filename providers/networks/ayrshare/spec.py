@@ -35,7 +35,11 @@ SPEC = NetworkSpec(
     ),
     caption=CaptionLimits(),
     targets=(TargetKind.PROFILE,),  # the account's target: the network it posts to on that profile
-    token_lifetime="your API key: no expiry documented",
+    token_lifetime=(
+        "your API key: no expiry documented; each network's link at Ayrshare: the days Ayrshare "
+        "reports until it needs reconnecting (refreshDaysRemaining), read when it is linked"
+    ),
+    warn_before_expiry_days=7,
     summary="Post through your Ayrshare account, for networks you have no developer app for.",
     notes=(
         "You need an Ayrshare account (a hosted service) and its API key.",
@@ -91,6 +95,8 @@ SPEC = NetworkSpec(
         "106 quota; 429)",
         "idempotency": "networks-2026.md §0.4 and §14 (/post accepts idempotencyKey, verified AYM); "
         "the dedupe window is not documented (unverified: one hour assumed)",
+        "warn_before_expiry_days": "linkdeck's choice (LinkedIn's 7 days); refreshDaysRemaining "
+        "from networks-2026.md §14",
         "linking_poll": "networks-2026.md §14 (GET /api/user: activeSocialAccounts, displayNames "
         "with userImage, refreshDaysRemaining, refreshRequired; verified AYH user.hurl)",
         "profiles_unique": f"networks-2026.md §14 (title required, must be unique; profileKey only "
