@@ -6,6 +6,9 @@ their boundaries."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import httpx2
 import pytest
 
@@ -20,7 +23,7 @@ from providers.networks.ayrshare.sandbox import API, DEMO_KEY, LIMIT, PROFILE
 from providers.sandbox import Running
 from providers.settings import Settings
 from providers.spec import NetworkSpec
-from providers.store import Store
+from providers.store import Account, Store
 from providers.vault import Vault
 from tests.sandbox_browser import approve_async
 
@@ -180,13 +183,10 @@ async def test_an_expired_linking_address_is_made_again_and_the_second_one_links
     assert spec.capabilities.provider_revoke
 
 
-async def test_a_post_past_its_key_window_is_found_in_the_profiles_history(
-    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: object
-) -> None:
-    from datetime import timedelta
-
-    from providers.http import async_client
-
+async def linked(
+    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch, platform: str
+) -> tuple[Account, dict[str, Any]]:
+    """One network linked through the sandbox's linking page: its account and token."""
     monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)
     monkeypatch.setenv("LINKDECK_AYRSHARE_CLIENT_SECRET", DEMO_KEY)
     settings = Settings(allow_plaintext_secrets=True)
@@ -194,16 +194,27 @@ async def test_a_post_past_its_key_window_is_found_in_the_profiles_history(
     session = await linking.begin_link("ayrshare", settings=settings, store=store, vault=vault)
     async for step in session.steps():
         if isinstance(step, AskFields):
-            step.answer({"profile": "History", "network": "threads"})
+            step.answer({"profile": "History", "network": platform})
         elif isinstance(step, ShowAddress):
             assert step.request is not None
             step.paste((await approve_async(step.request.url)).headers["location"])
         elif isinstance(step, Linked | Failed):
             assert isinstance(step, Linked), step
             break
-    [account] = store.accounts()
+    [account] = [a for a in store.accounts() if a.target_id == platform]
     token = vault.get_token(account.vault_key)
     assert token is not None
+    return account, token
+
+
+async def test_a_post_past_its_key_window_is_found_in_the_profiles_history(
+    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from providers.http import async_client
+
+    account, token = await linked(sandbox, store, monkeypatch, "threads")
     post = store.create_post("Found again", [], None)
     delivery = store.add_delivery(post.id, account)
     async with async_client() as client:
@@ -289,3 +300,33 @@ async def test_a_kept_key_of_a_profile_deleted_at_ayrshare_is_forgotten_and_the_
     chosen = await sign_in._choose({"profile": "Gone", "network": "facebook"})
     assert chosen.profile_key != "STALE-KEY-0000"
     assert vault.get_client_secret("ayrshare", instance=profile_secret("Gone")) == chosen.profile_key
+
+
+@pytest.mark.parametrize(("extra", "presigned"), [(-1, False), (0, False), (1, True)])
+async def test_files_over_10_mb_go_through_the_presigned_upload_address(
+    sandbox: Running,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    extra: int,
+    presigned: bool,
+) -> None:
+    from providers.http import async_client
+    from providers.networks.ayrshare.publish import LARGE_FILE
+
+    account, token = await linked(sandbox, store, monkeypatch, "facebook")
+    video = tmp_path / "harbour.mp4"
+    with video.open("wb") as handle:
+        handle.truncate(LARGE_FILE + extra)
+    post = store.create_post("Big one", [str(video)], None)
+    delivery = store.add_delivery(post.id, account)
+    async with async_client() as client:
+        made = await AyrsharePublisher(networks.spec_of("ayrshare"), client).publish(
+            account, post, delivery, token
+        )
+    assert made.url
+    paths = [r["path"] for r in sandbox.sandbox.requests]
+    assert any("/api/media/uploadUrl" in p for p in paths) is presigned
+    assert any(p.endswith("/api/media/upload") for p in paths) is not presigned
+    [made_post] = [p for p in sandbox.sandbox.emulator(API).published() if p.text == "Big one"]
+    assert made_post.media == 1
