@@ -49,3 +49,30 @@ async def test_the_link_window_shows_ayrshares_page_and_the_card_turns_green(
         linked = card(app, "ayrshare").card
         assert linked is not None and linked.state is CardState.LINKED
         assert linked.account is not None and linked.account.handle == "harbour.studio"
+
+
+async def test_the_api_key_is_entered_in_the_app_then_the_link_window_opens(
+    sandbox: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from providers.overview import CardState as State
+
+    monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)
+    monkeypatch.delenv("LINKDECK_AYRSHARE_CLIENT_SECRET", raising=False)
+    app = LinkdeckApp(Context())
+    async with app.run_test(size=SIZE) as pilot:
+        ayrshare = card(app, "ayrshare")
+        assert ayrshare.card is not None and ayrshare.card.state is State.NEEDS_SETUP
+        ayrshare.focus()
+        await pilot.press("enter")
+        assert await pause_until(pilot, lambda: type(app.screen).__name__ == "CardDetails")
+        await pilot.click("#api-key")
+        assert await pause_until(pilot, lambda: type(app.screen).__name__ == "AskText")
+        field = app.screen.query_one("#ask-text")
+        assert field.password  # type: ignore[attr-defined]
+        field.value = DEMO_KEY  # type: ignore[attr-defined]
+        field.focus()
+        await pilot.press("enter")
+        assert await pause_until(pilot, lambda: type(app.screen).__name__ == "LinkScreen")
+        assert app.ctx.vault.get_client_secret("ayrshare") == DEMO_KEY
+        screen = app.screen
+        assert await pause_until(pilot, lambda: screen.query_one("#link-credentials-step").display)
