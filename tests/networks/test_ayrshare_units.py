@@ -257,15 +257,20 @@ async def test_each_networks_own_limits_apply_through_ayrshare(
     assert not youtube.media.images and not youtube.media.text_only
 
 
-async def test_an_empty_title_lists_the_profiles_and_which_linkdeck_can_use(
-    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def signing_in(sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch) -> AyrshareSignIn:
+    """Ayrshare's sign-in against the sandbox, with the sandbox's API key."""
     monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)
     monkeypatch.setenv("LINKDECK_AYRSHARE_CLIENT_SECRET", DEMO_KEY)
     settings = Settings(allow_plaintext_secrets=True)
-    vault = Vault(settings)
-    sign_in = registry.sign_in_for("ayrshare", settings=settings, store=store, vault=vault)
+    sign_in = registry.sign_in_for("ayrshare", settings=settings, store=store, vault=Vault(settings))
     assert isinstance(sign_in, AyrshareSignIn)
+    return sign_in
+
+
+async def test_an_empty_title_lists_the_profiles_and_which_linkdeck_can_use(
+    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in = signing_in(sandbox, store, monkeypatch)
     with pytest.raises(LinkError) as none_yet:
         await sign_in._choose({"profile": "", "network": "facebook"})
     assert "no profiles yet" in none_yet.value.message
@@ -290,13 +295,9 @@ async def test_a_kept_key_of_a_profile_deleted_at_ayrshare_is_forgotten_and_the_
 ) -> None:
     from providers.networks.ayrshare.api import profile_secret
 
-    monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)
-    monkeypatch.setenv("LINKDECK_AYRSHARE_CLIENT_SECRET", DEMO_KEY)
-    settings = Settings(allow_plaintext_secrets=True)
-    vault = Vault(settings)
+    sign_in = signing_in(sandbox, store, monkeypatch)
+    vault = sign_in.vault
     vault.set_client_secret("ayrshare", "STALE-KEY-0000", instance=profile_secret("Gone"))
-    sign_in = registry.sign_in_for("ayrshare", settings=settings, store=store, vault=vault)
-    assert isinstance(sign_in, AyrshareSignIn)
     chosen = await sign_in._choose({"profile": "Gone", "network": "facebook"})
     assert chosen.profile_key != "STALE-KEY-0000"
     assert vault.get_client_secret("ayrshare", instance=profile_secret("Gone")) == chosen.profile_key
