@@ -331,3 +331,21 @@ async def test_files_over_10_mb_go_through_the_presigned_upload_address(
     assert any(p.endswith("/api/media/upload") for p in paths) is not presigned
     [made_post] = [p for p in sandbox.sandbox.emulator(API).published() if p.text == "Big one"]
     assert made_post.media == 1
+
+
+async def test_the_business_domain_and_private_key_file_go_to_generatejwt_and_the_key_to_the_keyring(
+    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from providers.networks.ayrshare.link import PRIVATE_KEY, LinkingPage
+
+    pem = tmp_path / "ayrshare.key"
+    pem.write_text("-----BEGIN RSA PRIVATE KEY-----\nMIIsandbox\n-----END RSA PRIVATE KEY-----\n")
+    monkeypatch.setenv("LINKDECK_AYRSHARE_PRIVATE_KEY_FILE", str(pem))
+    monkeypatch.setenv("LINKDECK_AYRSHARE_CLIENT_ID", "harbour.example")
+    sign_in = signing_in(sandbox, store, monkeypatch)
+    chosen = await sign_in._choose({"profile": "Business", "network": "facebook"})
+    request = await LinkingPage(sign_in, chosen).start()
+    assert "domain=harbour.example" in request.url and request.expires_in == 300
+    [sent] = [r for r in sandbox.sandbox.requests if r["path"].endswith("/profiles/generateJWT")]
+    assert sent["status"] == 200
+    assert sign_in.vault.get_client_secret("ayrshare", instance=PRIVATE_KEY) == pem.read_text().strip()

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 POLL_SECONDS = 3.0
 PAGE_TRIES = 6  # new linking addresses made before giving up (6 × 5 minutes)
 PRIVATE_KEY = "private-key"  # the keyring entry (an instance of the client secret) of the JWT key
+PRIVATE_KEY_FILE = "LINKDECK_AYRSHARE_PRIVATE_KEY_FILE"  # or a file holding it (read when linking)
 
 
 class PageExpired(LinkError):
@@ -299,6 +300,22 @@ def duplicate_message(title: str) -> str:
     )
 
 
+def _private_key_file() -> str | None:
+    """The Business plan's JWT private key from the file ``LINKDECK_AYRSHARE_PRIVATE_KEY_FILE``
+    names (a PEM: many lines, so not an environment value or a pasted line)."""
+    import os
+    from pathlib import Path
+
+    name = os.environ.get(PRIVATE_KEY_FILE, "").strip()
+    if not name:
+        return None
+    try:
+        text = Path(name).expanduser().read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise LinkError(f"Ayrshare: cannot read the private key file ({type(exc).__name__}).") from None
+    return text or None
+
+
 class LinkingPage:
     """Ayrshare's hosted linking page as a browser flow: ``start`` makes the address (generateJWT),
     ``wait`` polls the profile until the network is active (a pasted address only polls at once),
@@ -322,6 +339,10 @@ class LinkingPage:
         body: dict[str, Any] = {"profileKey": chosen.profile_key, "allowedSocial": [chosen.platform]}
         domain = sign_in.settings.network(sign_in.spec.id).client_id
         private_key = sign_in.vault.get_client_secret(sign_in.spec.id, instance=PRIVATE_KEY)
+        if not private_key:
+            private_key = _private_key_file()
+            if private_key:  # into the keyring, so the file may be removed
+                sign_in.vault.set_client_secret(sign_in.spec.id, private_key, instance=PRIVATE_KEY)
         if domain:
             body["domain"] = domain
         if private_key:

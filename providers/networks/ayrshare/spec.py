@@ -63,7 +63,8 @@ SPEC = NetworkSpec(
         "uses a User Profile), per-network options (YouTube or Reddit titles), scheduling at "
         "Ayrshare (linkdeck schedules itself).",
         "Ayrshare's real linking page needs your Business plan's domain and private key: set "
-        "`[networks.ayrshare] client_id` to the domain and keep the private key in the keyring.",
+        "`[networks.ayrshare] client_id` to the domain and `LINKDECK_AYRSHARE_PRIVATE_KEY_FILE` to "
+        "the private key's file once (linkdeck moves the key into your keyring).",
     ),
     setup_guide=(
         "1. Create an Ayrshare account and link your networks on its Social Accounts page "
