@@ -26,6 +26,9 @@ class RedirectKind(StrEnum):
     LOOPBACK = "loopback"  # http://127.0.0.1:PORT/callback, answered by our one-shot listener
     OOB = "oob"  # the network shows the code on its own page; the user pastes it
     RELAY = "relay"  # the served page's /oauth/callback hands it to the flow (textual-serve)
+    # The network's own hosted page (a broker's linking page): nothing comes back through a
+    # redirect (no code, no state); the flow reads the outcome from the network's API.
+    HOSTED = "hosted"
 
 
 @dataclass(frozen=True)
