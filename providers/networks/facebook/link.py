@@ -3,7 +3,7 @@
 The steps (developers.facebook.com/documentation/facebook-login/guides/advanced/manual-flow and
 …/access-tokens/get-long-lived; shared/reference/networks.md §1, networks-2026.md §1):
 
-1. the Login dialog (``www.facebook.com/v26.0/dialog/oauth``) with a state and the scopes
+1. the Login dialog (``www.facebook.com/{GRAPH_VERSION}/dialog/oauth``) with a state and the scopes
    ``pages_show_list pages_manage_posts pages_read_engagement business_management``, answered on
    the loopback redirect (Meta allows http://localhost only while the app is in Development
    mode) or pasted back; the code is exchanged with the app secret (a confidential client; PKCE

@@ -64,6 +64,7 @@ ERROR_RULES: dict[str, Rule] = {
     "32": Rule("try_later", "The Page's Graph rate limit is reached; linkdeck tries later.", 900.0),
     "613": Rule("try_later", "Facebook's rate limit is reached; linkdeck tries later.", 900.0),
     "80001": Rule("try_later", "The Page's Graph rate limit is reached; linkdeck tries later.", 900.0),
+    "100": Rule("refused", ""),  # invalid parameter, or a feature the app lacks: Facebook's words say which
     "1366046": Rule("fix_media", "Facebook takes photos under 4 MB, saved as JPG or PNG."),
 }
 # Which permission a refused call needed (for 10/200: Graph names it only sometimes).
