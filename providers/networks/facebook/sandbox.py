@@ -10,9 +10,10 @@ error objects; /_reported: 190/463 and #200), strict where linkdeck could get it
   one (v20.0 expired 2026-09-24) or a malformed one → Graph error 12 (deprecated);
 - Login: :mod:`.sandbox_auth` (Development-mode loopback redirects, short- then long-lived token,
   ``DELETE /me/permissions``);
-- Pages: Alice has one Page of her own (``/me/accounts``, paged one per answer so ``paging.next``
-  is followed) and one her Business portfolio owns (``/me/businesses`` → ``owned_pages``); Bob
-  has none. Each Page comes with its own Page token;
+- Pages: Alice has one Page of her own (``/me/accounts``) and one her Business portfolio owns
+  (``/me/businesses`` → ``owned_pages``); Bob has none. Lists are paged as Graph pages them
+  (``limit``, ``after`` cursors, ``paging.next`` while more remain). Each Page comes with its own
+  Page token;
 - ``POST /{page}/photos`` (multipart ``source``, ``published=false``): the bytes are really kept
   (JPEG or PNG under 4 MB, else Graph's 1366046); ``GET /{photo-id}/picture`` serves them back;
 - ``POST /{page}/feed`` {message, link, attached_media}: only with that Page's token (a user
@@ -141,8 +142,8 @@ class FacebookServer(Emulator):
         r.add("*", "/{version}/oauth/access_token", self._plain(auth.access_token))
         r.add("GET", "/{version}/me", self.graph(self.me))
         r.add("DELETE", "/{version}/me/permissions", self.graph(self.permissions))
-        r.add("GET", "/{version}/me/accounts", self.graph(self.accounts))
-        r.add("GET", "/{version}/me/businesses", self.graph(self.businesses))
+        r.add("GET", "/{version}/{user}/accounts", self.graph(self.accounts))
+        r.add("GET", "/{version}/{user}/businesses", self.graph(self.businesses))
         r.add("GET", "/{version}/{business}/owned_pages", self.graph(self.owned_pages))
         r.add("GET", "/{version}/{business}/client_pages", self.graph(self.client_pages))
         r.add("POST", "/{version}/{page}/photos", self.graph(self.upload_photo))
@@ -193,7 +194,8 @@ class FacebookServer(Emulator):
                 return found
             response: web.Response = await handler(call, *found)
             self.world.calls += 1
-            usage = {"call_count": min(100, self.world.calls), "total_cputime": 1, "total_time": 1}
+            share = min(100, self.world.calls // 4)  # percent of an hour's calls, as Graph counts them
+            usage = {"call_count": share, "total_cputime": 1, "total_time": 1}
             response.headers["X-App-Usage"] = json.dumps(usage)
             page = found[1] or call.match.get("page")
             if page:
@@ -239,13 +241,15 @@ class FacebookServer(Emulator):
         return json_reply(body)
 
     def _page_list(self, call: Call, issued: Issued, pages: list[FbPage]) -> web.Response:
-        """One Page per answer, so ``paging.next`` is followed (the recorded list's shape)."""
+        """``limit`` Pages from the ``after`` cursor on, with ``paging.next`` while more remain (the
+        recorded list's shape)."""
         if "pages_show_list" not in issued.scopes:
             return graph_error_reply(
                 403, "(#10) This endpoint requires the 'pages_show_list' permission.", 10
             )
         start = int(call.text("after") or 0) if (call.text("after") or "0").isdigit() else 0
-        shown = pages[start : start + 1]
+        limit = int(call.text("limit") or 25) if (call.text("limit") or "25").isdigit() else 25
+        shown = pages[start : start + max(1, limit)]
         data = [
             {
                 "access_token": self.world.auth.page_token(p.id, issued),
@@ -263,11 +267,23 @@ class FacebookServer(Emulator):
             )
         return json_reply({"data": data, "paging": paging})
 
+    @staticmethod
+    def _not_you(call: Call, issued: Issued) -> web.Response | None:
+        if call.match["user"] in ("me", issued.user_id):
+            return None
+        return graph_error_reply(400, "(#100) Tried accessing nonexisting field", 100)
+
     async def accounts(self, call: Call, issued: Issued, page: str | None) -> web.Response:
+        refused = self._not_you(call, issued)
+        if refused is not None:
+            return refused
         own = [p for p in self._pages_of(issued) if p.business is None]
         return self._page_list(call, issued, own)
 
     async def businesses(self, call: Call, issued: Issued, page: str | None) -> web.Response:
+        refused = self._not_you(call, issued)
+        if refused is not None:
+            return refused
         if "business_management" not in issued.scopes:
             return graph_error_reply(403, "(#100) Missing Permission: business_management", 100)
         data = [{"id": b, "name": n} for b, (n, owner) in BUSINESSES.items() if owner == issued.user_id]

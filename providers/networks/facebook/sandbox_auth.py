@@ -19,6 +19,8 @@ developers.facebook.com/documentation/facebook-login/guides/advanced/manual-flow
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
@@ -55,6 +57,12 @@ def graph_error_reply(
         error["error_subcode"] = subcode
     error["fbtrace_id"] = "A" + secrets.token_urlsafe(16)
     return json_reply({"error": error}, status)
+
+
+def secret_proof(app: App, token: str) -> str:
+    """``appsecret_proof``: HMAC-SHA256 of the token keyed by the app secret (Graph's "securing
+    requests"; python-facebook-api sends it with every call)."""
+    return hmac.new(app.client_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
 class FacebookAuth(OAuthServer):
@@ -158,6 +166,10 @@ class FacebookAuth(OAuthServer):
             )
         if issued.expires_at is not None and issued.expires_at < self.clock.now():
             return graph_error_reply(400, "Error validating access token: Session has expired.", 190, 463)
+        proof = call.text("appsecret_proof")
+        app = self.apps.get(issued.client_id)
+        if proof is not None and (app is None or not hmac.compare_digest(proof, secret_proof(app, token))):
+            return graph_error_reply(400, "Invalid appsecret_proof provided in the API argument", 100)
         return issued, page[0] if page is not None else None
 
     def page_token(self, page_id: str, issued: Issued) -> str:
