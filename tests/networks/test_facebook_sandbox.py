@@ -218,3 +218,31 @@ async def test_the_share_dialog_shows_the_link(sandbox: Running) -> None:
         "GET", f"{sandbox.url}/www.facebook.com/sharer/sharer.php", params={"u": "https://example.org/a"}
     )
     assert page.status_code == 200 and "https://example.org/a" in page.text
+
+
+async def test_the_demo_links_facebook_with_its_pages_out_of_the_box() -> None:
+    from providers.settings import load
+    from tui.demo import demo_environment
+
+    with demo_environment() as home:
+        config = home / "config" / "config.toml"  # a free loopback port, not 8080, for the test
+        config.write_text(
+            config.read_text().replace(
+                "[networks.facebook]\n", f"[networks.facebook]\nport = {free_port()}\n"
+            )
+        )
+        settings = load()
+        assert settings.network("facebook").client_id == DEMO_CLIENT_ID
+        with Store.open() as store:
+            vault = Vault(settings)
+            [card] = [c for c in overview.cards(settings, store) if c.spec.id == "facebook"]
+            assert card.state is overview.CardState.NOT_LINKED  # no set-up asked in the demo
+            session = await linking.begin_link("facebook", settings=settings, store=store, vault=vault)
+            async for step in session.steps():
+                if isinstance(step, ShowAddress):
+                    assert step.request is not None
+                    step.paste((await approve_async(step.request.url)).headers["location"])
+                elif isinstance(step, ChooseTarget):
+                    step.choose(1)
+            [account] = store.accounts()
+            assert (account.network, account.target_name) == ("facebook", "Tide Club (Business)")
