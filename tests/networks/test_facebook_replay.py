@@ -243,10 +243,11 @@ def test_photos_under_4_mb(size: int, ok: bool) -> None:
     assert (not judge_post([photo(size)], SPEC).items[0].problems) is ok
 
 
-def test_video_is_refused_before_sending_naming_facebook() -> None:
+def test_a_video_goes_alone_never_beside_photos() -> None:
     video = MediaInfo(Path("v.mp4"), MediaKind.VIDEO, "mp4", 1000, 1280, 720, duration=5.0)
-    [problem] = judge_post([video], SPEC).items[0].problems
-    assert "Facebook" in problem.message
+    assert not judge_post([video], SPEC).items[0].problems
+    [problem] = judge_post([photo(1000), video], SPEC).items[1].problems
+    assert "Facebook" in problem.message and problem.code == "mixed_media"
 
 
 def test_caption_limit_is_63206() -> None:

@@ -246,3 +246,38 @@ async def test_the_demo_links_facebook_with_its_pages_out_of_the_box() -> None:
                     step.choose(1)
             [account] = store.accounts()
             assert (account.network, account.target_name) == ("facebook", "Tide Club (Business)")
+
+
+async def test_a_video_uploads_resumably_from_where_it_broke_and_is_posted(
+    fb: Facebook, tmp_path: Path, frozen_clock: clock.FrozenClock
+) -> None:
+    import hashlib
+
+    from providers.sandbox.server import Fault
+    from tests.media_corpus import video
+
+    await fb.link()
+    clip = video(tmp_path / "tide.mp4", seconds=1.0)
+    assert clip.stat().st_size > 4000
+    fb.sandbox.sandbox.faults.append(Fault("/v26.0/upload:*", method="POST", drop_after_bytes=3000))
+    done = await publish(fb, "The tide, filmed", [str(clip)], frozen_clock)
+    assert done.state == DeliveryState.SENT, done.reason
+    assert done.url == f"https://www.facebook.com/1010000000000001/videos/{done.remote_post_id}"
+    assert [(p.text, p.media) for p in fb.emulator.published()] == [("The tide, filmed", 1)]
+    calls = [(r["method"], r["status"]) for r in fb.sandbox.sandbox.requests if "/upload:" in r["path"]]
+    assert calls == [("POST", "dropped"), ("GET", 200), ("POST", 200)]  # resumed from the offset
+    [upload] = fb.emulator.world.uploads.values()
+    assert upload.offset == clip.stat().st_size
+    assert upload.digest.hexdigest() == hashlib.sha256(clip.read_bytes()).hexdigest()  # every byte, once
+
+
+async def test_a_video_with_photos_is_refused_before_anything_is_sent(
+    fb: Facebook, tmp_path: Path, picture: Path, frozen_clock: clock.FrozenClock
+) -> None:
+    from tests.media_corpus import video
+
+    await fb.link()
+    clip = video(tmp_path / "tide.mp4", seconds=1.0)
+    done = await publish(fb, "Both", [str(picture), str(clip)], frozen_clock)
+    assert done.state == DeliveryState.FAILED and "Facebook" in done.reason
+    assert not [r for r in fb.sandbox.sandbox.requests if r["path"].endswith(("/photos", "/uploads"))]

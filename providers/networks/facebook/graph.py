@@ -26,6 +26,7 @@ NAME = "Facebook"
 PAGE_FIELDS = "id,name,access_token,tasks"
 MAX_PAGES = 20  # pages of a list followed at most (100 Pages each)
 PAGE_TOKENS = "page_tokens"  # the token document's key: {page id: Page access token}
+APP_ID = "app_id"  # the token document's key: the Meta app's id (video uploads go to /{app-id}/uploads)
 
 
 def bearer(token: str) -> dict[str, str]:

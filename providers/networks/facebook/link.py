@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from providers.errors import LinkError
 from providers.interface import Authorized, Conversation, Profile
 from providers.networks.facebook.graph import (
+    APP_ID,
     NAME,
     PAGE_TOKENS,
     GraphListError,
@@ -74,6 +75,7 @@ class FacebookSignIn(DeveloperAppSignIn):
         talk.progress("Reading the Pages you manage…")
         pages = await self.pages(token)
         token[PAGE_TOKENS] = {page.id: page.token for page in pages}
+        token[APP_ID] = self.client_config().client_id
         return Authorized(None, token)
 
     async def long_lived(self, short: Token) -> Token:

@@ -8,7 +8,9 @@ networks-2026.md §1):
 - photos: each ``POST /{page-id}/photos`` with ``published=false`` and the file streamed as the
   multipart ``source`` (:class:`~providers.publishing.multipart.StreamedMultipart`), then one
   ``POST /{page-id}/feed`` {message, attached_media: [{media_fbid}, …]};
-- video: not built in this version, refused before anything is sent (the spec takes no video).
+- one video: uploaded with Meta's Resumable Upload API (:mod:`.video`, streamed, resumed from
+  the server's offset), then ``POST graph-video.facebook.com/{page-id}/videos`` {description,
+  fbuploader_video_file_chunk}; a video goes on its own (no photos beside it).
 
 Errors by Graph's code and subcode, never by the text (:data:`ERROR_RULES`): 190 (the sign-in
 ended) → reconnect; 10 and 200 (a permission missing) → reconnect, naming the permission;
@@ -32,7 +34,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from providers.errors import PublishError
 from providers.failures import Rule, classify, from_exception
 from providers.interface import Publisher, PublishResult, Recovery
-from providers.networks.facebook.graph import PAGE_TOKENS, bearer, graph_error, graph_url
+from providers.networks.facebook.graph import APP_ID, PAGE_TOKENS, bearer, graph_error, graph_url
+from providers.networks.facebook.video import VIDEO_MIME, VideoUpload
 from providers.publishing.multipart import StreamedMultipart
 
 if TYPE_CHECKING:
@@ -160,7 +163,9 @@ class FacebookPublisher(Publisher):
         return page, page_token
 
     @staticmethod
-    def _photos(post: Post, name: str) -> list[tuple[Path, str]]:
+    def _media(post: Post, name: str) -> list[tuple[Path, str, str]]:
+        """(path, MIME type, "photo" or "video") per file, refusing what Facebook refuses before
+        anything is sent: other formats, more than one video, a video with photos."""
         from providers.media.sniff import HEAD_BYTES, sniff
 
         files = []
@@ -173,17 +178,23 @@ class FacebookPublisher(Publisher):
                     "fix_media", f"{name}: {path.name} can no longer be read; nothing was published."
                 ) from None
             if kind == "video":
-                raise PublishError(
-                    "fix_media",
-                    f"{name}: posting video to a Page is not in this version of linkdeck ({path.name}).",
-                )
+                mime = VIDEO_MIME.get(fmt)
+                if mime is None:
+                    raise PublishError("fix_media", f"{name} takes video as MP4 or MOV ({path.name}).")
+                files.append((path, mime, "video"))
+                continue
             mime = MIME.get(fmt)
             if mime is None:
                 raise PublishError(
                     "fix_media",
                     f"{name} takes photos as JPG or PNG only ({path.name} is {fmt or 'neither'}).",
                 )
-            files.append((path, mime))
+            files.append((path, mime, "photo"))
+        videos = [f for f in files if f[2] == "video"]
+        if videos and len(files) > 1:
+            raise PublishError(
+                "fix_media", f"{name}: a Page post carries one video on its own, or up to 10 photos."
+            )
         return files
 
     async def _call(
@@ -222,13 +233,15 @@ class FacebookPublisher(Publisher):
     ) -> PublishResult:
         name = self.name(account)
         page, page_token = self._page(account, token)
-        photos = self._photos(post, name)
+        files = self._media(post, name)
+        if files and files[0][2] == "video":
+            return await self._video(account, post, token, page, page_token, files[0], report)
         media: list[str] = []
-        for index, (path, mime) in enumerate(photos):
+        for index, (path, mime, _) in enumerate(files):
 
             def progress(sent: int, total: int, index: int = index) -> None:
                 if report is not None:
-                    report.uploading(index, len(photos), sent, total)
+                    report.uploading(index, len(files), sent, total)
 
             body = StreamedMultipart(
                 [("published", "false")], "source", path, content_type=mime, progress=progress
@@ -256,6 +269,38 @@ class FacebookPublisher(Publisher):
         )
         post_id = str(answer["id"])
         return PublishResult(post_id, post_url(post_id))
+
+    async def _video(
+        self,
+        account: Account,
+        post: Post,
+        token: Token,
+        page: str,
+        page_token: str,
+        file: tuple[Path, str, str],
+        report: Reporter | None,
+    ) -> PublishResult:
+        """One video: uploaded with the user token (resumable), posted with the Page's."""
+        name, (path, mime, _) = self.name(account), file
+        app_id = token.get(APP_ID)
+        if not isinstance(app_id, str) or not app_id:
+            raise PublishError("reconnect", f"{name}: link Facebook again so linkdeck can upload video.")
+
+        def progress(sent: int, total: int) -> None:
+            if report is not None:
+                report.uploading(0, 1, sent, total)
+
+        upload = VideoUpload(self.client, name, lambda r, what: self.refused(r, name, what))
+        handle = await upload.handle(app_id, str(token.get("access_token") or ""), path, mime, progress)
+        if report is not None:
+            await report.committing()
+        base = (self.spec.endpoints.upload or "").rstrip("/")
+        data = {"description": post.caption, "fbuploader_video_file_chunk": handle}
+        answer = await self._call(
+            name, f"{base}/{page}/videos", "creating the post", page_token, committing=True, data=data
+        )
+        video_id = str(answer["id"])
+        return PublishResult(video_id, f"https://www.facebook.com/{page}/videos/{video_id}")
 
     # Recovery ------------------------------------------------------------------------------------
 

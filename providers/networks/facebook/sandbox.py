@@ -1,5 +1,6 @@
-"""Facebook in the sandbox: ``www.facebook.com`` (the Login dialog, the Share dialog) and
-``graph.facebook.com`` (the token exchanges, Pages, photos, the feed), sharing one Facebook per
+"""Facebook in the sandbox: ``www.facebook.com`` (the Login dialog, the Share dialog),
+``graph.facebook.com`` (the token exchanges, Pages, photos, resumable uploads, the feed) and
+``graph-video.facebook.com`` (Page videos), sharing one Facebook per
 sandbox (its state lives here, in this package: another emulator may answer other hosts).
 
 Shaped like Graph :data:`~.spec.GRAPH_VERSION` and the recorded bodies (tests/fixtures/recorded/
@@ -18,6 +19,10 @@ error objects; /_reported: 190/463 and #200), strict where linkdeck could get it
   (JPEG or PNG under 4 MB, else Graph's 1366046); ``GET /{photo-id}/picture`` serves them back;
 - ``POST /{page}/feed`` {message, link, attached_media}: only with that Page's token (a user
   token → the reported #200); attached photos must be the Page's own, unpublished and unused;
+- video: the Resumable Upload API (``POST /{app-id}/uploads`` with the user token →
+  ``upload:{id}``; ``POST /upload:{id}`` with ``Authorization: OAuth`` and ``file_offset``, which
+  must be where the session is; ``GET /upload:{id}`` → ``file_offset``; only sizes and a digest are
+  kept), then ``POST graph-video.facebook.com/{page}/videos`` with the complete file's handle;
 - ``GET /{page}/feed`` newest first (``since``, ``limit``, ``fields``);
 - rate-limit headers on every Graph answer: ``X-App-Usage`` and, for Page calls,
   ``X-Business-Use-Case-Usage`` (call_count, total_cputime, total_time in percent);
@@ -29,6 +34,7 @@ error objects; /_reported: 190/463 and #200), strict where linkdeck could get it
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import weakref
@@ -84,6 +90,22 @@ class Photo:
 
 
 @dataclass
+class Upload:
+    """A resumable upload session: only the size and a digest of what came are kept, so a large
+    video costs no memory here."""
+
+    id: str
+    app: str
+    user: str
+    length: int
+    mime: str
+    offset: int = 0
+    digest: Any = field(default_factory=lambda: hashlib.sha256(), repr=False)
+    handle: str | None = None
+    used: bool = False
+
+
+@dataclass
 class FeedPost:
     id: str
     page: str
@@ -91,6 +113,7 @@ class FeedPost:
     link: str | None
     photos: list[str]
     created: float
+    video: str | None = None
 
 
 @dataclass
@@ -98,6 +121,7 @@ class World:
     clock: Clock
     settings: dict[str, Any] = field(default_factory=lambda: json.loads(json.dumps(DEFAULT_SETTINGS)))
     photos: dict[str, Photo] = field(default_factory=dict)
+    uploads: dict[str, Upload] = field(default_factory=dict)
     posts: list[FeedPost] = field(default_factory=list)
     calls: int = 0
     numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(3_000_000_000_000_001))
@@ -139,6 +163,12 @@ class FacebookServer(Emulator):
             r.add("POST", "/oauth/authorize", self._plain(auth.decide))  # the consent form
             r.add("GET", "/sharer/sharer.php", self.sharer)
             return
+        if host == "graph-video.facebook.com":
+            r.add("POST", "/{version}/{page}/videos", self.graph(self.create_video))
+            return
+        r.add("POST", "/{version}/upload:{session}", self.graph(self.upload_bytes))
+        r.add("GET", "/{version}/upload:{session}", self.graph(self.upload_offset))
+        r.add("POST", "/{version}/{app}/uploads", self.graph(self.start_upload))
         r.add("*", "/{version}/oauth/access_token", self._plain(auth.access_token))
         r.add("GET", "/{version}/me", self.graph(self.me))
         r.add("DELETE", "/{version}/me/permissions", self.graph(self.permissions))
@@ -161,9 +191,9 @@ class FacebookServer(Emulator):
         return self.world.auth.accepts(token)
 
     def published(self) -> list[Published]:
-        if self.host == "www.facebook.com":
+        if self.host != "graph.facebook.com":  # listed once, by the Graph host
             return []
-        return [Published(p.page, p.message, len(p.photos)) for p in self.world.posts]
+        return [Published(p.page, p.message, len(p.photos) + bool(p.video)) for p in self.world.posts]
 
     async def handle(self, call: Call) -> web.StreamResponse:
         found = self.routes.find(call.method, call.path)
@@ -371,6 +401,89 @@ class FacebookServer(Emulator):
         )
         return json_reply({"id": post_id})
 
+    # Graph: the Resumable Upload API and Page videos ----------------------------------------------
+
+    async def start_upload(self, call: Call, issued: Issued, page: str | None) -> web.Response:
+        if page is not None or call.match["app"] != issued.client_id:
+            return graph_error_reply(
+                400, "(#100) The upload must be started by the app with a user token", 100
+            )
+        length = call.text("file_length") or ""
+        if not length.isdigit() or int(length) <= 0 or not call.text("file_name"):
+            return graph_error_reply(400, "(#100) file_name and a positive file_length are required", 100)
+        mime = call.text("file_type") or ""
+        if mime not in ("video/mp4", "video/quicktime", "image/jpeg", "image/png", "application/pdf"):
+            return graph_error_reply(400, f"(#100) file_type {mime!r} is not supported", 100)
+        session = f"{next(self.world.numbers)}"
+        self.world.uploads[session] = Upload(
+            session, issued.client_id, issued.user_id or "", int(length), mime
+        )
+        return json_reply({"id": f"upload:{session}"})
+
+    def _session(self, call: Call, issued: Issued, page: str | None) -> Upload | web.Response:
+        found = self.world.uploads.get(call.match["session"])
+        if found is None or page is not None or found.user != issued.user_id:
+            return graph_error_reply(400, "(#100) Invalid upload session", 100)
+        if not call.request.headers.get("Authorization", "").startswith("OAuth "):
+            return graph_error_reply(400, "(#100) Upload sessions take Authorization: OAuth {token}", 100)
+        return found
+
+    async def upload_offset(self, call: Call, issued: Issued, page: str | None) -> web.Response:
+        found = self._session(call, issued, page)
+        if isinstance(found, web.Response):
+            return found
+        return json_reply({"id": f"upload:{found.id}", "file_offset": found.offset})
+
+    async def upload_bytes(self, call: Call, issued: Issued, page: str | None) -> web.Response:
+        found = self._session(call, issued, page)
+        if isinstance(found, web.Response):
+            return found
+        offset = call.request.headers.get("file_offset", "")
+        if offset != str(found.offset):
+            return graph_error_reply(400, f"(#100) file_offset must be {found.offset}", 100, 1363037)
+        async for chunk in call.stream():
+            take = chunk[: found.length - found.offset]
+            found.digest.update(take)
+            found.offset += len(take)
+        if found.offset < found.length:
+            return json_reply({"id": f"upload:{found.id}", "file_offset": found.offset})
+        found.handle = found.handle or f"4:{found.id}:{found.digest.hexdigest()[:16]}"
+        return json_reply({"h": found.handle})
+
+    async def create_video(self, call: Call, issued: Issued, page: str | None) -> web.Response:
+        refused = self._as_page(call, issued, page)
+        if refused is not None:
+            return refused
+        failing = self.settings.get("fail_next_posts") or []
+        if failing:
+            message, code, subcode = INJECTED.get(failing.pop(0), INJECTED["too_fast"])
+            return graph_error_reply(400, message, code, subcode)
+        handle = call.text("fbuploader_video_file_chunk") or ""
+        upload = next((u for u in self.world.uploads.values() if u.handle == handle), None)
+        if (
+            upload is None
+            or upload.used
+            or upload.offset < upload.length
+            or not upload.mime.startswith("video/")
+        ):
+            return graph_error_reply(
+                400, "(#100) The video file handle is invalid or incomplete", 100, 1363019
+            )
+        upload.used = True
+        video_id = str(next(self.world.numbers))
+        message = call.text("description") or ""
+        post = FeedPost(
+            f"{call.match['page']}_{next(self.world.numbers)}",
+            call.match["page"],
+            message,
+            None,
+            [],
+            self.clock.now(),
+        )
+        post.video = video_id
+        self.world.posts.append(post)
+        return json_reply({"id": video_id})
+
     async def read_feed(self, call: Call, issued: Issued, page: str | None) -> web.Response:
         wanted = call.match["page"]
         if page != wanted and wanted not in {p.id for p in self._pages_of(issued)}:
@@ -412,7 +525,7 @@ class FacebookServer(Emulator):
 
 
 EMULATOR = FacebookServer
-HOSTS = ("www.facebook.com", "graph.facebook.com")
+HOSTS = ("www.facebook.com", "graph.facebook.com", "graph-video.facebook.com")
 FIRST_LABELS: tuple[str, ...] = ()
 CATCH_ALL = False
 # The contract tests and the demo link Alice with the sandbox's Meta app (a confidential client:

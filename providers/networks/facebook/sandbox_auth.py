@@ -147,7 +147,8 @@ class FacebookAuth(OAuthServer):
     def caller(self, call: Call) -> tuple[Issued, str | None] | web.Response:
         """(the user grant, the Page id when it is a Page token), or Graph's 190 answer."""
         header = call.request.headers.get("Authorization", "")
-        token = header.split(" ", 1)[1].strip() if header[:7].lower() in ("bearer ", "oauth ") else None
+        scheme, _, credential = header.partition(" ")
+        token = credential.strip() if scheme.lower() in ("bearer", "oauth") else None
         token = token or call.text("access_token") or ""
         if not token:
             return graph_error_reply(

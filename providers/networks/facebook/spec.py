@@ -56,8 +56,8 @@ SPEC = NetworkSpec(
         max_images=10,
         image_formats=("jpeg", "png"),
         image_max_bytes=4_000_000,
-        videos=False,  # not built in this version (notes): refused before anything is sent
-        video_formats=("mp4",),
+        video_formats=("mp4", "mov"),
+        mixed_media=False,
     ),
     caption=CaptionLimits(max_length=63_206, counting=CaptionCounting.CHARS),
     targets=(TargetKind.PAGE,),
@@ -77,7 +77,9 @@ SPEC = NetworkSpec(
         "mode; keep it there (it is your own app, and you are its admin).",
         "The sign-in lasts 60 days (Facebook's long-lived token; Facebook has no refresh token): the "
         "card shows the days left and warns a week ahead, then you link again.",
-        "Not in this version: video (refused before anything is sent), Reels and Stories, and "
+        "A video goes on its own in a post (no photos beside it). Facebook processes it after "
+        "linkdeck has posted it: it may take a few minutes to show, and linkdeck does not wait.",
+        "Not in this version: Reels and Stories (a vertical video is posted as a Page video), and "
         "linking without a browser (Facebook Login for Devices).",
         "You need a Page role that lets you create content on the Page.",
     ),
@@ -128,7 +130,9 @@ SPEC = NetworkSpec(
         "groups": f"{FB}/docs/graph-api/changelog/version19.0/ (removed for all versions 22 Apr 2024)",
         "publish": f"{PZ}; {FB}/docs/video-api/guides/publishing (CREATE_CONTENT task; graph-video host)",
         "media": f"{PZ} (Graph error 1366046: photos under 4 MB, JPG/PNG); feed video limits: unverified; "
-        "max 10 images per post: peers.md §5 [A12] (3P); video not built in this version",
+        "max 10 images per post: peers.md §5 [A12] (3P); video: Resumable Upload API then "
+        "graph-video /{page}/videos with fbuploader_video_file_chunk (networks.md §1 Publish; size "
+        "and length limits unverified, none claimed)",
         "errors": f"{PZ} handleErrors (1366046, 1390008); networks.md §1 (368/1390008 posting too "
         "fast); recorded 190/463 and #200 in tests/fixtures/recorded/_reported",
         "recovery": "LOOKUP: no idempotency key on /{page-id}/feed (networks-2026.md §0.4); the "
