@@ -281,3 +281,39 @@ async def test_a_video_with_photos_is_refused_before_anything_is_sent(
     done = await publish(fb, "Both", [str(picture), str(clip)], frozen_clock)
     assert done.state == DeliveryState.FAILED and "Facebook" in done.reason
     assert not [r for r in fb.sandbox.sandbox.requests if r["path"].endswith(("/photos", "/uploads"))]
+
+
+async def test_login_for_devices_links_with_a_code_typed_at_facebook_com_device(
+    fb: Facebook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from providers.networks.facebook.sandbox_auth import DEMO_CLIENT_TOKEN
+
+    monkeypatch.setenv("LINKDECK_FACEBOOK_CLIENT_TOKEN", DEMO_CLIENT_TOKEN)
+    fb.emulator.configure({"device_interval": 0.05})
+    session = await linking.begin_link("facebook", settings=fb.settings, store=fb.store, vault=fb.vault)
+    linked = None
+    async for step in session.steps():
+        if isinstance(step, ShowAddress):
+            assert (
+                step.device is not None and step.device.verification_uri == "https://www.facebook.com/device"
+            )
+            page = f"{fb.sandbox.url}/www.facebook.com/device?user_code={step.device.user_code}"
+            assert (await approve_async(page)).status_code == 200  # nothing pasted: the poll finds it
+        elif isinstance(step, ChooseTarget):
+            step.choose(0)
+        elif isinstance(step, Linked):
+            linked = step
+        elif isinstance(step, Failed):
+            raise AssertionError(step.error)
+    assert linked is not None and linked.account is not None
+    assert linked.account.target_name == "Harbour Photo Co."
+    token = fb.vault.get_token(linked.account.vault_key)
+    assert token is not None and set(token["page_tokens"]) == {"1010000000000001", "1010000000000002"}
+    polls = [r for r in fb.sandbox.sandbox.requests if r["path"].endswith("/device/login_status")]
+    assert polls and all(r["params"]["access_token"] != DEMO_CLIENT_TOKEN for r in polls)
+
+
+async def test_without_a_client_token_no_device_code_is_offered(fb: Facebook) -> None:
+    await fb.link()
+    [address] = [s for s in fb.seen if isinstance(s, ShowAddress)]
+    assert address.device is None

@@ -7,7 +7,8 @@ The steps (developers.facebook.com/documentation/facebook-login/guides/advanced/
    ``pages_show_list pages_manage_posts pages_read_engagement business_management``, answered on
    the loopback redirect (Meta allows http://localhost only while the app is in Development
    mode) or pasted back; the code is exchanged with the app secret (a confidential client; PKCE
-   is not claimed);
+   is not claimed). With the app's client token set, Login for Devices (:mod:`.device`) is
+   offered beside it: a code typed at facebook.com/device, for a machine with no browser;
 2. the short-lived user token (hours) is exchanged at once for the long-lived one (about 60 days:
    ``GET /oauth/access_token?grant_type=fb_exchange_token``), the only lifetime Facebook offers
    without a refresh token;
@@ -69,7 +70,22 @@ def graph_problem(response: httpx2.Response, what: str) -> str:
 
 class FacebookSignIn(DeveloperAppSignIn):
     async def authorize(self, talk: Conversation, instance: str | None) -> Authorized:
-        short = (await super().authorize(talk, instance)).token
+        """The Login dialog (loopback or pasted back), with Login for Devices offered beside it
+        when the app's client token is set; then the long-lived exchange and the Pages."""
+        import os
+
+        from providers.auth.oauth2 import AuthorizationCodeFlow
+        from providers.auth.types import RedirectKind
+        from providers.networks.facebook.device import CLIENT_TOKEN_ENV, FacebookDeviceFlow
+        from providers.redirects import CALLBACK_PATH, LINK_TIMEOUT
+
+        config = self.client_config()
+        flow = AuthorizationCodeFlow(
+            config, redirect=RedirectKind.LOOPBACK, port=self.port, path=CALLBACK_PATH, timeout=LINK_TIMEOUT
+        )
+        client_token = os.environ.get(CLIENT_TOKEN_ENV, "").strip()
+        device = FacebookDeviceFlow(config.client_id, client_token, config.scopes) if client_token else None
+        short = await talk.browser(flow, device=device)
         talk.progress("Exchanging Facebook's short-lived sign-in for the 60-day one…")
         token = await self.long_lived(short)
         talk.progress("Reading the Pages you manage…")

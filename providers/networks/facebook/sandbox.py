@@ -27,9 +27,11 @@ error objects; /_reported: 190/463 and #200), strict where linkdeck could get it
 - rate-limit headers on every Graph answer: ``X-App-Usage`` and, for Page calls,
   ``X-Business-Use-Case-Usage`` (call_count, total_cputime, total_time in percent);
 - error injection (``POST /__sandbox__/instance {"host": "graph.facebook.com", "fail_next_posts":
-  ["too_fast"]}``): the next feed posts answer ``expired`` (190/463), ``permission`` (#200),
+  ["too_fast"]}``): the next feed (or video) posts answer ``expired`` (190/463), ``permission`` (#200),
   ``blocked`` (368), ``too_fast`` (368/1390008) or ``photo`` (1366046); ``development_mode``
-  (false: http redirects are refused).
+  (false: http redirects are refused); ``device_interval`` (Login for Devices' polling seconds;
+  the app's client token is sandbox_auth's ``DEMO_CLIENT_TOKEN``, the code is approved at
+  ``www.facebook.com/device?user_code=…``).
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ from providers.networks.facebook.sandbox_auth import (
 
 LIVE_VERSIONS = tuple(f"v{n}.0" for n in range(21, 27))
 PHOTO_MAX_BYTES = 4_000_000
-DEFAULT_SETTINGS: dict[str, Any] = {"development_mode": True, "fail_next_posts": []}
+DEFAULT_SETTINGS: dict[str, Any] = {"development_mode": True, "fail_next_posts": [], "device_interval": 5}
 INJECTED: dict[str, tuple[str, int, int | None]] = {
     "expired": ("Error validating access token: Session has expired.", 190, 463),
     "permission": ("(#200) Unpublished posts must be posted to a page as the page itself.", 200, None),
@@ -162,6 +164,7 @@ class FacebookServer(Emulator):
             r.add("GET", "/{version}/dialog/oauth", self.dialog)
             r.add("POST", "/oauth/authorize", self._plain(auth.decide))  # the consent form
             r.add("GET", "/sharer/sharer.php", self.sharer)
+            r.add("*", "/device", self._plain(auth.device_page))
             return
         if host == "graph-video.facebook.com":
             r.add("POST", "/{version}/{page}/videos", self.graph(self.create_video))
@@ -170,6 +173,8 @@ class FacebookServer(Emulator):
         r.add("GET", "/{version}/upload:{session}", self.graph(self.upload_offset))
         r.add("POST", "/{version}/{app}/uploads", self.graph(self.start_upload))
         r.add("*", "/{version}/oauth/access_token", self._plain(auth.access_token))
+        r.add("POST", "/{version}/device/login", self._plain(auth.device_login))
+        r.add("POST", "/{version}/device/login_status", self._plain(auth.device_status))
         r.add("GET", "/{version}/me", self.graph(self.me))
         r.add("DELETE", "/{version}/me/permissions", self.graph(self.permissions))
         r.add("GET", "/{version}/{user}/accounts", self.graph(self.accounts))

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from providers.emulation import pages
+from providers.emulation import pages, people
 from providers.emulation.framework import Call, json_reply
 from providers.emulation.grants import App, Clock, Issued, OAuthPolicy
 from providers.emulation.oauth import OAuthServer
@@ -43,6 +43,8 @@ SHORT_SECONDS = 2 * 3600
 LONG_SECONDS = 5_183_944  # what the recorded long-lived exchange answers (networks.md §1)
 DEMO_CLIENT_ID = "1000000000000001"  # the sandbox's Meta app (a fixture, not a credential)
 DEMO_CLIENT_SECRET = "linkdeck-sandbox-meta-secret"  # a sandbox fixture, not a credential
+DEMO_CLIENT_TOKEN = "linkdeck-sandbox-client-token"  # the app's client token (Login for Devices)
+DEVICE_SECONDS = 420
 INSECURE = (
     "Insecure Login Blocked: You can't get an access token or log in to this app from an insecure "
     "page. Try re-loading the page as https://"
@@ -89,6 +91,8 @@ class FacebookAuth(OAuthServer):
             created_at=clock.now(),
         )
         self.page_tokens: dict[str, tuple[str, Issued]] = {}  # Page token → (page id, its user grant)
+        # Login for Devices: code → [user code, scopes, expires at, approved user or None, last poll]
+        self.devices: dict[str, list[Any]] = {}
 
     # The Login dialog ------------------------------------------------------------------------------
 
@@ -141,6 +145,76 @@ class FacebookAuth(OAuthServer):
     def _token_body(self, issued: Issued) -> dict[str, Any]:
         seconds = int((issued.expires_at or issued.created_at) - issued.created_at)
         return {"access_token": issued.token, "token_type": "bearer", "expires_in": seconds}
+
+    # Login for Devices -------------------------------------------------------------------------------
+
+    def _device_app(self, call: Call) -> App | None:
+        app_id, _, client_token = (call.text("access_token") or "").partition("|")
+        app = self.apps.get(app_id)
+        return app if app is not None and secrets.compare_digest(client_token, DEMO_CLIENT_TOKEN) else None
+
+    def device_login(self, call: Call) -> web.Response:
+        if self._device_app(call) is None:
+            return graph_error_reply(400, "Invalid OAuth access token signature.", 190)
+        scopes = [s for s in (call.text("scope") or "public_profile").split(",") if s]
+        if any(s not in SCOPES for s in scopes):
+            return graph_error_reply(
+                400, "Invalid Scopes: " + ", ".join(s for s in scopes if s not in SCOPES), 100
+            )
+        code, user_code = secrets.token_hex(16), secrets.token_hex(3).upper()
+        self.devices[code] = [user_code, scopes, self.clock.now() + DEVICE_SECONDS, None]
+        interval = float(self.settings.get("device_interval", 5))
+        return json_reply(
+            {
+                "code": code,
+                "user_code": user_code,
+                "verification_uri": "https://www.facebook.com/device",
+                "expires_in": DEVICE_SECONDS,
+                "interval": interval,
+            }
+        )
+
+    def device_status(self, call: Call) -> web.Response:
+        app = self._device_app(call)
+        pending = self.devices.get(call.text("code") or "")
+        if app is None or pending is None:
+            return graph_error_reply(400, "Invalid OAuth access token signature.", 190)
+        _, scopes, expires_at, user_id = pending
+        if expires_at < self.clock.now():
+            return graph_error_reply(
+                400, "This request requires the user to take a pending action", 31, 1349152
+            )
+        if user_id is None:
+            return graph_error_reply(400, "User request pending", 31, 1349174)
+        del self.devices[call.text("code") or ""]
+        issued = self.issue(app, user_id, scopes, refresh=False)
+        issued.expires_at = issued.created_at + LONG_SECONDS
+        return json_reply(
+            {"access_token": issued.token, "data_access_expiration_time": 0, "expires_in": LONG_SECONDS}
+        )
+
+    def device_page(self, call: Call) -> web.Response:
+        """facebook.com/device: the user code, then Allow or Deny (the consent page's forms)."""
+        user_code = (call.text("user_code") or "").strip().upper()
+        found = next((c for c, p in self.devices.items() if p[0] == user_code), None)
+        if found is None:
+            return pages.error("invalid_request", "That code is not valid. Check it and try again.", 404)
+        if call.method == "POST":
+            who = people.user(call.text("user"))
+            if call.text("decision") == "allow" and who is not None:
+                self.devices[found][3] = who.id
+                return pages.code("You are signed in: go back to your device.")
+            self.devices.pop(found, None)
+            return pages.error("access_denied", "You did not allow the device.", 403)
+        return pages.consent(
+            f"{call.prefix}/device?user_code={user_code}",
+            "Facebook",
+            call.host,
+            self.apps[DEMO_CLIENT_ID].name,
+            None,
+            self.devices[found][1],
+            user_code,
+        )
 
     # Who is calling -----------------------------------------------------------------------------------
 

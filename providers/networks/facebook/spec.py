@@ -46,7 +46,7 @@ SPEC = NetworkSpec(
         loopback_redirect=True,
         fixed_port=8080,
         pkce=False,
-        device_flow=False,  # Facebook Login for Devices is not RFC 8628: not built (notes)
+        device_flow=False,  # Login for Devices is not RFC 8628: offered by link.py, not the base
         refresh=False,
         provider_revoke=True,
         needs_developer_app=True,
@@ -79,8 +79,10 @@ SPEC = NetworkSpec(
         "card shows the days left and warns a week ahead, then you link again.",
         "A video goes on its own in a post (no photos beside it). Facebook processes it after "
         "linkdeck has posted it: it may take a few minutes to show, and linkdeck does not wait.",
-        "Not in this version: Reels and Stories (a vertical video is posted as a Page video), and "
-        "linking without a browser (Facebook Login for Devices).",
+        "Not in this version: Reels and Stories (a vertical video is posted as a Page video).",
+        "Facebook Login for Devices (a code typed at facebook.com/device) is offered beside the "
+        "browser address when LINKDECK_FACEBOOK_CLIENT_TOKEN holds your app's client token; "
+        "whether Facebook grants Page permissions that way is not confirmed.",
         "You need a Page role that lets you create content on the Page.",
     ),
     setup_guide=(
@@ -89,7 +91,9 @@ SPEC = NetworkSpec(
         "`http://127.0.0.1:8080/callback` (an exact match is required) and keep the app in "
         "**Development mode**: Meta allows http://localhost redirects only there. Over SSH, "
         "`linkdeck link facebook --no-browser` prints the address to open elsewhere and takes the "
-        "final address pasted back.\n"
+        "final address pasted back. For a code typed at facebook.com/device instead, turn on "
+        "*Login from Devices* and put the app's client token (Settings → Advanced) in "
+        "`LINKDECK_FACEBOOK_CLIENT_TOKEN`.\n"
         "3. Copy the App ID into `LINKDECK_FACEBOOK_CLIENT_ID`, or into `config.toml` as "
         '`[networks.facebook] client_id = "…"`.\n'
         "4. The app secret is needed to exchange the code: run `linkdeck config set-secret facebook` "
@@ -103,9 +107,10 @@ SPEC = NetworkSpec(
         "graph_version": "networks-2026.md §0.1 and §1a (v26.0 current, released 2026-07-29; v20.0 "
         "expired 2026-09-24; verified MGV); one constant, GRAPH_VERSION",
         "pkce": f"not claimed: PKCE unverified (not used by {PZ})",
-        "device_flow": f"not claimed: {FB}/docs/facebook-login/for-devices exists (POST /device/login "
-        "with APP_ID|CLIENT_TOKEN, not RFC 8628), but which permissions it allows is unverified "
-        "(networks-2026.md §1a); not built in this version",
+        "device_flow": f"not claimed as RFC 8628: {FB}/docs/facebook-login/for-devices (POST "
+        "/device/login with APP_ID|CLIENT_TOKEN, poll /device/login_status; subcodes 1349174 "
+        "pending, 1349172 slow down, 1349152 expired: unverified here); offered by link.py when "
+        "the client token is set; which permissions it allows is unverified (networks-2026.md §1a)",
         "refresh": "not claimed: no refresh_token; re-exchange with grant_type=fb_exchange_token "
         f"({FB}/documentation/facebook-login/guides/access-tokens/get-long-lived)",
         "provider_revoke": f"{FB}/docs/graph-api/reference/user/permissions/ (DELETE "
