@@ -40,6 +40,14 @@ class Facebook:
         self.vault = Vault(self.settings)
         self.seen: list[Step] = []
 
+    async def linked_page(self) -> tuple[str, dict[str, Any]]:
+        """Link Alice to her first Page: the Page's id and the token document from the keyring."""
+        linked = await self.link()
+        assert linked.account is not None and linked.account.target_id
+        token = self.vault.get_token(linked.account.vault_key)
+        assert token is not None
+        return linked.account.target_id, token
+
     @property
     def emulator(self) -> Any:
         return self.sandbox.sandbox.emulator(GRAPH)
@@ -177,11 +185,7 @@ async def test_injected_graph_errors_become_what_to_do(
 
 
 async def test_a_photo_over_4_mb_is_refused_as_graph_1366046(fb: Facebook) -> None:
-    linked = await fb.link()
-    assert linked.account is not None
-    token = fb.vault.get_token(linked.account.vault_key)
-    assert token is not None
-    page = linked.account.target_id
+    page, token = await fb.linked_page()
     big = b"\xff\xd8\xff" + b"0" * 4_000_001
     answer = await call(
         "POST",
@@ -195,11 +199,7 @@ async def test_a_photo_over_4_mb_is_refused_as_graph_1366046(fb: Facebook) -> No
 
 
 async def test_a_user_token_cannot_post_as_the_page_and_headers_tell_usage(fb: Facebook) -> None:
-    linked = await fb.link()
-    assert linked.account is not None
-    token = fb.vault.get_token(linked.account.vault_key)
-    assert token is not None
-    page = linked.account.target_id
+    page, token = await fb.linked_page()
     url = f"{fb.sandbox.url}/{GRAPH}/v26.0/{page}/feed"
     as_user = await call(
         "POST", url, data={"message": "hi"}, headers={"Authorization": f"Bearer {token['access_token']}"}

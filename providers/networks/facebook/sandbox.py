@@ -354,6 +354,15 @@ class FacebookServer(Emulator):
             return graph_error_reply(403, "(#200) Requires pages_manage_posts permission", 200)
         return None
 
+    def _posting_refused(self, call: Call, issued: Issued, page: str | None) -> web.Response | None:
+        """A post's refusal: not as the Page, or the next injected error (``fail_next_posts``)."""
+        refused = self._as_page(call, issued, page)
+        failing = self.settings.get("fail_next_posts") or []
+        if refused is None and failing:
+            message, code, subcode = INJECTED.get(failing.pop(0), INJECTED["too_fast"])
+            return graph_error_reply(400, message, code, subcode)
+        return refused
+
     async def upload_photo(self, call: Call, issued: Issued, page: str | None) -> web.Response:
         refused = self._as_page(call, issued, page)
         if refused is not None:
@@ -373,13 +382,9 @@ class FacebookServer(Emulator):
         return json_reply({"id": photo_id})
 
     async def create_post(self, call: Call, issued: Issued, page: str | None) -> web.Response:
-        refused = self._as_page(call, issued, page)
+        refused = self._posting_refused(call, issued, page)
         if refused is not None:
             return refused
-        failing = self.settings.get("fail_next_posts") or []
-        if failing:
-            message, code, subcode = INJECTED.get(failing.pop(0), INJECTED["too_fast"])
-            return graph_error_reply(400, message, code, subcode)
         message = call.text("message") or ""
         attached = call.params.get("attached_media")
         if isinstance(attached, str):
@@ -456,13 +461,9 @@ class FacebookServer(Emulator):
         return json_reply({"h": found.handle})
 
     async def create_video(self, call: Call, issued: Issued, page: str | None) -> web.Response:
-        refused = self._as_page(call, issued, page)
+        refused = self._posting_refused(call, issued, page)
         if refused is not None:
             return refused
-        failing = self.settings.get("fail_next_posts") or []
-        if failing:
-            message, code, subcode = INJECTED.get(failing.pop(0), INJECTED["too_fast"])
-            return graph_error_reply(400, message, code, subcode)
         handle = call.text("fbuploader_video_file_chunk") or ""
         upload = next((u for u in self.world.uploads.values() if u.handle == handle), None)
         if (
