@@ -261,3 +261,17 @@ def test_the_graph_version_is_one_constant_and_current() -> None:
     package = Path(__file__).resolve().parents[2] / "providers/networks/facebook"
     hard_coded = [p.name for p in package.rglob("*.py") if re.search(r"\.com/v\d+\.\d", p.read_text())]
     assert hard_coded == []  # every versioned URL is built from GRAPH_VERSION
+
+
+def test_the_timeline_is_shown_unavailable_with_the_reason_and_the_share_link() -> None:
+    from providers import overview
+    from providers.settings import Settings
+    from tui.help_pages import network_page
+
+    page = network_page(SPEC)
+    assert "Your personal Timeline: unavailable" in page and "publish_actions" in page
+    assert "https://www.facebook.com/sharer/sharer.php?u=" in page
+    assert "Timeline" in SPEC.summary  # on the card before anything is linked
+    card = overview.card_for(SPEC, Settings(), [], datetime(2026, 12, 7, tzinfo=UTC))
+    assert card.state is overview.CardState.NEEDS_SETUP  # linkable: it asks for the Meta app
+    assert SPEC.notes[0].startswith("Timeline: unavailable.") and "sharer.php?u=" in SPEC.notes[0]
