@@ -317,3 +317,29 @@ async def test_without_a_client_token_no_device_code_is_offered(fb: Facebook) ->
     await fb.link()
     [address] = [s for s in fb.seen if isinstance(s, ShowAddress)]
     assert address.device is None
+
+
+async def test_an_app_that_requires_the_app_secret_links_posts_and_unlinks(
+    fb: Facebook, tmp_path: Path, picture: Path, frozen_clock: clock.FrozenClock
+) -> None:
+    from providers import unlinking
+    from tests.media_corpus import video
+
+    fb.emulator.configure({"require_app_secret": True})
+    linked = await fb.link()
+    assert linked.account is not None
+    photo_post = await publish(fb, "With proof", [str(picture)], frozen_clock)
+    assert photo_post.state == DeliveryState.SENT, photo_post.reason
+    clip = await publish(fb, "Video with proof", [str(video(tmp_path / "v.mp4", seconds=1.0))], frozen_clock)
+    assert clip.state == DeliveryState.SENT, clip.reason
+    graph = [
+        r
+        for r in fb.sandbox.sandbox.requests
+        if r["host"].startswith("graph") and not r["path"].endswith(("/access_token", "/picture"))
+    ]  # the token exchanges take the secret itself; the profile picture is public
+    missing = [
+        r["path"] for r in graph if "appsecret_proof" not in r["params"] and "/device/" not in r["path"]
+    ]
+    assert missing == [] and all(r["status"] == 200 for r in graph)
+    result = await unlinking.unlink(fb.store, fb.vault, linked.account)
+    assert result.revoked is True

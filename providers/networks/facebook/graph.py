@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from providers.networks.facebook.spec import GRAPH
 
@@ -26,6 +27,7 @@ NAME = "Facebook"
 PAGE_FIELDS = "id,name,access_token,tasks"
 MAX_PAGES = 20  # pages of a list followed at most (100 Pages each)
 PAGE_TOKENS = "page_tokens"  # the token document's key: {page id: Page access token}
+PROOFS = "appsecret_proofs"  # the token document's key: {"me" or page id: appsecret_proof}
 APP_ID = "app_id"  # the token document's key: the Meta app's id (video uploads go to /{app-id}/uploads)
 
 
@@ -33,6 +35,23 @@ def bearer(token: str) -> dict[str, str]:
     """The token in a header (Graph takes ``Authorization: Bearer``), never in a URL that could
     be logged."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def appsecret_proof(secret: str, token: str) -> str:
+    """HMAC-SHA256 of ``token`` keyed by the app secret: what an app with "Require App Secret"
+    must send with every call (developers.facebook.com/docs/graph-api/securing-requests). Made
+    at link time, where the secret is at hand, and kept in the vault's token document."""
+    import hashlib
+    import hmac
+
+    return hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def proof_for(document: Mapping[str, Any], key: str) -> dict[str, str]:
+    """``{"appsecret_proof": …}`` for the user token (``"me"``) or a Page's, when one was made."""
+    proofs = document.get(PROOFS)
+    found = proofs.get(key) if isinstance(proofs, dict) else None
+    return {"appsecret_proof": found} if isinstance(found, str) and found else {}
 
 
 def graph_url(path: str) -> str:
@@ -104,13 +123,13 @@ def _next(body: Mapping[str, Any]) -> str | None:
 
 
 async def _walk(
-    client: httpx2.AsyncClient, url: str, params: dict[str, str], token: str
+    client: httpx2.AsyncClient, url: str, params: dict[str, str], token: str, proof: dict[str, str]
 ) -> list[dict[str, Any]]:
     """Every page of a Graph list (following ``paging.next``), as the bodies; raises
     :class:`GraphListError` on a failed answer."""
     bodies: list[dict[str, Any]] = []
     first: str | None = url
-    query: dict[str, str] | None = params
+    query: dict[str, str] | None = {**params, **proof}
     for _ in range(MAX_PAGES):
         if first is None:
             break
@@ -124,7 +143,9 @@ async def _walk(
         if not isinstance(body, dict):
             raise GraphListError(response)
         bodies.append(body)
-        first, query = _next(body), None  # the next URL carries its own query (token included)
+        first, query = _next(body), None  # the next URL carries its own query (cursor, fields)
+        if first is not None and proof:
+            first += ("&" if "?" in first else "?") + urlencode(proof)
     return bodies
 
 
@@ -134,16 +155,19 @@ class GraphListError(Exception):
         self.response = response
 
 
-async def list_pages(client: httpx2.AsyncClient, user_token: str) -> list[Page]:
+async def list_pages(
+    client: httpx2.AsyncClient, user_token: str, proof: dict[str, str] | None = None
+) -> list[Page]:
     """Every Page the person can post to: theirs, then their Businesses' (owned, then client),
-    each once."""
+    each once. ``proof``: the user token's appsecret_proof parameter, if any."""
+    proof = proof or {}
     params = {"fields": PAGE_FIELDS, "limit": "100"}
     pages: dict[str, Page] = {}
-    for body in await _walk(client, graph_url("me/accounts"), params, user_token):
+    for body in await _walk(client, graph_url("me/accounts"), params, user_token, proof):
         for page in _pages_of(body, None):
             pages.setdefault(page.id, page)
     businesses = await _walk(
-        client, graph_url("me/businesses"), {"fields": "id,name", "limit": "100"}, user_token
+        client, graph_url("me/businesses"), {"fields": "id,name", "limit": "100"}, user_token, proof
     )
     for body in businesses:
         for business in body.get("data") or []:
@@ -151,7 +175,9 @@ async def list_pages(client: httpx2.AsyncClient, user_token: str) -> list[Page]:
             if not isinstance(business_id, str | int):
                 continue
             for edge in ("owned_pages", "client_pages"):
-                for listed in await _walk(client, graph_url(f"{business_id}/{edge}"), params, user_token):
+                for listed in await _walk(
+                    client, graph_url(f"{business_id}/{edge}"), params, user_token, proof
+                ):
                     for page in _pages_of(listed, str(business_id)):
                         pages.setdefault(page.id, page)
     return list(pages.values())

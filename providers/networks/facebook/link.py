@@ -34,11 +34,14 @@ from providers.networks.facebook.graph import (
     APP_ID,
     NAME,
     PAGE_TOKENS,
+    PROOFS,
     GraphListError,
+    appsecret_proof,
     bearer,
     graph_error,
     graph_url,
     list_pages,
+    proof_for,
 )
 from providers.signin.developer_app import DeveloperAppSignIn
 
@@ -88,9 +91,14 @@ class FacebookSignIn(DeveloperAppSignIn):
         short = await talk.browser(flow, device=device)
         talk.progress("Exchanging Facebook's short-lived sign-in for the 60-day one…")
         token = await self.long_lived(short)
+        secret = config.client_secret or ""
+        if secret:  # for apps with "Require App Secret": every later call sends its token's proof
+            token[PROOFS] = {"me": appsecret_proof(secret, str(token["access_token"]))}
         talk.progress("Reading the Pages you manage…")
         pages = await self.pages(token)
         token[PAGE_TOKENS] = {page.id: page.token for page in pages}
+        if secret:
+            token[PROOFS].update({page.id: appsecret_proof(secret, page.token) for page in pages})
         token[APP_ID] = self.client_config().client_id
         return Authorized(None, token)
 
@@ -136,14 +144,16 @@ class FacebookSignIn(DeveloperAppSignIn):
 
         try:
             async with async_client() as client:
-                return await list_pages(client, str(token.get("access_token") or ""))
+                return await list_pages(client, str(token.get("access_token") or ""), proof_for(token, "me"))
         except GraphListError as exc:
             raise LinkError(graph_problem(exc.response, "listing your Pages")) from None
         except Exception as exc:
             raise LinkError(describe_http_failure(NAME, "Pages", exc)) from None
 
+    _proof: dict[str, str] | None = None  # the user token's appsecret_proof, set by profile()
+
     def profile_params(self) -> dict[str, str]:
-        return {"fields": "id,name,picture"}
+        return {"fields": "id,name,picture", **(self._proof or {})}
 
     def parse_profile(self, body: Mapping[str, Any]) -> Profile:
         user_id, name = body.get("id"), body.get("name")
@@ -164,6 +174,7 @@ class FacebookSignIn(DeveloperAppSignIn):
         """Who signed in, with the Pages (those whose tokens the document holds) as targets."""
         import dataclasses
 
+        self._proof = proof_for(token, "me")
         person = await super().profile(token, instance)
         held = token.get(PAGE_TOKENS)
         pages = [p for p in await self.pages(token) if isinstance(held, dict) and p.id in held]
@@ -179,7 +190,9 @@ class FacebookSignIn(DeveloperAppSignIn):
         try:
             async with async_client() as client:
                 response = await client.delete(
-                    graph_url("me/permissions"), headers=bearer(str(token.get("access_token") or ""))
+                    graph_url("me/permissions"),
+                    params=proof_for(token, "me"),
+                    headers=bearer(str(token.get("access_token") or "")),
                 )
             body = response.json() if response.status_code == 200 else None
         except Exception as exc:

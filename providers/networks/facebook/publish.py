@@ -34,7 +34,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from providers.errors import PublishError
 from providers.failures import Rule, classify, from_exception
 from providers.interface import Publisher, PublishResult, Recovery
-from providers.networks.facebook.graph import APP_ID, PAGE_TOKENS, bearer, graph_error, graph_url
+from providers.networks.facebook.graph import (
+    APP_ID,
+    PAGE_TOKENS,
+    bearer,
+    graph_error,
+    graph_url,
+    proof_for,
+)
 from providers.networks.facebook.video import VIDEO_MIME, VideoUpload
 from providers.publishing.multipart import StreamedMultipart
 
@@ -251,6 +258,7 @@ class FacebookPublisher(Publisher):
                 graph_url(f"{page}/photos"),
                 f"uploading {path.name}",
                 page_token,
+                params=proof_for(token, page),
                 content=body,
                 headers=body.headers,
             )
@@ -265,7 +273,13 @@ class FacebookPublisher(Publisher):
         if report is not None:
             await report.committing()
         answer = await self._call(
-            name, graph_url(f"{page}/feed"), "creating the post", page_token, committing=True, data=data
+            name,
+            graph_url(f"{page}/feed"),
+            "creating the post",
+            page_token,
+            committing=True,
+            data=data,
+            params=proof_for(token, page),
         )
         post_id = str(answer["id"])
         return PublishResult(post_id, post_url(post_id))
@@ -291,13 +305,20 @@ class FacebookPublisher(Publisher):
                 report.uploading(0, 1, sent, total)
 
         upload = VideoUpload(self.client, name, lambda r, what: self.refused(r, name, what))
-        handle = await upload.handle(app_id, str(token.get("access_token") or ""), path, mime, progress)
+        user = str(token.get("access_token") or "")
+        handle = await upload.handle(app_id, user, proof_for(token, "me"), path, mime, progress)
         if report is not None:
             await report.committing()
         base = (self.spec.endpoints.upload or "").rstrip("/")
         data = {"description": post.caption, "fbuploader_video_file_chunk": handle}
         answer = await self._call(
-            name, f"{base}/{page}/videos", "creating the post", page_token, committing=True, data=data
+            name,
+            f"{base}/{page}/videos",
+            "creating the post",
+            page_token,
+            committing=True,
+            data=data,
+            params=proof_for(token, page),
         )
         video_id = str(answer["id"])
         return PublishResult(video_id, f"https://www.facebook.com/{page}/videos/{video_id}")
@@ -310,7 +331,12 @@ class FacebookPublisher(Publisher):
         name, what = self.name(account), "looking for the post"
         page, page_token = self._page(account, token)
         since = (delivery.committed_at or delivery.updated_at) - timedelta(minutes=1)
-        params = {"fields": "id,message,created_time", "limit": "25", "since": str(int(since.timestamp()))}
+        params = {
+            "fields": "id,message,created_time",
+            "limit": "25",
+            "since": str(int(since.timestamp())),
+            **proof_for(token, page),
+        }
         try:
             response = await self.client.get(
                 graph_url(f"{page}/feed"), params=params, headers=bearer(page_token)

@@ -29,7 +29,9 @@ error objects; /_reported: 190/463 and #200), strict where linkdeck could get it
 - error injection (``POST /__sandbox__/instance {"host": "graph.facebook.com", "fail_next_posts":
   ["too_fast"]}``): the next feed (or video) posts answer ``expired`` (190/463), ``permission`` (#200),
   ``blocked`` (368), ``too_fast`` (368/1390008) or ``photo`` (1366046); ``development_mode``
-  (false: http redirects are refused); ``device_interval`` (Login for Devices' polling seconds;
+  (false: http redirects are refused); ``require_app_secret`` (true: a Graph call without
+  ``appsecret_proof`` is refused, as for an app with "Require App Secret"; a wrong proof is
+  refused always); ``device_interval`` (Login for Devices' polling seconds;
   the app's client token is sandbox_auth's ``DEMO_CLIENT_TOKEN``, the code is approved at
   ``www.facebook.com/device?user_code=…``).
 """
@@ -57,7 +59,12 @@ from providers.networks.facebook.sandbox_auth import (
 
 LIVE_VERSIONS = tuple(f"v{n}.0" for n in range(21, 27))
 PHOTO_MAX_BYTES = 4_000_000
-DEFAULT_SETTINGS: dict[str, Any] = {"development_mode": True, "fail_next_posts": [], "device_interval": 5}
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "development_mode": True,
+    "require_app_secret": False,
+    "fail_next_posts": [],
+    "device_interval": 5,
+}
 INJECTED: dict[str, tuple[str, int, int | None]] = {
     "expired": ("Error validating access token: Session has expired.", 190, 463),
     "permission": ("(#200) Unpublished posts must be posted to a page as the page itself.", 200, None),

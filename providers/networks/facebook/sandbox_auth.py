@@ -242,6 +242,10 @@ class FacebookAuth(OAuthServer):
         if issued.expires_at is not None and issued.expires_at < self.clock.now():
             return graph_error_reply(400, "Error validating access token: Session has expired.", 190, 463)
         proof = call.text("appsecret_proof")
+        if proof is None and self.settings.get("require_app_secret"):
+            return graph_error_reply(
+                400, "API calls from the server require an appsecret_proof argument", 100
+            )
         app = self.apps.get(issued.client_id)
         if proof is not None and (app is None or not hmac.compare_digest(proof, secret_proof(app, token))):
             return graph_error_reply(400, "Invalid appsecret_proof provided in the API argument", 100)

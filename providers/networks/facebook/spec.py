@@ -121,7 +121,8 @@ SPEC = NetworkSpec(
         "fixed_port": "8080 is the port the user registers in the redirect URI (Strict mode needs an "
         "exact match); same convention as X",
         "client_secret": f"{FB}/documentation/facebook-login/guides/advanced/manual-flow "
-        "(secret needed for the code and long-lived exchanges)",
+        "(secret needed for the code and long-lived exchanges); appsecret_proof = HMAC-SHA256(token, "
+        f"app secret): {FB}/docs/graph-api/securing-requests (as python-facebook-api 0.24.0 sends it)",
         "scopes": f"{FB}/docs/page-stories-api; {PZ} (business_management for Business-owned Pages, "
         "asked always so those Pages are listed)",
         "token_lifetime": f"{FB}/documentation/facebook-login/guides/access-tokens/get-long-lived "

@@ -71,6 +71,7 @@ class VideoUpload:
         refuse: Callable[[httpx2.Response, str], PublishError],
     ) -> None:
         self.client, self.name, self.refuse = client, name, refuse
+        self.proof: dict[str, str] = {}
 
     def _json(self, response: httpx2.Response, what: str) -> dict[str, Any]:
         if response.status_code != 200:
@@ -84,12 +85,20 @@ class VideoUpload:
         return body
 
     async def handle(
-        self, app_id: str, user_token: str, path: Path, mime: str, progress: Callable[[int, int], None]
+        self,
+        app_id: str,
+        user_token: str,
+        proof: dict[str, str],
+        path: Path,
+        mime: str,
+        progress: Callable[[int, int], None],
     ) -> str:
-        """The uploaded file's handle, for ``fbuploader_video_file_chunk``."""
+        """The uploaded file's handle, for ``fbuploader_video_file_chunk``; ``proof``: the user
+        token's appsecret_proof parameter, if any."""
+        self.proof = proof
         what = f"uploading {path.name}"
         size = path.stat().st_size
-        params = {"file_name": path.name, "file_length": str(size), "file_type": mime}
+        params = {"file_name": path.name, "file_length": str(size), "file_type": mime, **proof}
         try:
             started = await self.client.post(
                 graph_url(f"{app_id}/uploads"), params=params, headers=bearer(user_token)
@@ -106,6 +115,7 @@ class VideoUpload:
             try:
                 sent = await self.client.post(
                     graph_url(session),
+                    params=proof,
                     content=FileFrom(path, offset, progress),
                     headers=headers,
                     timeout=600.0,
@@ -126,7 +136,7 @@ class VideoUpload:
     async def _offset(self, session: str, oauth: dict[str, str], what: str) -> int:
         """How far the session got (``GET /upload:…`` → ``file_offset``)."""
         try:
-            response = await self.client.get(graph_url(session), headers=oauth)
+            response = await self.client.get(graph_url(session), params=self.proof, headers=oauth)
         except Exception as exc:
             raise from_exception(exc, self.name, what) from None
         offset = self._json(response, what).get("file_offset")
