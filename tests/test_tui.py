@@ -14,6 +14,7 @@ from providers.store import Store
 from tests.conftest import FIXED_NOW
 from tests.seed import seed_accounts, seed_posts, write_config
 from tests.support.tui import SIZE, card, pause_until
+from tests.support.unbuilt import unbuilt_network
 from tui.app import LinkdeckApp
 from tui.context import Context
 from tui.widgets.network_card import NetworkCard
@@ -117,14 +118,15 @@ async def test_selecting_an_unlinked_card_opens_the_link_window() -> None:
 
 async def test_a_card_this_version_cannot_link_invites_no_set_up() -> None:
     app = make_app()
+    spec = unbuilt_network()
     async with app.run_test(size=SIZE) as pilot:
-        card(app, "telegram").focus()
+        card(app, spec.id).focus()
         await pilot.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "CardDetails"
         text = app.screen.query_one("#details-text").source  # type: ignore[attr-defined]
-        assert "Linking Telegram is not in this version of linkdeck." in text
-        assert "## Set-up" not in text and "/newbot" not in text  # no guide for what cannot work yet
+        assert f"Linking {spec.name} is not in this version of linkdeck." in text
+        assert "## Set-up" not in text  # no guide for what cannot work yet
         assert not app.screen.query("#link")  # and no Link button
 
 

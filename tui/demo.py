@@ -31,6 +31,15 @@ base_url = "https://pixelfed.example"
 """
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def demo_config() -> tuple[str, dict[str, str]]:
     """The demo's config.toml and environment: the per-instance servers above, and for every
     network whose sandbox has a developer app (its ``DEMO``), that app's client id, settings and
@@ -44,7 +53,9 @@ def demo_config() -> tuple[str, dict[str, str]]:
         if demo is None or not demo.client_id:
             continue
         network = networks.spec_of(package).id
-        values = {"client_id": demo.client_id, **demo.settings}
+        # A free loopback port rather than the one a real app registers (8080 is often taken):
+        # the sandbox's demo apps accept any, as every contract test links on a free port.
+        values = {"client_id": demo.client_id, "port": _free_port(), **demo.settings}
         lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]
         text += f"\n[networks.{network}]\n" + "\n".join(lines) + "\n"
         if demo.client_secret:

@@ -181,7 +181,7 @@ async def _preflight(ctx: RunContext, account: Account, post: Post, publisher: P
     except MediaError as exc:
         return f"{publisher.name(account)}: {exc.message}"
     spec = await publisher.limits(account)
-    found = problems(spec, infos, post.caption, post.spoiler_text)
+    found = problems(spec, infos, post.caption, post.spoiler_text, post.descriptions)
     return "; ".join(p.message for p in found)
 
 

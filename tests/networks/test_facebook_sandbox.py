@@ -224,15 +224,10 @@ async def test_the_demo_links_facebook_with_its_pages_out_of_the_box() -> None:
     from providers.settings import load
     from tui.demo import demo_environment
 
-    with demo_environment() as home:
-        config = home / "config" / "config.toml"  # a free loopback port, not 8080, for the test
-        config.write_text(
-            config.read_text().replace(
-                "[networks.facebook]\n", f"[networks.facebook]\nport = {free_port()}\n"
-            )
-        )
+    with demo_environment():  # developer-app networks get a free loopback port there
         settings = load()
         assert settings.network("facebook").client_id == DEMO_CLIENT_ID
+        assert settings.network("facebook").port != 8080
         with Store.open() as store:
             vault = Vault(settings)
             [card] = [c for c in overview.cards(settings, store) if c.spec.id == "facebook"]

@@ -187,12 +187,13 @@ def test_googles_error_reasons_become_what_the_user_can_do(status: int, reason: 
 def test_the_demo_links_youtube_with_the_sandboxs_desktop_client() -> None:
     import os
 
+    from providers.settings import load
     from tui.demo import demo_environment
 
     with demo_environment():
-        assert os.environ["LINKDECK_YOUTUBE_CLIENT_ID"] == DEMO.client_id
+        assert load().network("youtube").client_id == DEMO.client_id  # from the demo's config.toml
         assert os.environ["LINKDECK_YOUTUBE_CLIENT_SECRET"] == DEMO.client_secret
-    assert os.environ.get("LINKDECK_YOUTUBE_CLIENT_ID") != DEMO.client_id
+    assert os.environ.get("LINKDECK_YOUTUBE_CLIENT_SECRET") != DEMO.client_secret
 
 
 async def test_google_keeps_the_refresh_token_and_ends_a_testing_apps_sign_in_after_7_days(
