@@ -38,126 +38,28 @@ error objects; /_reported: 190/463 and #200), strict where linkdeck could get it
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import json
-import weakref
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 from providers.emulation import people
-from providers.emulation.framework import Call, Emulator, Published, Routes, SandboxDemo, json_reply
+from providers.emulation.framework import Call, Published, Routes, SandboxDemo, json_reply
 from providers.emulation.grants import Clock, Issued
-from providers.networks.facebook.sandbox_auth import (
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    FacebookAuth,
-    graph_error_reply,
-)
-
-LIVE_VERSIONS = tuple(f"v{n}.0" for n in range(21, 27))
-PHOTO_MAX_BYTES = 4_000_000
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "development_mode": True,
-    "require_app_secret": False,
-    "fail_next_posts": [],
-    "device_interval": 5,
-}
-INJECTED: dict[str, tuple[str, int, int | None]] = {
-    "expired": ("Error validating access token: Session has expired.", 190, 463),
-    "permission": ("(#200) Unpublished posts must be posted to a page as the page itself.", 200, None),
-    "blocked": ("It looks like you were misusing this feature by going too fast.", 368, None),
-    "too_fast": ("(#368) You're posting too fast; try again later.", 368, 1390008),
-    "photo": ("Photos should be smaller than 4 MB and saved as JPG, PNG", 100, 1366046),
-}
-
-
-@dataclass(frozen=True)
-class FbPage:
-    id: str
-    name: str
-    owner: str  # the demo user with a role on it
-    business: str | None = None  # (business id) when a Business portfolio owns it
-
-
-BUSINESSES = {"2000000000000001": ("Harbour Holdings", "109000000000000001")}
-PAGES: tuple[FbPage, ...] = (
-    FbPage("1010000000000001", "Harbour Photo Co.", "109000000000000001"),
-    FbPage("1010000000000002", "Tide Club", "109000000000000001", business="2000000000000001"),
+from providers.networks.facebook.sandbox_auth import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, graph_error_reply
+from providers.networks.facebook.sandbox_media import FacebookMedia
+from providers.networks.facebook.sandbox_world import (
+    BUSINESSES,
+    DEFAULT_SETTINGS,
+    LIVE_VERSIONS,
+    PAGES,
+    FbPage,
+    FeedPost,
+    world_for,
 )
 
 
-@dataclass
-class Photo:
-    id: str
-    page: str
-    data: bytes = field(repr=False)
-    mime: str
-    published: bool = False
-
-
-@dataclass
-class Upload:
-    """A resumable upload session: only the size and a digest of what came are kept, so a large
-    video costs no memory here."""
-
-    id: str
-    app: str
-    user: str
-    length: int
-    mime: str
-    offset: int = 0
-    digest: Any = field(default_factory=lambda: hashlib.sha256(), repr=False)
-    handle: str | None = None
-    used: bool = False
-
-
-@dataclass
-class FeedPost:
-    id: str
-    page: str
-    message: str
-    link: str | None
-    photos: list[str]
-    created: float
-    video: str | None = None
-
-
-@dataclass
-class World:
-    clock: Clock
-    settings: dict[str, Any] = field(default_factory=lambda: json.loads(json.dumps(DEFAULT_SETTINGS)))
-    photos: dict[str, Photo] = field(default_factory=dict)
-    uploads: dict[str, Upload] = field(default_factory=dict)
-    posts: list[FeedPost] = field(default_factory=list)
-    calls: int = 0
-    numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(3_000_000_000_000_001))
-
-    def __post_init__(self) -> None:
-        self.auth = FacebookAuth(self.clock, self.settings)
-
-
-_WORLDS: weakref.WeakKeyDictionary[Clock, World] = weakref.WeakKeyDictionary()
-
-
-def world_for(clock: Clock) -> World:
-    found = _WORLDS.get(clock)
-    if found is None:
-        found = _WORLDS[clock] = World(clock)
-    return found
-
-
-def _sniff(data: bytes) -> str | None:
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    return None
-
-
-class FacebookServer(Emulator):
+class FacebookServer(FacebookMedia):
     kind = "facebook"
     network = "Facebook"
 
@@ -344,158 +246,6 @@ class FacebookServer(Emulator):
 
     async def permissions(self, call: Call, issued: Issued, page: str | None) -> web.Response:
         return self.world.auth.revoke_permissions(issued)
-
-    # Graph: photos and the feed ----------------------------------------------------------------------
-
-    def _as_page(self, call: Call, issued: Issued, page: str | None) -> web.Response | None:
-        """Graph's answer when the caller may not post as ``{page}`` (else None)."""
-        wanted = call.match["page"]
-        if page != wanted:
-            return graph_error_reply(
-                403,
-                "(#200) If posting to a page, requires both pages_read_engagement and "
-                "pages_manage_posts as an admin with sufficient administrative permission",
-                200,
-            )
-        if "pages_manage_posts" not in issued.scopes:
-            return graph_error_reply(403, "(#200) Requires pages_manage_posts permission", 200)
-        return None
-
-    def _posting_refused(self, call: Call, issued: Issued, page: str | None) -> web.Response | None:
-        """A post's refusal: not as the Page, or the next injected error (``fail_next_posts``)."""
-        refused = self._as_page(call, issued, page)
-        failing = self.settings.get("fail_next_posts") or []
-        if refused is None and failing:
-            message, code, subcode = INJECTED.get(failing.pop(0), INJECTED["too_fast"])
-            return graph_error_reply(400, message, code, subcode)
-        return refused
-
-    async def upload_photo(self, call: Call, issued: Issued, page: str | None) -> web.Response:
-        refused = self._as_page(call, issued, page)
-        if refused is not None:
-            return refused
-        source = call.params.get("source")
-        data = source.file.read() if isinstance(source, web.FileField) else None
-        if not data:
-            return graph_error_reply(400, "(#324) Requires upload file", 324)
-        mime = _sniff(data)
-        if mime is None or len(data) > PHOTO_MAX_BYTES:
-            return graph_error_reply(400, INJECTED["photo"][0], 100, 1366046)
-        photo_id = str(next(self.world.numbers))
-        published = (call.text("published") or "true").lower() != "false"
-        self.world.photos[photo_id] = Photo(photo_id, call.match["page"], data, mime, published)
-        if published:
-            return json_reply({"id": photo_id, "post_id": f"{call.match['page']}_{photo_id}"})
-        return json_reply({"id": photo_id})
-
-    async def create_post(self, call: Call, issued: Issued, page: str | None) -> web.Response:
-        refused = self._posting_refused(call, issued, page)
-        if refused is not None:
-            return refused
-        message = call.text("message") or ""
-        attached = call.params.get("attached_media")
-        if isinstance(attached, str):
-            try:
-                attached = json.loads(attached)
-            except ValueError:
-                return graph_error_reply(400, "(#100) attached_media must be an array", 100)
-        ids: list[str] = []
-        for item in attached if isinstance(attached, list) else []:
-            item = json.loads(item) if isinstance(item, str) else item
-            photo = self.world.photos.get(str(item.get("media_fbid"))) if isinstance(item, dict) else None
-            if photo is None or photo.page != call.match["page"] or photo.published:
-                return graph_error_reply(
-                    400, "(#100) Invalid attached_media: the photo is not this Page's unpublished photo", 100
-                )
-            ids.append(photo.id)
-        if not message.strip() and not ids and not call.text("link"):
-            return graph_error_reply(400, "(#100) Missing message or attachment", 100)
-        for photo_id in ids:
-            self.world.photos[photo_id].published = True
-        post_id = f"{call.match['page']}_{next(self.world.numbers)}"
-        self.world.posts.append(
-            FeedPost(post_id, call.match["page"], message, call.text("link"), ids, self.clock.now())
-        )
-        return json_reply({"id": post_id})
-
-    # Graph: the Resumable Upload API and Page videos ----------------------------------------------
-
-    async def start_upload(self, call: Call, issued: Issued, page: str | None) -> web.Response:
-        if page is not None or call.match["app"] != issued.client_id:
-            return graph_error_reply(
-                400, "(#100) The upload must be started by the app with a user token", 100
-            )
-        length = call.text("file_length") or ""
-        if not length.isdigit() or int(length) <= 0 or not call.text("file_name"):
-            return graph_error_reply(400, "(#100) file_name and a positive file_length are required", 100)
-        mime = call.text("file_type") or ""
-        if mime not in ("video/mp4", "video/quicktime", "image/jpeg", "image/png", "application/pdf"):
-            return graph_error_reply(400, f"(#100) file_type {mime!r} is not supported", 100)
-        session = f"{next(self.world.numbers)}"
-        self.world.uploads[session] = Upload(
-            session, issued.client_id, issued.user_id or "", int(length), mime
-        )
-        return json_reply({"id": f"upload:{session}"})
-
-    def _session(self, call: Call, issued: Issued, page: str | None) -> Upload | web.Response:
-        found = self.world.uploads.get(call.match["session"])
-        if found is None or page is not None or found.user != issued.user_id:
-            return graph_error_reply(400, "(#100) Invalid upload session", 100)
-        if not call.request.headers.get("Authorization", "").startswith("OAuth "):
-            return graph_error_reply(400, "(#100) Upload sessions take Authorization: OAuth {token}", 100)
-        return found
-
-    async def upload_offset(self, call: Call, issued: Issued, page: str | None) -> web.Response:
-        found = self._session(call, issued, page)
-        if isinstance(found, web.Response):
-            return found
-        return json_reply({"id": f"upload:{found.id}", "file_offset": found.offset})
-
-    async def upload_bytes(self, call: Call, issued: Issued, page: str | None) -> web.Response:
-        found = self._session(call, issued, page)
-        if isinstance(found, web.Response):
-            return found
-        offset = call.request.headers.get("file_offset", "")
-        if offset != str(found.offset):
-            return graph_error_reply(400, f"(#100) file_offset must be {found.offset}", 100, 1363037)
-        async for chunk in call.stream():
-            take = chunk[: found.length - found.offset]
-            found.digest.update(take)
-            found.offset += len(take)
-        if found.offset < found.length:
-            return json_reply({"id": f"upload:{found.id}", "file_offset": found.offset})
-        found.handle = found.handle or f"4:{found.id}:{found.digest.hexdigest()[:16]}"
-        return json_reply({"h": found.handle})
-
-    async def create_video(self, call: Call, issued: Issued, page: str | None) -> web.Response:
-        refused = self._posting_refused(call, issued, page)
-        if refused is not None:
-            return refused
-        handle = call.text("fbuploader_video_file_chunk") or ""
-        upload = next((u for u in self.world.uploads.values() if u.handle == handle), None)
-        if (
-            upload is None
-            or upload.used
-            or upload.offset < upload.length
-            or not upload.mime.startswith("video/")
-        ):
-            return graph_error_reply(
-                400, "(#100) The video file handle is invalid or incomplete", 100, 1363019
-            )
-        upload.used = True
-        video_id = str(next(self.world.numbers))
-        message = call.text("description") or ""
-        post = FeedPost(
-            f"{call.match['page']}_{next(self.world.numbers)}",
-            call.match["page"],
-            message,
-            None,
-            [],
-            self.clock.now(),
-        )
-        post.video = video_id
-        self.world.posts.append(post)
-        return json_reply({"id": video_id})
 
     async def read_feed(self, call: Call, issued: Issued, page: str | None) -> web.Response:
         wanted = call.match["page"]
