@@ -31,7 +31,8 @@ from providers.media.judge import judge_post
 from providers.media.model import MediaInfo, MediaKind
 from providers.networks.facebook.graph import graph_error, list_pages
 from providers.networks.facebook.link import FacebookSignIn
-from providers.networks.facebook.publish import FacebookPublisher, usage
+from providers.networks.facebook.problems import usage
+from providers.networks.facebook.publish import FacebookPublisher
 from providers.networks.facebook.spec import GRAPH_VERSION, SPEC
 from providers.settings import NetworkSettings, Settings
 from providers.store import Store
