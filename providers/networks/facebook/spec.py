@@ -80,7 +80,7 @@ SPEC = NetworkSpec(
         "A video goes on its own in a post (no photos beside it). Facebook processes it after "
         "linkdeck has posted it: it may take a few minutes to show, and linkdeck does not wait.",
         "Not in this version: Reels and Stories (a vertical video is posted as a Page video), and "
-        "alt text: Facebook writes its own for Page photos, and the photos are sent without yours.",
+        "alt text (photos are sent without the alt text you wrote).",
         "Facebook Login for Devices (a code typed at facebook.com/device) is offered beside the "
         "browser address when LINKDECK_FACEBOOK_CLIENT_TOKEN holds your app's client token; "
         "whether Facebook grants Page permissions that way is not confirmed.",
