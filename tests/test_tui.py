@@ -327,7 +327,7 @@ def notified(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
 async def test_the_open_app_tells_when_a_scheduled_post_fails(notified: list[tuple[str, str, str]]) -> None:
     with Store.open() as store:
         # Linked, but linkdeck cannot publish there: the scheduler records it failed at once.
-        account = store.upsert_account("facebook", "p1", handle="Harbour cafe")
+        account = store.upsert_account("foursquare", "p1", handle="Harbour cafe")
         store.create_post_with_deliveries("due now", [], FIXED_NOW - timedelta(minutes=1), [account])
     app = LinkdeckApp(Context())
     async with app.run_test(size=SIZE) as pilot:
@@ -338,7 +338,8 @@ async def test_the_open_app_tells_when_a_scheduled_post_fails(notified: list[tup
     assert (title, severity) == ("Scheduled post failed", "warning")
     assert (
         message
-        == "Facebook Harbour cafe: failed: publishing to facebook is not built in this version of linkdeck"
+        == "Foursquare Harbour cafe: failed: publishing to foursquare is not built in this version of "
+        "linkdeck"
     )
 
 
