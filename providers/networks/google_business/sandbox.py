@@ -43,6 +43,7 @@ from providers.emulation.oauth import OAuthServer
 from providers.media.sniff import mime_type
 
 SCOPE = "https://www.googleapis.com/auth/business.manage"
+POSTS_HOST = "mybusiness.googleapis.com"
 CLIENT_ID = "linkdeck-sandbox.apps.googleusercontent.com"
 CLIENT_SECRET = "GOCSPX-linkdeck-sandbox-secret"
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
@@ -223,6 +224,8 @@ class GoogleBusinessServer(Emulator):
                 self.settings[key] = values[key]
 
     def published(self) -> list[Published]:
+        if self.host != POSTS_HOST:  # the hosts share one memory; the posts are listed once
+            return []
         return [
             Published(p.user, str(p.body.get("summary", "")), len(p.media))
             for posts in self.google.posts.values()
@@ -465,7 +468,7 @@ CATCH_ALL = False
 # The contract tests and the demo sign in with the sandbox's Desktop client as Alice, whose posts go
 # to a chosen location; faults are injected on the local post create (and its list, by path).
 DEMO = SandboxDemo(
-    host="mybusiness.googleapis.com",
+    host=POSTS_HOST,
     create_path="/v4/accounts/*/locations/*/localPosts",
     client_id=CLIENT_ID,
     client_secret=CLIENT_SECRET,
