@@ -261,3 +261,18 @@ async def test_a_lost_answer_is_found_by_listing_the_locations_posts(
     assert found.remote_post_id.startswith("accounts/1100001/locations/5001/localPosts/")
     summaries = [p.text for p in sandbox.sandbox.emulator("mybusiness.googleapis.com").published()]
     assert summaries == ["Made once"]  # found, not made again
+
+
+async def test_the_demo_links_and_posts_a_staged_photo(tmp_path: Path, frozen_clock: Any) -> None:
+    """``linkdeck demo`` (``make demo``): the emulation's Desktop client and moto as the bucket."""
+    from providers.settings import load
+    from tui.demo import demo_environment
+
+    photo = media_corpus.jpeg(tmp_path / "cafe.jpg", (800, 600))
+    with demo_environment():
+        settings = load()
+        assert settings.staging is not None and settings.network(NETWORK).client_id == CLIENT_ID
+        vault = Vault(settings)
+        with Store.open() as store:
+            sent = await publish(settings, vault, store, "From the demo", [str(photo)], frozen_clock)
+            assert sent.state == DeliveryState.SENT and sent.url, sent.reason
