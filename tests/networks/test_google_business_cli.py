@@ -87,15 +87,21 @@ def test_link_choose_a_location_post_a_staged_photo_get_its_link_and_unlink(
     assert account["network"] == "google-business" and account["handle"] == "Alice Example"
     assert account["target_id"] == "accounts/1200002/locations/5002"
 
-    # No [staging] yet: the photo post is refused before anything reaches Google, naming the fix.
+    # No [staging] yet: the photo post is refused before it is recorded or sent, naming the fix.
     photo = media_corpus.jpeg(tmp_path / "loaves.jpg", (800, 600))
     refused = run_cli(
         env, "post", str(photo), "--to", "google-business", "--caption", "Fresh bread", "--json"
     )
-    assert refused.returncode == 1
-    [delivery] = json.loads(refused.stdout)["deliveries"]
-    assert delivery["state"] == "failed" and "linkdeck config set-secret staging" in delivery["reason"]
-    assert "[staging]" in delivery["reason"] and sandbox_process.requests(CREATE) == []
+    assert refused.returncode == 1 and "Nothing was posted" in refused.stderr
+    [problem] = json.loads(refused.stdout)["problems"]
+    assert (
+        problem["code"] == "staging_not_set_up" and "linkdeck config set-secret staging" in problem["message"]
+    )
+    assert problem["message"].startswith(
+        "Google Business Profile (Harbour Bakery, Portsmouth (Harbour Shops))"
+    )
+    assert "[staging]" in problem["message"] and sandbox_process.requests(CREATE) == []
+    assert json.loads(run_cli(env, "queue", "--json").stdout)["deliveries"] == []
 
     config.write_text(config.read_text() + "\n" + s3.config_toml())
     stored = run_cli(env, "config", "set-secret", "staging", stdin=f"{SECRET_KEY}\n")
