@@ -150,3 +150,20 @@ def test_no_staging_without_the_section_or_its_secret(
     message = not_set_up("Some Network")
     assert message.startswith("Some Network fetches photos from a public address")
     assert "[staging]" in message and "linkdeck config set-secret staging" in message
+
+
+def test_doctor_says_whether_staging_is_set_up(
+    s3: S3Server, plaintext_ok: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from providers.doctor import Level, _staging
+    from providers.settings import Settings
+
+    none = _staging(Settings(allow_plaintext_secrets=True))
+    assert none.level is Level.OK and "not set up" in none.detail
+    settings = Settings(allow_plaintext_secrets=True, staging=s3.settings())
+    Vault(settings).delete_client_secret("staging")
+    missing = _staging(settings)
+    assert missing.level is Level.WARN and "linkdeck config set-secret staging" in missing.detail
+    monkeypatch.setenv("LINKDECK_STAGING_CLIENT_SECRET", SECRET_KEY)
+    ready = _staging(settings)
+    assert ready.level is Level.OK and "bucket linkdeck-photos (127.0.0.1:" in ready.detail
