@@ -70,7 +70,7 @@ def _developer_apps(settings: settings_module.Settings) -> list[Check]:
 
 def _staging(settings: settings_module.Settings) -> Check:
     """Media staging ([staging]): set up or not; no request is made to the bucket."""
-    from providers.staging import SECRET_NAME
+    from providers.staging import SECRET_NAME, unreachable
     from providers.vault import Vault
 
     config = settings.staging
@@ -91,6 +91,9 @@ def _staging(settings: settings_module.Settings) -> Check:
             Level.WARN,
             f"bucket {config.bucket} ({where}) has no secret key: `linkdeck config set-secret staging`",
         )
+    problem = unreachable(config)
+    if problem is not None:
+        return Check("staging", Level.WARN, problem)
     return Check(
         "staging", Level.OK, f"bucket {config.bucket} ({where}), addresses last {config.url_seconds} s"
     )

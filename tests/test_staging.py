@@ -16,7 +16,7 @@ import pytest
 
 from providers.errors import PublishError, SetupError
 from providers.settings import StagingSettings, load
-from providers.staging import not_set_up, staging_for
+from providers.staging import not_set_up, staging_for, unreachable
 from providers.staging.s3 import S3Staging
 from providers.vault import Vault
 from tests import media_corpus
@@ -29,6 +29,13 @@ def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     with running_s3(tmp_path_factory.mktemp("s3")) as server:
         server.make_bucket()
         yield server
+
+
+@pytest.fixture(autouse=True)
+def networks_on_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every network host is the sandbox here, so the bucket on 127.0.0.1 is one they can fetch
+    from (without it, a loopback bucket is refused: test_a_bucket_no_network_can_reach)."""
+    monkeypatch.setenv("LINKDECK_SANDBOX_URL", "http://127.0.0.1:9")
 
 
 @pytest.fixture
@@ -73,6 +80,28 @@ async def test_a_missing_bucket_is_refused_naming_the_fix(s3: S3Server, photo: P
     assert error.kind == "refused" and "NoSuchBucket" in error.message
     assert "the staging bucket no-such-bucket (127.0.0.1:" in error.message
     assert "linkdeck config set-secret staging" in error.message and SECRET_KEY not in error.message
+
+
+async def test_a_bucket_no_network_can_reach_is_refused_before_uploading(
+    s3: S3Server, photo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LINKDECK_SANDBOX_URL")
+    with pytest.raises(PublishError) as caught:
+        async with S3Staging(s3.settings(), SECRET_KEY).staged(photo, content_type="image/jpeg"):
+            raise AssertionError("nothing is staged")
+    assert caught.value.kind == "refused" and "cannot fetch the photo" in caught.value.message
+    assert s3.keys() == []
+    for endpoint, problem in (
+        ("https://s3.eu-west-1.amazonaws.com", None),
+        ("https://abc.r2.cloudflarestorage.com", None),
+        ("http://s3.example.com", "must be https"),
+        ("https://10.0.0.5:9000", "private network"),
+        ("https://minio.local:9000", "private network"),
+        ("http://localhost:9000", "on this computer"),
+    ):
+        found = unreachable(StagingSettings(bucket="b", access_key_id="k", endpoint_url=endpoint))
+        assert (found is None) if problem is None else (found is not None and problem in found), endpoint
+    assert unreachable(StagingSettings(bucket="b", access_key_id="k")) is None  # AWS S3 itself
 
 
 def test_s3_error_answers_become_what_to_do() -> None:
@@ -167,3 +196,6 @@ def test_doctor_says_whether_staging_is_set_up(
     monkeypatch.setenv("LINKDECK_STAGING_CLIENT_SECRET", SECRET_KEY)
     ready = _staging(settings)
     assert ready.level is Level.OK and "bucket linkdeck-photos (127.0.0.1:" in ready.detail
+    monkeypatch.delenv("LINKDECK_SANDBOX_URL")
+    local = _staging(settings)
+    assert local.level is Level.WARN and "cannot fetch the photo" in local.detail

@@ -18,6 +18,7 @@ Public API::
     async with staging.staged(path, progress=…) as url:   # uploaded; deleted on leaving
         ...hand url to the network...
     not_set_up(network_name) -> str              # the refusal, with the fix
+    unreachable(config) -> str | None             # why networks could not fetch from this bucket
 
 Why botocore signs and httpx2 sends (:mod:`providers.staging.s3`): botocore (AWS's own, the core of
 boto3) gets Signature V4, regions and bucket addressing right for every S3-compatible service;
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from providers.interface import Staging
-    from providers.settings import Settings
+    from providers.settings import Settings, StagingSettings
     from providers.vault import Vault
 
 # The keyring entry of the bucket's secret access key: `linkdeck config set-secret staging`
@@ -66,3 +67,32 @@ def not_set_up(network_name: str) -> str:
         "bucket, region, access_key_id) and store its secret key with "
         "`linkdeck config set-secret staging`; Help for the network explains it."
     )
+
+
+def unreachable(config: StagingSettings) -> str | None:
+    """Why a network could not fetch from this bucket's addresses (None: it can): they must be
+    https on a public host. A loopback or private bucket is allowed while every network host is
+    the sandbox (``LINKDECK_SANDBOX_URL``), which runs on this machine too."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    from providers.http import sandbox_url
+
+    if config.endpoint_url is None or sandbox_url():
+        return None  # AWS S3 itself is public https
+    parts = urlsplit(config.endpoint_url)
+    host = (parts.hostname or "").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        private = host in ("localhost", "") or host.endswith((".localhost", ".local", ".internal", ".lan"))
+    else:
+        private = not address.is_global
+    if private:
+        return (
+            f"[staging] endpoint_url {parts.netloc} is on this computer or a private network, where "
+            "the network's servers cannot fetch the photo; use a bucket reachable from the internet"
+        )
+    if parts.scheme != "https":
+        return f"[staging] endpoint_url must be https for the network to fetch from it, not {parts.scheme}"
+    return None

@@ -105,6 +105,11 @@ class S3Staging:
     ) -> AsyncIterator[str]:
         import httpx2
 
+        from providers.staging import unreachable
+
+        problem = unreachable(self.config)
+        if problem is not None:  # nothing is uploaded where no network could fetch it
+            raise PublishError("refused", f"{problem}; nothing was published.")
         key = self.new_key(path)
         async with httpx2.AsyncClient(
             timeout=httpx2.Timeout(30.0, read=120.0, write=120.0), headers={"User-Agent": "linkdeck"}
