@@ -276,3 +276,27 @@ async def test_the_demo_links_and_posts_a_staged_photo(tmp_path: Path, frozen_cl
         with Store.open() as store:
             sent = await publish(settings, vault, store, "From the demo", [str(photo)], frozen_clock)
             assert sent.state == DeliveryState.SENT and sent.url, sent.reason
+
+
+async def test_linking_names_the_business_profile_api_to_enable(
+    google: tuple[Settings, Vault], sandbox: Running, store: Store
+) -> None:
+    from providers.errors import LinkError
+    from providers.sandbox.server import Fault
+
+    settings, vault = google
+    info = {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": "SERVICE_DISABLED",
+        "domain": "googleapis.com",
+        "metadata": {"service": "mybusinessaccountmanagement.googleapis.com", "consumer": "projects/7"},
+    }
+    error = {"code": 403, "message": "API has not been used in project 7", "status": "PERMISSION_DENIED"}
+    body = {"error": {**error, "details": [info]}}
+    sandbox.sandbox.faults.append(
+        Fault("/v1/accounts", status=403, host="mybusinessaccountmanagement.googleapis.com", body=body)
+    )
+    with pytest.raises(LinkError) as caught:
+        await link(settings, vault, store)
+    assert "My Business Account Management API is not enabled" in caught.value.message
+    assert "APIs & Services → Library" in caught.value.message and store.accounts() == []
