@@ -114,6 +114,9 @@ async def test_every_account_and_location_is_walked_page_by_page(
         "Harbour Books, Southsea (Harbour Shops)",
     ]
     assert (account.remote_id, account.handle) == ("1100001", "Alice Example")  # the personal account
+    # The hour-long access token is renewed silently; the refresh token has no end: no expiry shown.
+    token = vault.get_token(account.vault_key)
+    assert token is not None and token["refresh_token"] and token["expires_at"] and account.expires_at is None
     assert (account.target_kind, account.target_id) == ("location", "accounts/1200002/locations/5003")
     listed = requests(sandbox, "mybusinessaccountmanagement.googleapis.com", "/v1/accounts")
     assert [r["params"].get("pageToken") for r in listed] == [None, "1"]  # two pages of one account

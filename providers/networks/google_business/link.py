@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from providers.errors import LinkError
-from providers.interface import Profile
+from providers.interface import Authorized, Conversation, Profile
 from providers.networks.google_business import google
 from providers.signin.developer_app import DeveloperAppSignIn
 
@@ -43,6 +43,16 @@ class GoogleBusinessSignIn(DeveloperAppSignIn):
         config = super().client_config()
         offline = {"access_type": "offline", "prompt": "consent"}
         return dataclasses.replace(config, extra_authorize_params=offline)
+
+    async def authorize(self, talk: Conversation, instance: str | None) -> Authorized:
+        """The hour-long access token is renewed with the refresh token, which Google gives no end
+        date (it lasts until revoked): so the account's sign-in has no expiry to show or to treat as
+        expired (``refresh_expires_at`` None); a renewal Google refuses asks for a reconnect."""
+        authorized = await super().authorize(talk, instance)
+        token = dict(authorized.token)
+        if token.get("refresh_token"):
+            token["refresh_expires_at"] = None
+        return dataclasses.replace(authorized, token=token)
 
     async def profile(self, token: Token, instance: str | None) -> Profile:
         from providers.http import async_client
