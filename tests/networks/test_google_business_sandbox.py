@@ -303,3 +303,46 @@ async def test_linking_names_the_business_profile_api_to_enable(
         await link(settings, vault, store)
     assert "My Business Account Management API is not enabled" in caught.value.message
     assert "APIs & Services → Library" in caught.value.message and store.accounts() == []
+
+
+async def test_google_gives_a_refresh_token_only_for_offline_access(sandbox: Running) -> None:
+    """The emulation, as Google: without ``access_type=offline`` no refresh token comes back."""
+    from urllib.parse import urlencode
+
+    from providers.auth.pkce import challenge, new_verifier
+
+    async def exchange(offline: bool) -> dict[str, Any]:
+        verifier = new_verifier()
+        params = {
+            "response_type": "code",
+            "client_id": CLIENT_ID,
+            "redirect_uri": "http://127.0.0.1:9/callback",
+            "scope": "https://www.googleapis.com/auth/business.manage",
+            "state": "s" * 20,
+            "code_challenge": challenge(verifier),
+            "code_challenge_method": "S256",
+            **({"access_type": "offline"} if offline else {}),
+        }
+        answer = await approve_async(
+            f"{sandbox.url}/accounts.google.com/o/oauth2/v2/auth?{urlencode(params)}"
+        )
+        code = parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
+        async with httpx2.AsyncClient() as client:
+            token = await client.post(
+                f"{sandbox.url}/oauth2.googleapis.com/token",
+                data={
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "redirect_uri": params["redirect_uri"],
+                    "client_id": CLIENT_ID,
+                    "client_secret": CLIENT_SECRET,
+                    "code_verifier": verifier,
+                },
+            )
+        assert token.status_code == 200, token.text
+        body: dict[str, Any] = token.json()
+        return body
+
+    online, offline = await exchange(False), await exchange(True)
+    assert "refresh_token" not in online and online["expires_in"] == 3599
+    assert offline["refresh_token"] and offline["token_type"] == "Bearer"

@@ -6,7 +6,8 @@ the ones the API hosts accept).
   providers.emulation: state, PKCE S256 when sent, single-use codes). As for Google's Desktop
   clients, any ``http://127.0.0.1:<port>`` redirect is accepted (loopback-migration guide).
 - ``oauth2.googleapis.com/token`` and ``/revoke``: Google's token bodies (``expires_in`` 3599,
-  ``scope``, ``token_type: Bearer``, a refresh token that is not rotated on refresh). Revoking
+  ``scope``, ``token_type: Bearer``, a refresh token only for ``access_type=offline``, not rotated
+  on refresh). Revoking
   takes no client authentication and ends every token of the grant; an unknown token is 400
   ``invalid_token``.
 - ``mybusinessaccountmanagement.googleapis.com/v1/accounts`` and
@@ -32,7 +33,7 @@ import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
@@ -105,7 +106,14 @@ class LocalPost:
 
 
 class GoogleOAuth(OAuthServer):
-    """Google's token and revoke endpoints over the strict OAuth server."""
+    """Google's authorization, token and revoke endpoints over the strict OAuth server. As Google
+    does, a refresh token is issued only for ``access_type=offline``."""
+
+    def __init__(self, policy: OAuthPolicy, clock: Clock) -> None:
+        super().__init__(policy, clock)
+        self.offline_forms: set[str] = set()  # consent forms of offline requests
+        self.offline_codes: set[str] = set()  # codes issued for them
+        self._refresh_next = True
 
     def authorize_google(self, call: Call) -> web.Response:
         app = self.apps.get(call.text("client_id") or "")
@@ -114,7 +122,31 @@ class GoogleOAuth(OAuthServer):
         loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1")
         if app is not None and loopback and redirect not in app.redirect_uris:
             app.redirect_uris.append(redirect)  # Desktop clients: any loopback port
-        return self.authorize(call)
+        before = set(self.pending)
+        page = self.authorize(call)
+        if call.text("access_type") == "offline":
+            self.offline_forms |= set(self.pending) - before
+        return page
+
+    def decide_google(self, call: Call) -> web.Response:
+        offline = (call.text("form_token") or "") in self.offline_forms
+        try:
+            return self.decide(call)
+        except web.HTTPFound as redirect:
+            code = parse_qs(urlsplit(str(redirect.location)).query).get("code", [""])[0]
+            if offline and code:
+                self.offline_codes.add(code)
+            raise
+
+    def _code_grant(self, call: Call) -> web.Response:
+        self._refresh_next = (call.text("code") or "") in self.offline_codes
+        try:
+            return super()._code_grant(call)
+        finally:
+            self._refresh_next = True
+
+    def issue(self, app: App, user_id: str | None, scopes: list[str], refresh: bool = True) -> Issued:
+        return super().issue(app, user_id, scopes, refresh=refresh and self._refresh_next)
 
     def _token_body(self, issued: Issued) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -209,7 +241,7 @@ class GoogleBusinessServer(Emulator):
             return result
 
         self.routes.add("GET", "/o/oauth2/v2/auth", lambda c: sync(oauth.authorize_google, c))
-        self.routes.add("POST", "/oauth/authorize", lambda c: sync(oauth.decide, c))
+        self.routes.add("POST", "/oauth/authorize", lambda c: sync(oauth.decide_google, c))
         self.routes.add("POST", "/token", lambda c: sync(oauth.token, c))
         self.routes.add("POST", "/revoke", lambda c: sync(oauth.revoke, c))
         self.routes.add("GET", "/v1/accounts", self.accounts)
