@@ -29,7 +29,7 @@ import asyncio
 import mimetypes
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -37,6 +37,8 @@ from providers.errors import PublishError
 from providers.failures import Rule, from_exception
 from providers.interface import Publisher, PublishResult, Recovery, Reporter
 from providers.networks.google_business import google
+from providers.publishing.answers import json_object as _json
+from providers.publishing.answers import moment as _when
 
 if TYPE_CHECKING:
     import httpx2
@@ -227,24 +229,6 @@ class GoogleBusinessPublisher(Publisher):
 def _result(created: Mapping[str, Any]) -> PublishResult:
     url = created.get("searchUrl")
     return PublishResult(str(created["name"]), url if isinstance(url, str) and url else None)
-
-
-def _json(response: httpx2.Response) -> dict[str, Any] | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
-
-
-def _when(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 PUBLISHER = GoogleBusinessPublisher
