@@ -346,3 +346,20 @@ async def test_google_gives_a_refresh_token_only_for_offline_access(sandbox: Run
     online, offline = await exchange(False), await exchange(True)
     assert "refresh_token" not in online and online["expires_in"] == 3599
     assert offline["refresh_token"] and offline["token_type"] == "Bearer"
+
+
+async def test_a_photo_without_staging_is_refused_by_the_runner_before_anything_is_sent(
+    google: tuple[Settings, Vault], sandbox: Running, store: Store, tmp_path: Path, frozen_clock: Any
+) -> None:
+    """A scheduled post, or one from the Upload screen: the runner refuses it, naming the fix."""
+    import dataclasses
+
+    settings, _ = google
+    bare = dataclasses.replace(settings, staging=None)
+    photo = media_corpus.jpeg(tmp_path / "cafe.jpg", (800, 600))
+    failed = await publish(bare, Vault(bare), store, "No bucket", [str(photo)], frozen_clock)
+    assert failed.state == DeliveryState.FAILED and not failed.retryable
+    assert "fetches photos from a public address" in failed.reason
+    assert "linkdeck config set-secret staging" in failed.reason
+    assert not [r for r in requests(sandbox, "mybusiness.googleapis.com") if r["method"] == "POST"]
+    assert failed.committed_at is None
