@@ -51,6 +51,7 @@ async def _fanout(sandbox_url: str, rounds: int, home: Path) -> None:
     from providers.settings import NetworkSettings, Settings
     from providers.store import Store
     from providers.vault import Vault
+    from tests.link_driver import next_shown
     from tests.media_corpus import jpeg
     from tests.sandbox_browser import approve_async
 
@@ -70,9 +71,9 @@ async def _fanout(sandbox_url: str, rounds: int, home: Path) -> None:
                 vault=vault,
                 instance=f"{sandbox_url}/fan{i}.example",
             )
-            assert session.request is not None
-            answer = await approve_async(session.request.url)
-            session.submit(answer.headers["location"])
+            step = await next_shown(session)  # the server's address step
+            answer = await approve_async(step.request.url)  # type: ignore[attr-defined]
+            step.paste(answer.headers["location"])  # type: ignore[attr-defined]
             accounts.append((await session.finish()).account)
         async with httpx2.AsyncClient() as client:
             await client.post(f"{sandbox_url}/__sandbox__/latency", json={"seconds": LATENCY})
@@ -104,25 +105,11 @@ async def _fanout(sandbox_url: str, rounds: int, home: Path) -> None:
 
 
 def fanout(rounds: int) -> None:
-    with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "LINKDECK_HOME": home, "LINKDECK_ALLOW_PLAINTEXT_SECRETS": "1"}
-        env.pop("LINKDECK_SANDBOX_URL", None)
+    from bench.sandbox_process import sandbox_in
+
+    with tempfile.TemporaryDirectory() as home, sandbox_in(home) as (_, url):
         os.environ.update({"LINKDECK_HOME": home, "LINKDECK_ALLOW_PLAINTEXT_SECRETS": "1"})
-        sandbox = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main())", "sandbox"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        try:
-            assert sandbox.stdout is not None
-            url = sandbox.stdout.readline().strip()
-            asyncio.run(_fanout(url, rounds, Path(home)))
-        finally:
-            sandbox.terminate()
-            sandbox.wait(timeout=10)
+        asyncio.run(_fanout(url, rounds, Path(home)))
 
 
 # 2. Upload memory ------------------------------------------------------------------------------
@@ -149,16 +136,11 @@ web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
 """
 
 UPLOADER = """
-import asyncio, sys, threading, time
+import asyncio, sys
 from pathlib import Path
 
-def rss_kb():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
 async def main(path, instance):
+    from bench.rss import peak_while
     from providers import catalog
     from providers.networks.mastodon.publish import MastodonPublisher
     from providers.http import async_client
@@ -170,24 +152,10 @@ async def main(path, instance):
         post, [delivery] = store.create_post_with_deliveries("1 GB", [path], None, [account])
         async with async_client(timeout=httpx2.Timeout(60.0)) as client:
             publisher = MastodonPublisher(catalog.get("mastodon"), client)
-            baseline = rss_kb()
-            peak = [baseline]
-            stop = threading.Event()
-
-            def sample():
-                while not stop.is_set():
-                    peak[0] = max(peak[0], rss_kb())
-                    time.sleep(0.005)
-
-            sampler = threading.Thread(target=sample, daemon=True)
-            sampler.start()
-            started = time.perf_counter()
-            result = await publisher.publish(account, post, delivery, {"access_token": "bench"})
-            elapsed = time.perf_counter() - started
-            stop.set()
-            sampler.join()
+            sending = publisher.publish(account, post, delivery, {"access_token": "bench"})
+            baseline, peak, elapsed, result = await peak_while(sending)
     size = Path(path).stat().st_size
-    print(f"{baseline} {peak[0]} {elapsed:.3f} {size} {result.url}")
+    print(f"{baseline} {peak} {elapsed:.3f} {size} {result.url}")
 
 asyncio.run(main(sys.argv[1], sys.argv[2]))
 """

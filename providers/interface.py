@@ -21,7 +21,8 @@ Public API::
 
     Profile, CredentialField, Authorized, Conversation, BrowserFlow, DeviceCodeFlow
     SignIn(spec, store, vault, settings): authorize(talk, instance) -> Authorized,
-        profile(token, instance), revoke(token, instance), refresh_config(instance)
+        profile(token, instance), revoke(token, instance), refresh_config(instance),
+        refresh_config_for(token, instance)
         declared: locates_instance, asks_instance
     Publisher(spec, client, staging=None): recovery, idempotency_seconds, can_lookup,
         stages_media, name, profile_url, limits, publish, lookup, error_code, error_words
@@ -241,6 +242,12 @@ class SignIn(abc.ABC):
     async def refresh_config(self, instance: str | None) -> ClientConfig:
         """The client config the token keeper refreshes with. The default: nothing to refresh."""
         raise LinkError(f"{self.spec.name}: linkdeck cannot renew this account's sign-in; link it again.")
+
+    async def refresh_config_for(self, token: Token, instance: str | None) -> ClientConfig:
+        """The client config to renew this ``token`` with. The default: :meth:`refresh_config`; a
+        network whose accounts link through one of several clients (a desktop client in the
+        browser, a TV client for the device code) picks the one that issued the token."""
+        return await self.refresh_config(instance)
 
 
 # Publishing --------------------------------------------------------------------------------------

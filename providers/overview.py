@@ -44,6 +44,9 @@ class Card:
     accounts: tuple[Account, ...] = ()
     reason: str = ""
     expiring_soon: bool = False
+    # Whole days until the first account's sign-in runs out, for networks that warn before it
+    # does (``spec.warn_before_expiry_days``: LinkedIn's 60-day tokens); None otherwise.
+    days_left: int | None = None
 
     @property
     def label(self) -> str:
@@ -89,7 +92,9 @@ def card_for(
             warn_days
             and any(a.expires_at and a.expires_at - now < timedelta(days=warn_days) for a in accounts)
         )
-        return Card(spec, CardState.LINKED, tuple(accounts), expiring_soon=soon)
+        ends = [a.expires_at for a in accounts if a.expires_at is not None]
+        left = int((min(ends) - now) / timedelta(days=1)) if ends and warn_days else None
+        return Card(spec, CardState.LINKED, tuple(accounts), expiring_soon=soon, days_left=left)
     if not networks.can_link(spec.id):  # before set-up: nothing invites work that cannot pay off
         return Card(spec, CardState.NOT_BUILT, (), not_built_reason(spec))
     reason = needs_setup(spec, settings, stored_secrets)

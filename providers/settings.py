@@ -1,7 +1,7 @@
 """Typed settings read from ``config.toml`` and the environment.
 
 The file is optional. Per network: ``[networks.<id>] client_id``, ``base_url``, ``auto_share``,
-``port`` (the loopback redirect port, for networks that register one).
+``port`` (the loopback redirect port, for networks that register one), ``optional_scopes``.
 ``[staging]``: the S3-compatible bucket photos are staged in for networks that fetch media from a
 public address (:class:`StagingSettings`; its secret key in the keyring, ``linkdeck config
 set-secret staging``, or ``LINKDECK_STAGING_CLIENT_SECRET``).
@@ -33,6 +33,9 @@ class NetworkSettings:
     # The loopback redirect port registered with the network (Mastodon checks redirect URIs
     # exactly, so it is fixed per network); None: the network's default.
     port: int | None = None
+    # Ask for the spec's optional scopes too (the user's app has the product that grants them,
+    # e.g. LinkedIn's Community Management for company Pages).
+    optional_scopes: bool | None = None
 
 
 STAGING_URL_SECONDS = 3600  # how long a staged file's presigned address works, by default
@@ -71,6 +74,7 @@ class Settings:
             base_url=file_value.base_url,
             auto_share=file_value.auto_share,
             port=file_value.port,
+            optional_scopes=file_value.optional_scopes,
         )
 
     def client_secret_from_env(self, network_id: str) -> str | None:
@@ -88,6 +92,12 @@ def load(path: Path | None = None) -> Settings:
                 f"config file {path} is not valid TOML: {exc}",
                 hint="Fix or remove the file; `linkdeck doctor` checks it.",
             ) from None
+        except OSError as exc:  # a folder where the file belongs, no permission, an I/O error
+            reason = "it is a folder" if path.is_dir() else (exc.strerror or str(exc))
+            raise SetupError(
+                f"config file {path} cannot be read: {reason}",
+                hint="Move it aside or fix its permissions; linkdeck reads it as a TOML file.",
+            ) from None
     networks: dict[str, NetworkSettings] = {}
     table = raw.get("networks", {})
     if isinstance(table, dict):
@@ -95,11 +105,13 @@ def load(path: Path | None = None) -> Settings:
             if not isinstance(values, dict):
                 continue
             auto = values.get("auto_share")
+            optional = values.get("optional_scopes")
             networks[str(network_id)] = NetworkSettings(
                 client_id=_str_or_none(values.get("client_id")),
                 base_url=_str_or_none(values.get("base_url")),
                 auto_share=auto if isinstance(auto, bool) else None,
                 port=_port(str(network_id), values.get("port"), path),
+                optional_scopes=optional if isinstance(optional, bool) else None,
             )
     keyring_table = raw.get("keyring", {})
     plaintext = (

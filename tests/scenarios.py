@@ -168,7 +168,12 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("accounts_narrow", "Accounts in an 80×24 terminal", size=(80, 24)),
     Scenario("details_linked", "A linked card's details", focus="#card-mastodon", press=("enter",)),
     Scenario("details_reconnect", "A card that needs reconnecting", focus="#card-bluesky", press=("enter",)),
-    Scenario("details_not_built", "A network this version cannot link yet", focus="#card-x", press=("d",)),
+    Scenario(
+        "details_not_built",
+        "A network this version cannot link yet",
+        focus="#card-google-business",
+        press=("d",),
+    ),
     Scenario("details_unavailable", "A network that is unavailable", focus="#card-foursquare", press=("d",)),
     Scenario(
         "unlink_confirm", "Unlink asks first", focus="#card-mastodon", press=("enter",), extra=_click_unlink

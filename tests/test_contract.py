@@ -6,11 +6,12 @@ For each network: it links through the same steps a person sees (state on every 
 PKCE S256 where its spec claims it, never ``plain``), on the base sign-in its spec names; the
 profile names the account and the token is in the keyring only; unlinking revokes where the
 spec says the network can (and the token stops working), or says where to remove access; text
-and a photo are published through the outbox with links; a send whose answer is lost is
-recovered the way the publisher declares (the same idempotency key or a look-up) with exactly
-one post at the network; a 401 asks to reconnect and holds the post; a 429 is tried later at
-Retry-After. A network whose publisher stages media (it fetches photos from an address) gets a
-real S3-compatible bucket (moto in server mode) as its ``[staging]``, and nothing is left in it.
+and a photo (a short video where the spec takes no photos) are published through the outbox
+with links; a send whose answer is lost is recovered the way the publisher declares (the same
+idempotency key or a look-up) with exactly one post at the network; a 401 asks to reconnect and
+holds the post; a 429 is tried later at Retry-After.
+A network whose publisher stages media (it fetches photos from an address) gets a real
+S3-compatible bucket (moto in server mode) as its ``[staging]``, and nothing is left in it.
 
 The sandbox runs in this process; the vault is the real Secret Service under tests/with_keyring.sh
 (else the opted-in plaintext file).
@@ -72,7 +73,13 @@ def demo_of(spec: NetworkSpec) -> SandboxDemo:
 
 
 @pytest.fixture
-def photo(tmp_path: Path) -> Path:
+def photo(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """The post's media file: a photo, or a short video for a network whose spec takes no photos."""
+    spec: NetworkSpec = request.getfixturevalue("network").spec
+    if not spec.media.images:
+        from tests.media_corpus import video
+
+        return video(tmp_path / "harbour.mp4", seconds=1.0)
     path = tmp_path / "harbour.jpg"
     Image.new("RGB", (800, 600), (40, 90, 160)).save(path, quality=85)
     return path

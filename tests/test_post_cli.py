@@ -71,9 +71,10 @@ def test_to_refuses_unknown_unlinked_and_unbuilt_networks(
     env: dict[str, str], sandbox_process: SandboxProcess, alice: Account
 ) -> None:
     for to, message in (
-        ("myspace", "unknown network id 'myspace'"),
+        ("myspace", "unknown network id(s) in --to: myspace"),
         ("pixelfed", "no Pixelfed account is linked; link one with `linkdeck link pixelfed`"),
-        ("x", "publishing to X is not built yet"),
+        ("linkedin", "publishing to LinkedIn is not built yet"),
+        ("x", "no X account is linked; link one with `linkdeck link x`"),
         ("mastodon:@nobody", "no linked Mastodon account matches '@nobody'"),
         ("", "--to names no network"),
     ):

@@ -93,9 +93,11 @@ def accounts(args: argparse.Namespace) -> int:
     if not rows:
         print("No linked accounts. Link one with `linkdeck link NETWORK` or from the Accounts screen.")
         return 0
-    for row in rows:
-        target = f" → {row['target_name']}" if row["target_name"] else ""
-        print(f"{row['id']:>4}  {row['network']:<16} {row['handle']}{target}  [{row['card_state']}]")
+    from providers.terminal_text import visible
+
+    for row in rows:  # handles and names come from the network: shown, never obeyed
+        target = f" → {visible(row['target_name'])}" if row["target_name"] else ""
+        print(f"{row['id']:>4}  {row['network']:<16} {visible(row['handle'])}{target}  [{row['card_state']}]")
     return 0
 
 
@@ -132,6 +134,8 @@ def unlink(args: argparse.Namespace) -> int:
                 return 1
         result = asyncio.run(unlinking.unlink(store, Vault(settings), account))
     print(result.summary())
+    if result.revoked is not True and plan.settings_url:  # where the user ends the access there
+        print(f"{spec.name}'s page for connected apps: {plan.settings_url}")
     return 0
 
 

@@ -3,8 +3,8 @@
 Nothing real is touched: config, data and secrets live in a temporary folder that is deleted on
 exit; secrets go to a plaintext file there (never the user's keyring); every request the app makes
 to a network goes to the sandbox (``LINKDECK_SANDBOX_URL``). The per-instance networks start on
-demo servers so linking is one key press and an Allow on the sandbox's consent page; networks
-that need a developer app get the one their emulation knows (its ``DEMO`` client id and secret).
+demo servers so linking is one key press and an Allow on the sandbox's consent page; networks that
+need the user's own developer app get the one their emulation knows (``DEMO.client_id``).
 
 Media staging (for networks that fetch photos from an address): where moto is installed (the
 development set-up, so ``make demo``), the demo runs moto's S3 server on 127.0.0.1 as the
@@ -15,6 +15,7 @@ as they would be for a user who has not set staging up.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import tempfile
@@ -22,6 +23,8 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from providers.settings import env_key
 
 DEMO_CONFIG = """\
 # linkdeck demo: every network host is served by the local sandbox.
@@ -31,6 +34,38 @@ base_url = "https://mastodon.example"
 [networks.pixelfed]
 base_url = "https://pixelfed.example"
 """
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def demo_config() -> tuple[str, dict[str, str]]:
+    """The demo's config.toml and environment: the per-instance servers above, and for every
+    network whose sandbox has a developer app (its ``DEMO``), that app's client id, settings and
+    secret, so those networks link in the demo as they would with the user's own app."""
+    from providers import networks
+
+    text, env = DEMO_CONFIG, {}
+    for package in networks.ORDER:
+        module = networks.part(package, networks.SANDBOX)
+        demo = getattr(module, "DEMO", None) if module is not None else None
+        if demo is None or not demo.client_id:
+            continue
+        network = networks.spec_of(package).id
+        # A free loopback port rather than the one a real app registers (8080 is often taken):
+        # the sandbox's demo apps accept any, as every contract test links on a free port.
+        values = {"client_id": demo.client_id, "port": _free_port(), **demo.settings}
+        lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]
+        text += f"\n[networks.{network}]\n" + "\n".join(lines) + "\n"
+        if demo.client_secret:
+            env[env_key(network, "client_secret")] = demo.client_secret
+    return text, env
 
 
 def _start_sandbox(latency: float) -> tuple[str, threading.Event]:
@@ -56,24 +91,6 @@ def _start_sandbox(latency: float) -> tuple[str, threading.Event]:
     return ready["url"], stop
 
 
-def _developer_apps() -> tuple[str, dict[str, str]]:
-    """The config lines and secret variables of the developer apps the emulations know."""
-    from providers import networks
-    from providers.settings import env_key
-
-    lines, secrets = "", {}
-    for package in networks.ORDER:
-        module = networks.part(package, networks.SANDBOX)
-        demo = getattr(module, "DEMO", None) if module is not None else None
-        if demo is None or not demo.client_id:
-            continue
-        network_id = module.EMULATOR.kind  # type: ignore[union-attr]
-        lines += f'\n[networks.{network_id}]\nclient_id = "{demo.client_id}"\n'
-        if demo.client_secret:
-            secrets[env_key(network_id, "client_secret")] = demo.client_secret
-    return lines, secrets
-
-
 def _start_staging() -> tuple[str, dict[str, str], Callable[[], None]]:
     """moto's S3 server on 127.0.0.1 with a bucket, as ``[staging]``, where moto is installed;
     (the config section, its secret variable, how to stop it)."""
@@ -82,15 +99,12 @@ def _start_staging() -> tuple[str, dict[str, str], Callable[[], None]]:
     except ImportError:
         return "", {}, lambda: None
     import logging
-    import socket
 
     import botocore.session
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # its request lines would draw on the TUI
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint, key_id, secret = f"http://127.0.0.1:{port}", "AKIALINKDECKDEMO", "linkdeck-demo-secret"
@@ -114,29 +128,35 @@ def demo_environment(latency: float = 0.0) -> Iterator[Path]:
     """Point linkdeck at a fresh sandbox and a throw-away home for the duration of the block."""
     home = Path(tempfile.mkdtemp(prefix="linkdeck-demo-"))
     url, stop = _start_sandbox(latency)
-    apps, app_secrets = _developer_apps()
+    config, secrets = demo_config()
     staging, staging_secret, stop_staging = _start_staging()
-    extra = {**app_secrets, **staging_secret}
+    extra = {**secrets, **staging_secret}
     saved = {key: os.environ.get(key) for key in (*_ENV_KEYS, *extra)}
+    os.environ.update(extra)
     os.environ.update(
         LINKDECK_HOME=str(home),
         LINKDECK_SANDBOX_URL=url,
         LINKDECK_ALLOW_PLAINTEXT_SECRETS="1",
         # Never the user's real keyring: the vault then keeps secrets in the demo folder only.
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        **extra,
     )
     (home / "config").mkdir(parents=True, exist_ok=True)
-    (home / "config" / "config.toml").write_text(DEMO_CONFIG + apps + staging, encoding="utf-8")
+    (home / "config" / "config.toml").write_text(config + staging, encoding="utf-8")
     import keyring
+    import keyring.core
     from keyring.backends.fail import Keyring as NoKeyring
 
-    previous_keyring = keyring.get_keyring()
+    # The backend chosen before the demo, if one was: asking keyring.get_keyring() here would
+    # choose one now, from the demo's environment, and "restore" that afterwards.
+    previous_keyring = keyring.core._keyring_backend
     keyring.set_keyring(NoKeyring())  # also when a backend was chosen before (the env var is read once)
     try:
         yield home
     finally:
-        keyring.set_keyring(previous_keyring)
+        if previous_keyring is None:  # chosen again when next asked, from the restored environment
+            keyring.core._keyring_backend = None
+        else:
+            keyring.set_keyring(previous_keyring)
         stop.set()
         stop_staging()
         for key, value in saved.items():

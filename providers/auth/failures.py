@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from providers.auth.callback import clean_text
+
+if TYPE_CHECKING:
+    import httpx2
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
@@ -73,6 +77,11 @@ def describe_http_failure(network_name: str, endpoint: str, exc: BaseException, 
 
     if isinstance(exc, httpx2.HTTPStatusError):
         what = f"the {endpoint} endpoint answered HTTP {exc.response.status_code}"
+        said = _oauth_error(exc.response)  # an error status whose body still says why (RFC 6749 §5.2)
+        if said in _TOKEN_ERRORS:
+            happened, advice = _TOKEN_ERRORS[said]
+            what += f": it {happened} ({said})"
+            then = advice or then
     elif isinstance(exc, httpx2.TimeoutException):
         what = f"the {endpoint} endpoint did not answer in time"
     elif isinstance(exc, httpx2.TransportError):
@@ -85,3 +94,13 @@ def describe_http_failure(network_name: str, endpoint: str, exc: BaseException, 
     else:
         what = f"the {endpoint} request failed ({type(exc).__name__})"
     return f"{network_name}: {what}." + (f" {then}" if then else "")
+
+
+def _oauth_error(response: httpx2.Response) -> str:
+    """The ``error`` code of a JSON error body ('' when there is none)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, str) else ""

@@ -47,7 +47,7 @@ async def revoke(config: ClientConfig, token: Token) -> bool:
             client_secret=config.client_secret,
             token_endpoint_auth_method=config.token_auth_method,
             revocation_endpoint_auth_method=config.token_auth_method,
-            **client_kwargs(),
+            **client_kwargs(headers=config.http_headers()),
         ) as client:
             response = await client.revoke_token(config.revoke_url, token=value, token_type_hint=hint)
     except Exception as exc:  # unreachable, timed out, refused at the TLS level...

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -33,6 +33,10 @@ class Call:
     base: str  # the URL this host is reachable at, e.g. http://127.0.0.1:PORT/mastodon.example
     params: dict[str, Any]  # query + form/JSON body merged (body wins), Rails style: "a[]" → "a" list
     match: dict[str, str] = field(default_factory=dict)  # {name} segments of the matched route
+    # A raw body is read through :meth:`stream`: at most ``body_limit`` bytes of it (the sandbox's
+    # fault injection cuts a body short to play a dropped connection); ``body_bytes`` counts them.
+    body_limit: int | None = None
+    body_bytes: int = 0
 
     @property
     def method(self) -> str:
@@ -42,6 +46,19 @@ class Call:
     def prefix(self) -> str:
         """The path prefix of this host on the sandbox ("/mastodon.example" or "")."""
         return self.request.path[: len(self.request.path) - len(self.path)] if self.path else ""
+
+    async def stream(self, chunk_size: int = 256 * 1024) -> AsyncIterator[bytes]:
+        """The request's raw body in chunks as it arrives (uploads that are not forms or JSON),
+        ending early at ``body_limit``."""
+        while self.body_limit is None or self.body_bytes < self.body_limit:
+            want = (
+                chunk_size if self.body_limit is None else min(chunk_size, self.body_limit - self.body_bytes)
+            )
+            chunk = await self.request.content.read(want)
+            if not chunk:
+                return
+            self.body_bytes += len(chunk)
+            yield chunk
 
     def text(self, name: str) -> str | None:
         """A parameter as one string (the first value of a list); None when absent."""
@@ -96,13 +113,19 @@ class Emulator:
         """Whether this access or refresh token still works here (False once revoked)."""
         return False
 
+    def shown_path(self, path: str) -> str:
+        """``path`` as the request record and the log show it, with any secret the network puts
+        in its paths masked (the Bot API's ``/bot<token>/``). The default: as it is."""
+        return path
+
 
 @dataclass(frozen=True)
 class SandboxDemo:
     """How to sign in to a network's emulation, for the contract tests and the demo: the host it
     answers on (a per-instance network's server, else its API host), the demo user on the consent
     page, typed credentials, the developer app the emulation knows, and the path of the request
-    that creates a post (where faults are injected)."""
+    that creates a post (where faults are injected). ``settings``: what ``linkdeck demo`` writes
+    under ``[networks.<id>]`` besides the client id (e.g. ``optional_scopes``)."""
 
     host: str
     create_path: str
@@ -110,6 +133,7 @@ class SandboxDemo:
     fields: dict[str, str] = field(default_factory=dict)
     client_id: str | None = None
     client_secret: str | None = None
+    settings: dict[str, str | bool] = field(default_factory=dict)
 
 
 class Routes:

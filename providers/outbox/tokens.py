@@ -48,7 +48,8 @@ class Tokens:
             )
             if sign_in is None:
                 raise LinkError(f"{account.network}: linkdeck cannot renew this account's sign-in.")
-            self._configs[key] = await sign_in.refresh_config(account.instance)
+            stored = self._vault.get_token(key) or {}
+            self._configs[key] = await sign_in.refresh_config_for(stored, account.instance)
         return self._configs[key]
 
     async def get(self, account: Account) -> Token:

@@ -75,6 +75,9 @@ class Fault:
     host: str | None = None
     body: Any = None
     after: bool = False  # the request reaches the network first: only its answer is lost
+    # The connection drops after this many bytes of the request's body have arrived: the network
+    # keeps what it got (it handles the cut body), and no answer comes at all.
+    drop_after_bytes: int | None = None
 
     def matches(self, method: str, host: str, path: str, full_path: str) -> bool:
         if self.method and self.method.upper() != method:
@@ -123,6 +126,13 @@ class Sandbox:
             await asyncio.sleep(self.latency)
         try:
             fault = self._fault(entry, request.method, host, below, path)
+            if fault is not None and fault[2] is not None:  # the connection drops mid-body
+                call.body_limit = fault[2]
+                await self.emulator(host).handle(call)
+                entry["body_bytes"] = call.body_bytes
+                entry["status"] = "dropped"
+                self._log(call, 0)
+                return await self._drop(request)
             if fault is not None and fault[1]:  # the network did it; the answer is what fails
                 await self.emulator(host).handle(call)
             response = fault[0] if fault is not None else await self.emulator(host).handle(call)
@@ -131,8 +141,18 @@ class Sandbox:
             self._log(call, exc.status)
             raise
         entry["status"] = response.status
+        if call.body_bytes:
+            entry["body_bytes"] = call.body_bytes
         self._log(call, response.status)
         return response
+
+    @staticmethod
+    async def _drop(request: web.Request) -> web.StreamResponse:
+        """End the connection without an answer (the client sees it reset mid-request)."""
+        transport = request.transport
+        if transport is not None:
+            transport.abort()
+        raise asyncio.CancelledError  # aiohttp ends the handler quietly; nothing is written
 
     # Record, log, faults ------------------------------------------------------------------------
 
@@ -147,13 +167,14 @@ class Sandbox:
         header = call.request.headers.get("Authorization", "")
         scheme, _, credential = header.partition(" ")
         query = set(call.request.query)
+        masked = self.emulator(call.host).shown_path
         entry = {
             "seq": len(self.requests) + 1,
             "time": time.time(),
             "method": call.method,
             "host": call.host,
-            "path": call.path,
-            "full_path": call.request.path,
+            "path": masked(call.path),
+            "full_path": masked(call.request.path),
             "query_keys": sorted(query),
             "keys": sorted(k for k in call.params if k not in query),
             "params": {k: shown(k, v) for k, v in call.params.items()},
@@ -167,11 +188,11 @@ class Sandbox:
 
     def _log(self, call: Call, status: int) -> None:
         if self.log is not None:
-            self.log(f"{call.method} {call.request.path} {status}")
+            self.log(f"{call.method} {self.emulator(call.host).shown_path(call.request.path)} {status}")
 
     def _fault(
         self, entry: dict[str, Any], method: str, host: str, path: str, full_path: str
-    ) -> tuple[web.Response, bool] | None:
+    ) -> tuple[web.Response, bool, int | None] | None:
         for fault in self.faults:
             if fault.times > 0 and fault.matches(method, host, path, full_path):
                 fault.times -= 1
@@ -180,7 +201,7 @@ class Sandbox:
                 body = (
                     fault.body if fault.body is not None else {"error": f"Injected failure ({fault.status})"}
                 )
-                return json_reply(body, fault.status, headers), fault.after
+                return json_reply(body, fault.status, headers), fault.after, fault.drop_after_bytes
         return None
 
     # Control endpoints ----------------------------------------------------------------------------
@@ -189,7 +210,8 @@ class Sandbox:
         """``GET /__sandbox__``: status. ``GET /__sandbox__/posts`` (filter: host): the posts each
         emulated server holds. ``GET|DELETE /__sandbox__/requests`` (filters: host, path,
         method). ``POST|GET|DELETE /__sandbox__/fail`` {path, status, times, retry_after, method,
-        host, body, after} (``after``: the request is handled, then its answer replaced).
+        host, body, after, drop_after_bytes} (``after``: the request is handled, then its answer
+        replaced; ``drop_after_bytes``: the connection drops once that much of the body arrived).
         ``POST /__sandbox__/latency`` {seconds}. ``POST /__sandbox__/clock``
         {advance}. ``POST /__sandbox__/instance`` {host, kind?, version?, max_characters?, …}."""
         body: dict[str, Any] = {}

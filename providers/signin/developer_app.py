@@ -8,7 +8,8 @@ Everything comes from the spec and the settings, so a network on this base is it
   when ``capabilities.needs_client_secret``;
 - the redirect on the spec's registered loopback port (providers.redirects, the same one
   ``doctor`` and Help tell the user to register), pasted back when the browser is elsewhere;
-- PKCE S256 when ``capabilities.pkce``; the scopes; the device grant offered beside the address
+- PKCE S256 when ``capabilities.pkce``; the scopes (the optional ones too when the settings say
+  the app may have them); the device grant offered beside the address
   when ``capabilities.device_flow`` and there is a device endpoint;
 - who signed in from ``endpoints.profile`` (GET with the bearer token, then :meth:`parse_profile`);
 - revocation (RFC 7009) at ``endpoints.revoke`` when ``capabilities.provider_revoke``.
@@ -51,24 +52,39 @@ def app_credentials(spec: NetworkSpec, client_id: str | None, vault: Vault) -> t
 class DeveloperAppSignIn(SignIn):
     # How the app authenticates at the token endpoint when it has a secret (RFC 6749 §2.3.1).
     token_auth_method: ClassVar[str] = "client_secret_post"
+    # How an app without a secret (a public client) authenticates there: "none" sends its
+    # client_id in the body; "client_secret_basic" sends HTTP Basic with the id and an empty
+    # password (Reddit's "installed app", reddit-archive/reddit wiki oauth2).
+    public_token_auth_method: ClassVar[str] = "none"
+    # Extra form fields the network wants on every code exchange and refresh.
+    token_params: ClassVar[Mapping[str, str]] = {}
 
     def client_config(self) -> ClientConfig:
         spec, endpoints = self.spec, self.spec.endpoints
         client_id, secret = app_credentials(spec, self.settings.network(spec.id).client_id, self.vault)
         if not endpoints.authorize or not endpoints.token:
             raise LinkError(f"{spec.name}: the catalog has no authorize or token endpoint to link with.")
+        basic_without_secret = not secret and self.public_token_auth_method == "client_secret_basic"
         return ClientConfig(
             network_name=spec.name,
             client_id=client_id,
-            client_secret=secret,
+            client_secret="" if basic_without_secret else secret,
             authorize_url=endpoints.authorize,
             token_url=endpoints.token,
             revoke_url=endpoints.revoke,
             device_url=endpoints.device,
-            scopes=spec.scopes,
+            scopes=self.scopes(),
             pkce=spec.capabilities.pkce,
-            token_auth_method=self.token_auth_method if secret else "none",
+            token_auth_method=self.token_auth_method if secret else self.public_token_auth_method,
+            extra_token_params=dict(self.token_params),
+            refresh_token_seconds=spec.refresh_token_seconds,
         )
+
+    def scopes(self) -> tuple[str, ...]:
+        """The spec's scopes, and its optional ones when the user's app has what grants them
+        (``[networks.<id>] optional_scopes = true``)."""
+        extra = self.spec.optional_scopes if self.settings.network(self.spec.id).optional_scopes else ()
+        return (*self.spec.scopes, *extra)
 
     async def authorize(self, talk: Conversation, instance: str | None) -> Authorized:
         from providers.auth.device import DeviceFlow
@@ -130,6 +146,12 @@ class DeveloperAppSignIn(SignIn):
 class DeviceGrantSignIn(DeveloperAppSignIn):
     """Networks (or apps) that link with the device grant only (RFC 8628): the user types a short
     code on the network's device page from any browser; nothing comes back to this machine."""
+
+    def scopes(self) -> tuple[str, ...]:
+        """The spec's scopes, and its optional ones when the user's app has what grants them
+        (``[networks.<id>] optional_scopes = true``)."""
+        extra = self.spec.optional_scopes if self.settings.network(self.spec.id).optional_scopes else ()
+        return (*self.spec.scopes, *extra)
 
     async def authorize(self, talk: Conversation, instance: str | None) -> Authorized:
         from providers.auth.device import DeviceFlow

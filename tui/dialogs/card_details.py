@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Markdown, Static, Switch
 
+from providers import clock
 from providers.instances import settings_url_for
 from providers.overview import Card, CardState
 from tui.dialogs.confirm import Confirm
 from tui.screens.base import LinkdeckModal
-from tui.widgets.network_card import when
+from tui.widgets.network_card import days, when
 
 
 class CardDetails(LinkdeckModal[None]):
@@ -66,7 +69,12 @@ class CardDetails(LinkdeckModal[None]):
                 if account.target_name:
                     facts.append(f"posts go to {account.target_kind}: {account.target_name}")
                 if account.expires_at:
-                    facts.append(f"token expires {when(account.expires_at)}")
+                    left = (
+                        ""
+                        if card.days_left is None  # the network does not warn before its tokens end
+                        else f" ({days(int((account.expires_at - clock.now()) / timedelta(days=1)))} left)"
+                    )
+                    facts.append(f"token expires {when(account.expires_at)}{left}")
                 facts.append(f"linked {when(account.linked_at)}")
                 lines.append("; ".join(facts))
                 lines.append("")

@@ -36,6 +36,10 @@ def when(moment: datetime | None, *, time: bool = False) -> str:
     return moment.astimezone().strftime("%-d %b %Y %H:%M" if time else "%-d %b %Y")
 
 
+def days(count: int) -> str:
+    return "less than a day" if count < 1 else f"{count} day{'s' if count != 1 else ''}"
+
+
 def describe(card: Card) -> Text:
     account = card.account
     # Names and handles are cut with an ellipsis rather than wrapped mid-word.
@@ -55,7 +59,10 @@ def describe(card: Card) -> Text:
     if card.state is CardState.RECONNECT:
         text.append(f"\n{card.reason}", style="italic")
     elif account.expires_at:
-        text.append(f"\nexpires {when(account.expires_at)}", style="bold" if card.expiring_soon else "dim")
+        left = "" if card.days_left is None else f" · {days(card.days_left)} left"
+        text.append(
+            f"\nexpires {when(account.expires_at)}{left}", style="bold" if card.expiring_soon else "dim"
+        )
     return text
 
 

@@ -16,6 +16,15 @@ from providers.spec import (
 XD = "xdevplatform/docs@2871328"
 OAUTH2 = f"{XD} fundamentals/authentication/oauth-2-0"
 
+# Pay-per-use prices (USD, billed to the user's developer account) since 2026-04-20, in the one
+# place messages and notes read them from (networks-2026.md §4a, XD getting-started/pricing.mdx).
+PRICE_PER_POST = 0.015
+PRICE_PER_POST_WITH_URL = 0.20
+# Longest post for an account with a paid subscription (users/me subscription_type other than
+# "None"): X's help says 25,000; Postiz uses 4,000 (unverified either way, networks.md §4). We
+# allow 25,000 and let X's own refusal speak if it is less.
+SUBSCRIBED_MAX_LENGTH = 25_000
+
 SPEC = NetworkSpec(
     id="x",
     name="X",
@@ -56,14 +65,21 @@ SPEC = NetworkSpec(
     access_token_seconds=2 * 3600,
     summary="Post to X with your own developer app (free Native App client, no secret).",
     notes=(
-        "A post holds up to 4 photos, or 1 GIF (up to 15 MB, 1280×1080), or 1 video.",
+        "A post holds up to 4 photos, or 1 GIF, or 1 video. X takes GIFs up to 15 MB (1280×1080); "
+        "linkdeck holds them to the 5 MB photo limit in this version.",
         "Emoji and CJK characters count twice and every link counts as 23 characters.",
-        "Limits follow your account: Premium accounts may post longer text and larger media.",
-        "The X API is pay-per-use and billed to your developer account: $0.015 per post, "
-        "$0.20 per post that contains a link.",
+        "X's larger media limits for subscribers are not used: linkdeck judges media by the common "
+        "limits (video up to 140 s and 512 MB).",
+        f"The X API is pay-per-use (since 2026-02-06) and billed to your developer account: "
+        f"${PRICE_PER_POST} per post, ${PRICE_PER_POST_WITH_URL:.2f} per post that contains a link.",
+        "Accounts with an X subscription (Basic, Premium, Premium+) may post up to "
+        f"{SUBSCRIBED_MAX_LENGTH:,} characters; linkdeck reads the subscription when you link.",
+        "Alt text (up to 1,000 characters) is sent for each photo, GIF and video.",
         "Posting is limited to 100 posts per 15 minutes per account.",
         "Without a local browser (SSH), open the link anywhere, then paste the address your browser "
         "ends on back into linkdeck.",
+        "Not built in this version: linking with OAuth 1.0a keys (the PIN route); use an OAuth 2.0 "
+        "Native App client.",
     ),
     setup_guide=(
         "1. In the X developer portal, create a Project and an App.\n"
@@ -96,7 +112,19 @@ SPEC = NetworkSpec(
         "caption": f"{XD} fundamentals/counting-characters.mdx (280 weighted, URLs 23); "
         "Premium length: PZ 4,000, 25,000 unverified",
         "rate": f"{XD} x-api/fundamentals/rate-limits.mdx (POST /2/tweets 100/15 min per user)",
-        "pricing": f"{XD} getting-started/pricing.mdx ($0.015 per post, $0.20 with URL)",
+        "pricing": f"{XD} getting-started/pricing.mdx, changelog.mdx (pay-per-use since 2026-02-06; "
+        "$0.015 per post, $0.20 with URL since 2026-04-20); 402 when credits run out: "
+        "tryethernal/ethernal#1324 (body unverified)",
+        "upload": f"{XD} changelog.mdx 2025-04-30 (POST /2/media/upload one-shot; "
+        "/2/media/upload/initialize, /{{id}}/append, /{{id}}/finalize; GET ?command=STATUS); "
+        "XO paths + schemas (networks-2026.md §4a); alt text: POST /2/media/metadata (xdk 0.10.6 "
+        "CreateMediaMetadataRequest)",
+        "subscription": "xdk 0.10.6 schemas.User.subscription_type (None, Basic, Premium, "
+        "PremiumPlus); length for subscribers: see SUBSCRIBED_MAX_LENGTH",
+        "rate_headers": "tweepy cassette test_client_create_and_delete_tweet.yaml "
+        "(x-rate-limit-limit/remaining/reset on POST /2/tweets)",
+        "recovery": "POST /2/tweets takes no idempotency key (XO CreatePostsRequest); a lost "
+        "answer is looked up in GET /2/users/{id}/tweets after the commit",
         "brand_color": "simple-icons/simple-icons@34c2250 data/simple-icons.json (not in networks.md)",
     },
 )

@@ -1,0 +1,69 @@
+"""Linking X: OAuth 2.0 with PKCE S256 as the user's own public "Native App" client (no secret),
+redirected to the fixed loopback port the user registered (the spec's ``fixed_port``, the one
+``doctor`` and Help name), pasted back when the browser is on another machine.
+
+Everything but the account document comes from the developer-app base and the spec: the five
+scopes, the 2-hour tokens refreshed single-flight by the engine's token keeper (offline.access),
+revocation at ``/2/oauth2/revoke`` on unlink. A user whose app is a confidential "Web App" may set
+a secret; X then wants HTTP Basic at the token endpoint.
+
+Who signed in: ``GET /2/users/me?user.fields=profile_image_url,subscription_type``. The
+subscription type (None, Basic, Premium, PremiumPlus) decides how long a post may be
+(:mod:`.rules`); it is kept beside the token in the keyring (no schema change for it), and read
+again at each link.
+
+Not built: the OAuth 1.0a PIN route (paste-back for apps that only have 1.0a keys); the spec's
+notes say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from providers.errors import LinkError
+from providers.interface import Profile
+from providers.signin.developer_app import DeveloperAppSignIn
+
+if TYPE_CHECKING:
+    from providers.auth.types import Token
+
+PROFILE_FIELDS = "profile_image_url,subscription_type"
+SUBSCRIPTION_KEY = "x_subscription_type"  # kept with the token (not a secret, but no column for it)
+
+
+class XSignIn(DeveloperAppSignIn):
+    token_auth_method = "client_secret_basic"  # confidential X apps: Basic (public ones send none)
+
+    def profile_params(self) -> dict[str, str]:
+        return {"user.fields": PROFILE_FIELDS}
+
+    async def profile(self, token: Token, instance: str | None) -> Profile:
+        profile = await super().profile(token, instance)
+        token[SUBSCRIPTION_KEY] = self._subscription  # stored with the token by the link session
+        return profile
+
+    def parse_profile(self, body: Mapping[str, Any]) -> Profile:
+        data = body.get("data")
+        if not isinstance(data, Mapping):
+            raise LinkError(f"{self.spec.name} answered the account lookup without the account (data).")
+        user_id, username = data.get("id"), data.get("username")
+        if not isinstance(user_id, str) or not user_id or not isinstance(username, str) or not username:
+            raise LinkError(f"{self.spec.name} answered the account lookup without an id and username.")
+        name = data.get("name")
+        avatar = data.get("profile_image_url")
+        subscription = data.get("subscription_type")
+        self._subscription = subscription if isinstance(subscription, str) else "None"
+        return Profile(
+            remote_id=user_id,
+            handle=f"@{username}",
+            display_name=name if isinstance(name, str) and name.strip() else username,
+            avatar_url=avatar
+            if isinstance(avatar, str) and avatar.startswith(("http://", "https://"))
+            else None,
+        )
+
+    _subscription: str = "None"
+
+
+SIGN_IN = XSignIn
