@@ -38,6 +38,13 @@ class ClientConfig:
     # The User-Agent of the token, refresh and revoke calls, where the network wants its own
     # (Reddit: "<platform>:<app ID>:<version>"); None: linkdeck's default.
     user_agent: str | None = None
+    # A token that renews itself instead of a refresh token (Meta's long-lived Instagram and
+    # Threads tokens): GET ``renew_url?grant_type=<renew_grant>&access_token=<the token>`` answers a
+    # new one; ``renew_ahead_seconds``: renew once fewer seconds than this are left (0: only when
+    # it is about to run out, as refresh tokens are used).
+    renew_url: str | None = None
+    renew_grant: str = ""
+    renew_ahead_seconds: int = 0
     # OAuth 1.0a only
     request_token_url: str | None = None
     access_token_url: str | None = None
