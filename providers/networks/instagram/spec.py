@@ -73,7 +73,7 @@ SPEC = NetworkSpec(
         "Photos and carousels (2–10 photos) are built. Reels, Stories and videos are not built in "
         "this version: a video is refused before anything is sent.",
         "Photos: JPEG, up to 8 MB, aspect ratio between 4:5 (portrait) and 1.91:1 (landscape), "
-        "320–1440 px wide. A carousel has 2–10 items. Single videos are published as Reels.",
+        "320–1440 px wide (Upload resizes a wider photo with one key). A carousel has 2–10 photos.",
         "Captions: up to 2,200 characters and 30 hashtags.",
         "Instagram can also be reached through a Facebook Page (the account linked to that Page); "
         "that route is not built in this version: this card uses Instagram Login, which needs no Page.",
