@@ -303,3 +303,21 @@ def test_a_video_is_refused_before_sending_as_reels_are_not_built(tmp_path: Path
     verdict = judge(inspect(video(tmp_path / "reel.mp4", seconds=4.0)), catalog.get("instagram"))
     assert not verdict.ok and verdict.problems[0].message.startswith("Instagram")
     assert any("Reels" in note and "not built" in note for note in catalog.get("instagram").notes)
+
+
+@pytest.mark.parametrize(
+    ("hours", "days", "amber"), [(8 * 24, 8, False), (7 * 24, 7, False), (7 * 24 - 1, 6, True)]
+)
+def test_the_card_shows_days_left_and_turns_amber_the_last_week(
+    store: Store, hours: int, days: int, amber: bool
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from providers.overview import CardState, card_for
+
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    account = store.upsert_account(
+        "instagram", USER, handle="@ikroskun", expires_at=now + timedelta(hours=hours)
+    )
+    card = card_for(catalog.get("instagram"), Settings(), [account], now)
+    assert card.state is CardState.LINKED and card.days_left == days and card.expiring_soon is amber
