@@ -76,10 +76,22 @@ def authorize_url(base: str, params: dict[str, str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
+def unwrapped(token: dict[str, Any]) -> dict[str, Any]:
+    """The token answer itself when a server wraps it in a one-item ``data`` list (Meta's
+    Business Login for Instagram documents ``{"data": [{"access_token", "user_id",
+    "permissions"}]}``); any other answer as it is."""
+    data = token.get("data")
+    if "access_token" not in token and isinstance(data, list) and len(data) == 1:
+        inner = data[0]
+        if isinstance(inner, dict) and inner.get("access_token"):
+            return dict(inner)
+    return token
+
+
 def with_expiry(token: dict[str, Any], now: float) -> Token:
     """A plain dict of the token response with ``expires_at`` (epoch seconds) computed from
-    ``expires_in`` when the server sent it."""
-    result: Token = dict(token)
+    ``expires_in`` when the server sent it (unwrapped first: :func:`unwrapped`)."""
+    result: Token = unwrapped(dict(token))
     expires_in = result.get("expires_in")
     try:
         seconds = int(expires_in) if expires_in is not None else None

@@ -218,6 +218,31 @@ async def test_the_quota_total_is_read_from_instagram_and_honoured_before_sendin
     assert files.fetched == [] and len(graph.published()) == 1  # nothing staged or sent
 
 
+async def test_links_whether_the_token_answer_is_flat_or_wrapped_in_data(
+    graph: InstagramServer, sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINKDECK_INSTAGRAM_CLIENT_SECRET", CLIENT_SECRET)
+    graph.configure({"token_shape": "data"})
+    settings = Settings(
+        networks={"instagram": NetworkSettings(client_id=CLIENT_ID, port=free_port())},
+        allow_plaintext_secrets=True,
+    )
+    vault = Vault(settings)
+    session = await linking.begin_link("instagram", settings=settings, store=store, vault=vault)
+    async for step in session.steps():
+        if isinstance(step, ShowAddress):
+            assert step.request is not None
+            step.paste((await approve_async(step.request.url)).headers["location"])
+        elif isinstance(step, Failed):
+            raise AssertionError(str(step.error))
+        elif isinstance(step, Linked):
+            assert step.account is not None and step.account.handle == "@alice"
+            token = vault.get_token(step.account.vault_key)
+            assert token is not None and graph.accepts(str(token["access_token"]))
+            assert step.account.expires_at is not None  # the 60-day token's end
+            break
+
+
 async def test_a_personal_account_is_told_how_to_switch(
     graph: InstagramServer, sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -82,6 +82,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "container_status": None,  # None, "ERROR" or "EXPIRED": how containers end
     "container_error": "2207001",  # the subcode an ERROR container's status text names
     "quota_total": 50,
+    # The code exchange's answer: "flat" as recorded (python-facebook), or "data" as Meta's
+    # Business Login page shows it, wrapped in a one-item data list.
+    "token_shape": "flat",
 }
 
 
@@ -293,6 +296,8 @@ class InstagramServer(Emulator):
     async def code_exchange(self, call: Call) -> web.Response:
         answer = self.world.oauth.token(call)
         if answer.status == 200:
+            if self.settings.get("token_shape") == "data":
+                return json_reply({"data": [json.loads(answer.text or "{}")]})
             return answer
         body = json.loads(answer.text or "{}")  # Meta's words for a refused code
         return json_reply(
