@@ -230,9 +230,9 @@ def test_video_duration_and_aspect_rules(corpus: dict[str, Path]) -> None:
     long = judge(inspect(corpus["long_mp4"]), catalog.get("x"))
     assert codes(long.problems) == ["too_long"]
     assert long.problems[0].message == "X videos must be at most 2:20 long; this one is 2:30"
-    short = judge(inspect(corpus["short_mp4"]), catalog.get("linkedin"))
+    short = judge(inspect(corpus["short_mp4"]), catalog.get("instagram"))
     assert codes(short.problems) == ["too_short"]
-    assert short.problems[0].message == "LinkedIn videos must be at least 3 s long; this one is 1 s"
+    assert short.problems[0].message == "Instagram videos must be at least 3 s long; this one is 1 s"
     wide = judge(inspect(corpus["wide_mp4"]), catalog.get("x"))
     assert codes(wide.problems) == ["aspect_ratio"]
     assert wide.problems[0].message.startswith("X videos must be between 1:3 and 3:1; this one is 4:1")

@@ -297,12 +297,14 @@ def test_link_no_browser_prints_the_documented_authorize_url(env: dict[str, str]
     assert "app-secret" not in address
 
 
-def test_a_video_is_refused_before_sending_as_reels_are_not_built(tmp_path: Path) -> None:
+def test_a_reel_must_last_at_least_3_seconds_and_stories_are_said_not_built(tmp_path: Path) -> None:
     from tests.media_corpus import video
 
-    verdict = judge(inspect(video(tmp_path / "reel.mp4", seconds=4.0)), catalog.get("instagram"))
-    assert not verdict.ok and verdict.problems[0].message.startswith("Instagram")
-    assert any("Reels" in note and "not built" in note for note in catalog.get("instagram").notes)
+    instagram = catalog.get("instagram")
+    assert judge(inspect(video(tmp_path / "reel.mp4", seconds=4.0)), instagram).ok
+    short = judge(inspect(video(tmp_path / "blink.mp4", seconds=1.0)), instagram)
+    assert [p.code for p in short.problems] == ["too_short"]
+    assert any("Stories are not built" in note for note in instagram.notes)
 
 
 @pytest.mark.parametrize(

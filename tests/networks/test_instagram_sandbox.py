@@ -168,11 +168,14 @@ async def test_a_photo_instagram_cannot_take_is_refused_when_the_container_is_ma
 
 
 async def publish(
-    graph: InstagramServer, store: Store, files: Files, tmp_path: Path, *sizes: tuple[int, int]
+    graph: InstagramServer, store: Store, files: Files, tmp_path: Path, *sizes: tuple[int, int] | Path
 ) -> Any:
     owner = store.upsert_account("instagram", ig_user_id(ALICE), handle="@alice")
     paths = []
     for index, size in enumerate(sizes):
+        if isinstance(size, Path):  # a video, as it is
+            paths.append(str(size))
+            continue
         path = tmp_path / f"p{index}.jpg"
         path.write_bytes(jpeg(size))
         paths.append(str(path))
@@ -191,6 +194,30 @@ async def test_a_carousel_is_published_after_its_items_finish(
     assert result.url.startswith("https://www.instagram.com/p/")
     assert [(p.text, p.media) for p in graph.published()] == [("Harbour", 3)]
     assert files.files == {}  # every staged copy removed
+
+
+async def test_a_single_video_is_a_reel_and_a_video_in_a_carousel_is_an_item(
+    graph: InstagramServer, sandbox: Running, store: Store, files: Files, tmp_path: Path
+) -> None:
+    from tests.media_corpus import video
+
+    clip = video(tmp_path / "reel.mp4", seconds=4.0)
+    reel = await publish(graph, store, files, tmp_path, clip)
+    assert reel.url.startswith("https://www.instagram.com/p/")
+    await publish(graph, store, files, tmp_path, (1080, 1080), clip)
+    assert [(p.text, p.media) for p in graph.published()] == [("Harbour", 1), ("Harbour", 2)]
+    made = [
+        e["params"]
+        for e in sandbox.sandbox.requests
+        if e["method"] == "POST" and str(e["path"]).endswith("/media")
+    ]
+    assert [(p.get("media_type"), p.get("is_carousel_item")) for p in made] == [
+        ("REELS", None),
+        (None, "true"),
+        ("VIDEO", "true"),
+        ("CAROUSEL", None),
+    ]
+    assert "video_url" in made[0] and made[0]["caption"] == "Harbour"
 
 
 @pytest.mark.parametrize(

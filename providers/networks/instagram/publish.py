@@ -15,8 +15,10 @@ networks-2026.md §0.2, §2a):
 4. ``POST /{ig-user-id}/media_publish`` with ``creation_id`` makes the post; its permalink is the
    link. The staged copies are deleted afterwards, however it went.
 
-Only photos: Reels, Stories and videos are not built in this version (the spec's ``videos=False``
-refuses them before anything is sent, with the reason); Instagram has no text-only posts.
+Videos: a single video is a Reel (``media_type=REELS`` with ``video_url``; Meta publishes every
+single feed video as a Reel since 1 July 2023); in a carousel a video is a ``media_type=VIDEO``
+item (networks-2026.md §2a, as Postiz sends them). Stories are not built in this version.
+Instagram has no text-only posts.
 
 Recovery: a container is not idempotent, but Meta refuses to publish one container twice; after
 a lost answer to ``media_publish`` the post is looked up (``Recovery.LOOKUP``): the account's
@@ -157,7 +159,7 @@ class InstagramPublisher(Publisher):
         name, user = self.name(account), account.remote_id
         photos = [Path(p) for p in post.media]
         if not photos:
-            raise PublishError("refused", f"{name} has no text-only posts: add a photo.")
+            raise PublishError("refused", f"{name} has no text-only posts: add a photo or a video.")
         if len(photos) > (self.spec.media.max_images or 10):
             raise PublishError(
                 "fix_media", f"{name}: a carousel has at most 10 photos; this post has {len(photos)}."
@@ -177,10 +179,13 @@ class InstagramPublisher(Publisher):
             children: list[str] = []
             for index, path in enumerate(photos):
                 progress = None if report is None else self._progress(report, index, len(photos))
+                video, kind = what_file(path)
                 url = await staged.enter_async_context(
-                    self.staging.staged(path, content_type="image/jpeg", progress=progress)
+                    self.staging.staged(path, content_type=kind, progress=progress)
                 )
-                fields = {"image_url": url}
+                fields = {"video_url": url} if video else {"image_url": url}
+                if video:
+                    fields["media_type"] = "VIDEO" if carousel else "REELS"
                 fields.update({"is_carousel_item": "true"} if carousel else {"caption": post.caption})
                 children.append(
                     await self.container(name, user, token, fields, f"creating a container for {path.name}")
@@ -348,6 +353,17 @@ class InstagramPublisher(Publisher):
                 link = found.get("permalink")
                 return PublishResult(str(found["id"]), link if isinstance(link, str) else None)
         return None
+
+
+def what_file(path: Path) -> tuple[bool, str]:
+    """(is it a video, its content type), from its first bytes (providers.media's sniffing)."""
+    from providers.media.model import MediaKind
+    from providers.media.sniff import mime_type, sniff
+
+    with path.open("rb") as handle:
+        head = handle.read(64)
+    video = sniff(head)[0] is MediaKind.VIDEO
+    return video, mime_type(head) or ("video/mp4" if video else "image/jpeg")
 
 
 def quota(body: Mapping[str, Any] | None) -> tuple[int | None, int | None]:

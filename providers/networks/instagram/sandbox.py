@@ -19,7 +19,9 @@ networks-2026.md §0–2):
   fetched is 9004/2207052, bytes that are not a JPEG 2207005 (JPEG only: networks.md §2), over
   8 MB 2207004, an aspect outside 4:5–1.91:1 36003/2207009 (the reported payload). Carousel items
   take ``is_carousel_item=true``; the carousel ``media_type=CAROUSEL`` with 2–10 ``children``.
-  Reels, Stories and videos are refused here (linkdeck does not send them in this version);
+  ``media_type=REELS`` with ``video_url`` (a single video) and ``VIDEO`` carousel items are
+  fetched too (an MP4/MOV ``ftyp`` box, at most 300 MB, else 2207026); Stories are refused here
+  (linkdeck does not send them in this version);
 - ``GET /v26.0/{container}?fields=status_code,status``: IN_PROGRESS for ``processing_polls``
   reads, then FINISHED (or the ``container_status`` setting: ERROR with an error text, EXPIRED);
 - ``POST /v26.0/{ig-user-id}/media_publish?creation_id``: refused (9007/2207027 "Media ID is not
@@ -67,6 +69,7 @@ SCOPES = frozenset(
 LONG_SECONDS = 60 * 24 * 3600
 REFRESH_MIN_AGE = 24 * 3600
 PHOTO_MAX = 8_000_000
+VIDEO_MAX = 300_000_000  # Reels, networks.md §2 (Ayrshare en)
 CAPTION_MAX = 2200
 POLICY = OAuthPolicy(
     network="Instagram",
@@ -92,7 +95,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 class Container:
     id: str
     user: str
-    kind: str  # IMAGE, CAROUSEL
+    kind: str  # IMAGE, VIDEO (a carousel item), REELS, CAROUSEL
     caption: str
     children: list[str] = field(default_factory=list)
     carousel_item: bool = False
@@ -104,7 +107,7 @@ class Container:
 class Media:
     id: str
     user: str
-    kind: str  # IMAGE, CAROUSEL_ALBUM
+    kind: str  # IMAGE, VIDEO (a Reel), CAROUSEL_ALBUM
     caption: str
     items: int
     created: float
@@ -421,7 +424,17 @@ class InstagramServer(Emulator):
             made = Container(
                 self.new_id(), user.id, "IMAGE", "" if is_item else caption, carousel_item=is_item
             )
-        else:  # REELS, STORIES, VIDEO: not sent by linkdeck in this version
+        elif kind in ("REELS", "VIDEO"):
+            is_item = (call.text("is_carousel_item") or "").lower() == "true"
+            if (kind == "VIDEO") != is_item:  # this emulator's wording
+                return graph_error(
+                    400, "Single videos are published as REELS; VIDEO is for carousel items.", 100, 2207026
+                )
+            refused = await self.fetch_video(call.text("video_url"))
+            if refused is not None:
+                return refused
+            made = Container(self.new_id(), user.id, kind, "" if is_item else caption, carousel_item=is_item)
+        else:  # STORIES: not sent by linkdeck in this version
             return graph_error(400, f"The media type {kind} is not emulated here.", 100)
         self.world.containers[made.id] = made
         return json_reply({"id": made.id})
@@ -448,6 +461,27 @@ class InstagramServer(Emulator):
         width, height = size
         if height == 0 or not 0.8 <= width / height <= 1.91:
             return graph_error(400, "The aspect ratio is not supported.", 36003, 2207009)  # reported
+        return None
+
+    async def fetch_video(self, url: str | None) -> web.Response | None:
+        """Fetch the video as Meta does (streamed, only its size and first bytes kept)."""
+        if not url or not url.startswith(("https://", "http://")):
+            return graph_error(400, "The video_url parameter is required.", 100)
+        head, size = b"", 0
+        try:
+            async with ClientSession(timeout=ClientTimeout(total=120)) as session, session.get(url) as answer:
+                status = answer.status
+                async for chunk in answer.content.iter_chunked(256 * 1024):
+                    head = head or chunk[:64]
+                    size += len(chunk)
+                    if size > VIDEO_MAX:
+                        return graph_error(400, "The video is too large.", 9004, 2207026)
+        except (ClientError, TimeoutError, ValueError):
+            status = 0
+        if status != 200:
+            return graph_error(400, "Media download has failed.", 9004, 2207052)
+        if head[4:8] != b"ftyp":
+            return graph_error(400, "The video format is not supported.", 9004, 2207026)
         return None
 
     def new_id(self) -> str:
@@ -521,7 +555,7 @@ class InstagramServer(Emulator):
             return graph_error(403, "Application request limit reached", 9, 2207042)
         container.published = True
         items = len(container.children) or 1
-        kind = "CAROUSEL_ALBUM" if container.kind == "CAROUSEL" else "IMAGE"
+        kind = {"CAROUSEL": "CAROUSEL_ALBUM", "REELS": "VIDEO"}.get(container.kind, "IMAGE")
         media = Media(
             self.new_id(), user.id, kind, container.caption, items, self.clock.now(), secrets.token_urlsafe(8)
         )

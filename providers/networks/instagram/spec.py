@@ -44,7 +44,6 @@ SPEC = NetworkSpec(
     ),
     media=MediaLimits(
         text_only=False,
-        videos=False,
         max_images=10,
         image_formats=("jpeg",),
         image_max_bytes=8_000_000,
@@ -70,8 +69,8 @@ SPEC = NetworkSpec(
         "Instagram fetches each photo from a public https address: linkdeck stages it in your own "
         "S3-compatible bucket ([staging] in config.toml) for the moment it takes, then deletes it. "
         "Without [staging], posts are refused before anything is sent.",
-        "Photos and carousels (2–10 photos) are built. Reels, Stories and videos are not built in "
-        "this version: a video is refused before anything is sent.",
+        "Photos, carousels (2–10 photos or videos) and Reels (a single video is published as a "
+        "Reel) are built. Stories are not built in this version.",
         "Photos: JPEG, up to 8 MB, aspect ratio between 4:5 (portrait) and 1.91:1 (landscape), "
         "320–1440 px wide (Upload resizes a wider photo with one key). A carousel has 2–10 photos.",
         "Captions: up to 2,200 characters and 30 hashtags.",
@@ -128,7 +127,8 @@ SPEC = NetworkSpec(
         "reported payload (fixtures/recorded/_reported)",
         "renewal": f"{PZ}/instagram.standalone.provider.ts (refresh_access_token, ig_refresh_token); "
         "30 days ahead is linkdeck's decision",
-        "video": "not built in this version (Reels, Stories, carousel videos)",
+        "video": f"a single video as REELS, carousel videos as VIDEO items ({PZ}/instagram.provider.ts; "
+        "networks-2026.md §2a); Stories not built in this version",
         "brand_color": "simple-icons/simple-icons@34c2250 data/simple-icons.json (not in networks.md)",
     },
 )
