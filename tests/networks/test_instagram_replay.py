@@ -184,6 +184,18 @@ async def test_recorded_container_flow_publishes_a_photo_with_its_permalink(
     assert shelf.removed == ["harbour.jpg"]
 
 
+async def refused(store: Store, tmp_path: Path, caption: str) -> tuple[PublishError, Shelf]:
+    """Publish one photo to the replayed account; the refusal and the staging it used."""
+    owner = store.upsert_account("instagram", USER, handle="@ikroskun")
+    post, [delivery] = store.create_post_with_deliveries(caption, [str(photo(tmp_path))], None, [owner])
+    shelf = Shelf()
+    async with async_client() as client:
+        publisher = InstagramPublisher(catalog.get("instagram"), client, shelf)
+        with pytest.raises(PublishError) as failed:
+            await publisher.publish(owner, post, delivery, {"access_token": "recorded"})
+    return failed.value, shelf
+
+
 async def test_a_used_up_quota_read_at_run_time_waits_before_anything_is_staged(
     replay: Replay, store: Store, vault: Vault, tmp_path: Path
 ) -> None:
@@ -191,15 +203,9 @@ async def test_a_used_up_quota_read_at_run_time_waits_before_anything_is_staged(
     assert quota(limit) == (0, 25)  # the recorded total is 25, not an assumed 50
     limit["data"][0]["quota_usage"] = 25
     replay.serve("GET", f"/v26.0/{USER}/content_publishing_limit", json.dumps(limit).encode())
-    owner = store.upsert_account("instagram", USER, handle="@ikroskun")
-    post, [delivery] = store.create_post_with_deliveries("Later", [str(photo(tmp_path))], None, [owner])
-    shelf = Shelf()
-    async with async_client() as client:
-        publisher = InstagramPublisher(catalog.get("instagram"), client, shelf)
-        with pytest.raises(PublishError) as waited:
-            await publisher.publish(owner, post, delivery, {"access_token": "recorded"})
-    assert waited.value.kind == "try_later" and "25 of its 25" in waited.value.message
-    assert waited.value.retry_after == 3600.0 and shelf.given == []
+    waited, shelf = await refused(store, tmp_path, "Later")
+    assert waited.kind == "try_later" and "25 of its 25" in waited.message
+    assert waited.retry_after == 3600.0 and shelf.given == []
 
 
 async def test_reported_payloads_map_to_reconnect_and_the_aspect_rule(
@@ -211,15 +217,9 @@ async def test_reported_payloads_map_to_reconnect_and_the_aspect_rule(
         recorded("instagram/publish/publish_limit_resp.json"),
     )
     replay.serve("POST", f"/v26.0/{USER}/media", ASPECT.encode(), 400)
-    owner = store.upsert_account("instagram", USER, handle="@ikroskun")
-    post, [delivery] = store.create_post_with_deliveries("Wide", [str(photo(tmp_path))], None, [owner])
-    shelf = Shelf()
-    async with async_client() as client:
-        publisher = InstagramPublisher(catalog.get("instagram"), client, shelf)
-        with pytest.raises(PublishError) as aspect:
-            await publisher.publish(owner, post, delivery, {"access_token": "recorded"})
-    assert aspect.value.kind == "fix_media" and "4:5 and 1.91:1" in aspect.value.message
-    assert "2207009" in aspect.value.message and shelf.removed == ["harbour.jpg"]
+    aspect, shelf = await refused(store, tmp_path, "Wide")
+    assert aspect.kind == "fix_media" and "4:5 and 1.91:1" in aspect.message
+    assert "2207009" in aspect.message and shelf.removed == ["harbour.jpg"]
     assert graph_code(json.loads(EXPIRED)) == "190"
     assert InstagramPublisher.error_rules["190"].kind == "reconnect"
 

@@ -245,11 +245,10 @@ async def test_the_quota_total_is_read_from_instagram_and_honoured_before_sendin
     assert files.fetched == [] and len(graph.published()) == 1  # nothing staged or sent
 
 
-async def test_links_whether_the_token_answer_is_flat_or_wrapped_in_data(
-    graph: InstagramServer, sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def link(store: Store, monkeypatch: pytest.MonkeyPatch) -> tuple[Linked | Failed, Vault]:
+    """Link Instagram in this process as a person would: Allow on the consent page, the redirect
+    pasted back; the step it ends on (Linked or Failed) and the vault."""
     monkeypatch.setenv("LINKDECK_INSTAGRAM_CLIENT_SECRET", CLIENT_SECRET)
-    graph.configure({"token_shape": "data"})
     settings = Settings(
         networks={"instagram": NetworkSettings(client_id=CLIENT_ID, port=free_port())},
         allow_plaintext_secrets=True,
@@ -260,37 +259,30 @@ async def test_links_whether_the_token_answer_is_flat_or_wrapped_in_data(
         if isinstance(step, ShowAddress):
             assert step.request is not None
             step.paste((await approve_async(step.request.url)).headers["location"])
-        elif isinstance(step, Failed):
-            raise AssertionError(str(step.error))
-        elif isinstance(step, Linked):
-            assert step.account is not None and step.account.handle == "@alice"
-            token = vault.get_token(step.account.vault_key)
-            assert token is not None and graph.accepts(str(token["access_token"]))
-            assert step.account.expires_at is not None  # the 60-day token's end
-            break
+        elif isinstance(step, Linked | Failed):
+            return step, vault
+    raise AssertionError("the steps ended without Linked or Failed")
+
+
+async def test_links_whether_the_token_answer_is_flat_or_wrapped_in_data(
+    graph: InstagramServer, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graph.configure({"token_shape": "data"})
+    step, vault = await link(store, monkeypatch)
+    assert isinstance(step, Linked), step
+    assert step.account is not None and step.account.handle == "@alice"
+    token = vault.get_token(step.account.vault_key)
+    assert token is not None and graph.accepts(str(token["access_token"]))
+    assert step.account.expires_at is not None  # the 60-day token's end
 
 
 async def test_a_personal_account_is_told_how_to_switch(
-    graph: InstagramServer, sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
+    graph: InstagramServer, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("LINKDECK_INSTAGRAM_CLIENT_SECRET", CLIENT_SECRET)
     graph.configure({"account_type": "PERSONAL"})
-    settings = Settings(
-        networks={"instagram": NetworkSettings(client_id=CLIENT_ID, port=free_port())},
-        allow_plaintext_secrets=True,
-    )
-    vault = Vault(settings)
-    session = await linking.begin_link("instagram", settings=settings, store=store, vault=vault)
-    async for step in session.steps():
-        if isinstance(step, ShowAddress):
-            assert step.request is not None
-            step.paste((await approve_async(step.request.url)).headers["location"])
-        elif isinstance(step, Linked):
-            raise AssertionError("a personal account must not link")
-        elif isinstance(step, Failed):
-            assert step.error is not None
-            assert "personal account" in str(step.error) and "Creator" in str(step.error)
-            break
+    step, _ = await link(store, monkeypatch)
+    assert isinstance(step, Failed) and step.error is not None
+    assert "personal account" in str(step.error) and "Creator" in str(step.error)
     assert store.accounts() == []
 
 
