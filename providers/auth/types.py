@@ -41,7 +41,8 @@ class ClientConfig:
     # A token that renews itself instead of a refresh token (Meta's long-lived Instagram and
     # Threads tokens): GET ``renew_url?grant_type=<renew_grant>&access_token=<the token>`` answers a
     # new one; ``renew_ahead_seconds``: renew once fewer seconds than this are left (0: only when
-    # it is about to run out, as refresh tokens are used).
+    # it is about to run out, as refresh tokens are used). The token keeps the same number as
+    # ``renew_ahead_seconds`` so the outbox knows to ask without reading every network's config.
     renew_url: str | None = None
     renew_grant: str = ""
     renew_ahead_seconds: int = 0

@@ -73,13 +73,13 @@ class Tokens:
             return await self._keeper.fresh_token(account, await self._bare_config(account))
         if _expiring_soon(token):
             return await self._keeper.fresh_token(account, await self.config(account))
-        if isinstance(token.get("expires_at"), int | float):  # a token that renews itself ahead of time
+        ahead = token.get("renew_ahead_seconds")  # a token that renews itself ahead of its end
+        if isinstance(ahead, int) and not isinstance(ahead, bool) and _expiring_soon(token, ahead):
             try:
                 config = await self.config(account)
             except Exception:
-                return token  # not renewable here (no client id now): it still works as it is
-            if config.renew_ahead_seconds and _expiring_soon(token, config.renew_ahead_seconds):
-                return await self._keeper.fresh_token(account, config)
+                return token  # not renewable here now (no client id): it still works as it is
+            return await self._keeper.fresh_token(account, config)
         return token
 
     async def after_unauthorized(self, account: Account, rejected: Token) -> Token:

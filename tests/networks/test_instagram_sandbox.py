@@ -313,3 +313,34 @@ async def test_the_60_day_token_is_renewed_in_its_last_30_days_and_the_card_date
     current = store.account(owner.id)
     assert current is not None and current.expires_at is not None
     assert current.expires_at > ends + timedelta(days=30)  # the card counts from the new end
+
+
+async def test_the_outbox_renews_the_token_ahead_of_its_end_because_the_token_says_so(
+    graph: InstagramServer, sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from providers import clock
+    from providers.networks.instagram.link import RENEW_AHEAD_SECONDS
+    from providers.outbox.tokens import Tokens
+
+    monkeypatch.setenv("LINKDECK_INSTAGRAM_CLIENT_SECRET", CLIENT_SECRET)
+    settings = Settings(
+        networks={"instagram": NetworkSettings(client_id=CLIENT_ID)}, allow_plaintext_secrets=True
+    )
+    vault = Vault(settings)
+    now = datetime.now(UTC)
+    ends = now + timedelta(days=60)
+    owner = store.upsert_account("instagram", ig_user_id(ALICE), handle="@alice", expires_at=ends)
+    first = token_for(graph)
+    stored = {
+        "access_token": first,
+        "expires_at": int(ends.timestamp()),
+        "renew_ahead_seconds": RENEW_AHEAD_SECONDS,
+    }
+    vault.set_token(owner.vault_key, stored)
+    with clock.frozen(now + timedelta(days=20)):  # 40 days left: used as it is
+        assert (await Tokens(store, vault).get(owner))["access_token"] == first
+    async with httpx2.AsyncClient() as http:
+        await http.post(f"{sandbox.url}/__sandbox__/clock", json={"advance": 31 * 86400})
+    with clock.frozen(now + timedelta(days=31)):  # 29 days left: renewed first
+        renewed = await Tokens(store, vault).get(owner)
+    assert renewed["access_token"] != first and renewed["renew_ahead_seconds"] == RENEW_AHEAD_SECONDS

@@ -13,9 +13,9 @@ The sign-in (networks.md §2, networks-2026.md §2a):
 
 There is no refresh token: a long-lived token renews itself (``GET graph.instagram.com/
 refresh_access_token?grant_type=ig_refresh_token``, once it is 24 hours old and before it runs
-out): :meth:`InstagramSignIn.refresh_config` asks the engine's token keeper for that renewal
-(``ClientConfig.renew_url``) ahead of time (``RENEW_AHEAD_DAYS``), and the card shows the days
-left, amber the last week.
+out): :meth:`InstagramSignIn.client_config` names that renewal to the engine's token keeper
+(``ClientConfig.renew_url``), and the token carries ``renew_ahead_seconds`` so the outbox renews
+it ``RENEW_AHEAD_DAYS`` before its end; the card shows the days left, amber the last week.
 
 Who signed in: ``GET graph.instagram.com/v26.0/me?fields=user_id,username,name,account_type,
 profile_picture_url``; ``user_id`` is the professional account id posts are made with. A
@@ -46,6 +46,7 @@ VERSION = "v26.0"  # networks-2026.md §0.1: Graph v26.0 (2026-07-29)
 EXCHANGE_URL = f"{GRAPH}/access_token"
 RENEW_URL = f"{GRAPH}/refresh_access_token"
 RENEW_AHEAD_DAYS = 30  # renew once fewer days are left (the token is then far past Meta's 24 h)
+RENEW_AHEAD_SECONDS = RENEW_AHEAD_DAYS * 24 * 3600
 PROFILE_FIELDS = "user_id,username,name,account_type,profile_picture_url"
 PROFESSIONAL = ("BUSINESS", "MEDIA_CREATOR", "CREATOR")
 
@@ -64,7 +65,7 @@ class InstagramSignIn(DeveloperAppSignIn):
             scope_separator=",",
             renew_url=RENEW_URL,
             renew_grant="ig_refresh_token",
-            renew_ahead_seconds=RENEW_AHEAD_DAYS * 24 * 3600,
+            renew_ahead_seconds=RENEW_AHEAD_SECONDS,
         )
 
     async def authorize(self, talk: Conversation, instance: str | None) -> Authorized:
@@ -104,6 +105,7 @@ class InstagramSignIn(DeveloperAppSignIn):
             token.pop("expires_at", None)
         if not token.get("expires_in"):
             token.pop("expires_at", None)
+        token["renew_ahead_seconds"] = RENEW_AHEAD_SECONDS  # the outbox renews it ahead (not a secret)
         return token
 
     def profile_params(self) -> dict[str, str]:
