@@ -344,3 +344,13 @@ async def test_the_outbox_renews_the_token_ahead_of_its_end_because_the_token_sa
     with clock.frozen(now + timedelta(days=31)):  # 29 days left: renewed first
         renewed = await Tokens(store, vault).get(owner)
     assert renewed["access_token"] != first and renewed["renew_ahead_seconds"] == RENEW_AHEAD_SECONDS
+
+
+async def test_a_spent_account_budget_waits_as_long_as_meta_says(
+    graph: InstagramServer, store: Store, files: Files, tmp_path: Path
+) -> None:
+    graph.configure({"throttled_minutes": 45})
+    with pytest.raises(PublishError) as waited:
+        await publish(graph, store, files, tmp_path, (800, 600))
+    assert waited.value.kind == "try_later" and "80002" in waited.value.message
+    assert waited.value.retry_after == 45 * 60.0 and graph.published() == []

@@ -98,6 +98,7 @@ REASONS: dict[str, Rule] = {
     "17": Rule("try_later", "Meta's rate limit for the account is reached.", 600.0),
     "32": Rule("try_later", "Meta's rate limit for the page is reached.", 600.0),
     "613": Rule("try_later", "Meta's rate limit is reached.", 600.0),
+    "80002": Rule("try_later", "Meta's call budget for this Instagram account is spent for now.", 600.0),
     "9007": Rule("try_later", "The media was not ready to publish yet.", 60.0),
 }
 
@@ -139,6 +140,17 @@ class InstagramPublisher(Publisher):
 
     def error_words(self, response: httpx2.Response) -> str | None:
         return graph_words(_json(response))
+
+    def refused(
+        self, response: httpx2.Response, name: str, what: str, *, committing: bool = False
+    ) -> PublishError:
+        """As the base, waiting as long as Meta's usage header says the account's budget needs
+        (``X-Business-Use-Case-Usage``: ``estimated_time_to_regain_access``, minutes)."""
+        error = super().refused(response, name, what, committing=committing)
+        minutes = regain_minutes(response.headers.get("X-Business-Use-Case-Usage"))
+        if error.kind == "try_later" and minutes:
+            error.retry_after = max(error.retry_after or 0.0, minutes * 60.0)
+        return error
 
     def profile_url(self, account: Account) -> str | None:
         return f"https://www.instagram.com/{account.handle.lstrip('@')}/"
@@ -364,6 +376,25 @@ def what_file(path: Path) -> tuple[bool, str]:
         head = handle.read(64)
     video = sniff(head)[0] is MediaKind.VIDEO
     return video, mime_type(head) or ("video/mp4" if video else "image/jpeg")
+
+
+def regain_minutes(header: str | None) -> int:
+    """The longest ``estimated_time_to_regain_access`` (minutes) in a Business Use Case usage
+    header; 0 when it says none or cannot be read."""
+    import json
+
+    try:
+        usage = json.loads(header or "{}")
+    except ValueError:
+        return 0
+    found = [
+        item.get("estimated_time_to_regain_access")
+        for items in (usage.values() if isinstance(usage, dict) else [])
+        if isinstance(items, list)
+        for item in items
+        if isinstance(item, dict)
+    ]
+    return max([m for m in found if isinstance(m, int) and not isinstance(m, bool)] or [0])
 
 
 def quota(body: Mapping[str, Any] | None) -> tuple[int | None, int | None]:

@@ -28,7 +28,9 @@ networks-2026.md §0–2):
   available") before FINISHED; a container is published once; past the quota 2207042;
 - ``GET /v26.0/{ig-user-id}/media`` (newest first) and ``/content_publishing_limit?fields=
   quota_usage,config`` (``quota_total`` from the setting, 50 by default, over 86,400 s);
-- every Graph answer carries ``X-App-Usage`` and ``X-Business-Use-Case-Usage``; errors are Graph
+- every Graph answer carries ``X-App-Usage`` and ``X-Business-Use-Case-Usage``; the
+  ``throttled_minutes`` setting plays a spent account budget (80002, the minutes in
+  ``estimated_time_to_regain_access``); errors are Graph
   error documents ``{"error": {message, type, code, error_subcode, fbtrace_id}}``; a bad token is
   400 OAuthException 190, as the reported payload shows.
 
@@ -85,6 +87,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "container_status": None,  # None, "ERROR" or "EXPIRED": how containers end
     "container_error": "2207001",  # the subcode an ERROR container's status text names
     "quota_total": 50,
+    # Minutes until the account's call budget comes back; above 0 every call on the account is
+    # refused with Meta's Instagram throttling code 80002 (the wording is this emulator's).
+    "throttled_minutes": 0,
     # The code exchange's answer: "flat" as recorded (python-facebook), or "data" as Meta's
     # Business Login page shows it, wrapped in a one-item data list.
     "token_shape": "flat",
@@ -260,15 +265,23 @@ class InstagramServer(Emulator):
                 "GraphMethodException",
             )
         handler, call.match = found
-        answer = await handler(call)
+        minutes = int(self.settings.get("throttled_minutes") or 0)
+        if minutes and self.host == GRAPH_HOST and call.match.get("user"):
+            answer: web.StreamResponse = graph_error(
+                400,
+                "There have been too many calls to this Instagram account. Wait a bit and try again.",
+                80002,
+            )
+        else:
+            answer = await handler(call)
         if self.host == GRAPH_HOST:
-            self.usage(call, answer)
+            self.usage(call, answer, minutes)
         return answer
 
-    def usage(self, call: Call, answer: web.StreamResponse) -> None:
+    def usage(self, call: Call, answer: web.StreamResponse, minutes: int = 0) -> None:
         """Meta's rate-limit headers (percentages of the app's and the account's budgets)."""
         self.world.calls += 1
-        share = min(100, self.world.calls)
+        share = 100 if minutes else min(100, self.world.calls)
         answer.headers["X-App-Usage"] = json.dumps(
             {"call_count": share, "total_cputime": share // 2, "total_time": share // 2}
         )
@@ -282,7 +295,7 @@ class InstagramServer(Emulator):
                             "call_count": share,
                             "total_cputime": share // 2,
                             "total_time": share // 2,
-                            "estimated_time_to_regain_access": 0,
+                            "estimated_time_to_regain_access": minutes,
                         }
                     ]
                 }
