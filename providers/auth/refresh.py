@@ -28,6 +28,11 @@ left alone.
 The vault and the store are local and quick; they are called on the event loop's thread, which
 also makes "is a refresh already running for this key?" and "start one" a single atomic step.
 
+Tokens that renew themselves (``ClientConfig.renew_url``: Meta's 60-day Instagram tokens, which
+have no refresh token) are renewed by a GET with the token itself, ``renew_ahead_seconds`` before
+their end; a refusal while the token still works keeps it (Meta renews only tokens a day old),
+one after it ran out asks for a reconnect, and a renewal moves the account's shown expiry.
+
 ``after_unauthorized`` is for one retry of a request that got 401. Passing the access token that
 was refused lets 10 requests that all failed at once cause one refresh, not ten in a row.
 """
