@@ -11,7 +11,6 @@ document (``quota_total`` 25, read, not assumed). Each is served at the path lin
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from providers.networks.instagram.publish import InstagramPublisher, graph_code,
 from providers.settings import NetworkSettings, Settings
 from providers.store import Store
 from providers.vault import Vault
-from tests.support.cli import CLI, ROOT
+from tests.support.cli import start_cli
 from tests.support.http import serving
 
 RECORDED = Path(__file__).resolve().parent.parent / "fixtures" / "recorded" / "instagram" / "python-facebook"
@@ -272,15 +271,7 @@ def test_link_no_browser_prints_the_documented_authorize_url(env: dict[str, str]
         "LINKDECK_INSTAGRAM_CLIENT_SECRET": "app-secret",
     }
     env.pop("LINKDECK_SANDBOX_URL", None)
-    process = subprocess.Popen(
-        [*CLI, "link", "instagram", "--no-browser"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_cli(env, "link", "instagram", "--no-browser")
     try:
         assert process.stdout is not None
         address = next(line.strip() for line in process.stdout if line.startswith("http"))

@@ -286,9 +286,11 @@ async def test_a_personal_account_is_told_how_to_switch(
     assert store.accounts() == []
 
 
-async def test_the_60_day_token_is_renewed_in_its_last_30_days_and_the_card_date_moves(
-    graph: InstagramServer, sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def renewable(
+    graph: InstagramServer, store: Store, monkeypatch: pytest.MonkeyPatch, **extra: Any
+) -> tuple[Any, Vault, Settings, datetime, datetime, str]:
+    """Alice linked with a fresh 60-day token (``extra`` kept beside it): (account, vault,
+    settings, now, its end, the token)."""
     monkeypatch.setenv("LINKDECK_INSTAGRAM_CLIENT_SECRET", CLIENT_SECRET)
     settings = Settings(
         networks={"instagram": NetworkSettings(client_id=CLIENT_ID)}, allow_plaintext_secrets=True
@@ -298,15 +300,26 @@ async def test_the_60_day_token_is_renewed_in_its_last_30_days_and_the_card_date
     ends = now + timedelta(days=60)
     owner = store.upsert_account("instagram", ig_user_id(ALICE), handle="@alice", expires_at=ends)
     first = token_for(graph)
-    vault.set_token(owner.vault_key, {"access_token": first, "expires_at": int(ends.timestamp())})
+    vault.set_token(owner.vault_key, {"access_token": first, "expires_at": int(ends.timestamp()), **extra})
+    return owner, vault, settings, now, ends, first
+
+
+async def age_instagram(sandbox: Running, days: int) -> None:
+    async with httpx2.AsyncClient() as http:  # Instagram's clock: the token is this many days old
+        await http.post(f"{sandbox.url}/__sandbox__/clock", json={"advance": days * 86400})
+
+
+async def test_the_60_day_token_is_renewed_in_its_last_30_days_and_the_card_date_moves(
+    graph: InstagramServer, sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner, vault, settings, now, ends, first = renewable(graph, store, monkeypatch)
     config = InstagramSignIn(catalog.get("instagram"), store, vault, settings).client_config()
     assert config.renew_url == "https://graph.instagram.com/refresh_access_token"
 
     early = TokenKeeper(vault, store, now=lambda: now + timedelta(days=10))
     assert (await early.fresh_token(owner, config))["access_token"] == first  # 50 days left: kept
 
-    async with httpx2.AsyncClient() as http:  # Instagram's clock: the token is 31 days old
-        await http.post(f"{sandbox.url}/__sandbox__/clock", json={"advance": 31 * 86400})
+    await age_instagram(sandbox, 31)
     later = TokenKeeper(vault, store, now=lambda: now + timedelta(days=31))
     renewed = await later.fresh_token(owner, config)
     assert renewed["access_token"] != first and graph.accepts(renewed["access_token"])
@@ -322,25 +335,12 @@ async def test_the_outbox_renews_the_token_ahead_of_its_end_because_the_token_sa
     from providers.networks.instagram.link import RENEW_AHEAD_SECONDS
     from providers.outbox.tokens import Tokens
 
-    monkeypatch.setenv("LINKDECK_INSTAGRAM_CLIENT_SECRET", CLIENT_SECRET)
-    settings = Settings(
-        networks={"instagram": NetworkSettings(client_id=CLIENT_ID)}, allow_plaintext_secrets=True
+    owner, vault, _, now, _, first = renewable(
+        graph, store, monkeypatch, renew_ahead_seconds=RENEW_AHEAD_SECONDS
     )
-    vault = Vault(settings)
-    now = datetime.now(UTC)
-    ends = now + timedelta(days=60)
-    owner = store.upsert_account("instagram", ig_user_id(ALICE), handle="@alice", expires_at=ends)
-    first = token_for(graph)
-    stored = {
-        "access_token": first,
-        "expires_at": int(ends.timestamp()),
-        "renew_ahead_seconds": RENEW_AHEAD_SECONDS,
-    }
-    vault.set_token(owner.vault_key, stored)
     with clock.frozen(now + timedelta(days=20)):  # 40 days left: used as it is
         assert (await Tokens(store, vault).get(owner))["access_token"] == first
-    async with httpx2.AsyncClient() as http:
-        await http.post(f"{sandbox.url}/__sandbox__/clock", json={"advance": 31 * 86400})
+    await age_instagram(sandbox, 31)
     with clock.frozen(now + timedelta(days=31)):  # 29 days left: renewed first
         renewed = await Tokens(store, vault).get(owner)
     assert renewed["access_token"] != first and renewed["renew_ahead_seconds"] == RENEW_AHEAD_SECONDS
