@@ -57,6 +57,14 @@ class ClientConfig:
     # A refresh token's lifetime the token answer does not carry (the spec's refresh_token_seconds):
     # each token with a refresh token gets "refresh_expires_at" from it.
     refresh_token_seconds: int | None = None
+    # A token that renews itself instead of a refresh token (Meta's long-lived Instagram and
+    # Threads tokens): GET ``renew_url?grant_type=<renew_grant>&access_token=<the token>`` answers a
+    # new one; ``renew_ahead_seconds``: renew once fewer seconds than this are left (0: only when
+    # it is about to run out, as refresh tokens are used). The token keeps the same number as
+    # ``renew_ahead_seconds`` so the outbox knows to ask without reading every network's config.
+    renew_url: str | None = None
+    renew_grant: str = ""
+    renew_ahead_seconds: int = 0
     # OAuth 1.0a only
     request_token_url: str | None = None
     access_token_url: str | None = None
