@@ -2,6 +2,9 @@
 
 The file is optional. Per network: ``[networks.<id>] client_id``, ``base_url``, ``auto_share``,
 ``port`` (the loopback redirect port, for networks that register one), ``optional_scopes``.
+``[staging]``: the S3-compatible bucket photos are staged in for networks that fetch media from a
+public address (:class:`StagingSettings`; its secret key in the keyring, ``linkdeck config
+set-secret staging``, or ``LINKDECK_STAGING_CLIENT_SECRET``).
 Environment wins over the file: ``LINKDECK_<ID>_CLIENT_ID`` / ``LINKDECK_<ID>_CLIENT_SECRET``
 (ID = catalog id upper-cased, ``-`` as ``_``). Client secrets never live in the file; they are in
 the keyring (``linkdeck config set-secret``) or the environment.
@@ -35,6 +38,24 @@ class NetworkSettings:
     optional_scopes: bool | None = None
 
 
+STAGING_URL_SECONDS = 3600  # how long a staged file's presigned address works, by default
+
+
+@dataclass(frozen=True)
+class StagingSettings:
+    """``[staging]``: an S3-compatible bucket (AWS S3, Cloudflare R2, MinIO, Backblaze B2, …)
+    where a file is put for the few seconds a network needs to fetch it from a public address.
+    ``endpoint_url``: None for AWS itself; ``url_seconds``: how long the presigned GET address
+    works; ``prefix``: the key prefix of staged objects. The secret access key is never here."""
+
+    bucket: str
+    access_key_id: str
+    endpoint_url: str | None = None
+    region: str = "us-east-1"
+    url_seconds: int = STAGING_URL_SECONDS
+    prefix: str = "linkdeck-staging/"
+
+
 @dataclass(frozen=True)
 class Settings:
     networks: dict[str, NetworkSettings] = field(default_factory=dict)
@@ -43,6 +64,7 @@ class Settings:
     theme: str | None = None
     sandbox_url: str | None = None
     path: Path | None = None
+    staging: StagingSettings | None = None  # None: no [staging] section
 
     def network(self, network_id: str) -> NetworkSettings:
         file_value = self.networks.get(network_id, NetworkSettings())
@@ -96,6 +118,40 @@ def load(path: Path | None = None) -> Settings:
         theme=_str_or_none(raw.get("theme")),
         sandbox_url=os.environ.get("LINKDECK_SANDBOX_URL") or None,
         path=path,
+        staging=_staging(raw.get("staging"), path),
+    )
+
+
+def _staging(table: object, path: Path) -> StagingSettings | None:
+    """The ``[staging]`` section, or None when there is none; SetupError naming what is wrong."""
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise SetupError(
+            f"[staging] in {path} must be a table",
+            hint="Help explains it on the page of each network that fetches photos from an address.",
+        )
+    bucket, key_id = _str_or_none(table.get("bucket")), _str_or_none(table.get("access_key_id"))
+    missing = [name for name, value in (("bucket", bucket), ("access_key_id", key_id)) if not value]
+    if bucket is None or key_id is None:
+        raise SetupError(
+            f"[staging] in {path} needs {' and '.join(missing)}",
+            hint="Give the bucket and the access key id; the secret key goes in the keyring with "
+            "`linkdeck config set-secret staging`.",
+        )
+    endpoint = _str_or_none(table.get("endpoint_url"))
+    if endpoint is not None and not endpoint.startswith(("https://", "http://")):
+        raise SetupError(f"[staging] endpoint_url in {path} must be an http(s) address, not {endpoint!r}")
+    seconds = table.get("url_seconds", STAGING_URL_SECONDS)
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 60 <= seconds <= 7 * 24 * 3600:
+        raise SetupError(f"[staging] url_seconds in {path} must be whole seconds from 60 to 604800")
+    return StagingSettings(
+        bucket=bucket,
+        access_key_id=key_id,
+        endpoint_url=endpoint,
+        region=_str_or_none(table.get("region")) or "us-east-1",
+        url_seconds=seconds,
+        prefix=_str_or_none(table.get("prefix")) or "linkdeck-staging/",
     )
 
 

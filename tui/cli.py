@@ -79,9 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("config", "configuration")
     config_sub = p.add_subparsers(dest="config_command", metavar="SUBCOMMAND", required=True)
     s = config_sub.add_parser(
-        "set-secret", help="store a developer app's client secret in the keyring (stdin)"
+        "set-secret",
+        help="store a developer app's client secret (or, for `staging`, the media staging "
+        "bucket's secret key) in the keyring (stdin)",
     )
-    s.add_argument("network", metavar="NETWORK")
+    s.add_argument("network", metavar="NETWORK", help="a network id, or `staging`")
     return parser
 
 

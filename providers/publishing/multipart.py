@@ -1,4 +1,5 @@
-"""A ``multipart/form-data`` request body streamed from a file, with its exact length up front.
+"""A ``multipart/form-data`` request body (or a raw one: :class:`StreamedFile`) streamed from a
+file, with its exact length up front.
 
 Why not the HTTP client's own multipart support: it reads files on the event loop and reports no
 progress. Here the file is read in fixed chunks in a worker thread (a slow disk never freezes the
@@ -74,25 +75,67 @@ class StreamedMultipart:
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         yield self._head
-        sent = 0
-        if self.progress is not None:
-            self.progress(0, self.file_size)
-        handle = await asyncio.to_thread(open, self.path, "rb")
-        try:
-            if self.offset:
-                await asyncio.to_thread(handle.seek, self.offset)
-            while sent < self.file_size:
-                want = min(self.chunk_size, self.file_size - sent)
-                chunk = await asyncio.to_thread(handle.read, want)
-                if not chunk:
-                    raise FileChanged(f"{self.path.name} became shorter while it was being uploaded")
-                sent += len(chunk)
-                yield chunk
-                del chunk
-                if self.progress is not None:
-                    self.progress(sent, self.file_size)
-            if self._whole and os.fstat(handle.fileno()).st_size != self.file_size:
-                raise FileChanged(f"{self.path.name} changed size while it was being uploaded")
-        finally:
-            await asyncio.to_thread(handle.close)
+        async for chunk in file_chunks(
+            self.path, self.file_size, self.chunk_size, self.progress, offset=self.offset, whole=self._whole
+        ):
+            yield chunk
         yield self._tail
+
+
+class StreamedFile:
+    """A file as a raw request body (an S3 PUT), streamed the same way, its length known first."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        content_type: str = "application/octet-stream",
+        chunk_size: int = CHUNK_SIZE,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.path = path
+        self.content_type = content_type
+        self.chunk_size = chunk_size
+        self.progress = progress
+        self.file_size = path.stat().st_size
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Content-Type": self.content_type, "Content-Length": str(self.file_size)}
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return file_chunks(self.path, self.file_size, self.chunk_size, self.progress)
+
+
+async def file_chunks(
+    path: Path,
+    file_size: int,
+    chunk_size: int,
+    progress: Callable[[int, int], None] | None,
+    *,
+    offset: int = 0,
+    whole: bool = True,
+) -> AsyncIterator[bytes]:
+    """``file_size`` bytes of ``path`` from ``offset``, in chunks read in a worker thread;
+    FileChanged when the file is shorter, or (``whole``) when its size changes."""
+    sent = 0
+    if progress is not None:
+        progress(0, file_size)
+    handle = await asyncio.to_thread(open, path, "rb")
+    try:
+        if offset:
+            await asyncio.to_thread(handle.seek, offset)
+        while sent < file_size:
+            want = min(chunk_size, file_size - sent)
+            chunk = await asyncio.to_thread(handle.read, want)
+            if not chunk:
+                raise FileChanged(f"{path.name} became shorter while it was being uploaded")
+            sent += len(chunk)
+            yield chunk
+            del chunk
+            if progress is not None:
+                progress(sent, file_size)
+        if whole and os.fstat(handle.fileno()).st_size != file_size:
+            raise FileChanged(f"{path.name} changed size while it was being uploaded")
+    finally:
+        await asyncio.to_thread(handle.close)
