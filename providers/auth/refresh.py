@@ -102,6 +102,8 @@ class TokenKeeper:
         return token
 
     def _expiring(self, token: Token, account: Account) -> bool:
+        if renew_due(token, self._now().timestamp()):
+            return True
         expires_at = token.get("expires_at")
         if isinstance(expires_at, int | float) and not isinstance(expires_at, bool):
             when = float(expires_at)
@@ -138,6 +140,8 @@ class TokenKeeper:
         key = account.vault_key
         name = config.network_name
         stored = self._vault.get_token(key) or {}
+        if config.refresh_grant:
+            return await self._renew_access_token(account, config, stored)
         refresh_token = stored.get("refresh_token")
         if not isinstance(refresh_token, str) or not refresh_token:
             raise self._reconnect(
@@ -173,13 +177,7 @@ class TokenKeeper:
             )
             raise self._reconnect(account, scrub(reason, secrets_in_play)) from None
         except Exception as exc:
-            if _refused(exc):
-                reason = describe_http_failure(name, "token", exc, then="Link the account again.")
-                raise self._reconnect(account, scrub(reason, secrets_in_play)) from None
-            message = describe_http_failure(
-                name, "token", exc, then="The token was not renewed; try again later."
-            )
-            raise LinkError(scrub(message, secrets_in_play)) from None
+            raise self._failed(account, name, exc, secrets_in_play) from None
         if not answer.get("access_token"):
             raise LinkError(f"{name}: the token endpoint answered the refresh without an access token.")
         answer.pop("expires_at", None)
@@ -192,6 +190,70 @@ class TokenKeeper:
         merged = self._vault.merge_token(key, answer)
         log.info("refreshed the token of account %s", account.id)
         return merged
+
+    def _failed(
+        self, account: Account, name: str, exc: Exception, secrets_in_play: tuple[str, ...]
+    ) -> LinkError:
+        """A refresh that got no usable answer: the network said no (4xx: reconnect) or "later"."""
+        if _refused(exc):
+            reason = describe_http_failure(name, "token", exc, then="Link the account again.")
+            return self._reconnect(account, scrub(reason, secrets_in_play))
+        message = describe_http_failure(
+            name, "token", exc, then="The token was not renewed; try again later."
+        )
+        return LinkError(scrub(message, secrets_in_play))
+
+    async def _renew_access_token(self, account: Account, config: ClientConfig, stored: Token) -> Token:
+        """Meta's long-lived tokens: ``GET refresh_url?grant_type=…&access_token=<the token>`` gives
+        a new token of the full lifetime; it works only while the token is still valid. The
+        account's expiry (the card's days left) is moved with it."""
+        import httpx2
+
+        name = config.network_name
+        access = stored.get("access_token")
+        if not isinstance(access, str) or not access or not config.refresh_url:
+            raise self._reconnect(account, f"{name}: no saved sign-in to renew; link the account again.")
+        secrets_in_play = (access, config.client_secret or "")
+        params = {"grant_type": str(config.refresh_grant), "access_token": access}
+        try:
+            async with httpx2.AsyncClient(**client_kwargs(headers=config.http_headers())) as client:
+                response = await client.get(config.refresh_url, params=params)
+                response.raise_for_status()
+                answer: dict[str, Any] = dict(response.json())
+        except Exception as exc:
+            raise self._failed(account, name, exc, secrets_in_play) from None
+        if not answer.get("access_token"):
+            raise LinkError(f"{name}: the token endpoint answered the renewal without an access token.")
+        answer.pop("expires_at", None)
+        now = int(self._now().timestamp())
+        try:
+            answer["expires_at"] = now + int(answer["expires_in"])
+        except (KeyError, TypeError, ValueError):
+            answer.pop("expires_in", None)
+        else:
+            if config.renew_before_seconds:
+                answer["renew_at"] = answer["expires_at"] - config.renew_before_seconds
+        merged = self._vault.merge_token(account.vault_key, answer)
+        if "expires_at" in answer and self._store.account(account.id) is not None:  # not unlinked
+            from datetime import UTC
+
+            self._store.upsert_account(
+                account.network,
+                account.remote_id,
+                handle=account.handle,
+                display_name=account.display_name,
+                instance=account.instance,
+                avatar_url=account.avatar_url,
+                expires_at=datetime.fromtimestamp(answer["expires_at"], UTC),
+            )
+        log.info("renewed the token of account %s", account.id)
+        return merged
+
+
+def renew_due(token: Token, now: float) -> bool:
+    """Whether a token that must be renewed early (its ``renew_at``) is due for it."""
+    renew_at = token.get("renew_at")
+    return isinstance(renew_at, int | float) and not isinstance(renew_at, bool) and renew_at <= now
 
 
 def _refused(exc: BaseException) -> bool:

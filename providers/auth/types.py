@@ -38,6 +38,14 @@ class ClientConfig:
     # The User-Agent of the token, refresh and revoke calls, where the network wants its own
     # (Reddit: "<platform>:<app ID>:<version>"); None: linkdeck's default.
     user_agent: str | None = None
+    # Networks that renew a long-lived *access* token itself instead of using a refresh token
+    # (Meta's Threads and Instagram: ``GET refresh_url?grant_type=<refresh_grant>&access_token=…``);
+    # None: the standard refresh grant at ``token_url``.
+    refresh_grant: str | None = None
+    refresh_url: str | None = None
+    # Renew this long before the token runs out (kept as the token's ``renew_at``), for tokens that
+    # can only be renewed while still valid; None: a minute before, as for every token.
+    renew_before_seconds: int | None = None
     # OAuth 1.0a only
     request_token_url: str | None = None
     access_token_url: str | None = None

@@ -94,8 +94,10 @@ class Tokens:
 
 
 def _expiring_soon(token: Token) -> bool:
-    from providers.auth.refresh import LEEWAY_SECONDS
+    from providers.auth.refresh import LEEWAY_SECONDS, renew_due
 
+    if renew_due(token, clock.timestamp()):
+        return True
     expires_at = token.get("expires_at")
     if isinstance(expires_at, int | float) and not isinstance(expires_at, bool):
         return float(expires_at) - clock.timestamp() <= LEEWAY_SECONDS

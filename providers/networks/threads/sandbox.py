@@ -1,0 +1,403 @@
+"""Threads in the sandbox: the Authorization Window on ``threads.com`` / ``threads.net`` and the
+Graph API on ``graph.threads.net`` / ``graph.threads.com`` (Meta: "either"), one emulated Threads
+behind them (a :class:`World` per sandbox, keyed by its clock).
+
+- sign-in: :mod:`.sandbox_oauth` (short-lived token, th_exchange_token, th_refresh_token);
+- ``GET /v1.0/me?fields=id,username,name,threads_profile_picture_url``;
+- ``GET /v1.0/{user-id}/threads_publishing_limit?fields=quota_usage,config``: the posts of the
+  last 24 hours against ``quota_total`` 250 (``quota_duration`` 86400); the ``quota_used``
+  setting adds posts made elsewhere;
+- containers, ``POST /v1.0/{user-id}/threads`` (``media_type`` TEXT or IMAGE; VIDEO and CAROUSEL
+  are answered "not emulated"): a TEXT container is FINISHED at once; an IMAGE container is
+  IN_PROGRESS while its ``image_url`` **is really fetched** (JPEG or PNG, at most 8 MB; else
+  ERROR with an ``error_message``, or "UNKNOWN" as Meta sometimes says, postiz-app PR #1991),
+  and stays IN_PROGRESS for ``processing_polls`` status reads more (default 1) so the states are
+  seen; a container not published within 24 hours is EXPIRED;
+- ``GET /v1.0/{id}?fields=status,error_message`` (containers) or ``fields=permalink,…`` (posts);
+- ``POST /v1.0/{user-id}/threads_publish`` ``creation_id``: a container not FINISHED is refused
+  with error subcode 4279009 ("Media Not Found", the code of postiz-app PR #2047; the wording
+  is this emulator's); a quota used up is code 4; a text over 500 (emoji counted as their UTF-8
+  bytes) is refused at creation;
+- ``GET /v1.0/{user-id}/threads``: the user's posts, newest first (``limit``);
+- every Graph answer carries Graph's ``x-app-usage`` header (call_count, total_cputime,
+  total_time as percentages; its use on Threads is unverified).
+
+Error injection: the sandbox's faults (``DEMO.create_path`` is the publish call), and the
+``container_error`` setting (every new IMAGE container ends in ERROR with that message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import weakref
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
+
+from providers.emulation import people
+from providers.emulation.framework import Call, Emulator, Published, Routes, SandboxDemo, json_reply
+from providers.emulation.grants import Clock, Issued
+from providers.media.sniff import mime_type
+from providers.networks.threads.sandbox_oauth import CLIENT_ID, CLIENT_SECRET, ThreadsOAuth, graph_error
+
+VERSION = "/v1.0"
+PHOTO_MAX = 8_000_000
+TEXT_MAX = 500
+QUOTA_TOTAL = 250
+DAY = 86_400
+CONTAINER_SECONDS = DAY
+DEFAULT_SETTINGS: dict[str, Any] = {"quota_used": 0, "processing_polls": 1, "container_error": None}
+
+
+def threads_length(text: str) -> int:
+    """Threads' count ("Emojis are counted as the number of UTF-8 bytes", …/threads/posts): each
+    code point of an emoji sequence (with its joiners and selectors) counts its UTF-8 bytes, every
+    other character counts one. Written here on its own, not shared with the client's counter."""
+    import regex
+
+    total = 0
+    for sequence in regex.findall(r"\X", text):
+        emoji = regex.search(r"\p{Extended_Pictographic}|\p{Regional_Indicator}", sequence)
+        total += len(sequence.encode("utf-8")) if emoji else len(sequence)
+    return total
+
+
+@dataclass
+class Container:
+    id: str
+    user: str
+    media_type: str
+    text: str
+    created: float
+    image_url: str | None = None
+    status: str = "IN_PROGRESS"
+    error_message: str | None = None
+    polls_left: int = 0
+    published: bool = False
+
+
+@dataclass
+class Thread:
+    id: str
+    user: str
+    text: str
+    media_type: str  # TEXT_POST, IMAGE
+    created: float
+    shortcode: str = field(
+        default_factory=lambda: secrets.token_urlsafe(8).replace("-", "a").replace("_", "b")
+    )
+
+
+class World:
+    """One sandbox's Threads: its sign-in, containers and posts."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.oauth = ThreadsOAuth(clock)
+        self.containers: dict[str, Container] = {}
+        self.threads: list[Thread] = []  # oldest first
+        self.settings: dict[str, Any] = dict(DEFAULT_SETTINGS)
+        self.tasks: set[asyncio.Task[None]] = set()
+
+
+_worlds: weakref.WeakKeyDictionary[Clock, World] = weakref.WeakKeyDictionary()
+
+
+def world_for(clock: Clock) -> World:
+    if clock not in _worlds:
+        _worlds[clock] = World(clock)
+    return _worlds[clock]
+
+
+def new_id() -> str:
+    return str(17_000_000_000_000_000 + secrets.randbelow(10**15))
+
+
+def meta_time(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+class ThreadsServer(Emulator):
+    kind = "threads"
+    network = "Threads"
+
+    def __init__(self, host: str, clock: Clock) -> None:
+        super().__init__(host, clock)
+        self.world = world_for(clock)
+        self.settings = self.world.settings
+        oauth = self.world.oauth
+        r = self.routes = Routes()
+
+        def sync(handler: Any) -> Any:
+            async def run(call: Call) -> web.Response:
+                result: web.Response = handler(call)
+                return result
+
+            return run
+
+        r.add("GET", "/oauth/authorize", sync(oauth.authorize))
+        r.add("POST", "/oauth/authorize", sync(oauth.decide))
+        r.add("POST", "/oauth/access_token", sync(oauth.token))
+        r.add("GET", "/access_token", sync(oauth.exchange))
+        r.add("GET", "/refresh_access_token", sync(oauth.refresh))
+        r.add("GET", f"{VERSION}/me", self.me)
+        r.add("GET", f"{VERSION}/{{user}}/threads_publishing_limit", self.limit)
+        r.add("POST", f"{VERSION}/{{user}}/threads_publish", self.publish)
+        r.add("POST", f"{VERSION}/{{user}}/threads", self.create)
+        r.add("GET", f"{VERSION}/{{user}}/threads", self.list_threads)
+        r.add("GET", f"{VERSION}/{{id}}", self.get_object)
+
+    def configure(self, values: dict[str, Any]) -> None:
+        for key in DEFAULT_SETTINGS:
+            if key in values:
+                self.settings[key] = values[key]
+
+    def published(self) -> list[Published]:
+        if self.host != "graph.threads.net":  # the hosts share one memory; the posts are listed once
+            return []
+        return [
+            Published(t.user, t.text, 0 if t.media_type == "TEXT_POST" else 1) for t in self.world.threads
+        ]
+
+    def accepts(self, token: str) -> bool:
+        return self.world.oauth.accepts(token)
+
+    async def handle(self, call: Call) -> web.StreamResponse:
+        found = self.routes.find(call.method, call.path)
+        if found is None:
+            return graph_error(400, "Unsupported request - method type or path is not supported", 100)
+        handler, call.match = found
+        answer = await handler(call)
+        if call.path.startswith(VERSION):
+            usage = {"call_count": min(100, len(self.world.threads)), "total_cputime": 1, "total_time": 1}
+            answer.headers["x-app-usage"] = json.dumps(usage)
+        return answer
+
+    # Helpers --------------------------------------------------------------------------------------
+
+    def signed_in(self, call: Call, scope: str = "threads_basic") -> Issued | web.Response:
+        issued = self.world.oauth.authenticate_graph(call)
+        if issued is None or issued.user_id is None:
+            return graph_error(400, "Invalid OAuth access token - Cannot parse access token", 190)
+        if scope not in issued.scopes:
+            return graph_error(
+                403, f"(#10) Application does not have permission for this action ({scope})", 10
+            )
+        return issued
+
+    def owner(self, call: Call, scope: str = "threads_basic") -> Issued | web.Response:
+        """The signed-in user, when the path's ``{user}`` is them (or ``me``)."""
+        issued = self.signed_in(call, scope)
+        if isinstance(issued, Issued) and call.match.get("user") not in (issued.user_id, "me"):
+            return graph_error(
+                400,
+                f"Unsupported request: Object with ID '{call.match.get('user')}' does not exist, cannot "
+                "be loaded due to missing permissions, or does not support this operation",
+                100,
+                33,
+            )
+        return issued
+
+    def posts_today(self, user: str) -> int:
+        since = self.clock.now() - DAY
+        return sum(1 for t in self.world.threads if t.user == user and t.created >= since) + int(
+            self.settings.get("quota_used") or 0
+        )
+
+    def permalink(self, thread: Thread) -> str:
+        who = people.user_by_id(thread.user)
+        return f"https://www.threads.com/@{who.username if who else 'user'}/post/{thread.shortcode}"
+
+    def thread_json(self, thread: Thread, fields: set[str]) -> dict[str, Any]:
+        who = people.user_by_id(thread.user)
+        values: dict[str, Any] = {
+            "id": thread.id,
+            "text": thread.text,
+            "media_type": thread.media_type,
+            "permalink": self.permalink(thread),
+            "timestamp": meta_time(thread.created),
+            "username": who.username if who else "",
+            "shortcode": thread.shortcode,
+            "media_product_type": "THREADS",
+        }
+        return {"id": thread.id, **{k: v for k, v in values.items() if k in fields}}
+
+    # Routes ---------------------------------------------------------------------------------------
+
+    async def me(self, call: Call) -> web.Response:
+        issued = self.signed_in(call)
+        if not isinstance(issued, Issued):
+            return issued
+        who = people.user_by_id(str(issued.user_id))
+        if who is None:
+            return graph_error(400, "Unknown user", 100)
+        fields = set((call.text("fields") or "id").split(","))
+        values = {
+            "id": who.id,
+            "username": who.username,
+            "name": who.display_name,
+            "threads_profile_picture_url": f"https://scontent.cdninstagram.com/v/{who.username}.jpg",
+            "threads_biography": who.note,
+        }
+        return json_reply({"id": who.id, **{k: v for k, v in values.items() if k in fields}})
+
+    async def limit(self, call: Call) -> web.Response:
+        issued = self.owner(call)
+        if not isinstance(issued, Issued):
+            return issued
+        fields = set((call.text("fields") or "quota_usage").split(","))
+        item: dict[str, Any] = {}
+        if "quota_usage" in fields:
+            item["quota_usage"] = self.posts_today(str(issued.user_id))
+        if "config" in fields:
+            item["config"] = {"quota_total": QUOTA_TOTAL, "quota_duration": DAY}
+        return json_reply({"data": [item]})
+
+    async def create(self, call: Call) -> web.Response:
+        issued = self.owner(call, "threads_content_publish")
+        if not isinstance(issued, Issued):
+            return issued
+        media_type = call.text("media_type") or ""
+        text = call.text("text") or ""
+        if media_type not in ("TEXT", "IMAGE", "VIDEO", "CAROUSEL"):
+            return graph_error(400, "(#100) The parameter media_type is required and must be valid.", 100)
+        if media_type in ("VIDEO", "CAROUSEL"):
+            return graph_error(400, f"(#100) {media_type} containers are not emulated by this sandbox.", 100)
+        if threads_length(text) > TEXT_MAX:
+            return graph_error(400, f"(#100) Param text must be at most {TEXT_MAX} characters long.", 100)
+        if media_type == "TEXT" and not text:
+            return graph_error(400, "(#100) The parameter text is required for TEXT posts.", 100)
+        now = self.clock.now()
+        container = Container(new_id(), str(issued.user_id), media_type, text, now)
+        if media_type == "TEXT":
+            container.status = "FINISHED"
+        else:
+            url = call.text("image_url")
+            if not url or not url.startswith(("https://", "http://")):
+                return graph_error(400, "(#100) The parameter image_url is required.", 100)
+            container.image_url = url
+            container.polls_left = int(self.settings.get("processing_polls") or 0)
+            task = asyncio.get_running_loop().create_task(self.fetch(container))
+            self.world.tasks.add(task)
+            task.add_done_callback(self.world.tasks.discard)
+        self.world.containers[container.id] = container
+        return json_reply({"id": container.id})
+
+    async def fetch(self, container: Container) -> None:
+        """Fetch the photo as Threads does; the container ends FINISHED or ERROR."""
+        forced = self.settings.get("container_error")
+        data, status = b"", 0
+        try:
+            async with (
+                ClientSession(timeout=ClientTimeout(total=20)) as session,
+                session.get(str(container.image_url)) as answer,
+            ):
+                status = answer.status
+                if status == 200:
+                    data = await answer.content.read(PHOTO_MAX + 1)
+        except (ClientError, TimeoutError, ValueError):
+            status = 0
+        if forced:
+            container.status, container.error_message = "ERROR", str(forced)
+        elif status != 200:
+            container.status = "ERROR"
+            container.error_message = f"Media download has failed. The media URI answered HTTP {status}."
+        elif mime_type(data[:64]) not in ("image/jpeg", "image/png"):
+            container.status, container.error_message = "ERROR", "The image format is not supported."
+        elif len(data) > PHOTO_MAX:
+            container.status, container.error_message = "ERROR", "The image is larger than 8 MB."
+        else:
+            container.status = "FINISHED"
+
+    async def get_object(self, call: Call) -> web.Response:
+        issued = self.signed_in(call)
+        if not isinstance(issued, Issued):
+            return issued
+        object_id = call.match["id"]
+        fields = set((call.text("fields") or "id").split(","))
+        container = self.world.containers.get(object_id)
+        if container is not None and container.user == issued.user_id:
+            status = self.status_of(container)
+            body: dict[str, Any] = {"id": container.id}
+            if "status" in fields:
+                body["status"] = status
+            if "error_message" in fields and container.error_message:
+                body["error_message"] = container.error_message
+            return json_reply(body)
+        for thread in self.world.threads:
+            if thread.id == object_id and thread.user == issued.user_id:
+                return json_reply(self.thread_json(thread, fields))
+        return graph_error(
+            400,
+            f"Unsupported get request. Object with ID '{object_id}' does not exist, cannot be loaded "
+            "due to missing permissions, or does not support this operation",
+            100,
+            33,
+        )
+
+    def status_of(self, container: Container) -> str:
+        """What a status read says now; a read while processing uses up one of its polls."""
+        if container.published:
+            return "PUBLISHED"
+        if container.created + CONTAINER_SECONDS < self.clock.now():
+            return "EXPIRED"
+        if container.status == "FINISHED" and container.polls_left > 0:
+            container.polls_left -= 1
+            return "IN_PROGRESS"
+        return container.status
+
+    async def publish(self, call: Call) -> web.Response:
+        issued = self.owner(call, "threads_content_publish")
+        if not isinstance(issued, Issued):
+            return issued
+        container = self.world.containers.get(call.text("creation_id") or "")
+        if container is None or container.user != issued.user_id:
+            return graph_error(400, "(#100) The parameter creation_id is required and must be valid.", 100)
+        if container.published:
+            return graph_error(400, "(#100) This container was already published.", 100)
+        expired = container.created + CONTAINER_SECONDS < self.clock.now()
+        if container.status != "FINISHED" or container.polls_left > 0 or expired:
+            return graph_error(
+                400,
+                "Media Not Found",
+                24,
+                4279009,
+                is_transient=False,
+                error_user_title="Media Not Found",
+                error_user_msg="The media is not ready to be published yet. Please wait a moment.",
+            )
+        user = str(issued.user_id)
+        if self.posts_today(user) >= QUOTA_TOTAL:
+            return graph_error(400, "(#4) Application request limit reached", 4, is_transient=True)
+        container.published = True
+        kind = "TEXT_POST" if container.media_type == "TEXT" else "IMAGE"
+        thread = Thread(new_id(), user, container.text, kind, self.clock.now())
+        self.world.threads.append(thread)
+        return json_reply({"id": thread.id})
+
+    async def list_threads(self, call: Call) -> web.Response:
+        issued = self.owner(call)
+        if not isinstance(issued, Issued):
+            return issued
+        fields = set((call.text("fields") or "id").split(","))
+        limit = max(1, min(100, int(call.text("limit") or 25)))
+        mine = [t for t in reversed(self.world.threads) if t.user == issued.user_id][:limit]
+        return json_reply({"data": [self.thread_json(t, fields) for t in mine], "paging": {}})
+
+
+EMULATOR = ThreadsServer
+HOSTS: tuple[str, ...] = ("threads.com", "threads.net", "graph.threads.net", "graph.threads.com")
+FIRST_LABELS: tuple[str, ...] = ()
+CATCH_ALL = False
+# The contract tests and the demo sign in with the sandbox's Threads app as Alice; faults are
+# injected on the publish call (the request that makes the post).
+DEMO = SandboxDemo(
+    host="graph.threads.net",
+    create_path="/v1.0/*/threads_publish",
+    client_id=CLIENT_ID,
+    client_secret=CLIENT_SECRET,
+)
