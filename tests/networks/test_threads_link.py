@@ -8,29 +8,26 @@ The address is checked with no sandbox (Meta's real host); the rest against the 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from providers import clock, linking, overview, unlinking
+from providers import clock, overview, unlinking
 from providers.errors import LinkError
 from providers.linking.session import LinkSession
-from providers.linking.steps import Failed, Linked, ShowAddress, Step
+from providers.linking.steps import ShowAddress
 from providers.networks.threads.link import RENEW_BEFORE_SECONDS, ThreadsSignIn
-from providers.networks.threads.sandbox import CLIENT_ID, CLIENT_SECRET
 from providers.networks.threads.spec import SPEC
 from providers.outbox.tokens import Tokens
 from providers.redirects import redirect_to_register
 from providers.sandbox import Running
 from providers.settings import NetworkSettings, Settings
-from providers.store import Account, Store
+from providers.store import Store
 from providers.vault import Vault
 from tests.link_driver import next_shown
-from tests.sandbox_browser import approve_async
+from tests.networks.threads_support import GRAPH, Threads
 from tests.support.ports import free_port
 
-GRAPH = "graph.threads.net"
 DAY = timedelta(days=1)
 
 
@@ -67,49 +64,6 @@ async def test_the_authorize_address_is_the_documented_authorization_window(
 def test_the_redirect_to_register_is_the_one_the_guide_names() -> None:
     assert redirect_to_register(SPEC, Settings()) == "http://127.0.0.1:8080/callback"
     assert "`http://127.0.0.1:8080/callback`" in SPEC.setup_guide
-
-
-class Threads:
-    """The sandbox's Threads for one test: settings, and linking through the real steps."""
-
-    def __init__(self, sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)
-        monkeypatch.setenv("LINKDECK_THREADS_CLIENT_SECRET", CLIENT_SECRET)
-        self.sandbox, self.store = sandbox, store
-        self.settings = Settings(
-            networks={"threads": NetworkSettings(client_id=CLIENT_ID, port=free_port())},
-            allow_plaintext_secrets=True,
-        )
-        self.vault = Vault(self.settings)
-        self.seen: list[Step] = []
-
-    def requests(self, method: str, path: str) -> list[dict[str, Any]]:
-        return [
-            r
-            for r in self.sandbox.sandbox.requests
-            if r["method"] == method and r["host"] == GRAPH and r["path"] == path
-        ]
-
-    def later(self, delta: timedelta) -> None:
-        self.sandbox.sandbox.clock.offset += delta.total_seconds()
-
-    async def link(self) -> Account:
-        session = await linking.begin_link(
-            "threads", settings=self.settings, store=self.store, vault=self.vault
-        )
-        async for step in session.steps():
-            self.seen.append(step)
-            if isinstance(step, ShowAddress):
-                assert step.request is not None
-                answer = await approve_async(step.request.url)
-                step.paste(answer.headers["location"])
-            elif isinstance(step, Linked):
-                assert step.account is not None
-                return step.account
-            elif isinstance(step, Failed):
-                assert step.error is not None
-                raise step.error
-        raise AssertionError("no Linked step")
 
 
 async def test_linking_exchanges_the_hour_token_for_a_60_day_one_and_names_the_account(

@@ -83,12 +83,16 @@ class ThreadsPublisher(Publisher):
     }
 
     def error_code(self, response: httpx2.Response) -> str | None:
+        """The error subcode where it has a rule of its own (4279009), else the code (190 with
+        any subcode: 463 expired, 460 password changed… all mean link again)."""
         error = graph_error(response)
-        for key in ("error_subcode", "code"):
-            value = error.get(key)
-            if isinstance(value, int | str) and not isinstance(value, bool) and str(value):
-                return str(value)
-        return None
+        found = [
+            str(value)
+            for value in (error.get("error_subcode"), error.get("code"))
+            if isinstance(value, int | str) and not isinstance(value, bool) and str(value)
+        ]
+        known = [code for code in found if code in self.error_rules]
+        return next(iter(known or found), None)
 
     def error_words(self, response: httpx2.Response) -> str | None:
         error = graph_error(response)
