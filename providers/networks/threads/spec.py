@@ -58,7 +58,7 @@ SPEC = NetworkSpec(
     "must be at least 24 hours old and still valid to renew; once it has run out, link again)",
     access_token_seconds=60 * 24 * 3600,
     warn_before_expiry_days=7,
-    summary="Post text, photos and videos to Threads with your own Meta app.",
+    summary="Post text and photos to Threads with your own Meta app.",
     notes=(
         "Posts are limited to 500 characters, and Threads counts each emoji as its size in UTF-8 "
         "bytes (often 4), so emoji-heavy text runs out sooner than the counter may suggest.",
