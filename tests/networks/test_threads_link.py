@@ -74,7 +74,8 @@ async def test_linking_exchanges_the_hour_token_for_a_60_day_one_and_names_the_a
     account = await threads.link()
     assert (account.handle, account.display_name) == ("@alice", "Alice Example")
     assert account.remote_id == "109000000000000001"
-    assert account.avatar_url is None or account.avatar_url.startswith("https://")
+    assert account.avatar_url == "https://threads.net/sandbox-avatars/alice.png"
+    assert account.avatar_path  # threads_profile_picture_url, fetched and cached for the card
     [code_call] = threads.requests("POST", "/oauth/access_token")
     assert "client_secret" in code_call["keys"] and "code_verifier" not in code_call["keys"]
     [exchange] = threads.requests("GET", "/access_token")

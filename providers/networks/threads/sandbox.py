@@ -144,6 +144,7 @@ class ThreadsServer(Emulator):
         r.add("POST", "/oauth/access_token", sync(oauth.token))
         r.add("GET", "/access_token", sync(oauth.exchange))
         r.add("GET", "/refresh_access_token", sync(oauth.refresh))
+        r.add("GET", "/sandbox-avatars/{name}.png", self.avatar)
         r.add("GET", f"{VERSION}/me", self.me)
         r.add("GET", f"{VERSION}/{{user}}/threads_publishing_limit", self.limit)
         r.add("POST", f"{VERSION}/{{user}}/threads_publish", self.publish)
@@ -240,10 +241,15 @@ class ThreadsServer(Emulator):
             "id": who.id,
             "username": who.username,
             "name": who.display_name,
-            "threads_profile_picture_url": f"https://scontent.cdninstagram.com/v/{who.username}.jpg",
+            # Real pictures are on Meta's CDN (scontent-*.cdninstagram.com, another emulation's
+            # hosts); here they are served on threads.net.
+            "threads_profile_picture_url": f"https://threads.net/sandbox-avatars/{who.username}.png",
             "threads_biography": who.note,
         }
         return json_reply({"id": who.id, **{k: v for k, v in values.items() if k in fields}})
+
+    async def avatar(self, call: Call) -> web.Response:
+        return web.Response(body=people.avatar_png(call.match["name"]), content_type="image/png")
 
     async def limit(self, call: Call) -> web.Response:
         issued = self.owner(call)
