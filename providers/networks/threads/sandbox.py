@@ -143,6 +143,7 @@ class ThreadsServer(Emulator):
         r.add("POST", "/oauth/authorize", sync(oauth.decide))
         r.add("POST", "/oauth/access_token", sync(oauth.token))
         r.add("GET", "/access_token", sync(oauth.exchange))
+        r.add("GET", "/oauth/access_token", sync(oauth.exchange))  # python-facebook's exchange
         r.add("GET", "/refresh_access_token", sync(oauth.refresh))
         r.add("GET", "/sandbox-avatars/{name}.png", self.avatar)
         r.add("GET", f"{VERSION}/me", self.me)

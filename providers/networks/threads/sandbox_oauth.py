@@ -7,7 +7,9 @@ get-access-tokens-and-permissions and …/long-lived-tokens):
 - ``POST graph.threads.net/oauth/access_token`` (client_secret in the body): the short-lived
   token, one hour, answered as recorded: ``{"access_token", "user_id"}`` (no token_type);
 - ``GET /access_token?grant_type=th_exchange_token&client_secret&access_token``: a short-lived
-  token for a 60-day one, ``{"access_token", "token_type": "bearer", "expires_in"}``;
+  token for a 60-day one, ``{"access_token", "token_type": "bearer", "expires_in"}``; also at
+  ``GET /oauth/access_token``, where python-facebook 0.24.0 sends it (its authors' tests ran
+  against Meta; Meta's page names only ``/access_token``);
 - ``GET /refresh_access_token?grant_type=th_refresh_token&access_token``: a long-lived token at
   least 24 hours old and still valid for a new 60-day one (the old one keeps working until it
   runs out);
