@@ -102,10 +102,15 @@ def test_link_choose_a_location_post_a_staged_photo_get_its_link_and_unlink(
     )
     assert "[staging]" in problem["message"] and sandbox_process.requests(CREATE) == []
     assert json.loads(run_cli(env, "queue", "--json").stdout)["deliveries"] == []
+    checked = run_cli(env, "check", str(photo), "--to", "google-business", "--json")
+    assert checked.returncode == 1
+    codes = [p["code"] for r in json.loads(checked.stdout)["results"] for p in r.get("problems", [])]
+    assert codes == ["staging_not_set_up"]
 
     config.write_text(config.read_text() + "\n" + s3.config_toml())
     stored = run_cli(env, "config", "set-secret", "staging", stdin=f"{SECRET_KEY}\n")
     assert stored.returncode == 0 and "staging bucket" in stored.stdout, stored.stderr
+    assert run_cli(env, "check", str(photo), "--to", "google-business").returncode == 0
     caption = "Fresh sourdough from 7 a.m. Menu: https://bakery.example/menu"
     done = run_cli(env, "post", str(photo), "--to", "google-business", "--caption", caption, "--json")
     assert done.returncode == 0, done.stderr + done.stdout
