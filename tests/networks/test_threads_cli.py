@@ -75,7 +75,7 @@ def link(env: dict[str, str]) -> tuple[int, str, str, str]:
     return process.returncode, "".join(shown) + out, err, address
 
 
-def test_link_post_text_and_a_staged_photo_through_containers_get_links_and_unlink(
+def test_link_post_text_a_staged_photo_and_a_carousel_through_containers_get_links_and_unlink(
     env: dict[str, str], sandbox_process: SandboxProcess, s3: S3Server, config: Path, tmp_path: Path
 ) -> None:
     env = {**env, "LINKDECK_SANDBOX_URL": sandbox_process.url}
@@ -127,6 +127,15 @@ def test_link_post_text_and_a_staged_photo_through_containers_get_links_and_unli
     posts = sandbox_process.control("GET", "posts")["posts"]
     assert [(p["text"], p["media"]) for p in posts] == [("Only words today", 0), (caption, 1)]
     assert s3.keys() == []  # Threads fetched the staged photo, and the staged copy is gone
+
+    # A photo and a video make one carousel: an item container each, then the CAROUSEL.
+    clip = media_corpus.video(tmp_path / "waves.mp4", seconds=1.0)
+    both = run_cli(env, "post", str(photo), str(clip), "--to", "threads", "--caption", "Both", "--json")
+    assert both.returncode == 0, both.stderr + both.stdout
+    assert json.loads(both.stdout)["deliveries"][0]["state"] == "sent"
+    assert sandbox_process.control("GET", "posts")["posts"][-1]["media"] == 2
+    assert calls(sandbox_process, "POST", "/threads")[-1]["params"]["media_type"] == "CAROUSEL"
+    assert s3.keys() == []
 
     gone = run_cli(env, "unlink", "threads", "--yes")
     assert gone.returncode == 0, gone.stderr

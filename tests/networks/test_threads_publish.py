@@ -1,7 +1,7 @@
 """Publishing to Threads against the sandbox's Threads: the container flow (create → status until
 FINISHED → threads_publish → permalink), what each refusal becomes (4279009 is "try later", a
-container ERROR is the media's fault, a used-up quota waits), what is not built (carousel, video:
-refused before anything is sent), the 500-character rule as Threads counts it, and the look-up
+container ERROR is the media's fault, a used-up quota waits), videos and carousels (more than 20
+files refused before anything is sent), the 500-character rule as Threads counts it, and the look-up
 that recovers a post whose answer was lost.
 
 Photos are "staged" by a real local HTTP server (tests/support/http.py) standing in for the
@@ -201,18 +201,52 @@ async def test_a_used_up_quota_waits_an_hour_before_anything_is_created(threads:
     assert (await send(threads, account, "The last one", [])).url
 
 
-async def test_carousels_and_video_are_refused_before_anything_is_sent(
+async def test_a_video_is_fetched_and_published(threads: Threads, tmp_path: Path) -> None:
+    account = await threads.link()
+    clip = media_corpus.video(tmp_path / "waves.mp4", seconds=1.0)
+    staging = LocalStaging()
+    result = await send(threads, account, "Waves", [str(clip)], staging)
+    assert result.url and staging.served == ["/staged/waves.mp4"] and staging.removed == 1
+    [container] = graph_calls(threads, "POST", "/threads")
+    assert container["params"]["media_type"] == "VIDEO" and container["params"]["video_url"].endswith(
+        "waves.mp4"
+    )
+    assert [(p.text, p.media) for p in threads.emulator.published()] == [("Waves", 1)]
+
+
+async def test_several_files_make_one_carousel_of_photos_and_a_video(
     threads: Threads, tmp_path: Path
 ) -> None:
     account = await threads.link()
-    first = media_corpus.jpeg(tmp_path / "a.jpg", (800, 600))
-    second = media_corpus.jpeg(tmp_path / "b.jpg", (800, 600))
-    clip = tmp_path / "clip.mp4"
-    clip.write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    files = [
+        media_corpus.jpeg(tmp_path / "a.jpg", (800, 600)),
+        media_corpus.jpeg(tmp_path / "b.jpg", (600, 800)),
+        media_corpus.video(tmp_path / "c.mp4", seconds=1.0),
+    ]
+    staging = LocalStaging()
+    result = await send(threads, account, "Three views", [str(f) for f in files], staging)
+    assert result.url and staging.removed == 3
+    made = graph_calls(threads, "POST", "/threads")
+    items, [carousel] = made[:3], made[3:]
+    assert [i["params"]["media_type"] for i in items] == ["IMAGE", "IMAGE", "VIDEO"]
+    assert all(i["params"]["is_carousel_item"] == "true" and "text" not in i["params"] for i in items)
+    assert carousel["params"]["media_type"] == "CAROUSEL" and carousel["params"]["text"] == "Three views"
+    assert len(carousel["params"]["children"].split(",")) == 3
+    assert [(p.text, p.media) for p in threads.emulator.published()] == [("Three views", 3)]
+    assert len(graph_calls(threads, "POST", "/threads_publish")) == 1  # one post, one quota unit
+
+
+async def test_more_than_20_files_or_other_files_are_refused_before_anything_is_sent(
+    threads: Threads, tmp_path: Path
+) -> None:
+    account = await threads.link()
+    photo = media_corpus.jpeg(tmp_path / "a.jpg", (800, 600))
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not media")
     before = len(threads.sandbox.sandbox.requests)
-    for media, words in (([first, second], "carousel"), ([clip], "video is not built")):
+    for media, words in (([photo] * 21, "at most 20"), ([notes], "neither")):
         with pytest.raises(PublishError) as refused:
-            await send(threads, account, "Two views", [str(m) for m in media], LocalStaging())
+            await send(threads, account, "Too much", [str(m) for m in media], LocalStaging())
         assert refused.value.kind == "fix_media" and refused.value.message.startswith("Threads")
         assert words in refused.value.message
     assert len(threads.sandbox.sandbox.requests) == before  # not even the quota was asked
@@ -275,9 +309,9 @@ async def test_a_lost_answer_is_found_by_its_text_and_kind_after_the_send_starte
     assert token is not None
     async with async_client() as client:
         found = await ThreadsPublisher(SPEC, client).lookup(account, post, delivery, token)
-        photo_post = threads.store.create_post("Made once", ["/tmp/a.jpg"], None)
+        photo_post = threads.store.create_post("Made once", ["/tmp/a.jpg", "/tmp/b.mp4"], None)
         other = await ThreadsPublisher(SPEC, client).lookup(
             account, photo_post, threads.store.add_delivery(photo_post.id, account), token
         )
     assert found is not None and found.url and found.url.startswith("https://www.threads.com/@alice/post/")
-    assert other is None  # a text post is not the photo post that was lost
+    assert other is None  # a text post is not the carousel that was lost

@@ -3,10 +3,13 @@
 1. The account's quota first: ``GET /{user-id}/threads_publishing_limit?fields=quota_usage,config``
    (250 posts per 24 hours, a carousel counting one; …/threads/overview). A used-up quota is
    "try later" before anything is created.
-2. A container: ``POST /{user-id}/threads`` with ``media_type`` TEXT (and ``text``) or IMAGE (and
-   ``image_url``, ``text``). Threads takes no upload: it fetches the photo from a public address,
-   so the photo is staged first (providers.staging: the user's S3-compatible bucket, a presigned
-   address) and deleted once the post is made or has failed.
+2. A container: ``POST /{user-id}/threads`` with ``media_type`` TEXT (and ``text``), IMAGE
+   (``image_url``) or VIDEO (``video_url``). Threads takes no upload: it fetches each file from a
+   public address, so the files are staged first (providers.staging: the user's S3-compatible
+   bucket, presigned addresses) and deleted once the post is made or has failed. Several files
+   make a carousel (at most 20): one container per file with ``is_carousel_item=true``, each
+   FINISHED, then a CAROUSEL container with ``children`` (their ids, comma-separated) and the
+   ``text``.
 3. Its status until FINISHED: ``GET /{container-id}?fields=status,error_message``, polled with
    backoff (Meta suggests about 30 s on average; a photo is fetched meanwhile). ERROR is the
    media's fault (Threads may say only "UNKNOWN", postiz-app PR #1991); EXPIRED or still
@@ -21,14 +24,15 @@ subcode (else the code) is looked up in :attr:`ThreadsPublisher.error_rules`.
 
 Recovery is a look-up (Threads has no idempotency key): the user's threads, newest first
 (``GET /{user-id}/threads``), one whose text is the caption, of the same kind, made after the
-send started. Not built: video and carousels (refused before anything is sent; the spec says so).
+send started (of the same kind: TEXT_POST, IMAGE, VIDEO, CAROUSEL_ALBUM).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import mimetypes
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -50,6 +54,7 @@ NOT_READY = "4279009"  # publishing a container Threads has not finished fetchin
 DAY = 86_400
 QUOTA_WAIT = 3600.0  # a used-up 24-hour quota: look again in an hour
 TRY_LATER_READY = 30.0  # Meta's average wait before publishing
+CAROUSEL_MAX = 20
 
 
 def graph_error(response: httpx2.Response) -> Mapping[str, Any]:
@@ -143,36 +148,50 @@ class ThreadsPublisher(Publisher):
             from providers.staging import not_set_up
 
             raise PublishError("refused", not_set_up(name))
-        path = Path(post.media[0])
-        if not path.is_file():
-            raise PublishError(
-                "fix_media", f"{name}: {path.name} is no longer at {path}; nothing was published."
-            )
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        progress = None if report is None else (lambda sent, total: report.uploading(0, 1, sent, total))
-        async with self.staging.staged(path, content_type=content_type, progress=progress) as url:
-            fields = {"media_type": "IMAGE", "image_url": url, "text": post.caption}
-            container = await self._container(name, user, token, fields)
-            if report is not None:
-                report.processing(0, 1)
-            await self._wait_finished(name, container, token)
-            return await self._publish(name, user, container, token, report)
+        files = [Path(item) for item in post.media]
+        for path in files:
+            if not path.is_file():
+                raise PublishError(
+                    "fix_media", f"{name}: {path.name} is no longer at {path}; nothing was published."
+                )
+        count = len(files)
+        async with contextlib.AsyncExitStack() as staged:  # every file fetchable until it is posted
+            containers = []
+            for index, path in enumerate(files):
+                kind = media_kind(path) or "IMAGE"  # anything else was refused above
+                url = await staged.enter_async_context(
+                    self.staging.staged(
+                        path, content_type=content_type(path), progress=_progress(report, index, count)
+                    )
+                )
+                fields: dict[str, str] = {"media_type": kind, f"{kind.lower()}_url": url}
+                fields.update({"is_carousel_item": "true"} if count > 1 else {"text": post.caption})
+                containers.append(await self._container(name, user, token, fields))
+            for index, container in enumerate(containers):
+                if report is not None:
+                    report.processing(index, count)
+                await self._wait_finished(name, container, token)
+            if count > 1:
+                fields = {"media_type": "CAROUSEL", "children": ",".join(containers), "text": post.caption}
+                carousel = await self._container(name, user, token, fields)
+                await self._wait_finished(name, carousel, token)
+                containers = [carousel]
+            return await self._publish(name, user, containers[0], token, report)
 
     def _refuse_unbuilt(self, name: str, post: Post) -> None:
-        """Carousels and video are not built in this version: refused before anything is sent."""
-        if len(post.media) > 1:
+        """What Threads cannot take, refused before anything is sent: more than 20 items in a
+        carousel, files that are neither a photo nor a video."""
+        if len(post.media) > CAROUSEL_MAX:
             raise PublishError(
                 "fix_media",
-                f"{name}: posting several photos at once (a carousel) is not in this version of "
-                f"linkdeck; this post has {len(post.media)}. Post one photo per post.",
+                f"{name} carousels hold at most {CAROUSEL_MAX} photos and videos; this post has "
+                f"{len(post.media)}.",
             )
         for item in post.media:
-            kind = mimetypes.guess_type(item)[0] or ""
-            if not kind.startswith("image/"):
+            if media_kind(Path(item)) is None:
                 raise PublishError(
                     "fix_media",
-                    f"{name}: only photos (JPEG or PNG) can be posted in this version of linkdeck; "
-                    f"{Path(item).name} is not one (video is not built yet).",
+                    f"{name} takes photos (JPEG, PNG) and videos (MP4, MOV); {Path(item).name} is neither.",
                 )
 
     async def check_quota(self, name: str, user: str, token: Token) -> None:
@@ -234,8 +253,9 @@ class ThreadsPublisher(Publisher):
                 )
                 raise PublishError(
                     "fix_media",
-                    f"{name} could not use the post's media: {reason}. Threads wants a JPEG or PNG "
-                    "of at most 8 MB, 320–1440 pixels wide, at most 10:1.",
+                    f"{name} could not use the post's media: {reason}. Threads takes JPEG or PNG "
+                    "photos (at most 8 MB, 320–1440 pixels wide, at most 10:1) and MP4 or MOV videos "
+                    "(at most 1 GB and 5 minutes).",
                 )
             if status == "EXPIRED":
                 raise PublishError(
@@ -298,7 +318,13 @@ class ThreadsPublisher(Publisher):
             params={"fields": "id,text,media_type,permalink,timestamp", "limit": "25"},
         )
         since = (delivery.committed_at or delivery.updated_at) - timedelta(minutes=1)
-        kind = "IMAGE" if post.media else "TEXT_POST"
+        kind = (
+            "TEXT_POST"
+            if not post.media
+            else "CAROUSEL_ALBUM"
+            if len(post.media) > 1
+            else media_kind(Path(post.media[0]))
+        )
         found = body.get("data")
         for item in found if isinstance(found, list) else []:
             if not isinstance(item, dict) or not isinstance(item.get("id"), str | int):
@@ -311,6 +337,26 @@ class ThreadsPublisher(Publisher):
             link = item.get("permalink")
             return PublishResult(str(item["id"]), link if isinstance(link, str) and link else None)
         return None
+
+
+def content_type(path: Path) -> str:
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def media_kind(path: Path) -> str | None:
+    """IMAGE or VIDEO, the container's ``media_type`` for this file; None for anything else."""
+    kind = content_type(path)
+    if kind.startswith("image/"):
+        return "IMAGE"
+    if kind.startswith("video/"):
+        return "VIDEO"
+    return None
+
+
+def _progress(report: Reporter | None, index: int, count: int) -> Callable[[int, int], None] | None:
+    if report is None:
+        return None
+    return lambda sent, total: report.uploading(index, count, sent, total)
 
 
 def quota(body: Mapping[str, Any]) -> tuple[int | None, int | None]:

@@ -7,12 +7,14 @@ behind them (a :class:`World` per sandbox, keyed by its clock).
 - ``GET /v1.0/{user-id}/threads_publishing_limit?fields=quota_usage,config``: the posts of the
   last 24 hours against ``quota_total`` 250 (``quota_duration`` 86400); the ``quota_used``
   setting adds posts made elsewhere;
-- containers, ``POST /v1.0/{user-id}/threads`` (``media_type`` TEXT or IMAGE; VIDEO and CAROUSEL
-  are answered "not emulated"): a TEXT container is FINISHED at once; an IMAGE container is
-  IN_PROGRESS while its ``image_url`` **is really fetched** (JPEG or PNG, at most 8 MB; else
-  ERROR with an ``error_message``, or "UNKNOWN" as Meta sometimes says, postiz-app PR #1991),
-  and stays IN_PROGRESS for ``processing_polls`` status reads more (default 1) so the states are
-  seen; a container not published within 24 hours is EXPIRED;
+- containers, ``POST /v1.0/{user-id}/threads`` (``media_type`` TEXT, IMAGE, VIDEO, CAROUSEL): a
+  TEXT container is FINISHED at once; an IMAGE or VIDEO container is IN_PROGRESS while its
+  ``image_url``/``video_url`` **is really fetched** (JPEG or PNG ≤ 8 MB; MP4 or MOV ≤ 1 GB, only
+  counted; else ERROR with an ``error_message``, or "UNKNOWN" as Meta sometimes says, postiz-app
+  PR #1991), and stays IN_PROGRESS for ``processing_polls`` status reads more (default 1) so the
+  states are seen; ``is_carousel_item=true`` makes an item that only a CAROUSEL (``children``: 2–20
+  item ids, each used once) publishes, its status following its children's; a container not
+  published within 24 hours is EXPIRED;
 - ``GET /v1.0/{id}?fields=status,error_message`` (containers) or ``fields=permalink,…`` (posts);
 - ``POST /v1.0/{user-id}/threads_publish`` ``creation_id``: a container not FINISHED is refused
   with error subcode 4279009 ("Media Not Found", the code of postiz-app PR #2047; the wording
@@ -32,6 +34,7 @@ import asyncio
 import json
 import secrets
 import weakref
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -46,6 +49,11 @@ from providers.networks.threads.sandbox_oauth import CLIENT_ID, CLIENT_SECRET, T
 
 VERSION = "/v1.0"
 PHOTO_MAX = 8_000_000
+VIDEO_MAX = 1_000_000_000
+IMAGE_TYPES = ("image/jpeg", "image/png")
+VIDEO_TYPES = ("video/mp4", "video/quicktime")
+MEDIA = ("IMAGE", "VIDEO")
+CAROUSEL_MIN, CAROUSEL_MAX = 2, 20
 TEXT_MAX = 500
 QUOTA_TOTAL = 250
 DAY = 86_400
@@ -73,11 +81,14 @@ class Container:
     media_type: str
     text: str
     created: float
-    image_url: str | None = None
+    media_url: str | None = None
     status: str = "IN_PROGRESS"
     error_message: str | None = None
     polls_left: int = 0
     published: bool = False
+    carousel_item: bool = False  # is_carousel_item=true: published only inside a CAROUSEL
+    in_carousel: bool = False
+    children: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -85,11 +96,17 @@ class Thread:
     id: str
     user: str
     text: str
-    media_type: str  # TEXT_POST, IMAGE
+    media_type: str  # TEXT_POST, IMAGE, VIDEO, CAROUSEL_ALBUM
     created: float
+    media: int
     shortcode: str = field(
         default_factory=lambda: secrets.token_urlsafe(8).replace("-", "a").replace("_", "b")
     )
+
+
+async def _nothing() -> AsyncIterator[bytes]:
+    return
+    yield b""
 
 
 class World:
@@ -161,9 +178,7 @@ class ThreadsServer(Emulator):
     def published(self) -> list[Published]:
         if self.host != "graph.threads.net":  # the hosts share one memory; the posts are listed once
             return []
-        return [
-            Published(t.user, t.text, 0 if t.media_type == "TEXT_POST" else 1) for t in self.world.threads
-        ]
+        return [Published(t.user, t.text, t.media) for t in self.world.threads]
 
     def accepts(self, token: str) -> bool:
         return self.world.oauth.accepts(token)
@@ -270,23 +285,26 @@ class ThreadsServer(Emulator):
             return issued
         media_type = call.text("media_type") or ""
         text = call.text("text") or ""
-        if media_type not in ("TEXT", "IMAGE", "VIDEO", "CAROUSEL"):
+        item = call.text("is_carousel_item") == "true"
+        if media_type not in ("TEXT", "IMAGE", "VIDEO", "CAROUSEL") or (item and media_type not in MEDIA):
             return graph_error(400, "(#100) The parameter media_type is required and must be valid.", 100)
-        if media_type in ("VIDEO", "CAROUSEL"):
-            return graph_error(400, f"(#100) {media_type} containers are not emulated by this sandbox.", 100)
         if threads_length(text) > TEXT_MAX:
             return graph_error(400, f"(#100) Param text must be at most {TEXT_MAX} characters long.", 100)
         if media_type == "TEXT" and not text:
             return graph_error(400, "(#100) The parameter text is required for TEXT posts.", 100)
-        now = self.clock.now()
-        container = Container(new_id(), str(issued.user_id), media_type, text, now)
+        container = Container(new_id(), str(issued.user_id), media_type, text, self.clock.now())
+        container.carousel_item = item
         if media_type == "TEXT":
             container.status = "FINISHED"
+        elif media_type == "CAROUSEL":
+            refused = self.take_children(container, call.text("children") or "")
+            if refused is not None:
+                return refused
         else:
-            url = call.text("image_url")
+            url = call.text(f"{media_type.lower()}_url")
             if not url or not url.startswith(("https://", "http://")):
-                return graph_error(400, "(#100) The parameter image_url is required.", 100)
-            container.image_url = url
+                return graph_error(400, f"(#100) The parameter {media_type.lower()}_url is required.", 100)
+            container.media_url = url
             container.polls_left = int(self.settings.get("processing_polls") or 0)
             task = asyncio.get_running_loop().create_task(self.fetch(container))
             self.world.tasks.add(task)
@@ -294,29 +312,55 @@ class ThreadsServer(Emulator):
         self.world.containers[container.id] = container
         return json_reply({"id": container.id})
 
+    def take_children(self, carousel: Container, children: str) -> web.Response | None:
+        """A CAROUSEL's ``children``: 2–20 of this user's carousel items, each used once."""
+        ids = [c for c in children.split(",") if c]
+        found = [self.world.containers.get(c) for c in ids]
+        if not CAROUSEL_MIN <= len(ids) <= CAROUSEL_MAX:
+            return graph_error(
+                400, f"(#100) A carousel needs {CAROUSEL_MIN} to {CAROUSEL_MAX} children.", 100
+            )
+        for child in found:
+            if child is None or child.user != carousel.user or not child.carousel_item or child.in_carousel:
+                return graph_error(400, "(#100) The parameter children must be carousel item ids.", 100)
+        for child in found:
+            if child is not None:
+                child.in_carousel = True
+        carousel.children = ids
+        carousel.status = "FINISHED"  # its status follows its children's (status_of)
+        return None
+
     async def fetch(self, container: Container) -> None:
-        """Fetch the photo as Threads does; the container ends FINISHED or ERROR."""
+        """Fetch the photo or video as Threads does; the container ends FINISHED or ERROR. The bytes
+        are only counted (a 1 GB video costs no memory here)."""
         forced = self.settings.get("container_error")
-        data, status = b"", 0
+        limit = PHOTO_MAX if container.media_type == "IMAGE" else VIDEO_MAX
+        head, size, status = b"", 0, 0
         try:
             async with (
-                ClientSession(timeout=ClientTimeout(total=20)) as session,
-                session.get(str(container.image_url)) as answer,
+                ClientSession(timeout=ClientTimeout(total=120)) as session,
+                session.get(str(container.media_url)) as answer,
             ):
                 status = answer.status
-                if status == 200:
-                    data = await answer.content.read(PHOTO_MAX + 1)
+                async for chunk in answer.content.iter_chunked(256 * 1024) if status == 200 else _nothing():
+                    head = head if len(head) >= 64 else (head + chunk)[:64]
+                    size += len(chunk)
+                    if size > limit:
+                        break
         except (ClientError, TimeoutError, ValueError):
             status = 0
+        wanted = IMAGE_TYPES if container.media_type == "IMAGE" else VIDEO_TYPES
         if forced:
             container.status, container.error_message = "ERROR", str(forced)
         elif status != 200:
             container.status = "ERROR"
             container.error_message = f"Media download has failed. The media URI answered HTTP {status}."
-        elif mime_type(data[:64]) not in ("image/jpeg", "image/png"):
-            container.status, container.error_message = "ERROR", "The image format is not supported."
-        elif len(data) > PHOTO_MAX:
-            container.status, container.error_message = "ERROR", "The image is larger than 8 MB."
+        elif mime_type(head) not in wanted:
+            kind = "image" if container.media_type == "IMAGE" else "video"
+            container.status, container.error_message = "ERROR", f"The {kind} format is not supported."
+        elif size > limit:
+            container.status = "ERROR"
+            container.error_message = f"The file is larger than {limit // 1_000_000:,} MB."
         else:
             container.status = "FINISHED"
 
@@ -352,10 +396,21 @@ class ThreadsServer(Emulator):
             return "PUBLISHED"
         if container.created + CONTAINER_SECONDS < self.clock.now():
             return "EXPIRED"
+        if container.children:
+            kids = [self.status_of(self.world.containers[c]) for c in container.children]
+            return "ERROR" if "ERROR" in kids else "IN_PROGRESS" if "IN_PROGRESS" in kids else "FINISHED"
         if container.status == "FINISHED" and container.polls_left > 0:
             container.polls_left -= 1
             return "IN_PROGRESS"
         return container.status
+
+    def ready(self, container: Container) -> bool:
+        """Whether Threads has finished with a container (and every child of a carousel)."""
+        if container.created + CONTAINER_SECONDS < self.clock.now():
+            return False
+        if container.children:
+            return all(self.ready(self.world.containers[c]) for c in container.children)
+        return container.status == "FINISHED" and container.polls_left <= 0
 
     async def publish(self, call: Call) -> web.Response:
         issued = self.owner(call, "threads_content_publish")
@@ -366,8 +421,9 @@ class ThreadsServer(Emulator):
             return graph_error(400, "(#100) The parameter creation_id is required and must be valid.", 100)
         if container.published:
             return graph_error(400, "(#100) This container was already published.", 100)
-        expired = container.created + CONTAINER_SECONDS < self.clock.now()
-        if container.status != "FINISHED" or container.polls_left > 0 or expired:
+        if container.carousel_item:
+            return graph_error(400, "(#100) A carousel item is published inside its CAROUSEL.", 100)
+        if not self.ready(container):
             return graph_error(
                 400,
                 "Media Not Found",
@@ -381,8 +437,11 @@ class ThreadsServer(Emulator):
         if self.posts_today(user) >= QUOTA_TOTAL:
             return graph_error(400, "(#4) Application request limit reached", 4, is_transient=True)
         container.published = True
-        kind = "TEXT_POST" if container.media_type == "TEXT" else "IMAGE"
-        thread = Thread(new_id(), user, container.text, kind, self.clock.now())
+        kind = {"TEXT": "TEXT_POST", "CAROUSEL": "CAROUSEL_ALBUM"}.get(
+            container.media_type, container.media_type
+        )
+        media = len(container.children) or (0 if container.media_type == "TEXT" else 1)
+        thread = Thread(new_id(), user, container.text, kind, self.clock.now(), media)
         self.world.threads.append(thread)
         return json_reply({"id": thread.id})
 

@@ -42,15 +42,16 @@ SPEC = NetworkSpec(
         needs_client_secret=True,
     ),
     media=MediaLimits(
-        # Threads takes carousels of up to 20 and videos (MOV/MP4 ≤1 GB, ≤5 min: see sources);
-        # linkdeck builds neither yet, so one photo per post and no video, refused before sending.
-        videos=False,
-        max_images=1,
+        max_images=20,  # a carousel: photos and videos, 20 in all
         image_formats=("jpeg", "png"),
         image_max_bytes=8_000_000,
         image_max_aspect=10.0,
         image_min_width=320,
         image_max_width=1440,
+        video_formats=("mp4", "mov"),
+        video_max_bytes=1_000_000_000,
+        video_max_seconds=5 * 60,
+        mixed_media=True,
     ),
     caption=CaptionLimits(max_length=500, counting=CaptionCounting.EMOJI_BYTES),
     targets=(TargetKind.PROFILE,),
@@ -58,15 +59,15 @@ SPEC = NetworkSpec(
     "must be at least 24 hours old and still valid to renew; once it has run out, link again)",
     access_token_seconds=60 * 24 * 3600,
     warn_before_expiry_days=7,
-    summary="Post text and photos to Threads with your own Meta app.",
+    summary="Post text, photos, videos and carousels to Threads with your own Meta app.",
     notes=(
         "Posts are limited to 500 characters, and Threads counts each emoji as its size in UTF-8 "
         "bytes (often 4), so emoji-heavy text runs out sooner than the counter may suggest.",
-        "Threads fetches each photo from a public web address: linkdeck stages it in your own "
-        "S3-compatible bucket ([staging] in config.toml) for the seconds Threads needs, then "
-        "deletes it. Without staging, text posts work and photo posts are refused before sending.",
-        "Not in this version: videos and carousels (several photos in one post). linkdeck refuses "
-        "them before sending; post one photo, or text, per post.",
+        "Threads fetches each photo and video from a public web address: linkdeck stages it in "
+        "your own S3-compatible bucket ([staging] in config.toml) for as long as Threads needs, "
+        "then deletes it. Without staging, text posts work and media posts are refused before "
+        "sending.",
+        "Several files make a carousel (up to 20 photos and videos, mixed); its text is the caption.",
         "At most 250 posts per account in any 24 hours (a carousel counts as one).",
         "Meta may refuse http redirect addresses for this app (unverified); if so, keep the app in "
         "Development mode or paste the final address back into linkdeck.",
@@ -121,8 +122,8 @@ SPEC = NetworkSpec(
         "quota_total 250, quota_duration 86400)",
         "publish": f"{TDOCS}/posts; {PZ} (public image_url/video_url, container then publish)",
         "media": f"{AY} (JPEG/PNG ≤8 MB, width 320–1440, aspect ≤10:1; MOV/MP4 ≤1 GB, ≤5 min); "
-        "carousel ≤20: docs.postsyncer.com/platforms/threads (3P, official unverified); linkdeck "
-        "choice: carousels and video are not built in this version (one photo, no video)",
+        "carousel ≤20: docs.postsyncer.com/platforms/threads (3P, official unverified), mixed "
+        f"photos and videos: {TDOCS}/posts (carousel items IMAGE or VIDEO)",
         "caption": f"{TDOCS}/posts (500 chars; emojis counted as their UTF-8 bytes)",
         "rate": f"{TDOCS}/overview (250 posts per 24 h, carousel counts 1)",
         "roles": "unverified: only accounts with a role on a Development-mode app can link "
