@@ -170,6 +170,7 @@ async def test_publishing_before_the_container_is_ready_is_4279009_and_tried_lat
             f"{base}/threads_publish", data={"creation_id": made.json()["id"]}, headers=headers
         )
     assert early.status_code == 400 and early.json()["error"]["error_subcode"] == 4279009
+    assert set(json.loads(made.headers["x-app-usage"])) == {"call_count", "total_cputime", "total_time"}
     async with async_client() as client:
         error = ThreadsPublisher(SPEC, client).refused(
             early, "Threads", "publishing the post", committing=True
