@@ -69,6 +69,7 @@ class LocalStaging:
 
 class Fast(ThreadsPublisher):
     poll_delays = (0.0, 0.0, 0.0, 0.0)  # the sandbox needs no real wait between looks
+    not_ready_delays = (0.0, 0.0)
 
 
 @pytest.fixture
@@ -177,6 +178,21 @@ async def test_publishing_before_the_container_is_ready_is_4279009_and_tried_lat
         )
     assert error.kind == "try_later" and error.retry_after == 30.0 and not error.maybe_published
     assert "4279009" in error.message and threads.emulator.published() == []
+
+
+async def test_4279009_after_finished_publishes_the_same_container_again(threads: Threads) -> None:
+    account = await threads.link()
+    threads.configure(not_ready_publishes=2)  # Meta's race: two "Media Not Found", then it works
+    result = await send(threads, account, "Patience", [])
+    assert result.url and len(graph_calls(threads, "POST", "/threads")) == 1
+    tries = graph_calls(threads, "POST", "/threads_publish")
+    assert [t["status"] for t in tries] == [400, 400, 200]
+    assert len({t["params"]["creation_id"] for t in tries}) == 1
+    threads.configure(not_ready_publishes=3)  # still not ready after the retries: try later
+    with pytest.raises(PublishError) as later:
+        await send(threads, account, "Patience again", [])
+    assert later.value.kind == "try_later" and "4279009" in later.value.message
+    assert [p.text for p in threads.emulator.published()] == ["Patience"]
 
 
 async def test_media_still_processing_after_the_polls_is_tried_later(

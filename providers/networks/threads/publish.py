@@ -15,8 +15,9 @@
    media's fault (Threads may say only "UNKNOWN", postiz-app PR #1991); EXPIRED or still
    IN_PROGRESS after about five minutes is "try later".
 4. ``POST /{user-id}/threads_publish`` with ``creation_id``: the post. Publishing before the
-   container is ready answers error subcode **4279009** ("Media Not Found", postiz-app PR #2047):
-   that is "try later", never a failure.
+   container is ready answers error subcode **4279009** ("Media Not Found", postiz-app PR #2047),
+   sometimes even after FINISHED: the same container is published again after 5, 15 and 30 s,
+   and then it is "try later", never a failure.
 5. Its link: ``GET /{media-id}?fields=permalink``.
 
 Errors are Graph documents ``{"error": {message, type, code, error_subcode, fbtrace_id}}``; the
@@ -68,6 +69,9 @@ class ThreadsPublisher(Publisher):
     stages_media = True
     # Seconds between looks at a container's status (about five minutes in all).
     poll_delays: ClassVar[tuple[float, ...]] = (0.5, 1, 2, 4, 8, 15, 30, 30, 30, 30, 30, 30, 60, 60)
+    # Seconds before publishing the same container again after 4279009 (Threads not ready yet,
+    # even after FINISHED: postiz-app PR #2047); then the outbox tries again later.
+    not_ready_delays: ClassVar[tuple[float, ...]] = (5, 15, 30)
     error_rules: ClassVar[Mapping[str, Rule]] = {
         NOT_READY: Rule(
             "try_later", "Threads had not finished with the media yet; linkdeck tries again.", TRY_LATER_READY
@@ -274,12 +278,19 @@ class ThreadsPublisher(Publisher):
         if report is not None:
             await report.committing()
         what = "publishing the post"
-        try:
-            response = await self.client.post(
-                f"{API}/{user}/threads_publish", data={"creation_id": container}, headers=self._auth(token)
-            )
-        except Exception as exc:
-            raise from_exception(exc, name, what, committing=True) from None
+        for delay in (0.0, *self.not_ready_delays):
+            if delay:
+                await asyncio.sleep(delay)
+            try:
+                response = await self.client.post(
+                    f"{API}/{user}/threads_publish",
+                    data={"creation_id": container},
+                    headers=self._auth(token),
+                )
+            except Exception as exc:
+                raise from_exception(exc, name, what, committing=True) from None
+            if response.status_code == 200 or self.error_code(response) != NOT_READY:
+                break
         if response.status_code != 200:
             raise self.refused(response, name, what, committing=True)
         body = _json(response) or {}

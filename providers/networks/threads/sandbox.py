@@ -24,8 +24,10 @@ behind them (a :class:`World` per sandbox, keyed by its clock).
 - every Graph answer carries Graph's ``x-app-usage`` header (call_count, total_cputime,
   total_time as percentages; its use on Threads is unverified).
 
-Error injection: the sandbox's faults (``DEMO.create_path`` is the publish call), and the
-``container_error`` setting (every new IMAGE container ends in ERROR with that message).
+Error injection: the sandbox's faults (``DEMO.create_path`` is the publish call), the
+``container_error`` setting (every new media container ends in ERROR with that message) and
+``not_ready_publishes`` (that many publish calls answer 4279009 even for a ready container, the
+race postiz-app PR #2047 saw).
 """
 
 from __future__ import annotations
@@ -58,7 +60,12 @@ TEXT_MAX = 500
 QUOTA_TOTAL = 250
 DAY = 86_400
 CONTAINER_SECONDS = DAY
-DEFAULT_SETTINGS: dict[str, Any] = {"quota_used": 0, "processing_polls": 1, "container_error": None}
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "quota_used": 0,
+    "processing_polls": 1,
+    "container_error": None,
+    "not_ready_publishes": 0,  # publish calls answered 4279009 even for a ready container
+}
 
 
 def threads_length(text: str) -> int:
@@ -423,7 +430,10 @@ class ThreadsServer(Emulator):
             return graph_error(400, "(#100) This container was already published.", 100)
         if container.carousel_item:
             return graph_error(400, "(#100) A carousel item is published inside its CAROUSEL.", 100)
-        if not self.ready(container):
+        racing = int(self.settings.get("not_ready_publishes") or 0)
+        if racing > 0:
+            self.settings["not_ready_publishes"] = racing - 1
+        if racing > 0 or not self.ready(container):
             return graph_error(
                 400,
                 "Media Not Found",
