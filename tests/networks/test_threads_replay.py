@@ -98,7 +98,7 @@ async def test_the_recorded_exchanges_link_a_60_day_token(
     assert token is not None
     assert token["user_id"] == "12345678"  # the recorded number, kept as text
     assert token["token_type"] == "bearer" and token["expires_in"] == 5183944
-    assert before + 5183944 <= token["expires_at"] <= clock.timestamp() + 5183944
+    assert int(before) + 5183944 <= token["expires_at"] <= clock.timestamp() + 5183944
     assert token["renew_at"] == token["expires_at"] - RENEW_BEFORE_SECONDS
     code_call, exchange, me = replay.seen
     assert code_call[0:2] == ("POST", "/graph.threads.net/oauth/access_token")
