@@ -2,7 +2,8 @@
 Graph API on ``graph.threads.net`` / ``graph.threads.com`` (Meta: "either"), one emulated Threads
 behind them (a :class:`World` per sandbox, keyed by its clock).
 
-- sign-in: :mod:`.sandbox_oauth` (short-lived token, th_exchange_token, th_refresh_token);
+- sign-in: :mod:`.sandbox_oauth` (short-lived token, th_exchange_token, th_refresh_token); the
+  memory the hosts share, container states and fetching media: :mod:`.sandbox_world`;
 - ``GET /v1.0/me?fields=id,username,name,threads_profile_picture_url``;
 - ``GET /v1.0/{user-id}/threads_publishing_limit?fields=quota_usage,config``: the posts of the
   last 24 hours against ``quota_total`` 250 (``quota_duration`` 86400); the ``quota_used``
@@ -34,115 +35,30 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
-import weakref
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, web
+from aiohttp import web
 
 from providers.emulation import people
 from providers.emulation.framework import Call, Emulator, Published, Routes, SandboxDemo, json_reply
 from providers.emulation.grants import Clock, Issued
-from providers.media.sniff import mime_type
-from providers.networks.threads.sandbox_oauth import CLIENT_ID, CLIENT_SECRET, ThreadsOAuth, graph_error
-
-VERSION = "/v1.0"
-PHOTO_MAX = 8_000_000
-VIDEO_MAX = 1_000_000_000
-IMAGE_TYPES = ("image/jpeg", "image/png")
-VIDEO_TYPES = ("video/mp4", "video/quicktime")
-MEDIA = ("IMAGE", "VIDEO")
-CAROUSEL_MIN, CAROUSEL_MAX = 2, 20
-TEXT_MAX = 500
-QUOTA_TOTAL = 250
-DAY = 86_400
-CONTAINER_SECONDS = DAY
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "quota_used": 0,
-    "processing_polls": 1,
-    "container_error": None,
-    "not_ready_publishes": 0,  # publish calls answered 4279009 even for a ready container
-}
-
-
-def threads_length(text: str) -> int:
-    """Threads' count ("Emojis are counted as the number of UTF-8 bytes", …/threads/posts): each
-    code point of an emoji sequence (with its joiners and selectors) counts its UTF-8 bytes, every
-    other character counts one. Written here on its own, not shared with the client's counter."""
-    import regex
-
-    total = 0
-    for sequence in regex.findall(r"\X", text):
-        emoji = regex.search(r"\p{Extended_Pictographic}|\p{Regional_Indicator}", sequence)
-        total += len(sequence.encode("utf-8")) if emoji else len(sequence)
-    return total
-
-
-@dataclass
-class Container:
-    id: str
-    user: str
-    media_type: str
-    text: str
-    created: float
-    media_url: str | None = None
-    status: str = "IN_PROGRESS"
-    error_message: str | None = None
-    polls_left: int = 0
-    published: bool = False
-    carousel_item: bool = False  # is_carousel_item=true: published only inside a CAROUSEL
-    in_carousel: bool = False
-    children: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Thread:
-    id: str
-    user: str
-    text: str
-    media_type: str  # TEXT_POST, IMAGE, VIDEO, CAROUSEL_ALBUM
-    created: float
-    media: int
-    shortcode: str = field(
-        default_factory=lambda: secrets.token_urlsafe(8).replace("-", "a").replace("_", "b")
-    )
-
-
-async def _nothing() -> AsyncIterator[bytes]:
-    return
-    yield b""
-
-
-class World:
-    """One sandbox's Threads: its sign-in, containers and posts."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self.oauth = ThreadsOAuth(clock)
-        self.containers: dict[str, Container] = {}
-        self.threads: list[Thread] = []  # oldest first
-        self.settings: dict[str, Any] = dict(DEFAULT_SETTINGS)
-        self.tasks: set[asyncio.Task[None]] = set()
-
-
-_worlds: weakref.WeakKeyDictionary[Clock, World] = weakref.WeakKeyDictionary()
-
-
-def world_for(clock: Clock) -> World:
-    if clock not in _worlds:
-        _worlds[clock] = World(clock)
-    return _worlds[clock]
-
-
-def new_id() -> str:
-    return str(17_000_000_000_000_000 + secrets.randbelow(10**15))
-
-
-def meta_time(moment: float) -> str:
-    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+from providers.networks.threads.sandbox_oauth import CLIENT_ID, CLIENT_SECRET, graph_error
+from providers.networks.threads.sandbox_world import (
+    CAROUSEL_MAX,
+    CAROUSEL_MIN,
+    DAY,
+    DEFAULT_SETTINGS,
+    MEDIA,
+    QUOTA_TOTAL,
+    TEXT_MAX,
+    VERSION,
+    Container,
+    Thread,
+    meta_time,
+    new_id,
+    threads_length,
+    world_for,
+)
 
 
 class ThreadsServer(Emulator):
@@ -313,7 +229,7 @@ class ThreadsServer(Emulator):
                 return graph_error(400, f"(#100) The parameter {media_type.lower()}_url is required.", 100)
             container.media_url = url
             container.polls_left = int(self.settings.get("processing_polls") or 0)
-            task = asyncio.get_running_loop().create_task(self.fetch(container))
+            task = asyncio.get_running_loop().create_task(self.world.fetch(container))
             self.world.tasks.add(task)
             task.add_done_callback(self.world.tasks.discard)
         self.world.containers[container.id] = container
@@ -337,40 +253,6 @@ class ThreadsServer(Emulator):
         carousel.status = "FINISHED"  # its status follows its children's (status_of)
         return None
 
-    async def fetch(self, container: Container) -> None:
-        """Fetch the photo or video as Threads does; the container ends FINISHED or ERROR. The bytes
-        are only counted (a 1 GB video costs no memory here)."""
-        forced = self.settings.get("container_error")
-        limit = PHOTO_MAX if container.media_type == "IMAGE" else VIDEO_MAX
-        head, size, status = b"", 0, 0
-        try:
-            async with (
-                ClientSession(timeout=ClientTimeout(total=120)) as session,
-                session.get(str(container.media_url)) as answer,
-            ):
-                status = answer.status
-                async for chunk in answer.content.iter_chunked(256 * 1024) if status == 200 else _nothing():
-                    head = head if len(head) >= 64 else (head + chunk)[:64]
-                    size += len(chunk)
-                    if size > limit:
-                        break
-        except (ClientError, TimeoutError, ValueError):
-            status = 0
-        wanted = IMAGE_TYPES if container.media_type == "IMAGE" else VIDEO_TYPES
-        if forced:
-            container.status, container.error_message = "ERROR", str(forced)
-        elif status != 200:
-            container.status = "ERROR"
-            container.error_message = f"Media download has failed. The media URI answered HTTP {status}."
-        elif mime_type(head) not in wanted:
-            kind = "image" if container.media_type == "IMAGE" else "video"
-            container.status, container.error_message = "ERROR", f"The {kind} format is not supported."
-        elif size > limit:
-            container.status = "ERROR"
-            container.error_message = f"The file is larger than {limit // 1_000_000:,} MB."
-        else:
-            container.status = "FINISHED"
-
     async def get_object(self, call: Call) -> web.Response:
         issued = self.signed_in(call)
         if not isinstance(issued, Issued):
@@ -379,7 +261,7 @@ class ThreadsServer(Emulator):
         fields = set((call.text("fields") or "id").split(","))
         container = self.world.containers.get(object_id)
         if container is not None and container.user == issued.user_id:
-            status = self.status_of(container)
+            status = self.world.status_of(container)
             body: dict[str, Any] = {"id": container.id}
             if "status" in fields:
                 body["status"] = status
@@ -397,28 +279,6 @@ class ThreadsServer(Emulator):
             33,
         )
 
-    def status_of(self, container: Container) -> str:
-        """What a status read says now; a read while processing uses up one of its polls."""
-        if container.published:
-            return "PUBLISHED"
-        if container.created + CONTAINER_SECONDS < self.clock.now():
-            return "EXPIRED"
-        if container.children:
-            kids = [self.status_of(self.world.containers[c]) for c in container.children]
-            return "ERROR" if "ERROR" in kids else "IN_PROGRESS" if "IN_PROGRESS" in kids else "FINISHED"
-        if container.status == "FINISHED" and container.polls_left > 0:
-            container.polls_left -= 1
-            return "IN_PROGRESS"
-        return container.status
-
-    def ready(self, container: Container) -> bool:
-        """Whether Threads has finished with a container (and every child of a carousel)."""
-        if container.created + CONTAINER_SECONDS < self.clock.now():
-            return False
-        if container.children:
-            return all(self.ready(self.world.containers[c]) for c in container.children)
-        return container.status == "FINISHED" and container.polls_left <= 0
-
     async def publish(self, call: Call) -> web.Response:
         issued = self.owner(call, "threads_content_publish")
         if not isinstance(issued, Issued):
@@ -433,7 +293,7 @@ class ThreadsServer(Emulator):
         racing = int(self.settings.get("not_ready_publishes") or 0)
         if racing > 0:
             self.settings["not_ready_publishes"] = racing - 1
-        if racing > 0 or not self.ready(container):
+        if racing > 0 or not self.world.ready(container):
             return graph_error(
                 400,
                 "Media Not Found",
