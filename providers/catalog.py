@@ -22,10 +22,24 @@ def ids() -> tuple[str, ...]:
     return tuple(spec.id for spec in all_networks())
 
 
+def canonical(text: str) -> str:
+    """A network id as a person may type it (``MASTODON``, `` Google_Business ``) in the catalog's
+    spelling, so every command matches ids the same way."""
+    return text.strip().lower().replace("_", "-")
+
+
+def find(text: str) -> NetworkSpec | None:
+    """The network ``text`` names (see :func:`canonical`), or None."""
+    wanted = canonical(text)
+    return next((spec for spec in all_networks() if spec.id == wanted), None)
+
+
 def get(network_id: str) -> NetworkSpec:
-    for spec in all_networks():
-        if spec.id == network_id:
-            return spec
+    """The network ``network_id`` names (matched as :func:`canonical` spells it); UsageError for
+    one linkdeck does not know."""
+    spec = find(network_id)
+    if spec is not None:
+        return spec
     from providers.errors import UsageError
 
     raise UsageError(

@@ -4,8 +4,9 @@ Every module logs under ``linkdeck.*``; this sets up one rotating file in the da
 (``paths.log_file()``, mode 0600). Tokens must never reach it, so a filter rewrites each record
 through :func:`redact` before any handler formats it: query and form parameters that carry secrets
 (``access_token=``, ``code=``, ``client_secret=``…), ``Bearer``/``DPoP`` credentials, JSON fields
-with secret names, and JWT-shaped strings. HTTP client libraries log full request URLs at INFO
-(some networks put tokens in query strings), so they are held at WARNING.
+with secret names, JWT-shaped strings, and a bot token in a URL path (``/bot<token>/``, the Bot
+API's form). HTTP client libraries log full request URLs at INFO (some networks put tokens in query
+strings or paths), so they are held at WARNING.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ _PATTERNS = (
     re.compile(rf"(?i)([\"'])({SECRET_NAMES})\1\s*:\s*([\"'])[^\"']*\3"),  # JSON or a dict's repr
     re.compile(r"(?i)\b(bearer|dpop|basic)\s+[A-Za-z0-9\-._~+/]+=*"),
     re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),  # a JWT
+    re.compile(r"/bot\d+:[A-Za-z0-9_-]+"),  # a bot token in a URL path (/bot<token>/<method>)
 )
 NOISY = ("httpx2", "httpx", "httpcore", "authlib", "aiohttp.access", "urllib3")
 
@@ -34,7 +36,8 @@ def redact(text: str) -> str:
     text = _PATTERNS[0].sub(lambda m: f"{m.group(1)}=***", text)
     text = _PATTERNS[1].sub(lambda m: f"{m[1]}{m[2]}{m[1]}: {m[3]}***{m[3]}", text)
     text = _PATTERNS[2].sub(lambda m: f"{m.group(1)} ***", text)
-    return _PATTERNS[3].sub("***", text)
+    text = _PATTERNS[3].sub("***", text)
+    return _PATTERNS[4].sub("/bot***", text)
 
 
 class RedactingFilter(logging.Filter):

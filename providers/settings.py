@@ -92,6 +92,12 @@ def load(path: Path | None = None) -> Settings:
                 f"config file {path} is not valid TOML: {exc}",
                 hint="Fix or remove the file; `linkdeck doctor` checks it.",
             ) from None
+        except OSError as exc:  # a folder where the file belongs, no permission, an I/O error
+            reason = "it is a folder" if path.is_dir() else (exc.strerror or str(exc))
+            raise SetupError(
+                f"config file {path} cannot be read: {reason}",
+                hint="Move it aside or fix its permissions; linkdeck reads it as a TOML file.",
+            ) from None
     networks: dict[str, NetworkSettings] = {}
     table = raw.get("networks", {})
     if isinstance(table, dict):

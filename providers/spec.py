@@ -110,6 +110,7 @@ class MediaLimits:
     videos: bool = True
     text_only: bool = True  # a post with no media is allowed
     max_images: int = 1
+    max_videos: int | None = None  # uploaded videos in one post (Tumblr: 1); None: not limited here
     image_formats: tuple[str, ...] = ("jpeg", "png")
     image_max_bytes: int | None = None
     image_min_aspect: float | None = None  # width / height
@@ -124,6 +125,7 @@ class MediaLimits:
     video_min_aspect: float | None = None
     video_max_aspect: float | None = None
     mixed_media: bool = False  # images and video in one post
+    alt_text_max_length: int | None = None  # a media file's description (Mastodon description_limit)
     limits_from_server: bool = False  # read live (Mastodon /api/v2/instance, Flickr getLimits)
 
 
@@ -156,6 +158,9 @@ class NetworkSpec:
     availability_reason: str = ""
     token_lifetime: str = ""  # human summary, e.g. "60 days, refreshable"
     access_token_seconds: int | None = None
+    # How long a refresh token lasts when the network documents it but its token answer does not
+    # say (Tumblr: 42 days); the account's expiry then follows each new refresh token.
+    refresh_token_seconds: int | None = None
     warn_before_expiry_days: int | None = None
     summary: str = ""  # one line for the card and the help
     notes: tuple[str, ...] = ()  # things the user must know (Business accounts only, …)
@@ -168,6 +173,9 @@ class NetworkSpec:
     # A well-known server, shown as the example when the user is asked for theirs.
     example_instance: str = ""
     share_url: str = ""  # a web share link for what no API can post (a Facebook personal Timeline)
+    # How a person ends linkdeck's access at the network when no API call can (Telegram: /revoke
+    # in @BotFather); unlinking says it beside the settings page.
+    revoke_by_hand: str = ""
     # Per-post options the network's API takes, offered on Upload: "visibility" (public, unlisted,
     # private, direct), "content_warning" (text shown before the post; marks media sensitive).
     post_options: tuple[str, ...] = ()

@@ -28,13 +28,18 @@ class UnlinkPlan:
     waiting: int
     settings_url: str | None
     can_revoke: bool
+    by_hand: str = ""  # the network's own way to end the access (spec.revoke_by_hand)
 
     def explain(self) -> str:
         revoke = (
             f"linkdeck asks {self.network_name} to revoke its access, then forgets the token."
             if self.can_revoke
             else f"{self.network_name} offers no revoke call: linkdeck forgets the token; "
-            "remove the app on the page below to end its access there too."
+            + (
+                f"to end its access there too, {self.by_hand}"
+                if self.by_hand
+                else "remove the app on the page below to end its access there too."
+            )
         )
         waiting = (
             f"**{self.waiting} scheduled post{'s' if self.waiting != 1 else ''}** to {self.handle} "
@@ -60,17 +65,22 @@ class UnlinkResult:
     token_forgotten: bool
     held: int
     problem: str = ""
+    by_hand: str = ""  # the network's own way to end the access (spec.revoke_by_hand)
+    settings_url: str | None = None  # the network's connected-apps page, named where access remains
 
     def summary(self) -> str:
         parts = [f"{self.handle} unlinked."]
+        page = f" ({self.settings_url})" if self.settings_url else ""
         if self.revoked:
             parts.append(f"{self.network_name} confirmed that linkdeck's access is revoked.")
         elif self.revoked is None:
-            parts.append(f"Access was not revoked at {self.network_name}: use its connected-apps page.")
+            parts.append(f"Access was not revoked at {self.network_name}: use its connected-apps page{page}.")
+            if self.by_hand:
+                parts.append(f"To end it there, {self.by_hand}")
         elif not self.revoked:
             parts.append(
                 f"{self.network_name} did not confirm the revocation: remove linkdeck on its "
-                "connected-apps page."
+                f"connected-apps page{page}."
             )
         if self.held:
             parts.append(f"{self.held} scheduled post(s) held until you link it again.")
@@ -88,6 +98,7 @@ def plan(store: Store, account: Account) -> UnlinkPlan:
         waiting=waiting,
         settings_url=instances.settings_url_for(spec, account.instance),
         can_revoke=spec.capabilities.provider_revoke,
+        by_hand=spec.revoke_by_hand,
     )
 
 
@@ -124,4 +135,7 @@ async def unlink(store: Store, vault: Vault, account: Account) -> UnlinkResult:
         if str(exc) not in problems:
             problems.append(str(exc))
     held = store.remove_account(account.id)  # holds its scheduled deliveries in the same transaction
-    return UnlinkResult(spec.name, account.handle, revoked, forgotten, held, " ".join(problems))
+    page = instances.settings_url_for(spec, account.instance)
+    return UnlinkResult(
+        spec.name, account.handle, revoked, forgotten, held, " ".join(problems), spec.revoke_by_hand, page
+    )

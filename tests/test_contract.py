@@ -9,9 +9,9 @@ spec says the network can (and the token stops working), or says where to remove
 and a photo (a short video where the spec takes no photos) are published through the outbox
 with links; a send whose answer is lost is recovered the way the publisher declares (the same
 idempotency key or a look-up) with exactly one post at the network; a 401 asks to reconnect and
-holds the post; a 429 is tried later at Retry-After. A network whose publisher stages media (it
-fetches photos from an address) gets a real S3-compatible bucket (moto in server mode) as its
-``[staging]``, and nothing is left in it.
+holds the post; a 429 is tried later at Retry-After.
+A network whose publisher stages media (it fetches photos from an address) gets a real
+S3-compatible bucket (moto in server mode) as its ``[staging]``, and nothing is left in it.
 
 The sandbox runs in this process; the vault is the real Secret Service under tests/with_keyring.sh
 (else the opted-in plaintext file).

@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 
 from providers.overview import CardState
-from tests.sandbox_browser import approve_async
-from tests.support.tui import SIZE, pause_until
+from tests.support.tui import SIZE, link_from_card, pause_until
 from tui.app import LinkdeckApp
 from tui.demo import demo_environment
-from tui.widgets.link_address import AddressView
 from tui.widgets.network_card import NetworkCard
 
 
@@ -25,18 +23,9 @@ async def test_demo_links_mastodon_on_the_sandbox_and_cleans_up(monkeypatch: pyt
         app = LinkdeckApp()
         async with app.run_test(size=SIZE) as pilot:
             app.place = app.place.SSH
-            app.screen.query_one("#card-mastodon").focus()
-            await pilot.press("enter")
-            screen = app.screen
-            view = screen.query_one(AddressView)
             # no server question: the demo starts on mastodon.example
-            await pause_until(pilot, lambda: view.url is not None)
-            url = view.url
-            assert url is not None
+            url = await link_from_card(app, pilot, "mastodon")
             assert url.startswith(f"{sandbox}/mastodon.example/oauth/authorize?")
-            redirect = (await approve_async(url)).headers["location"]
-            screen.query_one("#link-paste").value = redirect  # type: ignore[attr-defined]
-            await pilot.press("enter")
             await pause_until(pilot, lambda: type(app.screen).__name__ == "AccountsScreen")
             await pilot.pause()
             card = app.screen.query_one("#card-mastodon", NetworkCard).card

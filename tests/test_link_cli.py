@@ -23,9 +23,12 @@ from providers.sandbox import fingerprint
 from providers.settings import Settings
 from providers.vault import PLAINTEXT_FILENAME, Vault
 from tests.sandbox_browser import approve, query
-from tests.support.cli import CLI, ROOT, run_cli
+from tests.support.cli import CLI, ROOT, run_cli, start_cli
 from tests.support.ports import free_port
 from tests.support.processes import SandboxProcess
+from tests.support.unbuilt import unbuilt_network
+
+UNBUILT = unbuilt_network()
 
 
 @pytest.fixture
@@ -55,15 +58,7 @@ def link(
     """Run ``link`` with --no-browser; ``answer(authorize_url)`` returns the line to paste. No
     ``instance`` for a network that lives on one host."""
     where = ["--instance", instance] if instance else []
-    process = subprocess.Popen(
-        [*CLI, "link", network, *where, "--no-browser", *extra],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_cli(env, "link", network, *where, "--no-browser", *extra)
     assert process.stdout is not None
     shown = []
     for line in process.stdout:
@@ -229,7 +224,7 @@ def test_browser_mode_finishes_on_the_loopback_callback(
     [
         (["link", "mastodon", "--instance", "http://mastodon.social", "--no-browser"], "https"),
         (["link", "mastodon", "--no-browser"], "needs your server's address"),
-        (["link", "telegram", "--no-browser"], "Linking Telegram is not in this version"),
+        (["link", UNBUILT.id, "--no-browser"], f"Linking {UNBUILT.name} is not in this version"),
         (["link", "bluesky"], "the input ended before the Bluesky handle"),  # handle, app password
         (["sandbox", "--port", "70000"], "--port"),
     ],

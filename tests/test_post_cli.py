@@ -71,7 +71,7 @@ def test_to_refuses_unknown_unlinked_and_unbuilt_networks(
     env: dict[str, str], sandbox_process: SandboxProcess, alice: Account
 ) -> None:
     for to, message in (
-        ("myspace", "unknown network id 'myspace'"),
+        ("myspace", "unknown network id(s) in --to: myspace"),
         ("pixelfed", "no Pixelfed account is linked; link one with `linkdeck link pixelfed`"),
         ("linkedin", "publishing to LinkedIn is not built yet"),
         ("x", "no X account is linked; link one with `linkdeck link x`"),

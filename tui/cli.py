@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from providers.errors import LinkdeckError, UsageError
 
 Handler = Callable[[argparse.Namespace], int]
+MAX_LATENCY = 60.0  # seconds the sandbox may add to each reply: more is a typing mistake
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,8 +109,8 @@ def _sandbox(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535 (0: a free port), not {args.port}")
-    if args.latency < 0:
-        raise UsageError(f"--latency must be zero or more seconds, not {args.latency}")
+    if not 0 <= args.latency <= MAX_LATENCY:  # also refuses nan, which no comparison holds for
+        raise UsageError(f"--latency must be from 0 to {MAX_LATENCY:g} seconds, not {args.latency}")
     try:
         run(args.port, args.latency, log=lambda line: print(line, file=sys.stderr, flush=True))
     except OSError as exc:
@@ -186,12 +187,30 @@ HANDLERS: dict[str | None, Handler] = {
 }
 
 
+def _refuse_undecodable(args: argparse.Namespace) -> None:
+    """Text arguments that are not valid UTF-8 (a shell passes any bytes; Python keeps the bad ones
+    as lone surrogates) are refused by name before any command runs: a caption, a network id or a
+    server address of broken bytes can only be a mistake. File names may be any bytes, as the
+    file system allows."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        if name == "files" or not all(isinstance(v, str) for v in values):
+            continue
+        for text in values:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                option = name if name == "network" else f"--{name.replace('_', '-')}"
+                raise UsageError(f"{option} is not valid UTF-8 text; check the terminal's encoding") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         from providers import logs
 
+        _refuse_undecodable(args)
         logs.setup()
         return HANDLERS[args.command](args)
     except LinkdeckError as exc:

@@ -93,9 +93,11 @@ def accounts(args: argparse.Namespace) -> int:
     if not rows:
         print("No linked accounts. Link one with `linkdeck link NETWORK` or from the Accounts screen.")
         return 0
-    for row in rows:
-        target = f" → {row['target_name']}" if row["target_name"] else ""
-        print(f"{row['id']:>4}  {row['network']:<16} {row['handle']}{target}  [{row['card_state']}]")
+    from providers.terminal_text import visible
+
+    for row in rows:  # handles and names come from the network: shown, never obeyed
+        target = f" → {visible(row['target_name'])}" if row["target_name"] else ""
+        print(f"{row['id']:>4}  {row['network']:<16} {visible(row['handle'])}{target}  [{row['card_state']}]")
     return 0
 
 

@@ -39,12 +39,11 @@ def _networks(to: str | None) -> list[NetworkSpec]:
     if to is None:
         return [s for s in specs if s.availability is Availability.AVAILABLE]
     wanted = list(dict.fromkeys(part.strip() for part in to.split(",") if part.strip()))
-    known = {s.id: s for s in specs}
-    unknown = [w for w in wanted if w not in known]
+    unknown = [w for w in wanted if catalog.find(w) is None]
     if unknown or not wanted:
         what = f"unknown network id(s) in --to: {', '.join(unknown)}" if unknown else "--to names no network"
-        raise UsageError(what, hint="Known network ids: " + ", ".join(known))
-    return [known[w] for w in wanted]
+        raise UsageError(what, hint="Known network ids: " + ", ".join(s.id for s in specs))
+    return list({spec.id: spec for spec in map(catalog.get, wanted)}.values())
 
 
 def _media_entry(spec: NetworkSpec, file: str, verdict: Verdict) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from providers.errors import UsageError
 from providers.outbox.events import DeliveryEvent
 from providers.outbox.timing import iso, iso_local, local, parse_at
 from providers.store import Account, AccountState, Delivery, DeliveryState, Post, Store
+from providers.terminal_text import visible
 
 if TYPE_CHECKING:
     from providers.vault import Vault
@@ -64,16 +65,17 @@ def resolve_targets(store: Store, to: str, *, scheduled: bool) -> list[Account]:
     items = [part.strip() for part in to.split(",") if part.strip()]
     if not items:
         raise UsageError("--to names no network", hint="Known network ids: " + ", ".join(catalog.ids()))
+    unknown = [item.partition(":")[0].strip() for item in items if not catalog.find(item.partition(":")[0])]
+    if unknown:  # every id is checked before any account is looked at
+        raise UsageError(
+            f"unknown network id(s) in --to: {', '.join(unknown)}",
+            hint="Known network ids: " + ", ".join(catalog.ids()),
+        )
     chosen: dict[int, Account] = {}
     for item in items:
-        network, _, who = item.partition(":")
-        network = network.strip().lower()
-        if network not in catalog.ids():
-            raise UsageError(
-                f"unknown network id {network!r} in --to",
-                hint="Known network ids: " + ", ".join(catalog.ids()),
-            )
-        spec = catalog.get(network)
+        name, _, who = item.partition(":")
+        spec = catalog.get(name)
+        network = spec.id
         if not can_publish(network):
             raise UsageError(f"publishing to {spec.name} is not built yet in this version of linkdeck")
         linked = store.accounts_for(network)
@@ -100,15 +102,28 @@ def resolve_targets(store: Store, to: str, *, scheduled: bool) -> list[Account]:
 
 
 def alt_text(path: str) -> str:
+    """The alt text in ``PATH.alt.txt`` ('' without one). Refused (exit 2) when it is not UTF-8 or
+    holds control characters other than line breaks and tabs: a NUL or an escape sequence in a
+    description is never what a person meant, and servers refuse or mangle it."""
     sidecar = Path(path + ALT_SUFFIX)
     try:
-        return sidecar.read_text(encoding="utf-8").strip() if sidecar.is_file() else ""
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{sidecar.name}: the alt text file cannot be read ({exc})") from None
+        text = sidecar.read_text(encoding="utf-8").strip() if sidecar.is_file() else ""
+    except UnicodeDecodeError:
+        raise UsageError(f"{sidecar}: the alt text is not valid UTF-8") from None
+    except OSError as exc:
+        raise UsageError(f"{sidecar}: the alt text file cannot be read ({exc.strerror or exc})") from None
+    bad = sorted({f"U+{ord(c):04X}" for c in text if not c.isprintable() and c not in "\n\t"})
+    if bad:
+        raise UsageError(f"{sidecar}: the alt text has control characters ({', '.join(bad)}); remove them")
+    return text
 
 
 async def _problems(
-    accounts: Sequence[Account], infos: Sequence[Any], caption: str, vault: Vault
+    accounts: Sequence[Account],
+    infos: Sequence[Any],
+    caption: str,
+    descriptions: Sequence[str],
+    vault: Vault,
 ) -> list[Any]:
     from providers.http import async_client
     from providers.networks.registry import publisher_for
@@ -120,7 +135,7 @@ async def _problems(
         for account in accounts:
             publisher = publisher_for(account.network, client=client)
             spec = await publisher.limits(account) if publisher else catalog.get(account.network)
-            listed = problems(spec, infos, caption)
+            listed = problems(spec, infos, caption, descriptions=descriptions)
             # A network that fetches photos from an address needs [staging]: say so before recording.
             if publisher and publisher.stages_media and infos and staging_for(vault.settings, vault) is None:
                 message = not_set_up(publisher.name(account))
@@ -184,7 +199,7 @@ def post(args: argparse.Namespace) -> int:
     files = [str(Path(f).expanduser().resolve()) for f in args.files]
     if not files and not caption.strip():
         raise UsageError("nothing to post: give one or more files, a --caption, or both")
-    when = parse_at(args.at) if args.at else None
+    when = parse_at(args.at) if args.at is not None else None
     with Store.open() as store:
         accounts = resolve_targets(store, args.to, scheduled=when is not None)
         vault = Vault(load())
@@ -192,7 +207,7 @@ def post(args: argparse.Namespace) -> int:
             vault.check()  # a missing keyring is a setup problem: say so before recording anything
         descriptions = [alt_text(f) for f in files]
         infos = inspect_all(files)
-        refused = asyncio.run(_problems(accounts, infos, caption, vault))
+        refused = asyncio.run(_problems(accounts, infos, caption, descriptions, vault))
         if refused:
             if args.json:
                 _print_json(
@@ -250,5 +265,6 @@ def _published(
         if delivery.state == DeliveryState.SCHEDULED and delivery.next_attempt_at:
             when = local(delivery.next_attempt_at)
             detail = f"will try again at {when} (`linkdeck worker` or the TUI): {detail}"
-        print(f"{delivery.state:<9} {catalog.get(delivery.network).name:<10} {who}  {detail}".rstrip())
+        line = f"{delivery.state:<9} {catalog.get(delivery.network).name:<10} {who}  {detail}".rstrip()
+        print(visible(line))  # a server's reason or a handle is shown, never obeyed
     return 0 if ok else 1

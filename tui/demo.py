@@ -3,8 +3,8 @@
 Nothing real is touched: config, data and secrets live in a temporary folder that is deleted on
 exit; secrets go to a plaintext file there (never the user's keyring); every request the app makes
 to a network goes to the sandbox (``LINKDECK_SANDBOX_URL``). The per-instance networks start on
-demo servers so linking is one key press and an Allow on the sandbox's consent page; networks
-that need a developer app get the one their emulation knows (its ``DEMO`` client id and secret).
+demo servers so linking is one key press and an Allow on the sandbox's consent page; networks that
+need the user's own developer app get the one their emulation knows (``DEMO.client_id``).
 
 Media staging (for networks that fetch photos from an address): where moto is installed (the
 development set-up, so ``make demo``), the demo runs moto's S3 server on 127.0.0.1 as the
@@ -36,6 +36,15 @@ base_url = "https://pixelfed.example"
 """
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def demo_config() -> tuple[str, dict[str, str]]:
     """The demo's config.toml and environment: the per-instance servers above, and for every
     network whose sandbox has a developer app (its ``DEMO``), that app's client id, settings and
@@ -49,7 +58,9 @@ def demo_config() -> tuple[str, dict[str, str]]:
         if demo is None or not demo.client_id:
             continue
         network = networks.spec_of(package).id
-        values = {"client_id": demo.client_id, **demo.settings}
+        # A free loopback port rather than the one a real app registers (8080 is often taken):
+        # the sandbox's demo apps accept any, as every contract test links on a free port.
+        values = {"client_id": demo.client_id, "port": _free_port(), **demo.settings}
         lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]
         text += f"\n[networks.{network}]\n" + "\n".join(lines) + "\n"
         if demo.client_secret:
@@ -88,15 +99,12 @@ def _start_staging() -> tuple[str, dict[str, str], Callable[[], None]]:
     except ImportError:
         return "", {}, lambda: None
     import logging
-    import socket
 
     import botocore.session
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # its request lines would draw on the TUI
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint, key_id, secret = f"http://127.0.0.1:{port}", "AKIALINKDECKDEMO", "linkdeck-demo-secret"
@@ -120,17 +128,17 @@ def demo_environment(latency: float = 0.0) -> Iterator[Path]:
     """Point linkdeck at a fresh sandbox and a throw-away home for the duration of the block."""
     home = Path(tempfile.mkdtemp(prefix="linkdeck-demo-"))
     url, stop = _start_sandbox(latency)
-    config, app_secrets = demo_config()
+    config, secrets = demo_config()
     staging, staging_secret, stop_staging = _start_staging()
-    extra = {**app_secrets, **staging_secret}
+    extra = {**secrets, **staging_secret}
     saved = {key: os.environ.get(key) for key in (*_ENV_KEYS, *extra)}
+    os.environ.update(extra)
     os.environ.update(
         LINKDECK_HOME=str(home),
         LINKDECK_SANDBOX_URL=url,
         LINKDECK_ALLOW_PLAINTEXT_SECRETS="1",
         # Never the user's real keyring: the vault then keeps secrets in the demo folder only.
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        **extra,
     )
     (home / "config").mkdir(parents=True, exist_ok=True)
     (home / "config" / "config.toml").write_text(config + staging, encoding="utf-8")

@@ -95,13 +95,13 @@ def network_page(spec: NetworkSpec) -> str:
     if spec.setup_guide and built:
         lines += ["## Set-up", "", spec.setup_guide, ""]
     url = spec.settings_url.replace("{instance}", "https://your.server")
-    lines += [
-        "## Removing access",
-        "",
-        f"Unlinking revokes linkdeck's access where {spec.name} allows it. "
-        f"You can always remove it yourself at {url}",
-        "",
-    ]
+    removing = (
+        f"{spec.name} has no call that revokes access: unlinking forgets the token; to end the "
+        f"access there too, {spec.revoke_by_hand}"
+        if spec.revoke_by_hand
+        else f"Unlinking revokes linkdeck's access where {spec.name} allows it."
+    )
+    lines += ["## Removing access", "", f"{removing} You can always remove it yourself at {url}", ""]
     if spec.docs_url:
         lines.append(f"Official documentation: {spec.docs_url}")
     return "\n".join(lines)

@@ -20,6 +20,7 @@ import contextlib
 import hmac
 import ipaddress
 import os
+import re
 import secrets
 import shlex
 import signal
@@ -51,9 +52,15 @@ def _is_loopback(host: str) -> bool:
         return False  # a name we would have to resolve: treat it as remote
 
 
-def _check_options(host: str, allow_remote: bool, max_sessions: int) -> None:
+def _check_options(host: str, port: int, allow_remote: bool, max_sessions: int) -> None:
     if max_sessions < 1:
         raise UsageError(f"--max-sessions must be at least 1, not {max_sessions}")
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535 (0: a free port), not {port}")
+    # An empty host would bind every interface; anything else not shaped like an address or a
+    # host name can only be a typing mistake.
+    if not re.fullmatch(r"[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+", host):
+        raise UsageError(f"--host {host!r} is not an IP address or a host name", hint="e.g. --host 127.0.0.1")
     try:
         wildcard = ipaddress.ip_address(host).is_unspecified
     except ValueError:
@@ -90,7 +97,7 @@ class LinkdeckServer(Server):
         allow_remote: bool = False,
         max_sessions: int = 4,
     ) -> None:
-        _check_options(host, allow_remote, max_sessions)
+        _check_options(host, port, allow_remote, max_sessions)
         # The stock public_url gets IPv6 literals wrong; the page builds its ws:// URL from it.
         super().__init__(command, host, port, title="linkdeck", public_url=f"http://{_netloc(host, port)}")
         self.token = token or secrets.token_urlsafe(32)
@@ -254,7 +261,7 @@ def serve(
     command: str = DEFAULT_COMMAND,
 ) -> None:
     """Print ``http://HOST:PORT/?token=TOKEN`` and serve until Ctrl+C. ``port=0`` picks a free port."""
-    _check_options(host, allow_remote, max_sessions)  # before binding anything
+    _check_options(host, port, allow_remote, max_sessions)  # before binding anything
     # Bind first so port 0 works and the printed URL names the real port.
     try:
         sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)

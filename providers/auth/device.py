@@ -211,7 +211,7 @@ class DeviceFlow:
                     raise LinkError(
                         describe_http_failure(name, "token", exc, then="Nothing was linked.")
                     ) from None
-                result = with_expiry(token, clock.timestamp())
+                result = with_expiry(token, clock.timestamp(), self.config.refresh_token_seconds)
                 if not result.get("access_token"):
                     raise LinkError(f"{name}: the token endpoint answered without an access token.")
                 log.info("linking %s: device sign-in approved", name)

@@ -14,7 +14,8 @@ Public API::
     flow.redirect_uri               # as sent (known after start()); flow.listener_port likewise
 
     authorize_url(base: str, params: dict[str, str]) -> str   # helpers, shared with OAuth 1.0a
-    with_expiry(token: dict, now: float) -> Token              # adds "expires_at" from "expires_in"
+    with_expiry(token: dict, now: float, refresh_seconds=None) -> Token
+        # adds "expires_at" from "expires_in" (and "refresh_expires_at" from refresh_seconds)
 
 The ``timeout`` runs from ``start()``: a flow nobody answers ends with a LinkError saying so, and
 its listener is closed whichever way the flow ends.
@@ -76,19 +77,26 @@ def authorize_url(base: str, params: dict[str, str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
-def with_expiry(token: dict[str, Any], now: float) -> Token:
+def with_expiry(token: dict[str, Any], now: float, refresh_seconds: int | None = None) -> Token:
     """A plain dict of the token response with ``expires_at`` (epoch seconds) computed from
-    ``expires_in`` when the server sent it."""
+    ``expires_in`` when the server sent it, and ``refresh_expires_at`` from
+    ``refresh_token_expires_in`` (Pinterest, LinkedIn) when it sent that, else from
+    ``refresh_seconds`` (a lifetime the network documents but does not send, Tumblr's 42 days)
+    when there is a refresh token."""
     result: Token = dict(token)
-    expires_in = result.get("expires_in")
-    try:
-        seconds = int(expires_in) if expires_in is not None else None
-    except (TypeError, ValueError):
-        seconds = None
-    if seconds is not None:
-        result["expires_at"] = int(now) + seconds
-    else:
-        result.pop("expires_at", None)
+    lifetimes = (("expires_in", "expires_at"), ("refresh_token_expires_in", "refresh_expires_at"))
+    for lifetime, moment in lifetimes:
+        value = result.get(lifetime)
+        try:
+            seconds = int(value) if value is not None else None
+        except (TypeError, ValueError):
+            seconds = None
+        if seconds is not None:
+            result[moment] = int(now) + seconds
+        else:
+            result.pop(moment, None)
+    if refresh_seconds and result.get("refresh_token") and "refresh_expires_at" not in result:
+        result["refresh_expires_at"] = int(now) + refresh_seconds
     return result
 
 
@@ -221,7 +229,7 @@ class AuthorizationCodeFlow:
 
         config = self.config
         secrets_in_play = (code, self._verifier or "", config.client_secret or "")
-        extra: dict[str, str] = {}
+        extra: dict[str, str] = dict(config.extra_token_params)
         if self._verifier is not None:
             extra["code_verifier"] = self._verifier
         client = AsyncOAuth2Client(
@@ -250,7 +258,7 @@ class AuthorizationCodeFlow:
                     secrets_in_play,
                 )
             ) from None
-        result = with_expiry(token, clock.timestamp())
+        result = with_expiry(token, clock.timestamp(), config.refresh_token_seconds)
         if not result.get("access_token"):
             raise LinkError(f"{config.network_name}: the token endpoint answered without an access token.")
         log.info("linking %s: code exchanged for a token", config.network_name)

@@ -43,7 +43,8 @@ from typing import TYPE_CHECKING, Any
 
 from providers import clock
 from providers.auth.failures import describe_http_failure, scrub, token_error_message
-from providers.auth.types import ClientConfig, Token
+from providers.auth.oauth2 import with_expiry
+from providers.auth.types import ClientConfig, Token, token_expiry
 from providers.errors import LinkError
 from providers.http import client_kwargs
 from providers.store.models import AccountState
@@ -158,7 +159,9 @@ class TokenKeeper:
                 **client_kwargs(headers=config.http_headers()),
             ) as client:
                 answer: dict[str, Any] = dict(
-                    await client.refresh_token(config.token_url, refresh_token=refresh_token)
+                    await client.refresh_token(
+                        config.token_url, refresh_token=refresh_token, **config.extra_token_params
+                    )
                 )
         except OAuthError as exc:
             current = self._vault.get_token(key) or {}
@@ -180,14 +183,12 @@ class TokenKeeper:
             raise self._failed(account, name, exc, secrets_in_play) from None
         if not answer.get("access_token"):
             raise LinkError(f"{name}: the token endpoint answered the refresh without an access token.")
-        answer.pop("expires_at", None)
-        expires_in = answer.get("expires_in")
-        try:
-            if expires_in is not None:
-                answer["expires_at"] = int(self._now().timestamp()) + int(expires_in)
-        except (TypeError, ValueError):
-            pass
+        # Absent lifetimes are left out, so the merge keeps the stored ones (a kept refresh token);
+        # a new refresh token with a documented lifetime makes the sign-in last longer.
+        answer = with_expiry(answer, self._now().timestamp(), config.refresh_token_seconds)
         merged = self._vault.merge_token(key, answer)
+        with contextlib.suppress(KeyError):  # the card shows when the renewed sign-in runs out
+            self._store.set_expiry(account.id, token_expiry(merged))
         log.info("refreshed the token of account %s", account.id)
         return merged
 
@@ -224,28 +225,12 @@ class TokenKeeper:
             raise self._failed(account, name, exc, secrets_in_play) from None
         if not answer.get("access_token"):
             raise LinkError(f"{name}: the token endpoint answered the renewal without an access token.")
-        answer.pop("expires_at", None)
-        now = int(self._now().timestamp())
-        try:
-            answer["expires_at"] = now + int(answer["expires_in"])
-        except (KeyError, TypeError, ValueError):
-            answer.pop("expires_in", None)
-        else:
-            if config.renew_before_seconds:
-                answer["renew_at"] = answer["expires_at"] - config.renew_before_seconds
+        answer = with_expiry(answer, self._now().timestamp())
+        if config.renew_before_seconds and "expires_at" in answer:
+            answer["renew_at"] = answer["expires_at"] - config.renew_before_seconds
         merged = self._vault.merge_token(account.vault_key, answer)
-        if "expires_at" in answer and self._store.account(account.id) is not None:  # not unlinked
-            from datetime import UTC
-
-            self._store.upsert_account(
-                account.network,
-                account.remote_id,
-                handle=account.handle,
-                display_name=account.display_name,
-                instance=account.instance,
-                avatar_url=account.avatar_url,
-                expires_at=datetime.fromtimestamp(answer["expires_at"], UTC),
-            )
+        with contextlib.suppress(KeyError):  # the card's days left move with the renewed token
+            self._store.set_expiry(account.id, token_expiry(merged))
         log.info("renewed the token of account %s", account.id)
         return merged
 

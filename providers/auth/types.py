@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 Token = dict[str, Any]  # as the token endpoint returned it (plus "expires_at"), kept only in the vault
 
 OOB_REDIRECT = "urn:ietf:wg:oauth:2.0:oob"
+
+
+def token_expiry(token: Token) -> datetime | None:
+    """When the sign-in runs out: the refresh token's expiry when the token says (Bluesky: the
+    2-hour access JWT is renewed silently, the 90-day refresh JWT is what needs a reconnect;
+    Pinterest's 60-day continuous refresh token), else the access token's."""
+    value: Any = token.get("refresh_expires_at", token.get("expires_at"))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    return None
 
 
 class RedirectKind(StrEnum):
@@ -38,6 +49,11 @@ class ClientConfig:
     # The User-Agent of the token, refresh and revoke calls, where the network wants its own
     # (Reddit: "<platform>:<app ID>:<version>"); None: linkdeck's default.
     user_agent: str | None = None
+    # Sent with every code exchange and refresh (Pinterest's continuous_refresh=true).
+    extra_token_params: dict[str, str] = field(default_factory=dict)
+    # A refresh token's lifetime the token answer does not carry (the spec's refresh_token_seconds):
+    # each token with a refresh token gets "refresh_expires_at" from it.
+    refresh_token_seconds: int | None = None
     # Networks that renew a long-lived *access* token itself instead of using a refresh token
     # (Meta's Threads and Instagram: ``GET refresh_url?grant_type=<refresh_grant>&access_token=…``);
     # None: the standard refresh grant at ``token_url``.

@@ -113,6 +113,11 @@ class Emulator:
         """Whether this access or refresh token still works here (False once revoked)."""
         return False
 
+    def shown_path(self, path: str) -> str:
+        """``path`` as the request record and the log show it, with any secret the network puts
+        in its paths masked (the Bot API's ``/bot<token>/``). The default: as it is."""
+        return path
+
 
 @dataclass(frozen=True)
 class SandboxDemo:

@@ -36,6 +36,10 @@ DENIED = "The resource owner or authorization server denied the request."
 
 
 class AuthorizationEndpoint(Ledger):
+    # Where the consent page posts the user's answer: the authorization endpoint's own path
+    # (Doorkeeper's /oauth/authorize; a network whose endpoint lives elsewhere sets its own).
+    consent_path = "/oauth/authorize"
+
     def authorize(self, call: Call) -> web.Response:
         """GET /oauth/authorize: validate, then show the consent page (or an error)."""
         app = self.apps.get(call.text("client_id") or "")
@@ -77,7 +81,7 @@ class AuthorizationEndpoint(Ledger):
             self.clock.now() + FORM_SECONDS,
         )
         return pages.consent(
-            f"{call.prefix}/oauth/authorize",
+            f"{call.prefix}{self.consent_path}",
             self.policy.network,
             call.host,
             app.name,

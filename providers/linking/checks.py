@@ -4,6 +4,7 @@ the user gave is a plain https address (plain http only for loopback servers suc
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from providers import catalog, networks
@@ -11,6 +12,17 @@ from providers.errors import NotBuiltYet, SetupError, UsageError
 from providers.overview import needs_setup, not_built_reason
 from providers.settings import Settings
 from providers.spec import AuthKind, NetworkSpec
+
+# A host name (letters, digits, hyphens and dots, as IDNA spells any name) or an IP address.
+_HOST = re.compile(r"[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+")
+
+
+def _is_host(name: str) -> bool:
+    try:
+        ascii_name = name.encode("idna").decode("ascii")  # an internationalised name, as DNS spells it
+    except UnicodeError:
+        return False
+    return bool(_HOST.fullmatch(ascii_name))
 
 
 def resolve_instance(spec: NetworkSpec, instance: str | None, settings: Settings) -> str | None:
@@ -28,14 +40,21 @@ def resolve_instance(spec: NetworkSpec, instance: str | None, settings: Settings
             f"{spec.name} needs your server's address, e.g. --instance {spec.instance_example}",
             hint=f"Or set `[networks.{spec.id}] base_url` in config.toml.",
         )
+    if not value.isprintable() or any(c.isspace() for c in value):
+        raise UsageError(
+            f"{spec.name} instance address {value!r} has spaces or control characters; "
+            f"give a server address, e.g. {spec.instance_example}"
+        )
     if "://" not in value:
         value = f"https://{value}"
-    parts = urlsplit(value)
-    scheme = parts.scheme.lower()
     try:
+        parts = urlsplit(value)
         port = parts.port
-    except ValueError:
-        raise UsageError(f"{spec.name} instance address has a bad port: {value}") from None
+    except ValueError as exc:  # "Invalid IPv6 URL", a port out of range or not a number
+        raise UsageError(f"{spec.name} instance address {value} is not a server address ({exc})") from None
+    scheme = parts.scheme.lower()
+    if parts.hostname and not _is_host(parts.hostname):
+        raise UsageError(f"{spec.name} instance address {value} does not name a server")
     if scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"{spec.name} instance must be an https URL, e.g. {spec.instance_example}: {value}")
     if parts.username or parts.password or parts.query or parts.fragment:

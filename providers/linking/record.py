@@ -4,11 +4,9 @@ its avatar; nothing is left half-way (a failed row removes the token it was stor
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from providers.auth.types import Token
     from providers.interface import Authorized, Profile
     from providers.spec import NetworkSpec
     from providers.store import Account, Store, Target
@@ -22,6 +20,7 @@ async def record_link(
 ) -> tuple[Account, list[Target]]:
     """The stored account, and the targets to choose from when there are several (one target is
     chosen at once)."""
+    from providers.auth.types import token_expiry
     from providers.avatars import cache_avatar
     from providers.store.models import identity_key
 
@@ -37,7 +36,7 @@ async def record_link(
             display_name=profile.display_name,
             instance=instance,
             avatar_url=profile.avatar_url,
-            expires_at=expiry(token),
+            expires_at=token_expiry(token),
         )
         choices: list[Target] = []
         if profile.targets:
@@ -53,13 +52,3 @@ async def record_link(
         raise
     log.info("linked a %s account", spec.name)
     return account, choices
-
-
-def expiry(token: Token) -> datetime | None:
-    """When the sign-in runs out: the refresh token's expiry when the token says (Bluesky: the
-    2-hour access JWT is renewed silently, the 90-day refresh JWT is what needs a reconnect),
-    else the access token's."""
-    value: Any = token.get("refresh_expires_at", token.get("expires_at"))
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC)
-    return None

@@ -7,7 +7,7 @@ that would resolve it when linkdeck has one. Nothing here opens files: it works 
 
 Problem codes: ``image_not_allowed``, ``video_not_allowed``, ``format``, ``too_large_bytes``,
 ``aspect_ratio``, ``too_small``, ``too_wide``, ``too_many_pixels``, ``too_short``, ``too_long``,
-``too_many_images``, ``mixed_media``, ``media_required``. Advice codes (not failures):
+``too_many_images``, ``too_many_videos``, ``mixed_media``, ``media_required``. Advice codes (not failures):
 ``location_metadata``, ``colour_mode``.
 """
 
@@ -271,6 +271,15 @@ def judge_post(infos: Sequence[MediaInfo], spec: NetworkSpec) -> PostVerdict:
                         f"{len(images)} (this is photo {position})",
                     )
                 )
+    if m.videos and m.max_videos is not None and len(videos) > m.max_videos:
+        for position, index in enumerate(videos[m.max_videos :], start=m.max_videos + 1):
+            extra.setdefault(index, []).append(
+                Problem(
+                    "too_many_videos",
+                    f"{name} posts can have at most {_plural(m.max_videos, 'video')}; this post has "
+                    f"{len(videos)} (this is video {position})",
+                )
+            )
     if images and videos and m.videos and m.images and not m.mixed_media:
         for index in videos:
             extra.setdefault(index, []).append(

@@ -8,11 +8,24 @@ a :class:`MediaError` naming the file and the problem, so no caller ever shows a
 from __future__ import annotations
 
 import os
+import stat as stat_module
 from pathlib import Path
 
 from providers.errors import MediaError
 from providers.media.model import MediaInfo, MediaKind
 from providers.media.sniff import HEAD_BYTES, describe_unknown, sniff, truncation
+
+
+def _special_kind(mode: int) -> str | None:
+    """What a path that is not a regular file is, in words (None: a regular file)."""
+    kinds = (
+        (stat_module.S_ISDIR, "a folder"),
+        (stat_module.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat_module.S_ISCHR, "a character device"),
+        (stat_module.S_ISBLK, "a block device"),
+        (stat_module.S_ISSOCK, "a socket"),
+    )
+    return next((words for test, words in kinds if test(mode)), None)
 
 
 def _read_head(path: Path) -> tuple[bytes, int]:
@@ -22,8 +35,9 @@ def _read_head(path: Path) -> tuple[bytes, int]:
         raise MediaError(path, "not_found", "no such file") from None
     except OSError as exc:
         raise MediaError(path, "unreadable", f"can't be read ({exc.strerror or exc})") from None
-    if path.is_dir():
-        raise MediaError(path, "unreadable", "is a folder, not a photo or video")
+    kind = _special_kind(stat.st_mode)
+    if kind:  # never opened: reading a FIFO blocks, /dev/zero never ends
+        raise MediaError(path, "unreadable", f"is {kind}, not a photo or video file")
     if stat.st_size == 0:
         raise MediaError(path, "empty", "the file is empty (0 bytes)")
     try:

@@ -36,9 +36,14 @@ def inspect_all(paths: Sequence[str]) -> list[MediaInfo]:
 
 
 def problems(
-    spec: NetworkSpec, infos: Sequence[MediaInfo], caption: str, spoiler_text: str = ""
+    spec: NetworkSpec,
+    infos: Sequence[MediaInfo],
+    caption: str,
+    spoiler_text: str = "",
+    descriptions: Sequence[str] = (),
 ) -> list[CheckProblem]:
-    """What ``spec``'s network would refuse in this post (empty: nothing)."""
+    """What ``spec``'s network would refuse in this post (empty: nothing). ``descriptions``: the
+    alt text of each file, in order."""
     from providers.captions import count
     from providers.media import judge_post
 
@@ -46,6 +51,14 @@ def problems(
     found = [CheckProblem(spec.id, p.code, p.message) for p in verdict.problems]
     for info, item in zip(infos, verdict.items, strict=True):
         found += [CheckProblem(spec.id, p.code, p.message, info.name) for p in item.problems]
+    limit = spec.media.alt_text_max_length
+    for info, description in zip(infos, descriptions, strict=False):
+        if limit is not None and len(description) > limit:
+            message = (
+                f"{spec.name}: the alt text of {info.name} is {len(description):,} characters; "
+                f"{spec.name} allows at most {limit:,}"
+            )
+            found.append(CheckProblem(spec.id, "alt_text_too_long", message, info.name))
     # Mastodon counts the content warning towards the limit (StatusLengthValidator).
     text = f"{spoiler_text}{caption}" if spoiler_text else caption
     if text or not infos:

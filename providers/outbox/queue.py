@@ -60,12 +60,16 @@ class QueueEntry:
         }
 
     def line(self) -> str:
-        caption = (self.post.caption if self.post else "").replace("\n", " ")
+        """One line for a terminal; stored texts are shown with their control characters made
+        visible (providers.terminal_text), never obeyed."""
+        from providers.terminal_text import visible
+
+        caption = visible((self.post.caption if self.post else "").replace("\n", " "))
         caption = caption if len(caption) <= 40 else caption[:39] + "…"
-        tail = self.delivery.url or self.delivery.reason
+        tail = visible(self.delivery.url or self.delivery.reason)
         return (
-            f"{self.delivery.id:>5}  {local(self.when):<22} {self.network_name:<10} {self.account:<28} "
-            f"{self.state:<9} {caption}{'  ' + tail if tail else ''}"
+            f"{self.delivery.id:>5}  {local(self.when):<22} {self.network_name:<10} "
+            f"{visible(self.account):<28} {self.state:<9} {caption}{'  ' + tail if tail else ''}"
         )
 
 

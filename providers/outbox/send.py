@@ -181,7 +181,7 @@ async def _preflight(ctx: RunContext, account: Account, post: Post, publisher: P
     except MediaError as exc:
         return f"{publisher.name(account)}: {exc.message}"
     spec = await publisher.limits(account)
-    found = problems(spec, infos, post.caption, post.spoiler_text)
+    found = problems(spec, infos, post.caption, post.spoiler_text, post.descriptions)
     if not found and publisher.stages_media and post.media and publisher.staging is None:
         from providers.staging import not_set_up
 

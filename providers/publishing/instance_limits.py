@@ -54,6 +54,8 @@ def apply_instance_limits(spec: NetworkSpec, configuration: dict[str, Any]) -> N
     limits: dict[str, Any] = {}
     if attachments := _positive(statuses.get("max_media_attachments")):
         limits["max_images"] = attachments
+    if described := _positive(media.get("description_limit")):
+        limits["alt_text_max_length"] = described
     for key, field in SIZE_FIELDS:
         if size := _positive(media.get(key)):
             limits[field] = size

@@ -167,13 +167,14 @@ class Sandbox:
         header = call.request.headers.get("Authorization", "")
         scheme, _, credential = header.partition(" ")
         query = set(call.request.query)
+        masked = self.emulator(call.host).shown_path
         entry = {
             "seq": len(self.requests) + 1,
             "time": time.time(),
             "method": call.method,
             "host": call.host,
-            "path": call.path,
-            "full_path": call.request.path,
+            "path": masked(call.path),
+            "full_path": masked(call.request.path),
             "query_keys": sorted(query),
             "keys": sorted(k for k in call.params if k not in query),
             "params": {k: shown(k, v) for k, v in call.params.items()},
@@ -187,7 +188,7 @@ class Sandbox:
 
     def _log(self, call: Call, status: int) -> None:
         if self.log is not None:
-            self.log(f"{call.method} {call.request.path} {status}")
+            self.log(f"{call.method} {self.emulator(call.host).shown_path(call.request.path)} {status}")
 
     def _fault(
         self, entry: dict[str, Any], method: str, host: str, path: str, full_path: str

@@ -56,6 +56,8 @@ class DeveloperAppSignIn(SignIn):
     # client_id in the body; "client_secret_basic" sends HTTP Basic with the id and an empty
     # password (Reddit's "installed app", reddit-archive/reddit wiki oauth2).
     public_token_auth_method: ClassVar[str] = "none"
+    # Extra form fields the network wants on every code exchange and refresh.
+    token_params: ClassVar[Mapping[str, str]] = {}
 
     def client_config(self) -> ClientConfig:
         spec, endpoints = self.spec, self.spec.endpoints
@@ -74,6 +76,8 @@ class DeveloperAppSignIn(SignIn):
             scopes=self.scopes(),
             pkce=spec.capabilities.pkce,
             token_auth_method=self.token_auth_method if secret else self.public_token_auth_method,
+            extra_token_params=dict(self.token_params),
+            refresh_token_seconds=spec.refresh_token_seconds,
         )
 
     def scopes(self) -> tuple[str, ...]:

@@ -91,6 +91,11 @@ class AccountMethods(Transactions):
                 _holds.release_for(conn, account, past_due=policy)
             return account
 
+    def set_expiry(self, account_id: int, expires_at: datetime | None) -> Account:
+        """When the account's sign-in runs out (a renewed refresh token moves it on)."""
+        with self._write() as conn:
+            return _accounts.set_expiry(conn, account_id, expires_at)
+
     def set_auto_share(self, account_id: int, on: bool) -> Account:
         with self._write() as conn:
             return _accounts.set_auto_share(conn, account_id, on)

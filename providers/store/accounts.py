@@ -147,6 +147,11 @@ def set_state(conn: sqlite3.Connection, account_id: int, state: AccountState, re
     return require(conn, account_id)
 
 
+def set_expiry(conn: sqlite3.Connection, account_id: int, expires_at: datetime | None) -> Account:
+    _update(conn, account_id, "expires_at = ?", (opt_to_text(expires_at),))
+    return require(conn, account_id)
+
+
 def set_auto_share(conn: sqlite3.Connection, account_id: int, on: bool) -> Account:
     _update(conn, account_id, "auto_share = ?", (int(on),))
     return require(conn, account_id)

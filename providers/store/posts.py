@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
+from providers.store.health import DatabaseUnusable
 from providers.store.models import (
     VISIBILITIES,
     Account,
@@ -62,7 +63,31 @@ def _str_dict(raw: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
+def unreadable_row(kind: str, row: sqlite3.Row, exc: Exception) -> DatabaseUnusable:
+    """A stored row this linkdeck cannot read (edited by hand, written by a broken tool): named,
+    with nothing changed, instead of a traceback from deep inside the store."""
+    return DatabaseUnusable(
+        f"linkdeck's database holds a {kind} (id {row['id']}) it cannot read: {exc}",
+        hint="Nothing was changed. `linkdeck doctor` checks the database; a copy from before the "
+        "last upgrade sits beside it as linkdeck.sqlite3.bak-vN.",
+    )
+
+
 def post_from_row(row: sqlite3.Row) -> Post:
+    try:
+        return _post_from_row(row)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise unreadable_row("stored post", row, exc) from None
+
+
+def delivery_from_row(row: sqlite3.Row) -> Delivery:
+    try:
+        return _delivery_from_row(row)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise unreadable_row("stored delivery", row, exc) from None
+
+
+def _post_from_row(row: sqlite3.Row) -> Post:
     return Post(
         id=row["id"],
         caption=row["caption"],
@@ -78,7 +103,7 @@ def post_from_row(row: sqlite3.Row) -> Post:
     )
 
 
-def delivery_from_row(row: sqlite3.Row) -> Delivery:
+def _delivery_from_row(row: sqlite3.Row) -> Delivery:
     retryable = row["retryable"]
     return Delivery(
         id=row["id"],

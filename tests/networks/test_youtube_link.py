@@ -14,12 +14,13 @@ from providers import linking
 from providers.auth.device import DeviceFlow
 from providers.auth.oauth2 import AuthorizationCodeFlow
 from providers.auth.types import RedirectKind
+from providers.emulation.google import YOUTUBE_TV_CLIENT_ID as TV_CLIENT_ID
+from providers.emulation.google import YOUTUBE_TV_CLIENT_SECRET as TV_CLIENT_SECRET
 from providers.errors import LinkError
 from providers.linking.steps import ShowAddress
 from providers.networks.youtube.link import DEVICE_SCOPES, TV_MARK, MarkedDeviceFlow, YouTubeSignIn
 from providers.networks.youtube.publish import YouTubePublisher
 from providers.networks.youtube.sandbox import DEMO
-from providers.networks.youtube.sandbox_google import TV_CLIENT_ID, TV_CLIENT_SECRET
 from providers.networks.youtube.spec import SPEC
 from providers.sandbox import Running
 from providers.settings import NetworkSettings, Settings
@@ -187,12 +188,13 @@ def test_googles_error_reasons_become_what_the_user_can_do(status: int, reason: 
 def test_the_demo_links_youtube_with_the_sandboxs_desktop_client() -> None:
     import os
 
+    from providers.settings import load
     from tui.demo import demo_environment
 
     with demo_environment():
-        assert os.environ["LINKDECK_YOUTUBE_CLIENT_ID"] == DEMO.client_id
+        assert load().network("youtube").client_id == DEMO.client_id  # from the demo's config.toml
         assert os.environ["LINKDECK_YOUTUBE_CLIENT_SECRET"] == DEMO.client_secret
-    assert os.environ.get("LINKDECK_YOUTUBE_CLIENT_ID") != DEMO.client_id
+    assert os.environ.get("LINKDECK_YOUTUBE_CLIENT_SECRET") != DEMO.client_secret
 
 
 async def test_google_keeps_the_refresh_token_and_ends_a_testing_apps_sign_in_after_7_days(

@@ -37,6 +37,20 @@ def run_cli(
     )
 
 
+def start_cli(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    """``linkdeck ARGS`` started with pipes for stdin, stdout and stderr (text), for a test that
+    answers it line by line (a pasted address, a chosen target)."""
+    return subprocess.Popen(
+        [*CLI, *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def run_module_cli(
     *args: str, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -50,3 +64,6 @@ def run_module_cli(
         env={**os.environ, **(env or {})},
         timeout=60,
     )
+
+
+popen_cli = start_cli  # the name the Tumblr tests use

@@ -1,5 +1,5 @@
 """Pilot helpers: the terminal size the TUI tests run at, a network's card, pausing until a
-condition holds."""
+condition holds, linking from a card with the sandbox's consent page approved."""
 
 from __future__ import annotations
 
@@ -27,3 +27,22 @@ async def pause_until(
             return True
         await pilot.pause(interval)
     return False
+
+
+async def link_from_card(app: LinkdeckApp, pilot: Any, network_id: str) -> str:
+    """Enter on the network's card, Allow on the sandbox's consent page at the address shown, the
+    redirect pasted and Enter; the authorize address (the Link window stays open for what follows)."""
+    from tests.sandbox_browser import approve_async
+    from tui.widgets.link_address import AddressView
+
+    app.screen.query_one(f"#card-{network_id}").focus()
+    await pilot.press("enter")
+    screen = app.screen
+    view = screen.query_one(AddressView)
+    await pause_until(pilot, lambda: view.url is not None)
+    url = view.url
+    assert url is not None
+    redirect = (await approve_async(url)).headers["location"]
+    screen.query_one("#link-paste").value = redirect
+    await pilot.press("enter")
+    return url

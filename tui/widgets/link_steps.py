@@ -82,8 +82,8 @@ class CredentialsView(StepView, Vertical):
     async def show(self, step: AskFields) -> None:
         first_time = self.step is None
         self.step = step
-        self.query_one("#link-credentials-hint", Static).update(
-            "\n".join(f.hint for f in step.fields if f.hint)
+        self.query_one("#link-credentials-hint", Static).update(  # each hint names its field
+            "\n".join(f"{f.label}: {f.hint}" for f in step.fields if f.hint)
         )
         self.query_one("#link-credentials-error", Static).update(prose.text(step.error, "bold"))
         if first_time:
@@ -155,6 +155,7 @@ class ChooseView(StepView, Vertical):
         options = self.query_one("#link-choices", OptionList)
         options.clear_options()
         options.add_options([Option(f"{c.kind}: {c.name}", id=str(i)) for i, c in enumerate(step.choices)])
+        options.highlighted = 0  # Enter takes the first at once, as the arrows would start there
         options.focus()
 
     @on(OptionList.OptionSelected, "#link-choices")

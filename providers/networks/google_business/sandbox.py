@@ -1,15 +1,11 @@
-"""Google Business Profile in the sandbox: Google's sign-in and the three Business Profile APIs, on
-their own hosts, sharing one memory per sandbox (the tokens ``oauth2.googleapis.com`` issues are
-the ones the API hosts accept).
-
-- ``accounts.google.com/o/oauth2/v2/auth``: the consent page (the strict OAuth server of
-  providers.emulation: state, PKCE S256 when sent, single-use codes). As for Google's Desktop
-  clients, any ``http://127.0.0.1:<port>`` redirect is accepted (loopback-migration guide).
-- ``oauth2.googleapis.com/token`` and ``/revoke``: Google's token bodies (``expires_in`` 3599,
-  ``scope``, ``token_type: Bearer``, a refresh token only for ``access_type=offline``, not rotated
-  on refresh). Revoking takes no client authentication and ends every token of the grant; an
-  unknown token is 400 ``invalid_token``. (The sign-in and the shared memory:
-  :mod:`.sandbox_google`.)
+"""Google Business Profile in the sandbox: the three Business Profile APIs, on their own hosts,
+sharing one memory per sandbox (:mod:`.sandbox_google`). Google's sign-in is the sandbox's one
+:mod:`providers.emulation.google` (listed in ``SHARED``; shared with YouTube, so neither network
+claims its hosts): the consent page on ``accounts.google.com`` (state, PKCE S256 when sent,
+single-use codes, any ``http://127.0.0.1:<port>`` redirect for a Desktop client), and on
+``oauth2.googleapis.com`` Google's token bodies (a refresh token only for ``access_type=offline``,
+not rotated on refresh) and ``/revoke`` (no client authentication; every token of the grant ends).
+The tokens it issues are the ones the API hosts accept.
 - ``mybusinessaccountmanagement.googleapis.com/v1/accounts`` and
   ``mybusinessbusinessinformation.googleapis.com/v1/accounts/{a}/locations`` (``readMask``
   required): paged with ``pageSize``/``nextPageToken``; ``settings["page_size"]`` makes pages
@@ -34,6 +30,7 @@ from typing import Any
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from providers.emulation.framework import Call, Emulator, Published, Routes, SandboxDemo, json_reply
+from providers.emulation.google import GoogleSignIn
 from providers.emulation.grants import Clock, Issued
 from providers.media.sniff import mime_type
 from providers.networks.google_business.sandbox_google import (
@@ -64,17 +61,7 @@ class GoogleBusinessServer(Emulator):
         super().__init__(host, clock)
         self.google = world_for(clock)
         self.settings = self.google.settings
-        oauth = self.google.oauth
         self.routes = Routes()
-
-        async def sync(handler: Any, call: Call) -> web.Response:
-            result: web.Response = handler(call)
-            return result
-
-        self.routes.add("GET", "/o/oauth2/v2/auth", lambda c: sync(oauth.authorize_google, c))
-        self.routes.add("POST", "/oauth/authorize", lambda c: sync(oauth.decide_google, c))
-        self.routes.add("POST", "/token", lambda c: sync(oauth.token, c))
-        self.routes.add("POST", "/revoke", lambda c: sync(oauth.revoke, c))
         self.routes.add("GET", "/v1/accounts", self.accounts)
         self.routes.add("GET", "/v1/accounts/{account}/locations", self.locations)
         self.routes.add("POST", "/v4/accounts/{account}/locations/{location}/localPosts", self.create_post)
@@ -320,14 +307,13 @@ class GoogleBusinessServer(Emulator):
 
 EMULATOR = GoogleBusinessServer
 HOSTS: tuple[str, ...] = (
-    "accounts.google.com",
-    "oauth2.googleapis.com",
     "mybusinessaccountmanagement.googleapis.com",
     "mybusinessbusinessinformation.googleapis.com",
     "mybusiness.googleapis.com",
 )
 FIRST_LABELS: tuple[str, ...] = ()
 CATCH_ALL = False
+SHARED = (GoogleSignIn,)  # Google's sign-in hosts, served once for every Google network
 # The contract tests and the demo sign in with the sandbox's Desktop client as Alice, whose posts go
 # to a chosen location; faults are injected on the local post create (and its list, by path).
 DEMO = SandboxDemo(

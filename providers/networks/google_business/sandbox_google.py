@@ -1,13 +1,7 @@
-"""Google's sign-in as the Google Business Profile emulation needs it, and the memory every
-Google host of one sandbox shares (:class:`Google`, one per sandbox clock): a token issued by
-``oauth2.googleapis.com`` is the one the API hosts accept. Also the demo users' businesses and
-Google's error documents (google.rpc.Status).
-
-The sign-in is the strict OAuth server of providers.emulation with Google's differences: a
-Desktop app client takes any loopback redirect; a refresh token only for ``access_type=offline``,
-not rotated on refresh (a refresh answers a new access token only); ``/revoke`` needs no client
-authentication and ends the whole grant; Google's token body (``expires_in``, ``scope``,
-``token_type``).
+"""The memory Google Business Profile's hosts of one sandbox share (:class:`Google`, one per
+sandbox clock), the demo users' businesses and Google's error documents (google.rpc.Status).
+Google's sign-in is the sandbox's one :mod:`providers.emulation.google` (shared with YouTube):
+the tokens ``oauth2.googleapis.com`` issues there are the ones the API hosts accept.
 """
 
 from __future__ import annotations
@@ -16,27 +10,20 @@ import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
 
 from providers.emulation import people
-from providers.emulation.framework import Call, json_reply
-from providers.emulation.grants import App, Clock, Issued, OAuthPolicy
-from providers.emulation.oauth import OAuthServer
+from providers.emulation.framework import json_reply
+from providers.emulation.google import BUSINESS_CLIENT_ID as CLIENT_ID
+from providers.emulation.google import BUSINESS_CLIENT_SECRET as CLIENT_SECRET
+from providers.emulation.google import BUSINESS_MANAGE as SCOPE
+from providers.emulation.google import google_for
+from providers.emulation.grants import Clock
 
-SCOPE = "https://www.googleapis.com/auth/business.manage"
-CLIENT_ID = "linkdeck-sandbox.apps.googleusercontent.com"
-CLIENT_SECRET = "GOCSPX-linkdeck-sandbox-secret"
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "SCOPE"]
+
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
-POLICY = OAuthPolicy(
-    network="Google",
-    known_scopes=frozenset({SCOPE}),
-    default_scope=SCOPE,
-    require_pkce=False,
-    access_seconds=3599,
-    refresh_seconds=10 * 365 * 24 * 3600,  # until revoked
-)
 
 
 @dataclass
@@ -82,94 +69,13 @@ class LocalPost:
     media: list[dict[str, Any]] = field(default_factory=list)
 
 
-class GoogleOAuth(OAuthServer):
-    """Google's authorization, token and revoke endpoints over the strict OAuth server. As Google
-    does, a refresh token is issued only for ``access_type=offline``."""
-
-    def __init__(self, policy: OAuthPolicy, clock: Clock) -> None:
-        super().__init__(policy, clock)
-        self.offline_forms: set[str] = set()  # consent forms of offline requests
-        self.offline_codes: set[str] = set()  # codes issued for them
-        self._refresh_next = True
-
-    def authorize_google(self, call: Call) -> web.Response:
-        app = self.apps.get(call.text("client_id") or "")
-        redirect = call.text("redirect_uri") or ""
-        parts = urlsplit(redirect)
-        loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1")
-        if app is not None and loopback and redirect not in app.redirect_uris:
-            app.redirect_uris.append(redirect)  # Desktop clients: any loopback port
-        before = set(self.pending)
-        page = self.authorize(call)
-        if call.text("access_type") == "offline":
-            self.offline_forms |= set(self.pending) - before
-        return page
-
-    def decide_google(self, call: Call) -> web.Response:
-        offline = (call.text("form_token") or "") in self.offline_forms
-        try:
-            return self.decide(call)
-        except web.HTTPFound as redirect:
-            code = parse_qs(urlsplit(str(redirect.location)).query).get("code", [""])[0]
-            if offline and code:
-                self.offline_codes.add(code)
-            raise
-
-    def _code_grant(self, call: Call) -> web.Response:
-        self._refresh_next = (call.text("code") or "") in self.offline_codes
-        try:
-            return super()._code_grant(call)
-        finally:
-            self._refresh_next = True
-
-    def issue(self, app: App, user_id: str | None, scopes: list[str], refresh: bool = True) -> Issued:
-        return super().issue(app, user_id, scopes, refresh=refresh and self._refresh_next)
-
-    def _token_body(self, issued: Issued) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "access_token": issued.token,
-            "expires_in": int((issued.expires_at or issued.created_at) - issued.created_at),
-            "scope": " ".join(issued.scopes),
-            "token_type": "Bearer",
-        }
-        if issued.refresh:
-            body["refresh_token"] = issued.refresh
-        return body
-
-    def _refresh_grant(self, call: Call) -> web.Response:
-        app = self.client(call)
-        if app is None:
-            return self.error(401, "invalid_client", "Unauthorized")
-        old = self.refresh_tokens.get(call.text("refresh_token") or "")
-        if old is None or old.client_id != app.client_id or old.revoked:
-            return self.error(400, "invalid_grant", "Token has been expired or revoked.")
-        fresh = self.issue(app, old.user_id, old.scopes, refresh=False)
-        body = self._token_body(fresh)  # Google keeps the refresh token: none in the answer
-        fresh.refresh, fresh.refresh_expires_at = old.refresh, old.refresh_expires_at
-        return json_reply(body)
-
-    def revoke(self, call: Call) -> web.Response:
-        token = call.text("token")
-        issued = self.find(token or "")
-        if issued is None or issued.revoked:
-            return json_reply(
-                {"error": "invalid_token", "error_description": "Token expired or revoked"}, 400
-            )
-        for other in list(self.tokens.values()):
-            if other.client_id == issued.client_id and other.user_id == issued.user_id:
-                other.revoked = True
-        return json_reply({})
-
-
 class Google:
-    """One sandbox's Google: its sign-in and what its users' businesses hold."""
+    """One sandbox's Google Business Profile: what its users' businesses hold (and the sandbox's
+    one Google sign-in)."""
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self.oauth = GoogleOAuth(POLICY, clock)
-        self.oauth.apps[CLIENT_ID] = App(
-            "1", "linkdeck (sandbox)", None, CLIENT_ID, CLIENT_SECRET, [], [SCOPE], clock.now()
-        )
+        self.oauth = google_for(clock)
         self.posts: dict[str, list[LocalPost]] = {}  # location path → posts, oldest first
         self.settings: dict[str, Any] = {"page_size": None, "v4_enabled": True}
 

@@ -41,6 +41,7 @@ SPEC = NetworkSpec(
         per_instance=True,
     ),
     media=MediaLimits(
+        alt_text_max_length=1500,
         max_images=4,
         image_formats=("jpeg", "png", "gif", "webp", "heic", "avif"),
         image_max_bytes=16 * 1024 * 1024,
@@ -61,6 +62,8 @@ SPEC = NetworkSpec(
     post_options=("visibility", "content_warning"),
     example_instance="https://mastodon.social",
     sources={
+        "alt_text_max_length": "MD methods/instance.md: configuration.media_attachments."
+        "description_limit 1,500 (read live from the instance)",
         "fixed_port": f"linkdeck's own choice of port, registered with POST /api/v1/apps ({MD} "
         "methods/apps.md); authorize checks redirect_uri against the registered ones (methods/oauth.md)",
         "post_options": "mastodon/documentation@2903485 methods/statuses.md (visibility, spoiler_text)",

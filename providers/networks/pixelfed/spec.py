@@ -39,6 +39,7 @@ SPEC = NetworkSpec(
         per_instance=True,
     ),
     media=MediaLimits(
+        alt_text_max_length=1000,
         videos=False,
         text_only=False,
         max_images=4,
@@ -66,6 +67,8 @@ SPEC = NetworkSpec(
     post_options=("visibility", "content_warning"),
     example_instance="https://pixelfed.social",
     sources={
+        "alt_text_max_length": "PF config/pixelfed.php: alt text up to 1,000 characters "
+        "(the instance's description_limit is read live)",
         "fixed_port": "linkdeck's own choice of port, registered with POST /api/v1/apps (routes/api.php); "
         "whether Pixelfed also accepts other loopback ports: unverified",
         "post_options": "unverified: Mastodon-compatible POST /api/v1/statuses (networks.md §16)",

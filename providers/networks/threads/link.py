@@ -62,6 +62,7 @@ class ThreadsSignIn(DeveloperAppSignIn):
         """The short-lived token exchanged for a 60-day one (``user_id`` kept beside it)."""
         from providers import clock
         from providers.auth.failures import describe_http_failure, scrub
+        from providers.auth.oauth2 import with_expiry
         from providers.failures import response_problem
         from providers.http import async_client
 
@@ -86,14 +87,10 @@ class ThreadsSignIn(DeveloperAppSignIn):
         if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
             problem = response_problem(self.spec.name, response, "exchanging for a 60-day token")
             raise LinkError(scrub(problem, secrets_in_play))
-        token: Token = {k: v for k, v in body.items() if k != "expires_at"}
+        token: Token = with_expiry(body, clock.timestamp())
         if short.get("user_id") is not None:
             token["user_id"] = str(short["user_id"])
-        try:
-            token["expires_at"] = int(clock.timestamp()) + int(body["expires_in"])
-        except (KeyError, TypeError, ValueError):
-            token.pop("expires_in", None)
-        else:
+        if "expires_at" in token:
             token["renew_at"] = token["expires_at"] - RENEW_BEFORE_SECONDS
         return token
 

@@ -1,4 +1,5 @@
-"""Tumblr: OAuth2 (with a client secret) through the user's own registered app; target = a blog."""
+"""Tumblr: OAuth2 (with a client secret) through the user's own registered app; target = a blog
+(or its queue, or its drafts: see link.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from providers.spec import (
 )
 
 TD = "tumblr/docs@708be10"
+TD134 = "tumblr/docs#134 (maintainer cyle, 2024-08-06)"
+DAY = 24 * 3600
+# The refresh token lasts 42 days (TD134); each refresh answers a new one (TD api.md, refresh grant).
+REFRESH_TOKEN_SECONDS = 42 * DAY
 
 SPEC = NetworkSpec(
     id="tumblr",
@@ -40,19 +45,26 @@ SPEC = NetworkSpec(
     ),
     media=MediaLimits(
         max_images=30,
+        max_videos=1,
         image_formats=("jpeg", "png", "gif"),
         video_formats=("mp4",),
         mixed_media=True,
     ),
     caption=CaptionLimits(max_length=4096, counting=CaptionCounting.CHARS),
     targets=(TargetKind.BLOG,),
-    token_lifetime="about 42 minutes, refreshed automatically (offline_access)",
+    token_lifetime="access about 42 minutes, renewed automatically; the sign-in lasts 42 days",
     access_token_seconds=2520,
+    warn_before_expiry_days=7,
+    refresh_token_seconds=REFRESH_TOKEN_SECONDS,
     summary="Post text, photos and video to any of your Tumblr blogs, with your own Tumblr app.",
     notes=(
         "A post can hold up to 30 images and one uploaded video.",
         "Per account: 250 posts, 250 image uploads and 20 video uploads (60 minutes of video) a day.",
-        "Tumblr has no revoke call: remove linkdeck from your Tumblr app settings to cut it off.",
+        "When you link, choose the blog and how posts arrive there: published at once, added to "
+        "the blog's queue, or saved as drafts. To change it, link the account again.",
+        "Tumblr's refresh token lasts 42 days: the card shows that date and turns amber a week "
+        "before; link again then.",
+        "Tumblr has no revoke call: remove linkdeck at https://www.tumblr.com/settings/apps to cut it off.",
     ),
     setup_guide=(
         "1. Register an application at https://www.tumblr.com/oauth/apps.\n"
@@ -77,8 +89,15 @@ SPEC = NetworkSpec(
         "fixed_port": "8080 is the port the user registers in the redirect URL (a registered URL "
         "must match); same convention as X",
         "scopes": f"{TD} api.md (basic write offline_access)",
-        "token_lifetime": f"{TD} api.md (example expires_in 2520 s)",
-        "settings_url": "unverified (tumblr.com/settings/apps)",
+        "token_lifetime": f"{TD} api.md (example expires_in 2520 s); refresh token 42 days: {TD134}",
+        "refresh_rotation": f"{TD} api.md (the refresh grant answers a new access and refresh token)",
+        "post_state": f"{TD} api.md (NPF create: state published / queue / draft / private)",
+        "avatar": f"{TD} api.md (/v2/blog/{{blog}}/avatar/{{size}}: unsigned requests get the PNG)",
+        "errors": f"{TD} api.md (NPF create errors 8001-8023; body meta + errors[title, code, detail])",
+        "rate_headers": "X-Ratelimit-Perday-*/Perhour-* (Limit, Remaining, Reset in seconds): unverified "
+        "in TD; as third-party Tumblr clients read them",
+        "settings_url": "tumblr.com/docs/en/account_security (revoke under Settings → Apps, the × by "
+        "the app; also tumblr.com/docs/en/applications); the address /settings/apps itself: unverified",
         "media": f"{TD} npf-spec.md (≤30 image blocks, ≤10 video blocks with only 1 native upload, "
         "post ≤1 MB); media file sizes and formats: unverified",
         "caption": f"{TD} npf-spec.md (text block ≤4,096 code points)",
