@@ -8,7 +8,6 @@ browser ends on.
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import pytest
 from providers.networks.threads.sandbox import CLIENT_ID, CLIENT_SECRET
 from tests import media_corpus
 from tests.sandbox_browser import approve
-from tests.support.cli import CLI, ROOT, run_cli
+from tests.support.cli import run_cli, start_cli
 from tests.support.ports import free_port
 from tests.support.processes import SandboxProcess
 from tests.support.s3 import SECRET_KEY, S3Server, running_s3
@@ -50,15 +49,7 @@ def config(linkdeck_home: Path) -> Path:
 def link(env: dict[str, str]) -> tuple[int, str, str, str]:
     """``linkdeck link threads --no-browser``: Allow on the consent page, paste the redirect.
     (exit code, output, errors, the authorize address shown)."""
-    process = subprocess.Popen(
-        [*CLI, "link", "threads", "--no-browser"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_cli(env, "link", "threads", "--no-browser")
     assert process.stdout is not None and process.stdin is not None and process.stderr is not None
     shown = []
     for line in process.stdout:
