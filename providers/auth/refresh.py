@@ -204,10 +204,20 @@ class TokenKeeper:
         )
         return LinkError(scrub(message, secrets_in_play))
 
+    def _still_valid(self, token: Token) -> bool:
+        expires_at = token.get("expires_at")
+        return (
+            isinstance(expires_at, int | float)
+            and not isinstance(expires_at, bool)
+            and expires_at - self._now().timestamp() > LEEWAY_SECONDS
+        )
+
     async def _renew_access_token(self, account: Account, config: ClientConfig, stored: Token) -> Token:
         """Meta's long-lived tokens: ``GET refresh_url?grant_type=…&access_token=<the token>`` gives
         a new token of the full lifetime; it works only while the token is still valid. The
-        account's expiry (the card's days left) is moved with it."""
+        account's expiry (the card's days left) is moved with it. Renewing early (``renew_at``)
+        that fails while the token still works keeps the token and tries again next time; only a
+        token about to run out asks for a reconnect when the network refuses."""
         import httpx2
 
         name = config.network_name
@@ -222,8 +232,17 @@ class TokenKeeper:
                 response.raise_for_status()
                 answer: dict[str, Any] = dict(response.json())
         except Exception as exc:
+            if self._still_valid(stored):  # renewing early: the token works on; try again next time
+                log.info(
+                    "renewing account %s's token early failed (%s); it is still valid",
+                    account.id,
+                    type(exc).__name__,
+                )
+                return stored
             raise self._failed(account, name, exc, secrets_in_play) from None
         if not answer.get("access_token"):
+            if self._still_valid(stored):
+                return stored
             raise LinkError(f"{name}: the token endpoint answered the renewal without an access token.")
         answer = with_expiry(answer, self._now().timestamp())
         if config.renew_before_seconds and "expires_at" in answer:

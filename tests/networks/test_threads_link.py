@@ -118,15 +118,25 @@ async def test_the_token_is_renewed_in_its_last_week_and_the_card_counts_the_day
     assert threads.sandbox.sandbox.emulator(GRAPH).accepts(fresh["access_token"])
 
 
-async def test_a_token_threads_will_not_renew_asks_to_link_again(
+async def test_a_renewal_threads_refuses_keeps_a_valid_token_and_relinks_an_ending_one(
     sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Threads renews only a token at least a day old and still valid: a refusal is a reconnect."""
+    """Threads renews only a token at least a day old and still valid. Renewing early, a refusal
+    keeps the token (it works on; tried again next time); for a token about to run out it is a
+    reconnect."""
     threads = Threads(sandbox, store, monkeypatch)
     account = await threads.link()
     token = threads.vault.get_token(account.vault_key)
     assert token is not None
     threads.vault.set_token(account.vault_key, {**token, "renew_at": 0})  # due now, but an hour old
+    assert await Tokens(store, threads.vault).get(account) == {**token, "renew_at": 0}
+    [refused] = threads.requests("GET", "/refresh_access_token")
+    assert refused["status"] == 400
+    current = store.account(account.id)
+    assert current is not None and current.state == "linked"
+
+    ending = {**token, "renew_at": 0, "expires_at": int(clock.timestamp()) + 30}
+    threads.vault.set_token(account.vault_key, ending)
     with pytest.raises(LinkError, match="Threads"):
         await Tokens(store, threads.vault).get(account)
     current = store.account(account.id)
