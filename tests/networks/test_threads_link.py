@@ -153,3 +153,14 @@ async def test_unlinking_forgets_the_token_and_points_to_the_threads_settings(
     result = await unlinking.unlink(store, threads.vault, account)
     assert result.revoked is None and threads.vault.get_token(account.vault_key) is None
     assert any("Website permissions" in note for note in SPEC.notes)
+
+
+def test_the_demo_links_threads_with_the_sandboxs_app() -> None:
+    """``make demo``: Threads is set up with the app its emulation knows (id in the config, the
+    secret in the environment), so it links with one Allow."""
+    from providers.networks.threads.sandbox import CLIENT_ID, CLIENT_SECRET
+    from tui.demo import demo_config
+
+    text, env = demo_config()
+    assert f'[networks.threads]\nclient_id = "{CLIENT_ID}"' in text
+    assert env["LINKDECK_THREADS_CLIENT_SECRET"] == CLIENT_SECRET
