@@ -18,6 +18,9 @@ from tests import media_corpus
 from tests.support.cli import run_cli
 from tests.support.linking import link, statuses
 from tests.support.processes import SandboxProcess
+from tests.support.unbuilt import unbuilt_network
+
+UNBUILT = unbuilt_network()
 
 
 @pytest.fixture
@@ -73,7 +76,7 @@ def test_to_refuses_unknown_unlinked_and_unbuilt_networks(
     for to, message in (
         ("myspace", "unknown network id(s) in --to: myspace"),
         ("pixelfed", "no Pixelfed account is linked; link one with `linkdeck link pixelfed`"),
-        ("linkedin", "publishing to LinkedIn is not built yet"),
+        (UNBUILT.id, f"publishing to {UNBUILT.name} is not built yet"),
         ("x", "no X account is linked; link one with `linkdeck link x`"),
         ("mastodon:@nobody", "no linked Mastodon account matches '@nobody'"),
         ("", "--to names no network"),

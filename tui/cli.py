@@ -88,7 +88,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _need_terminal() -> None:
+    """The screens draw with escape codes and read keys: piped (``linkdeck | head``) or fed from a
+    file they would print escapes no one can read, so say so instead."""
+    if not (sys.stdout.isatty() and sys.stdin.isatty()):
+        raise UsageError(
+            "linkdeck's screens need a terminal, and this one's input or output is a pipe or a file",
+            hint="Run it in a terminal, `linkdeck serve` for a browser tab, or a text command such as "
+            "`linkdeck accounts` or `linkdeck networks` (`linkdeck --help` lists them).",
+        )
+
+
 def _run_tui(args: argparse.Namespace) -> int:
+    _need_terminal()
     from tui.app import LinkdeckApp
 
     LinkdeckApp().run()
@@ -146,6 +158,7 @@ def _link(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    _need_terminal()
     from tui.demo import run
 
     return run()

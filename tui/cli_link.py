@@ -69,6 +69,8 @@ async def _link(args: argparse.Namespace, settings: Settings, store: Store, vaul
     where = f" ({instances.instance_label(account.instance)})" if account.instance else ""
     name = f" ({account.display_name})" if account.display_name else ""
     print(f"Linked {account.handle}{name} on {spec.name}{where}")
+    if linked.released_text:
+        print(linked.released_text)
     return 0
 
 

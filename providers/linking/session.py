@@ -152,13 +152,14 @@ class LinkSession:
             self.instance = authorized.instance
             self.progress(f"Reading your {name} account…")
             profile = await self.sign_in.profile(authorized.token, authorized.instance)
+            held_before = self._held()
             account, choices = await record_link(self.spec, authorized, profile, self.store, self.vault)
             if choices:
                 ask = ChooseTarget(name, tuple(choices))
                 self._emit(ask)
                 chosen = choices[await ask.reply.wait()]
                 account = self.store.set_target(account.id, chosen.kind, chosen.target_id, chosen.name)
-            self._emit(Linked(name, account, profile))
+            self._emit(Linked(name, account, profile, released=max(0, held_before - self._held())))
         except asyncio.CancelledError:
             self._emit(Failed(name, LinkCancelled(f"{name}: linking was cancelled; nothing was linked.")))
             raise
@@ -167,6 +168,12 @@ class LinkSession:
         except Exception as exc:  # a bug: still end the conversation, with a message, and say so
             log.exception("linking %s failed unexpectedly", name)
             self._emit(Failed(name, LinkError(f"{name}: linking failed ({type(exc).__name__}).")))
+
+    def _held(self) -> int:
+        """Deliveries held now (linking an account again releases its own, in the same write)."""
+        from providers.store import DeliveryState
+
+        return self.store.counts_by_state().get(DeliveryState.HELD, 0)
 
     def _asks_instance(self) -> bool:
         return self.spec.capabilities.per_instance

@@ -133,6 +133,15 @@ class Linked(Step):
 
     account: Account | None = None
     profile: Profile | None = None
+    released: int = 0  # posts held while the account was unlinked or needed reconnecting, now on their way
+
+    @property
+    def released_text(self) -> str:
+        """ "2 held posts were released." ('' when none were)."""
+        if not self.released:
+            return ""
+        posts = "post" if self.released == 1 else "posts"
+        return f"{self.released} held {posts} released: they go out as scheduled."
 
 
 @dataclass(eq=False)

@@ -150,6 +150,14 @@ class Store(AccountMethods, DeliveryMethods):
         with self._read() as conn:
             return _posts.counts_by_state(conn)
 
+    def deliveries_stamp(self) -> tuple[int, ...]:
+        """A value that changes whenever any delivery does, from this process or another (a
+        worker): cheap enough to ask every second, so a screen can stay true without reloading
+        its rows when nothing changed. SQLite's ``data_version`` moves on other connections'
+        commits; the count, the newest change and the newest row cover this connection's own."""
+        with self._read() as conn:
+            return _posts.deliveries_stamp(conn)
+
     # Apps registered on per-instance servers -------------------------------------------------
 
     def registered_app(self, network: str, instance: str) -> RegisteredApp | None:

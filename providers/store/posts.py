@@ -259,6 +259,12 @@ def deliveries(
     return [delivery_from_row(r) for r in rows]
 
 
+def deliveries_stamp(conn: sqlite3.Connection) -> tuple[int, ...]:
+    (version,) = conn.execute("PRAGMA data_version").fetchone()
+    count, newest, last = conn.execute("SELECT COUNT(*), MAX(updated_at), MAX(id) FROM deliveries").fetchone()
+    return (int(version), int(count), hash(newest), int(last or 0))
+
+
 def counts_by_state(conn: sqlite3.Connection) -> dict[DeliveryState, int]:
     counts = dict.fromkeys(DeliveryState, 0)
     for state, count in conn.execute("SELECT state, COUNT(*) FROM deliveries GROUP BY state"):

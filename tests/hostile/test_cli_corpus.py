@@ -39,11 +39,12 @@ class Case:
 
     @property
     def id(self) -> str:
-        shown = " ".join(a if a.isprintable() else repr(a) for a in self.args)
+        shown = " ".join(a if a.isprintable() else repr(a) for a in self.args) or "(no arguments)"
         return f"{self.setup + ': ' if self.setup else ''}{shown}"[:90]
 
 
 def case(*args: str, code: int = 2, says: tuple[str, ...] | str = (), **kw: str) -> Case:
+    """One input: the arguments (none: ``linkdeck`` alone), its exit code and what it must say."""
     return Case(tuple(args), code, (says,) if isinstance(says, str) else says, **kw)  # type: ignore[arg-type]
 
 
@@ -217,6 +218,9 @@ CORPUS: list[Case] = [
         setup="malformed_row",
     ),
     case("accounts", code=0, says="␛[2J", setup="escape_handle", never=("\x1b",)),
+    # the screens, with no terminal to draw on (stdout and stdin are pipes here)
+    case(says="need a terminal"),
+    case("demo", says="need a terminal"),
     # a broken config file
     case("networks", says="config", setup="config_not_toml"),
     case("accounts", says="config", setup="config_folder"),
@@ -352,7 +356,7 @@ def test_bad_input_gets_a_message_and_its_exit_code(
         assert fragment.lower() in output.lower(), f"{fragment!r} not in:\n{output}"
     for fragment in item.never:
         assert fragment not in output, f"{fragment!r} printed raw:\n{output!r}"
-    if item.args[0] == "post" and code != 0:  # refused: nothing recorded
+    if item.args[:1] == ("post",) and code != 0:  # refused: nothing recorded
         assert _store_unchanged(linkdeck_home) == before
 
 

@@ -214,13 +214,7 @@ async def test_the_demo_links_linkedin_with_its_pages_out_of_the_box() -> None:
     from tests.sandbox_browser import approve_async
     from tui.demo import demo_environment
 
-    with demo_environment() as home:
-        config = home / "config" / "config.toml"  # a free loopback port, not 8080, for the test
-        config.write_text(
-            config.read_text().replace(
-                "[networks.linkedin]\n", f"[networks.linkedin]\nport = {free_port()}\n"
-            )
-        )
+    with demo_environment():  # the demo gives each developer app a free loopback port, not 8080
         settings = load()
         assert settings.network("linkedin").port != 8080
         assert settings.network("linkedin").client_id and settings.network("linkedin").optional_scopes

@@ -136,8 +136,9 @@ class LinkScreen(LinkdeckModal[Account | None]):
         account = step.account
         assert account is not None
         name = f"{account.handle}" + (f" ({account.display_name})" if account.display_name else "")
+        released = f" {step.released_text}" if step.released_text else ""
         self.notify(
-            f"Linked {name}. Not you? Unlink it, sign out of {self.spec.name} in your browser, "
+            f"Linked {name}.{released} Not you? Unlink it, sign out of {self.spec.name} in your browser, "
             "and link again.",
             title=f"{self.spec.name} linked",
             timeout=12,

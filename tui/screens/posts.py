@@ -52,12 +52,22 @@ class PostsScreen(LinkdeckScreen[None]):
         yield Static("", id="posts-detail", classes="muted")
         yield Footer()
 
+    # How often the open screen asks the store whether any delivery changed (a worker in another
+    # process, the app's own runner): a cheap stamp, and the rows are read again only when it moved.
+    POLL_SECONDS = 1.0
+
     def on_mount(self) -> None:
         table = self.query_one("#posts-table", DataTable)
         table.add_columns("When", "Network", "Account", "State", "Caption", "Link or reason")
         self._states: tuple[DeliveryState, ...] | None = None
         self._entries: dict[str, QueueEntry] = {}
+        self._stamp: tuple[int, ...] = ()
         self.reload()
+        self.set_interval(self.POLL_SECONDS, self._poll)
+
+    def _poll(self) -> None:
+        if self.is_current and self.app.ctx.store.deliveries_stamp() != self._stamp:
+            self.reload()
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -75,12 +85,14 @@ class PostsScreen(LinkdeckScreen[None]):
         from providers.outbox.queue import entries
 
         store = self.app.ctx.store
+        self._stamp = store.deliveries_stamp()
         counts = store.counts_by_state()
         tabs = self.query_one("#posts-filter", Tabs)
         for name, states in FILTERS:
             total = sum(counts.get(s, 0) for s in (states or DeliveryState))
             tabs.query_one(f"#filter-{name}", Tab).label = f"{name.capitalize()} {total}"
         table = self.query_one("#posts-table", DataTable)
+        chosen = self._current()  # kept across a reload, so a live update never moves the cursor
         table.clear()
         self._entries = {}
         for entry in entries(store, getattr(self, "_states", None)):
@@ -98,6 +110,8 @@ class PostsScreen(LinkdeckScreen[None]):
                 d.url or d.reason,
                 key=key,
             )
+        if chosen is not None and str(chosen.delivery.id) in self._entries:
+            table.move_cursor(row=table.get_row_index(str(chosen.delivery.id)))
         empty = sum(counts.values()) == 0
         self.query_one("#posts-empty").display = empty
         table.display = not empty
