@@ -78,9 +78,14 @@ async def threads(sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatc
 
 
 async def send(
-    threads: Threads, account: Account, caption: str, media: list[str], staging: LocalStaging | None = None
+    threads: Threads,
+    account: Account,
+    caption: str,
+    media: list[str],
+    staging: LocalStaging | None = None,
+    descriptions: list[str] | None = None,
 ) -> Any:
-    post = threads.store.create_post(caption, media, None)
+    post = threads.store.create_post(caption, media, None, descriptions=descriptions)
     delivery = threads.store.add_delivery(post.id, account)
     token = threads.vault.get_token(account.vault_key)
     assert token is not None
@@ -241,12 +246,14 @@ async def test_several_files_make_one_carousel_of_photos_and_a_video(
         media_corpus.video(tmp_path / "c.mp4", seconds=1.0),
     ]
     staging = LocalStaging()
-    result = await send(threads, account, "Three views", [str(f) for f in files], staging)
+    alts = ["The harbour at dawn", "", "Waves on the wall"]
+    result = await send(threads, account, "Three views", [str(f) for f in files], staging, alts)
     assert result.url and staging.removed == 3
     made = graph_calls(threads, "POST", "/threads")
     items, [carousel] = made[:3], made[3:]
     assert [i["params"]["media_type"] for i in items] == ["IMAGE", "IMAGE", "VIDEO"]
     assert all(i["params"]["is_carousel_item"] == "true" and "text" not in i["params"] for i in items)
+    assert [i["params"].get("alt_text") for i in items] == ["The harbour at dawn", None, "Waves on the wall"]
     assert carousel["params"]["media_type"] == "CAROUSEL" and carousel["params"]["text"] == "Three views"
     assert len(carousel["params"]["children"].split(",")) == 3
     assert [(p.text, p.media) for p in threads.emulator.published()] == [("Three views", 3)]

@@ -9,7 +9,7 @@
    bucket, presigned addresses) and deleted once the post is made or has failed. Several files
    make a carousel (at most 20): one container per file with ``is_carousel_item=true``, each
    FINISHED, then a CAROUSEL container with ``children`` (their ids, comma-separated) and the
-   ``text``.
+   ``text``. A file's alt text goes with it as ``alt_text`` (…/threads/posts/accessibility).
 3. Its status until FINISHED: ``GET /{container-id}?fields=status,error_message``, polled with
    backoff (Meta suggests about 30 s on average; a photo is fetched meanwhile). ERROR is the
    media's fault (Threads may say only "UNKNOWN", postiz-app PR #1991); EXPIRED or still
@@ -170,6 +170,8 @@ class ThreadsPublisher(Publisher):
                 )
                 fields: dict[str, str] = {"media_type": kind, f"{kind.lower()}_url": url}
                 fields.update({"is_carousel_item": "true"} if count > 1 else {"text": post.caption})
+                if post.description_for(index):  # alt text (…/threads/posts/accessibility)
+                    fields["alt_text"] = post.description_for(index)
                 containers.append(await self._container(name, user, token, fields))
             for index, container in enumerate(containers):
                 if report is not None:

@@ -217,6 +217,7 @@ class ThreadsServer(Emulator):
             return graph_error(400, "(#100) The parameter text is required for TEXT posts.", 100)
         container = Container(new_id(), str(issued.user_id), media_type, text, self.clock.now())
         container.carousel_item = item
+        container.alt_text = call.text("alt_text") if media_type in MEDIA else None
         if media_type == "TEXT":
             container.status = "FINISHED"
         elif media_type == "CAROUSEL":

@@ -66,6 +66,7 @@ class Container:
     carousel_item: bool = False  # is_carousel_item=true: published only inside a CAROUSEL
     in_carousel: bool = False
     children: list[str] = field(default_factory=list)
+    alt_text: str | None = None  # kept as sent (…/threads/posts/accessibility)
 
 
 @dataclass

@@ -118,6 +118,7 @@ SPEC = NetworkSpec(
         'EXPIRED; error_message may be "UNKNOWN")',
         "publish_timing": "postiz-app PR #2047 (subcode 4279009 when publishing before the container "
         "is ready: retried later, not a failure)",
+        "alt_text": f"{TDOCS}/posts/accessibility (alt_text per image or video; no length documented)",
         "quota": f"{TD}/overview (GET /{{uid}}/threads_publishing_limit?fields=quota_usage,config; "
         "quota_total 250, quota_duration 86400)",
         "publish": f"{TDOCS}/posts; {PZ} (public image_url/video_url, container then publish)",
