@@ -186,7 +186,9 @@ def check(path: Path, raw: dict[str, Any]) -> Checked:
     result = Checked(path)
     _check_table(result, "", SCHEMA[""], raw)
     for section in SECTIONS:
-        table = raw.get(section, {})
+        if section not in raw:
+            continue  # a section the file lacks is absent, not empty ([staging] would want a bucket)
+        table = raw[section]
         if not isinstance(table, dict):
             result.errors.append(SetupError(f"[{section}] in {path} must be a table, not {_shown(table)}"))
             continue

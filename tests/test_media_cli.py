@@ -123,7 +123,8 @@ def test_without_to_every_available_network_is_judged(corpus: dict[str, Path]) -
     result = check(str(corpus["landscape_mp4"]), "--json")
     entries = document(result)["results"]
     available = [s.id for s in catalog.all_networks() if s.availability is Availability.AVAILABLE]
-    assert [e["network"] for e in entries] == available
+    # Each network in order; one that fetches media from an address adds an entry naming missing staging.
+    assert list(dict.fromkeys(e["network"] for e in entries)) == available
     assert "foursquare" not in available  # legacy: judged only when named
     refused = {e["network"] for e in entries if not e["ok"]}
     assert {"google-business", "pixelfed"} <= refused
