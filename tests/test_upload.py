@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from textual.widgets import Checkbox, TextArea
+from textual.widgets import Checkbox, Input, TextArea
 
 from providers.store import Store
 from tests.scenarios import PICTURES, _settle
@@ -98,3 +98,29 @@ async def test_a_broken_file_gets_a_clear_message(linkdeck_home: Path, tmp_path:
         facts = str(screen.query_one("#upload-facts").render())  # type: ignore[attr-defined]
         assert facts.startswith("holiday.jpg:") and "Traceback" not in facts
         assert screen.info is None  # type: ignore[attr-defined]
+
+
+async def test_typing_on_arrival_goes_into_the_path_box(linkdeck_home: Path) -> None:
+    seed(linkdeck_home)
+    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_upload(pilot)
+        await pilot.press(*"/tmp/p.jpg")  # "p" is Posts and "h" Help everywhere else
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.query_one("#upload-path", Input).value == "/tmp/p.jpg"  # type: ignore[attr-defined]
+
+
+async def test_tab_follows_the_screen_file_caption_networks_time_post(linkdeck_home: Path) -> None:
+    seed(linkdeck_home)
+    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_upload(pilot)
+        screen.query_one("#upload-caption", TextArea).text = "Hello"  # type: ignore[attr-defined]
+        await _settle(pilot)  # Post is enabled, so it is in the chain
+        chain = [w.id for w in screen.focus_chain]  # type: ignore[attr-defined]
+        order = ["upload-path", "upload-tree", "upload-caption", "upload-visibility"]
+        order += [w.id for w in screen.query(Checkbox)] + ["upload-at", "upload-post"]  # type: ignore[attr-defined]
+        assert [i for i in chain if i in order] == order
+        path_box = screen.query_one("#upload-path", Input)  # type: ignore[attr-defined]
+        assert len(path_box.placeholder) <= path_box.content_region.width

@@ -46,9 +46,9 @@ class UploadScreen(LinkdeckScreen[None]):
     # Parsed when this screen is first opened, not at start-up.
     CSS_PATH = "../styles/upload.tcss"
     SUB_TITLE = "Upload"
-    # Start on the file tree, not a text box, so the single-letter mode keys keep working; Esc
-    # leaves a text box for the same reason.
-    AUTO_FOCUS = "#upload-tree"
+    # Start in the path box: what a newcomer types on arrival is a path, never a mode key ("p" is
+    # Posts elsewhere). Esc leaves a text box for the tree, where the single-letter keys work.
+    AUTO_FOCUS = "#upload-path"
     BINDINGS = [
         Binding("escape", "leave_text", "Leave text box", show=False),
         Binding("o", "use_original", "Use original", show=False),

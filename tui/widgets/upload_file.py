@@ -48,7 +48,7 @@ class FilePicker(Vertical):
         self._start = start
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Type or paste a path, then Enter", id="upload-path")
+        yield Input(placeholder="Path, then Enter", id="upload-path")
         yield MediaTree(self._start, id="upload-tree")
 
     @on(DirectoryTree.FileSelected, "#upload-tree")

@@ -47,8 +47,9 @@ class PostPane(LinkdeckPane):
     def compose(self) -> ComposeResult:
         yield Static("", id="upload-note", classes="muted")
         with Horizontal(id="upload-actions"):
+            # The time first, so Tab reaches the button after it (the button reads what it set).
+            yield Input(placeholder="When: now", id="upload-at")
             yield Button("Post now", id="upload-post", variant="success", disabled=True)
-            yield Input(placeholder="or at: 2026-12-01T09:00+01:00", id="upload-at")
         yield VerticalScroll(id="upload-progress")
 
     def show_readiness(self, *, selected: bool, has_content: bool, media_ok: bool, captions_ok: bool) -> None:
