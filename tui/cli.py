@@ -72,7 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--to", metavar="N,N", required=True)
     p.add_argument("--caption", metavar="TEXT")
-    p.add_argument("--at", metavar="ISO-8601", help="when to publish, with a UTC offset")
+    p.add_argument(
+        "--at",
+        metavar="WHEN",
+        help='when to publish, in local time: "in 2h", "09:00", "tomorrow 09:00", "fri 14:30"; '
+        "or ISO-8601 with a UTC offset",
+    )
     p.add_argument("--json", action="store_true")
 
     p = add("queue", "scheduled, held, sent and failed posts")

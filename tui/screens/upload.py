@@ -165,8 +165,17 @@ class UploadScreen(LinkdeckScreen[None]):
     def _own_caption(self) -> None:
         self._caption_pane.edit_own_caption(self._selected_specs())
 
-    @on(CaptionCounted)
     @on(PostFinished)
+    def _clear_form(self) -> None:
+        """After a post (sent or scheduled) the form is empty again: no stale file, alt text,
+        caption, content warning or time to send twice by mistake."""
+        self._file_facts.clear()
+        self._caption_pane.clear()
+        self._targets_pane.clear_warning()
+        self._post_pane.clear()
+        self._update_post_button()
+
+    @on(CaptionCounted)
     def _update_post_button(self) -> None:
         self._post_pane.show_readiness(
             selected=bool(self._selected_specs()),
