@@ -94,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
         "set-secret", help="store a developer app's client secret in the keyring (stdin)"
     )
     s.add_argument("network", metavar="NETWORK")
+    s = config_sub.add_parser(
+        "set", help="write a network's setting into config.toml, e.g. `config set x client_id ID`"
+    )
+    s.add_argument("network", metavar="NETWORK")
+    s.add_argument("key", metavar="KEY", help="client_id or base_url")
+    s.add_argument("value", metavar="VALUE")
     return parser
 
 
@@ -186,9 +192,9 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace) -> int:
-    from tui.cli_commands import set_secret
+    from tui.cli_commands import set_secret, set_value
 
-    return set_secret(args)
+    return set_secret(args) if args.config_command == "set-secret" else set_value(args)
 
 
 HANDLERS: dict[str | None, Handler] = {

@@ -77,6 +77,7 @@ SPEC = NetworkSpec(
         "Using the app for Pages you don't manage yourself needs Meta's App Review."
     ),
     docs_url=f"https://{FB}/documentation/facebook-login/guides/advanced/manual-flow",
+    developer_url="https://developers.facebook.com/apps/",
     share_url="https://www.facebook.com/sharer/sharer.php",
     optional_scopes=("business_management",),
     sources={

@@ -75,6 +75,7 @@ SPEC = NetworkSpec(
         "5. Store the client secret with `linkdeck config set-secret google-business`."
     ),
     docs_url=f"https://{FAQ}",
+    developer_url="https://console.cloud.google.com/apis/credentials",
     sources={
         "access": f"{FAQ} (APIs not public; request access per Cloud project, ~14 days; enable "
         "Account Management, Business Information, My Business API v4.9)",

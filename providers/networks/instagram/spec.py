@@ -87,6 +87,7 @@ SPEC = NetworkSpec(
         "5. Store the Instagram app secret with `linkdeck config set-secret instagram`."
     ),
     docs_url=f"https://{IGP}/content-publishing/",
+    developer_url="https://developers.facebook.com/apps/",
     sources={
         "variants": f"{IGP}/content-publishing/ (Instagram Login: no Page; Facebook Login: Page-linked)",
         "endpoints": f"{PZ}/instagram.standalone.provider.ts; {IGD}/reference/access_token, "
