@@ -48,8 +48,8 @@ class CardDetails(LinkdeckModal[bool | None]):
                     with Horizontal(classes="details-row"):
                         yield Label("Share automatically from Upload ", classes="switch-label")
                         yield Switch(value=account.auto_share, id="auto-share")
-                if self.setting_up:
-                    yield from self._setup_form()
+                if self.setting_up and spec.capabilities.needs_developer_app:
+                    yield from self._setup_form()  # an API key has its own button (Enter API key)
                 url = self.page_url
                 if url and self.setting_up:
                     yield Static(f"Developer portal: {url}", id="developer-url", classes="details-url")
@@ -75,15 +75,14 @@ class CardDetails(LinkdeckModal[bool | None]):
                 yield Button("Close", id="close")
 
     def _setup_form(self) -> ComposeResult:
-        """The client id (into config.toml) and the secret or key (into the keyring), typed here."""
+        """The client id (into config.toml) and the secret (into the keyring), typed here."""
         spec = self.card.spec
         with Vertical(id="setup-form", classes="details-row"):
-            if spec.capabilities.needs_developer_app:
-                current = self.app.ctx.settings.network(spec.id).client_id or ""
-                yield Input(current, placeholder="Client id", id="setup-client-id")
-            if spec.capabilities.needs_client_secret or spec.auth is AuthKind.API_KEY:
-                what = "API key" if spec.auth is AuthKind.API_KEY else "Client secret"
-                yield Input(password=True, placeholder=f"{what} (kept in the keyring)", id="setup-secret")
+            current = self.app.ctx.settings.network(spec.id).client_id or ""
+            yield Input(current, placeholder="Client id", id="setup-client-id")
+            if spec.capabilities.needs_client_secret:
+                secret = "Client secret (kept in the keyring)"
+                yield Input(password=True, placeholder=secret, id="setup-secret")
             yield Button("Save and check", id="setup-save", variant="primary")
             yield Static("", id="setup-result")
 
