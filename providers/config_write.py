@@ -75,15 +75,26 @@ def set_network_value(network_id: str, key: str, value: str, path: Path | None =
             f"config file {path} sets [networks.{network_id}] in a way linkdeck cannot edit safely",
             hint=f"Add this line under [networks.{network_id}] yourself: {key} = {_quoted(value)}",
         )
+    try:
+        _replace(path, updated)
+    except OSError as exc:  # a read-only or full disk, no permission: the file is as it was
+        raise SetupError(
+            f"config file {path} cannot be written: {exc.strerror or exc}",
+            hint=f"Add this line under [networks.{network_id}] yourself: {key} = {_quoted(value)}",
+        ) from None
+    return path
+
+
+def _replace(path: Path, text: str) -> None:
+    """``path`` holds ``text`` afterwards, or (on any failure) what it held before."""
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".config.", suffix=".toml")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(updated)
+            out.write(text)
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import tomllib
 from pathlib import Path
 
@@ -74,3 +76,19 @@ def test_refused_without_touching_the_file(tmp_path: Path) -> None:
         set_network_value("x", "port", "9000", path)
     with pytest.raises(UsageError, match="empty"):
         set_network_value("x", "client_id", "  ", path)
+
+
+def test_a_file_that_cannot_be_written_is_named_and_nothing_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(KEPT, encoding="utf-8")
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(SetupError, match="cannot be written: No space left on device"):
+        set_network_value("x", "client_id", "new", path)
+    assert path.read_text(encoding="utf-8") == KEPT
+    assert not list(tmp_path.glob(".config.*"))  # no temporary file left
