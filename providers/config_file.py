@@ -191,7 +191,8 @@ def check(path: Path, raw: dict[str, Any]) -> Checked:
             result.errors.append(SetupError(f"[{section}] in {path} must be a table, not {_shown(table)}"))
             continue
         if section != "networks":
-            _check_table(result, section, SCHEMA[section], table)
+            if section in raw:  # an absent section stays absent ([staging]: none set up)
+                _check_table(result, section, SCHEMA[section], table)
             continue
         # [networks.<id>]: one table per network, each checked against "networks.*"
         for network_id, values in table.items():
