@@ -112,7 +112,7 @@ def _staging(table: dict[str, object] | None, path: Path) -> StagingSettings | N
     """The ``[staging]`` section (its values already checked by type against
     :data:`providers.config_file.SCHEMA`), or None when there is none; SetupError naming what is
     missing."""
-    if not table:  # config_file.load gives every known section, empty when the file has none
+    if table is None:
         return None
     bucket, key_id = _str_or_none(table.get("bucket")), _str_or_none(table.get("access_key_id"))
     missing = [name for name, value in (("bucket", bucket), ("access_key_id", key_id)) if not value]
