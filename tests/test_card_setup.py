@@ -72,3 +72,12 @@ async def test_an_empty_client_id_is_asked_for_and_nothing_written(linkdeck_home
         await pilot.pause()
         assert "Enter the client id" in str(app.screen.query_one("#setup-result").render())
     assert not (linkdeck_home / "config" / "config.toml").exists()
+
+
+def test_a_needs_setup_reason_on_a_card_shows_its_command_without_backticks() -> None:
+    from providers.overview import Card
+    from tui.widgets.network_card import describe
+
+    reason = "Ayrshare needs your API key: `linkdeck config set-secret ayrshare`."
+    shown = describe(Card(catalog.get("ayrshare"), CardState.NEEDS_SETUP, (), reason))
+    assert shown.plain == "Ayrshare needs your API key: linkdeck config set-secret ayrshare."
