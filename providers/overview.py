@@ -71,8 +71,20 @@ def needs_setup(spec: NetworkSpec, settings: Settings, stored_secrets: frozenset
             return ""
         return f"{spec.name} needs your API key: `linkdeck config set-secret {spec.id}`."
     if spec.capabilities.needs_developer_app and not settings.network(spec.id).client_id:
-        return f"{spec.name} needs your own developer app's client id (see Help → {spec.name})."
+        return f"{spec.name} needs your own developer app's client id."
     return ""
+
+
+def setup_steps(spec: NetworkSpec) -> str:
+    """How a developer-app network is set up from the command line (where the app is made, then
+    the two commands), for messages that cannot point at a screen."""
+    where = f"Create the app at {spec.developer_url}, then set" if spec.developer_url else "Set"
+    secret = (
+        f", and its secret with `linkdeck config set-secret {spec.id}`"
+        if spec.capabilities.needs_client_secret
+        else ""
+    )
+    return f"{where} its client id with `linkdeck config set {spec.id} client_id ID`{secret}."
 
 
 def legacy_open(spec: NetworkSpec, settings: Settings, stored_secrets: frozenset[str] = frozenset()) -> bool:
@@ -91,7 +103,8 @@ def availability_reason(spec: NetworkSpec) -> str:
     if spec.availability is Availability.LEGACY and networks.can_link(spec.id):
         return (
             f"{spec.availability_reason} With a project that still has that access, set its client id "
-            f"and secret (Help → {spec.name})."
+            f"(`linkdeck config set {spec.id} client_id ID`) and secret (`linkdeck config set-secret "
+            f"{spec.id}`)."
         )
     return spec.availability_reason
 

@@ -166,6 +166,8 @@ class NetworkSpec:
     notes: tuple[str, ...] = ()  # things the user must know (Business accounts only, …)
     setup_guide: str = ""  # Markdown: how to create the developer app, what to paste where
     docs_url: str = ""
+    # Where the user creates the developer app a needs-setup card asks for (its "Open page").
+    developer_url: str = ""
     sources: dict[str, str] = field(default_factory=dict)
     # Scopes asked for only when the user's app has the extra product/approval (LinkedIn organizations).
     optional_scopes: tuple[str, ...] = ()

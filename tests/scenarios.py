@@ -62,6 +62,15 @@ async def _choose_picture(pilot: Pilot[None]) -> None:
     await _settle(pilot)
 
 
+async def _schedule_in_words(pilot: Pilot[None]) -> None:
+    await _wait_for_tree(pilot)
+    pilot.app.screen.query_one("#upload-caption").text = "Low tide at the harbour"  # type: ignore[attr-defined]
+    await _settle(pilot)
+    pilot.app.screen.query_one("#upload-at").focus()
+    await pilot.press(*"tomorrow 09:00")
+    await _settle(pilot)
+
+
 class StubLinkSession:
     """A link waiting for approval with a fixed address, so the Link window's picture is stable
     (a real session's URL carries a fresh state and PKCE challenge every time): it asks for the
@@ -176,6 +185,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         focus=f"#card-{unbuilt_network(besides=SEEDED).id}",
         press=("d",),
     ),
+    Scenario(
+        "details_needs_setup",
+        "A card that needs set-up: its client id and secret typed in its details",
+        focus="#card-pinterest",
+        press=("enter",),
+    ),
     Scenario("details_unavailable", "A network that is unavailable", focus="#card-foursquare", press=("d",)),
     Scenario(
         "unlink_confirm", "Unlink asks first", focus="#card-mastodon", press=("enter",), extra=_click_unlink
@@ -232,6 +247,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         "Upload: Instagram would refuse this photo; one key crops or pads a copy",
         press=("u",),
         extra=_upload_needs_fix,
+    ),
+    Scenario(
+        "upload_schedule",
+        "Upload: a time in words; the button reads Schedule and says when, in local time",
+        press=("u",),
+        extra=_schedule_in_words,
     ),
     Scenario("posts_empty", "Posts with nothing yet", seeded=False, press=("p",)),
     Scenario("posts_queue", "Posts with a scheduled post", press=("p",)),

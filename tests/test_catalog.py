@@ -370,3 +370,9 @@ def test_mastodon_and_pixelfed_are_per_instance() -> None:
     for network_id in ("mastodon", "pixelfed"):
         caps = BY_ID[network_id].capabilities
         assert caps.per_instance and caps.dynamic_registration
+
+
+def test_every_network_that_needs_a_developer_app_names_where_to_make_it() -> None:
+    for spec in catalog.all_networks():
+        if spec.capabilities.needs_developer_app:
+            assert spec.developer_url.startswith("https://"), spec.id

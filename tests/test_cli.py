@@ -166,6 +166,25 @@ def test_bad_input_gets_a_clear_message(args: tuple[str, ...], code: int, needle
     assert "Traceback" not in result.stderr
 
 
+def test_config_set_writes_the_client_id_and_link_says_how_without_tui_pages(linkdeck_home: Path) -> None:
+    refused = run("link", "x")
+    assert refused.returncode == 2 and "Help →" not in refused.stderr
+    assert catalog.get("x").developer_url in refused.stderr
+    assert "`linkdeck config set x client_id ID`" in refused.stderr
+    config = linkdeck_home / "config" / "config.toml"
+    config.parent.mkdir(exist_ok=True)
+    config.write_text('theme = "nord"  # mine\n', encoding="utf-8")
+    result = run("config", "set", "x", "client_id", "my-x-app")
+    assert result.returncode == 0, result.stderr
+    assert "X is set up" in result.stdout and "linkdeck link x" in result.stdout
+    written = config.read_text(encoding="utf-8")
+    assert written == 'theme = "nord"  # mine\n\n[networks.x]\nclient_id = "my-x-app"\n'
+    [x] = [n for n in json.loads(run("networks", "--json").stdout)["networks"] if n["id"] == "x"]
+    assert x["status"] == "available"
+    bad = run("config", "set", "x", "port", "9000")
+    assert bad.returncode == 2 and "client_id" in bad.stderr
+
+
 def test_broken_config_file_is_a_setup_error(linkdeck_home: Path) -> None:
     (linkdeck_home / "config").mkdir(exist_ok=True)
     (linkdeck_home / "config" / "config.toml").write_text("[networks.x\nclient_id = 1", encoding="utf-8")

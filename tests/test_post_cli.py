@@ -137,6 +137,12 @@ def test_at_needs_an_offset_and_a_future_time_and_is_stored_in_utc(
     assert entry["when_local"] is not None
     shown = run_cli(env, "queue")
     assert "scheduled (1)" in shown.stdout and "in May" in shown.stdout
+    soon = run_cli(env, "post", "--to", "mastodon", "--caption", "soon", "--at", "in 2h", "--json")
+    assert soon.returncode == 0, soon.stderr
+    scheduled = datetime.fromisoformat(json.loads(soon.stdout)["post"]["scheduled_at"])
+    assert timedelta(minutes=119) < scheduled - datetime.now(UTC) <= timedelta(hours=2)
+    empty = run_cli(env, "post", "--to", "mastodon", "--caption", "x", "--at", "")
+    assert empty.returncode == 2 and "--at is empty" in empty.stderr
     assert sandbox_process.requests("/api/v1/statuses") == []
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from textual.widgets import Checkbox, TextArea
+from textual.widgets import Button, Checkbox, Input, TextArea
 
 from providers.store import Store
 from tests.scenarios import PICTURES, _settle
@@ -98,3 +99,84 @@ async def test_a_broken_file_gets_a_clear_message(linkdeck_home: Path, tmp_path:
         facts = str(screen.query_one("#upload-facts").render())  # type: ignore[attr-defined]
         assert facts.startswith("holiday.jpg:") and "Traceback" not in facts
         assert screen.info is None  # type: ignore[attr-defined]
+
+
+async def test_typing_on_arrival_goes_into_the_path_box(linkdeck_home: Path) -> None:
+    seed(linkdeck_home)
+    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_upload(pilot)
+        await pilot.press(*"/tmp/p.jpg")  # "p" is Posts and "h" Help everywhere else
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.query_one("#upload-path", Input).value == "/tmp/p.jpg"  # type: ignore[attr-defined]
+
+
+async def test_tab_follows_the_screen_file_caption_networks_time_post(linkdeck_home: Path) -> None:
+    seed(linkdeck_home)
+    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_upload(pilot)
+        screen.query_one("#upload-caption", TextArea).text = "Hello"  # type: ignore[attr-defined]
+        await _settle(pilot)  # Post is enabled, so it is in the chain
+        chain = [w.id for w in screen.focus_chain]  # type: ignore[attr-defined]
+        order = ["upload-path", "upload-tree", "upload-caption", "upload-visibility"]
+        order += [w.id for w in screen.query(Checkbox)] + ["upload-at", "upload-post"]  # type: ignore[attr-defined]
+        assert [i for i in chain if i in order] == order
+        path_box = screen.query_one("#upload-path", Input)  # type: ignore[attr-defined]
+        assert len(path_box.placeholder) <= path_box.content_region.width
+
+
+async def test_scheduling_in_words_confirms_and_clears_the_form(
+    linkdeck_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(linkdeck_home)
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        LinkdeckApp, "notify", lambda self, message, **kw: shown.append((kw.get("title", ""), message))
+    )
+    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_upload(pilot)
+        instagram = next(c for c in screen.query(Checkbox) if "Instagram" in str(c.label))  # type: ignore[attr-defined]
+        instagram.value = False
+        screen.choose(PICTURES / "beach.jpg")  # type: ignore[attr-defined]
+        await _settle(pilot)
+        screen.query_one("#upload-alt", Input).value = "A beach"  # type: ignore[attr-defined]
+        screen.query_one("#upload-caption", TextArea).text = "Low tide at the harbour"  # type: ignore[attr-defined]
+        await _settle(pilot)
+        button = screen.query_one("#upload-post", Button)  # type: ignore[attr-defined]
+        assert str(button.label) == "Post now"
+        screen.query_one("#upload-at", Input).focus()  # type: ignore[attr-defined]
+        await pilot.press(*"in 2h")
+        await pilot.pause()
+        assert str(button.label) == "Schedule"
+        assert "Wed 25 Nov 14:00 UTC" in str(screen.query_one("#upload-when").render())  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await _settle(pilot)
+        [message] = [m for t, m in shown if t == "Scheduled"]
+        assert message.startswith("beach.jpg with “Low tide at the harbour” to Mastodon @a@m.example")
+        assert "Wed 25 Nov 14:00 UTC" in message
+        # The form is empty again: nothing stale to post twice.
+        assert screen.chosen is None and screen.query_one("#upload-alt", Input).value == ""  # type: ignore[attr-defined]
+        assert screen.query_one("#upload-caption", TextArea).text == ""  # type: ignore[attr-defined]
+        assert screen.query_one("#upload-at", Input).value == "" and str(button.label) == "Post now"  # type: ignore[attr-defined]
+    with Store.open() as store:
+        [delivery] = store.deliveries()
+        post = store.post(delivery.post_id)
+    assert delivery.state == "scheduled" and post is not None
+    assert post.scheduled_at == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+    assert post.descriptions == ["A beach"]
+
+
+async def test_choosing_another_file_clears_its_alt_text(linkdeck_home: Path) -> None:
+    seed(linkdeck_home)
+    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_upload(pilot)
+        screen.choose(PICTURES / "beach.jpg")  # type: ignore[attr-defined]
+        await _settle(pilot)
+        screen.query_one("#upload-alt", Input).value = "A beach"  # type: ignore[attr-defined]
+        screen.choose(PICTURES / "tall.jpg")  # type: ignore[attr-defined]
+        await _settle(pilot)
+        assert screen.query_one("#upload-alt", Input).value == ""  # type: ignore[attr-defined]

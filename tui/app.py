@@ -58,6 +58,7 @@ class LinkdeckApp(App[None]):
         self.relay_uri = os.environ.get("LINKDECK_RELAY_URL") if self.place is Place.WEB else None
         theme = os.environ.get("LINKDECK_THEME") or self.ctx.settings.theme
         # An unknown theme is not worth refusing to start over: the default one, and a word why.
+        self.keyring_problem = ""  # why secrets cannot be kept, once the start-up check has run
         self.theme_problem = ""
         if theme in self.available_themes:
             self.theme = theme
@@ -75,7 +76,7 @@ class LinkdeckApp(App[None]):
 
     def start_link(self, network_id: str, instance: str | None = None) -> None:
         """Open the Link window; the cards refresh when it closes (linked or not)."""
-        from providers import linking
+        from providers import catalog, linking
         from providers.errors import LinkdeckError
         from tui.dialogs.link import LinkScreen
 
@@ -83,6 +84,10 @@ class LinkdeckApp(App[None]):
             linking.check_linkable(network_id, self.ctx.settings)
         except LinkdeckError as exc:
             self.notify(str(exc), title="Link", severity="warning", timeout=8)
+            return
+        if self.keyring_problem:  # the token could not be kept: refuse before the sign-in, not after
+            name = catalog.get(network_id).name
+            self.notify(self.keyring_problem, title=f"Link {name}", severity="error", timeout=20)
             return
         # Screens showing accounts refresh themselves when this window closes (on_screen_resume).
         self.push_screen(LinkScreen(network_id, instance))
@@ -118,9 +123,26 @@ class LinkdeckApp(App[None]):
     def on_mount(self) -> None:
         if self.theme_problem:
             self.notify(self.theme_problem, title="Theme", severity="warning", timeout=10)
+        self._check_keyring()
         if self.ctx.run_outbox:
             # After the first frame: recover what a crash left "sending", then send due posts.
             self.set_timer(1.0, self._run_outbox)
+
+    @work(thread=True, group="keyring", exit_on_error=False)
+    def _check_keyring(self) -> None:
+        """Say once, at start-up, that no keyring can keep secrets, and the exact fix (as doctor
+        does); in a thread, as the keyring's D-Bus backend may be slow to answer."""
+        from providers.errors import KeyringUnavailable
+
+        try:
+            self.ctx.vault.check()
+        except KeyringUnavailable as exc:
+            self.call_from_thread(self._warn_keyring, str(exc))
+
+    def _warn_keyring(self, problem: str) -> None:
+        if not self.keyring_problem:
+            self.keyring_problem = problem
+            self.notify(problem, title="No keyring", severity="warning", timeout=30)
 
     @work(exclusive=True, group="outbox", exit_on_error=False)
     async def _run_outbox(self) -> None:
@@ -142,6 +164,9 @@ class LinkdeckApp(App[None]):
 
     @on(OutboxUnavailable)
     def _outbox_unavailable(self, message: OutboxUnavailable) -> None:
+        if message.keyring:  # the start-up warning's subject: said once, there
+            self._warn_keyring(message.reason)
+            return
         self.notify(message.reason, title="Scheduled posts", severity="warning", timeout=10)
 
     def on_unmount(self) -> None:

@@ -96,7 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--to", metavar="N,N", required=True)
     p.add_argument("--caption", metavar="TEXT")
-    p.add_argument("--at", metavar="ISO-8601", help="when to publish, with a UTC offset")
+    p.add_argument(
+        "--at",
+        metavar="WHEN",
+        help='when to publish, in local time: "in 2h", "09:00", "tomorrow 09:00", "fri 14:30"; '
+        "or ISO-8601 with a UTC offset",
+    )
     p.add_argument("--json", action="store_true")
 
     p = add("queue", "scheduled, held, sent and failed posts")
@@ -115,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
         "bucket's secret key) in the keyring (stdin)",
     )
     s.add_argument("network", metavar="NETWORK", help="a network id, or `staging`")
+    s = config_sub.add_parser(
+        "set", help="write a network's setting into config.toml, e.g. `config set x client_id ID`"
+    )
+    s.add_argument("network", metavar="NETWORK")
+    s.add_argument("key", metavar="KEY", help="client_id or base_url")
+    s.add_argument("value", metavar="VALUE")
     return parser
 
 
@@ -207,9 +218,9 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace) -> int:
-    from tui.cli_commands import set_secret
+    from tui.cli_commands import set_secret, set_value
 
-    return set_secret(args)
+    return set_secret(args) if args.config_command == "set-secret" else set_value(args)
 
 
 HANDLERS: dict[str | None, Handler] = {

@@ -162,3 +162,15 @@ def set_secret(args: argparse.Namespace) -> int:
     Vault(settings_module.load()).set_client_secret(key, secret)
     print(f"Stored the {what} in the keyring.")
     return 0
+
+
+def set_value(args: argparse.Namespace) -> int:
+    from providers.config_write import set_network_value
+    from providers.linking import stored_secrets
+
+    spec = catalog.get(args.network)
+    path = set_network_value(spec.id, args.key, args.value)
+    print(f"Wrote [networks.{spec.id}] {args.key} into {path}.")
+    reason = overview.needs_setup(spec, settings_module.load(), stored_secrets([spec.id]))
+    print(reason or f"{spec.name} is set up: link it with `linkdeck link {spec.id}`.")
+    return 0

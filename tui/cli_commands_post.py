@@ -1,7 +1,7 @@
 """``linkdeck post``: a post from a shell, checked, recorded, then sent now or scheduled.
 ``linkdeck queue`` and ``linkdeck worker`` are in :mod:`tui.cli_commands_queue`.
 
-``post [FILE...] --to N,N [--caption TEXT] [--at ISO-8601] [--json]``
+``post [FILE...] --to N,N [--caption TEXT] [--at WHEN] [--json]``
 
 - ``--to`` takes catalog ids: ``mastodon`` is every linked Mastodon account; ``NETWORK:WHO`` picks
   one, WHO being the account's handle (``mastodon:@alice@mastodon.social``, the leading @ and the
@@ -16,7 +16,8 @@
   the verdicts, and nothing is recorded or sent.
 - Then the post and one delivery per account are recorded (one transaction) before any send.
   Without ``--at`` they are sent now, concurrently, waiting up to 30 s for short retries; exit 0
-  when all were sent, 1 otherwise. With ``--at`` (ISO-8601 WITH an offset; past times refused)
+  when all were sent, 1 otherwise. With ``--at`` ("in 2h", "tomorrow 09:00"… in local
+  time, or ISO-8601 WITH an offset; past times refused)
   the post is stored in UTC, shown in local time, and the command exits 0.
 - ``--json``: one document {"post", "deliveries": [{id, network, account, state, url, reason,
   …}], "ok"} (or {"problems": […]} when the checks refused it).

@@ -37,6 +37,11 @@ class Context:
     def settings(self) -> Settings:
         return self._settings or settings_module.load()
 
+    def reload_settings(self) -> None:
+        """Read config.toml again (after the app wrote to it: a card's set-up)."""
+        self._settings = None
+        self.__dict__.pop("settings", None)
+
     @cached_property
     def store(self) -> Store:
         from providers.store import Store

@@ -46,6 +46,7 @@ class OutboxUnavailable(Message):
     ``linkdeck worker``."""
 
     reason: str
+    keyring: bool = False  # because no keyring can be used (the app's start-up warning says it)
 
 
 # Upload: its panes tell the screen, which tells the panes that depend on it.

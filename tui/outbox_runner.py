@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from providers import clock
-from providers.errors import LinkdeckError
+from providers.errors import KeyringUnavailable, LinkdeckError
 from providers.outbox.events import DeliveryEvent
 from tui.messages import OutboxUnavailable, ScheduledPostProblem, ScheduledPostSent
 
@@ -51,7 +51,7 @@ async def keep_sending(ctx: Context, post_message: PostMessage) -> None:
     try:
         await recover_on_start(ctx.store, ctx.vault, told, keeper=ctx.keeper)
     except LinkdeckError as exc:  # e.g. no keyring: say so once, keep the app usable
-        post_message(OutboxUnavailable(str(exc)))
+        post_message(OutboxUnavailable(str(exc), keyring=isinstance(exc, KeyringUnavailable)))
         return
     while True:
         try:

@@ -9,7 +9,13 @@ from urllib.parse import urlsplit
 
 from providers import catalog, networks
 from providers.errors import NotBuiltYet, SetupError, UsageError
-from providers.overview import availability_reason, legacy_open, needs_setup, not_built_reason
+from providers.overview import (
+    availability_reason,
+    legacy_open,
+    needs_setup,
+    not_built_reason,
+    setup_steps,
+)
 from providers.settings import Settings
 from providers.spec import AuthKind, NetworkSpec
 
@@ -83,7 +89,8 @@ def check_linkable(network_id: str, settings: Settings) -> None:
     stored = _stored_secret(spec.id) if spec.auth is AuthKind.API_KEY else frozenset()
     reason = needs_setup(spec, settings, stored)
     if reason:
-        raise SetupError(reason, hint=f"`linkdeck doctor` and Help → {spec.name} explain the set-up.")
+        steps = setup_steps(spec) + " " if spec.capabilities.needs_developer_app else ""
+        raise SetupError(reason, hint=f"{steps}`linkdeck doctor` checks the set-up.")
 
 
 def _stored_secret(network_id: str) -> frozenset[str]:

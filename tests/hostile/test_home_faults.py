@@ -29,6 +29,7 @@ COMMANDS = [
     ("link", "mastodon", "--no-browser"),
     ("unlink", "mastodon", "--yes"),
     ("config", "set-secret", "x"),
+    ("config", "set", "x", "client_id", "my-app"),
 ]
 
 

@@ -8,24 +8,34 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Label, Markdown, Static, Switch
+from textual.widgets import Button, Input, Label, Markdown, Static, Switch
 
 from providers import clock
+from providers.errors import LinkdeckError
 from providers.instances import settings_url_for
 from providers.networks import can_link
-from providers.overview import Card, CardState
+from providers.overview import Card, CardState, needs_setup
 from providers.spec import AuthKind
 from tui.dialogs.confirm import Confirm
 from tui.screens.base import LinkdeckModal
 from tui.widgets.network_card import days, when
 
 
-class CardDetails(LinkdeckModal[None]):
+class CardDetails(LinkdeckModal[bool | None]):
+    """Dismissed with True when the network's set-up was saved here (the cards then look again)."""
+
     BINDINGS = [Binding("escape", "close", "Close")]
 
     def __init__(self, card: Card) -> None:
         super().__init__(classes="dialog")
         self.card = card
+        spec, account = card.spec, card.account
+        self.setting_up = card.state is CardState.NEEDS_SETUP
+        # A card that needs set-up opens the developer portal where the app is made; the others,
+        # the network's page of connected apps, where access is revoked.
+        revoke = settings_url_for(spec, account.instance if account else None) or ""
+        self.page_url = (spec.developer_url or revoke) if self.setting_up else revoke
+        self._saved = False
 
     def compose(self) -> ComposeResult:
         card, spec = self.card, self.card.spec
@@ -38,8 +48,12 @@ class CardDetails(LinkdeckModal[None]):
                     with Horizontal(classes="details-row"):
                         yield Label("Share automatically from Upload ", classes="switch-label")
                         yield Switch(value=account.auto_share, id="auto-share")
-                url = settings_url_for(spec, account.instance if account else None)
-                if url:
+                if self.setting_up and spec.capabilities.needs_developer_app:
+                    yield from self._setup_form()  # an API key has its own button (Enter API key)
+                url = self.page_url
+                if url and self.setting_up:
+                    yield Static(f"Developer portal: {url}", id="developer-url", classes="details-url")
+                elif url:
                     yield Static(f"Revocation page: {url}", id="revoke-url", classes="details-url")
             with Horizontal(classes="dialog-buttons"):
                 if card.state in (CardState.NOT_LINKED, CardState.NEEDS_SETUP):
@@ -59,6 +73,18 @@ class CardDetails(LinkdeckModal[None]):
                     yield Button("Open page", id="open-settings")
                     yield Button("Copy URL", id="copy-settings")
                 yield Button("Close", id="close")
+
+    def _setup_form(self) -> ComposeResult:
+        """The client id (into config.toml) and the secret (into the keyring), typed here."""
+        spec = self.card.spec
+        with Vertical(id="setup-form", classes="details-row"):
+            current = self.app.ctx.settings.network(spec.id).client_id or ""
+            yield Input(current, placeholder="Client id", id="setup-client-id")
+            if spec.capabilities.needs_client_secret:
+                secret = "Client secret (kept in the keyring)"
+                yield Input(password=True, placeholder=secret, id="setup-secret")
+            yield Button("Save and check", id="setup-save", variant="primary")
+            yield Static("", id="setup-result")
 
     def _describe(self) -> str:
         card, spec = self.card, self.card.spec
@@ -98,7 +124,55 @@ class CardDetails(LinkdeckModal[None]):
         return "\n".join(lines)
 
     def on_mount(self) -> None:
-        self.query(Button).first().focus()
+        boxes = self.query(Input)
+        (boxes.first() if boxes else self.query(Button).first()).focus()
+
+    def _typed(self, selector: str) -> str | None:
+        """What is typed in the box ``selector`` (None when this network has no such box)."""
+        found = self.query(selector).results(Input)
+        return next((box.value.strip() for box in found), None)
+
+    @on(Button.Pressed, "#setup-save")
+    @on(Input.Submitted, "#setup-form Input")
+    def _save_pressed(self) -> None:
+        client_id = self._typed("#setup-client-id")
+        if client_id == "":
+            self.query_one("#setup-result", Static).update("Enter the client id first.")
+            return
+        self._save(client_id, self._typed("#setup-secret") or "")
+
+    @work(thread=True, exclusive=True, group="setup", exit_on_error=False)
+    def _save(self, client_id: str | None, secret: str) -> None:
+        """Write what was typed (the keyring may take a moment: in a thread), then check again."""
+        from providers.config_write import set_network_value
+
+        spec, ctx = self.card.spec, self.app.ctx
+        try:
+            if client_id is not None:
+                set_network_value(spec.id, "client_id", client_id)
+            if secret:
+                ctx.vault.set_client_secret(spec.id, secret)
+            stored = frozenset({spec.id}) if secret or ctx.vault.get_client_secret(spec.id) else frozenset()
+        except LinkdeckError as exc:
+            self.app.call_from_thread(self._show_result, str(exc))
+            return
+        self.app.call_from_thread(self._checked, stored)
+
+    def _checked(self, stored: frozenset[str]) -> None:
+        spec = self.card.spec
+        self._saved = True
+        self.app.ctx.reload_settings()
+        reason = needs_setup(spec, self.app.ctx.settings, stored)
+        if reason:
+            self._show_result(f"Saved. {reason}")
+            return
+        self.notify(f"{spec.name} is set up: link it now (Enter on its card).", title="Set up")
+        self.dismiss(True)
+
+    def _show_result(self, text: str) -> None:
+        from tui import prose
+
+        self.query_one("#setup-result", Static).update(prose.text(text))
 
     @on(Switch.Changed, "#auto-share")
     def _auto_share(self, event: Switch.Changed) -> None:
@@ -108,7 +182,7 @@ class CardDetails(LinkdeckModal[None]):
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.dismiss(self._saved or None)
 
     @on(Button.Pressed, "#link")
     @on(Button.Pressed, "#reconnect")
@@ -163,8 +237,7 @@ class CardDetails(LinkdeckModal[None]):
         self.notify(f"Copied {url}", title="Copied")
 
     def _settings_url(self) -> str:
-        account = self.card.account
-        return settings_url_for(self.card.spec, account.instance if account else None) or ""
+        return self.page_url
 
     @on(Button.Pressed, "#unlink")
     @work(exclusive=True, group="unlink")

@@ -147,12 +147,15 @@ class LinkScreen(LinkdeckModal[Account | None]):
 
     def _failed(self, step: Failed) -> None:
         message = step.message
+        # Said once: in the window when it stays open (a toast would repeat it, over its Cancel),
+        # as a notification when the window closes.
         if isinstance(self._shown, AddressView):
             self._shown.status("")
             self._shown.error(message)
         elif isinstance(self._shown, CredentialsView):
             self._shown.working(message)
-        self.notify(message, title=f"{self.spec.name}: not linked", severity="error", timeout=10)
+        else:
+            self.notify(message, title=f"{self.spec.name}: not linked", severity="error", timeout=10)
         if self._shown is None or isinstance(self._shown, InstanceView):
             self._over = True
             self.dismiss(None)

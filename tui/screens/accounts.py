@@ -123,7 +123,11 @@ class AccountsScreen(LinkdeckScreen[None]):
     def _show_details(self, card: overview.Card) -> None:
         from tui.dialogs.card_details import CardDetails
 
-        self.app.push_screen(CardDetails(card))
+        self.app.push_screen(CardDetails(card), self._details_closed)
+
+    def _details_closed(self, saved: bool | None) -> None:
+        if saved:  # set up there: the keyring may now hold the network's secret, so ask it again
+            self._check_stored_secrets()
 
     @work(thread=True, exclusive=True, group="secrets", exit_on_error=False)
     def _check_stored_secrets(self) -> None:

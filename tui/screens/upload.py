@@ -46,9 +46,9 @@ class UploadScreen(LinkdeckScreen[None]):
     # Parsed when this screen is first opened, not at start-up.
     CSS_PATH = "../styles/upload.tcss"
     SUB_TITLE = "Upload"
-    # Start on the file tree, not a text box, so the single-letter mode keys keep working; Esc
-    # leaves a text box for the same reason.
-    AUTO_FOCUS = "#upload-tree"
+    # Start in the path box: what a newcomer types on arrival is a path, never a mode key ("p" is
+    # Posts elsewhere). Esc leaves a text box for the tree, where the single-letter keys work.
+    AUTO_FOCUS = "#upload-path"
     BINDINGS = [
         Binding("escape", "leave_text", "Leave text box", show=False),
         Binding("o", "use_original", "Use original", show=False),
@@ -165,8 +165,17 @@ class UploadScreen(LinkdeckScreen[None]):
     def _own_caption(self) -> None:
         self._caption_pane.edit_own_caption(self._selected_specs())
 
-    @on(CaptionCounted)
     @on(PostFinished)
+    def _clear_form(self) -> None:
+        """After a post (sent or scheduled) the form is empty again: no stale file, alt text,
+        caption, content warning or time to send twice by mistake."""
+        self._file_facts.clear()
+        self._caption_pane.clear()
+        self._targets_pane.clear_warning()
+        self._post_pane.clear()
+        self._update_post_button()
+
+    @on(CaptionCounted)
     def _update_post_button(self) -> None:
         self._post_pane.show_readiness(
             selected=bool(self._selected_specs()),

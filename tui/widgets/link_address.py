@@ -118,7 +118,7 @@ class AddressView(StepView, Horizontal):
         self.query_one("#link-paste", Input).focus()
 
     def status(self, text: str) -> None:
-        self.query_one("#link-status", Static).update(text)
+        self.query_one("#link-status", Static).update(prose.text(text))  # engine text: literal
 
     def error(self, text: str) -> None:
         self.query_one("#link-error", Static).update(prose.text(text, "bold"))

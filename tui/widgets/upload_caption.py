@@ -48,6 +48,12 @@ class CaptionPane(Vertical):
         """The captions of their own for ``networks`` (catalog ids); the others get the shared one."""
         return {k: v for k, v in self.overrides.items() if k in networks}
 
+    def clear(self) -> None:
+        """No caption, shared or own (after a post)."""
+        self.overrides = {}
+        self.query_one("#upload-overrides", Static).update("")
+        self.query_one("#upload-caption", TextArea).text = ""  # posts CaptionEdited: counted again
+
     @on(TextArea.Changed, "#upload-caption")
     def _edited(self, event: TextArea.Changed) -> None:
         event.stop()

@@ -40,6 +40,9 @@ def describe(info: MediaInfo) -> str:
     return f"{info.format.upper()} · {size} · {info.colour}{frames} · {human_size(info.bytes)}"
 
 
+NO_FILE = "No file chosen yet: pick one on the left, or post text only."
+
+
 class FilePicker(Vertical):
     """A path typed or pasted, or a file picked in the tree; either posts :class:`FileChosen`."""
 
@@ -48,7 +51,7 @@ class FilePicker(Vertical):
         self._start = start
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Type or paste a path, then Enter", id="upload-path")
+        yield Input(placeholder="Path, then Enter", id="upload-path")
         yield MediaTree(self._start, id="upload-tree")
 
     @on(DirectoryTree.FileSelected, "#upload-tree")
@@ -72,7 +75,7 @@ class FileFacts(Vertical):
         self.info: MediaInfo | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("No file chosen yet: pick one on the left, or post text only.", id="upload-facts")
+        yield Static(NO_FILE, id="upload-facts")
         yield Static("", id="upload-preview")
         yield Input(placeholder="Alt text: describe the image for people who cannot see it", id="upload-alt")
 
@@ -86,8 +89,17 @@ class FileFacts(Vertical):
     def choose(self, path: Path, *, fixed_from: Path | None = None) -> None:
         """Inspect ``path`` (in a thread) and show it; ``fixed_from`` when it is a fixed copy."""
         self.original = fixed_from or path
+        if fixed_from is None:  # another file: the last one's alt text does not describe it
+            self.query_one("#upload-alt", Input).value = ""
         self.query_one("#upload-facts", Static).update(Text(f"Reading {path.name}…", style="italic"))
         self._inspect(path, fixed_from)
+
+    def clear(self) -> None:
+        """No file chosen, as on arrival (after a post)."""
+        self.workers.cancel_group(self, "inspect")
+        self.original = None
+        self.query_one("#upload-alt", Input).value = ""
+        self._show_unreadable(NO_FILE, style="")
 
     def use_original(self) -> None:
         """Back from a fixed copy to the file the user chose."""
@@ -112,9 +124,9 @@ class FileFacts(Vertical):
                 preview = None
         self.app.call_from_thread(self._show_file, info, preview, fixed_from)
 
-    def _show_unreadable(self, message: str) -> None:
+    def _show_unreadable(self, message: str, style: str = "bold red") -> None:
         self.info, self.chosen = None, None
-        self.query_one("#upload-facts", Static).update(Text(message, style="bold red"))
+        self.query_one("#upload-facts", Static).update(Text(message, style=style))
         self.query_one("#upload-preview", Static).update("")
         self.query_one("#upload-alt").display = False
         self.post_message(FileShown(None))

@@ -35,6 +35,17 @@ class Draft:
     caption_overrides: dict[str, str]  # catalog id → that network's own caption
     content_warning: str
 
+    def what(self) -> str:
+        """The post in a few words: its file and the start of its caption."""
+        from pathlib import Path
+
+        caption = " ".join(self.caption.split())
+        quoted = f"“{caption[:40]}…”" if len(caption) > 40 else f"“{caption}”" if caption else ""
+        return " with ".join(p for p in (", ".join(Path(f).name for f in self.files), quoted) if p)
+
+    def where(self) -> str:
+        return ", ".join(f"{catalog.get(a.network).name} {a.handle}" for a in self.accounts)
+
 
 class PostPane(LinkdeckPane):
     """Posts :class:`PostRequested`; sends the draft it is then given (:meth:`publish`)."""
@@ -47,8 +58,10 @@ class PostPane(LinkdeckPane):
     def compose(self) -> ComposeResult:
         yield Static("", id="upload-note", classes="muted")
         with Horizontal(id="upload-actions"):
+            # The time first, so Tab reaches the button after it (the button reads what it set).
+            yield Input(placeholder="now · in 2h · tomorrow 09:00", id="upload-at")
             yield Button("Post now", id="upload-post", variant="success", disabled=True)
-            yield Input(placeholder="or at: 2026-12-01T09:00+01:00", id="upload-at")
+        yield Static("", id="upload-when", classes="muted")
         yield VerticalScroll(id="upload-progress")
 
     def show_readiness(self, *, selected: bool, has_content: bool, media_ok: bool, captions_ok: bool) -> None:
@@ -66,32 +79,60 @@ class PostPane(LinkdeckPane):
         else:
             note.update("")
 
-    @on(Button.Pressed, "#upload-post")
-    def _post_now(self, event: Button.Pressed) -> None:
+    @on(Input.Changed, "#upload-at")
+    def _time_typed(self, event: Input.Changed) -> None:
+        """The button says what it will do; the line under it, when that is in local time."""
+        from providers.outbox.timing import parse_at, spoken
+
         event.stop()
-        self.post_message(PostRequested(None))
+        typed = event.value.strip()
+        self.query_one("#upload-post", Button).label = "Schedule" if typed else "Post now"
+        shown = ""
+        if typed:
+            try:
+                shown = f"Schedules it for {spoken(parse_at(typed))}."
+            except LinkdeckError as exc:
+                shown = str(exc).removeprefix("--at ")
+        self.query_one("#upload-when", Static).update(shown)
+
+    @on(Button.Pressed, "#upload-post")
+    def _post_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self._request()
 
     @on(Input.Submitted, "#upload-at")
-    def _schedule(self, event: Input.Submitted) -> None:
-        from providers.outbox.timing import parse_at
-
+    def _time_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if self.query_one("#upload-post", Button).disabled:
             self.notify(str(self.query_one("#upload-note", Static).render()), severity="warning")
             return
+        self._request()
+
+    def _request(self) -> None:
+        """Post now, or schedule for the time typed (refused with the reason if it is not one)."""
+        from providers.outbox.timing import parse_at
+
+        typed = self.query_one("#upload-at", Input).value.strip()
+        if not typed:
+            self.post_message(PostRequested(None))
+            return
         try:
-            when = parse_at(event.value)
+            when = parse_at(typed)
         except LinkdeckError as exc:
-            self.notify(str(exc), title="When?", severity="error", timeout=8)
+            self.notify(str(exc).removeprefix("--at "), title="When?", severity="error", timeout=8)
             return
         self.post_message(PostRequested(when))
+
+    def clear(self) -> None:
+        """Back to "Post now" with no time (the progress rows of the last post stay)."""
+        self.query_one("#upload-at", Input).value = ""
 
     @work(exclusive=True, group="publish", exit_on_error=False)
     async def publish(self, draft: Draft, when: datetime | None) -> None:
         """Record the post and one delivery per account (before anything is sent), then send now
         with a progress row per delivery, or leave them for the scheduler."""
         from providers.outbox.runner import publish_now
-        from providers.outbox.timing import local
+        from providers.outbox.timing import spoken
 
         ctx = self.app.ctx
         self.query_one("#upload-post", Button).disabled = True
@@ -108,10 +149,10 @@ class PostPane(LinkdeckPane):
         )
         if when is not None:
             self.notify(
-                f"For {local(when):%a %-d %b %H:%M}, to {len(deliveries)} account(s). See Posts (p).",
+                f"{draft.what()} to {draft.where()}, {spoken(when)}. It is in Posts (p).",
                 title="Scheduled",
+                timeout=10,
             )
-            self.query_one("#upload-at", Input).value = ""
             self.post_message(PostFinished())
             return
         box = self.query_one("#upload-progress", VerticalScroll)

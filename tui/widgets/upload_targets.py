@@ -88,6 +88,9 @@ class TargetsPane(LinkdeckPane):
     def content_warning(self) -> str:
         return self.query_one("#upload-cw", Input).value.strip()
 
+    def clear_warning(self) -> None:
+        self.query_one("#upload-cw", Input).value = ""
+
     @on(Button.Pressed, "#upload-link")
     @work(exclusive=True, group="ask", exit_on_error=False)
     async def _link_from_here(self) -> None:

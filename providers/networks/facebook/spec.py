@@ -102,6 +102,7 @@ SPEC = NetworkSpec(
         "Using the app for Pages you don't manage yourself needs Meta's App Review."
     ),
     docs_url=f"https://{FB}/documentation/facebook-login/guides/advanced/manual-flow",
+    developer_url="https://developers.facebook.com/apps/",
     share_url=SHARE_DIALOG,
     sources={
         "endpoints": f"{PZ}; {FB}/docs/graph-api/reference/user/permissions/",

@@ -74,6 +74,7 @@ SPEC = NetworkSpec(
         "request with it."
     ),
     docs_url="https://www.flickr.com/services/api/",
+    developer_url="https://www.flickr.com/services/apps/create/",
     sources={
         "auth": f"{FA} flickrapi/auth.py (OAuth 1.0a; consumer secret ships with the app)",
         "endpoints": f"{FA} flickrapi/auth.py (request_token, authorize, access_token); "

@@ -89,6 +89,7 @@ SPEC = NetworkSpec(
         "(e.g. `Lisbon`) and the venue's name, and pick the venue your check-ins go to."
     ),
     docs_url=f"https://{FSQ}/docs/using-oauth-authentication",
+    developer_url="https://foursquare.com/developers/apps",
     sources={
         "availability": f"{FSQ}/docs/using-oauth-authentication (Legacy Foursquare v2 API only; "
         "projects after 11/18/2021 get the v3 Places API, API key only); networks-2026.md §7",

@@ -87,6 +87,7 @@ SPEC = NetworkSpec(
         "`config.toml` and its secret key with `linkdeck config set-secret staging` (see below)."
     ),
     docs_url=f"https://{FAQ}",
+    developer_url="https://console.cloud.google.com/apis/credentials",
     sources={
         "access": f"{FAQ} (APIs not public; request access per Cloud project, ~14 days; enable "
         "Account Management, Business Information, My Business API v4.9)",

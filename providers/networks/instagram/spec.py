@@ -95,6 +95,7 @@ SPEC = NetworkSpec(
         "secret key with `linkdeck config set-secret staging` (Instagram fetches photos from it)."
     ),
     docs_url=f"https://{IGP}/content-publishing/",
+    developer_url="https://developers.facebook.com/apps/",
     sources={
         "variants": f"{IGP}/content-publishing/ (Instagram Login: no Page; Facebook Login: Page-linked)",
         "endpoints": f"{PZ}/instagram.standalone.provider.ts; {IGD}/reference/access_token, "

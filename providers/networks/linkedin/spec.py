@@ -90,6 +90,7 @@ SPEC = NetworkSpec(
         "the organization scopes and lets you choose a Page when you link."
     ),
     docs_url=f"https://{MS}/authorization-code-flow-native",
+    developer_url="https://www.linkedin.com/developers/apps",
     optional_scopes=("w_organization_social", "r_organization_social", "rw_organization_admin"),
     sources={
         "auth": f"{MS}/authorization-code-flow-native (3-legged code flow with client secret)",

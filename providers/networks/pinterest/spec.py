@@ -94,6 +94,7 @@ SPEC = NetworkSpec(
         "exchange authenticates with it."
     ),
     docs_url="https://developers.pinterest.com/docs/getting-started/",
+    developer_url="https://developers.pinterest.com/apps/",
     sources={
         "endpoints": f"{PI}; {PZ} (authorize www.pinterest.com/oauth/, POST /v5/oauth/token, "
         "GET /v5/user_account)",

@@ -95,6 +95,7 @@ SPEC = NetworkSpec(
         "read and history (permanently, until you unlink); then choose the subreddit posts go to."
     ),
     docs_url=f"https://{RW}",
+    developer_url="https://www.reddit.com/prefs/apps",
     sources={
         "access": "support.reddithelp.com/hc/en-us/articles/42728983564564; n8n-io/n8n-docs#4510; "
         "praw-dev/praw#2094 (approval required since Nov 2025)",

@@ -86,6 +86,7 @@ SPEC = NetworkSpec(
         "5. Store the Threads app secret with `linkdeck config set-secret threads`."
     ),
     docs_url=f"https://{TD}/get-started/get-access-tokens-and-permissions",
+    developer_url="https://developers.facebook.com/apps/",
     optional_scopes=(
         "threads_manage_replies",
         "threads_read_replies",

@@ -76,6 +76,7 @@ SPEC = NetworkSpec(
         "every token exchange and refresh."
     ),
     docs_url="https://github.com/tumblr/docs/blob/master/api.md",
+    developer_url="https://www.tumblr.com/oauth/apps",
     sources={
         "auth": f"{TD} api.md (OAuth 2.0; OAuth 1.0a also supported)",
         "endpoints": f"{TD} api.md (oauth2/authorize, v2/oauth2/token, /v2/user/info)",

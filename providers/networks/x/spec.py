@@ -91,6 +91,7 @@ SPEC = NetworkSpec(
         '`config.toml` as `[networks.x] client_id = "…"`. There is no secret to store for this type.'
     ),
     docs_url="https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code",
+    developer_url="https://developer.x.com/en/portal/dashboard",
     sources={
         "auth": f"{OAUTH2}/authorization-code.mdx (PKCE mandatory; code valid 30 s)",
         "pkce": f"{OAUTH2}/authorization-code.mdx (PKCE mandatory; we send S256 only)",

@@ -114,6 +114,7 @@ SPEC = NetworkSpec(
         'account" permission; the browser route asks only to upload and to read the channel.'
     ),
     docs_url=f"https://{YT}/docs/videos/insert",
+    developer_url="https://console.cloud.google.com/apis/credentials",
     sources={
         "endpoints": f"{PZ} (googleapis client; authorize/token/revoke URLs: unverified excerpt); "
         "channels.list?part=snippet&mine=true for the profile",
