@@ -90,3 +90,26 @@ async def test_upload_post_button_on_screen() -> None:
         await pilot.pause()
         assert app.screen.query("#upload-targets Checkbox")  # the seeded accounts are listed
         assert off_screen(app) == []
+
+
+async def test_no_literal_backticks_on_any_screen_or_details() -> None:
+    """Commands and config keys in engine and screen text are shown bold or as code, never with
+    their Markdown backticks (tui/prose.py): every screen, empty, and every card's details."""
+    from providers import catalog
+
+    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
+    shown: dict[str, str] = {}
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        for network_id in catalog.ids():
+            card(app, network_id).focus()
+            await pilot.press("d")
+            await pilot.pause()
+            shown[network_id] = app.export_screenshot()
+            await pilot.press("escape")
+            await pilot.pause()
+        for key in ("a", "u", "p", "h"):
+            await pilot.press(key)
+            await pilot.pause()
+            shown[key] = app.export_screenshot()
+    assert [name for name, svg in shown.items() if "`" in svg] == []
