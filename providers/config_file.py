@@ -80,6 +80,17 @@ SCHEMA: dict[str, dict[str, Key]] = {
             "remove it for the default.",
         ),
     },
+    "staging": {
+        "bucket": TEXT,
+        "access_key_id": TEXT,
+        "endpoint_url": Key(
+            "an http(s) address (in quotes)",
+            lambda v: isinstance(v, str) and v.startswith(("https://", "http://")),
+        ),
+        "region": TEXT,
+        "url_seconds": Key("whole seconds from 60 to 604800", _whole(60, WEEK)),
+        "prefix": TEXT,
+    },
     "outbox": {
         "release_past_due": Key('"send" or "ask"', lambda v: v in ("send", "ask")),
         "max_attempts": Key("a whole number from 1 to 1000", _whole(1, 1000)),
@@ -180,7 +191,8 @@ def check(path: Path, raw: dict[str, Any]) -> Checked:
             result.errors.append(SetupError(f"[{section}] in {path} must be a table, not {_shown(table)}"))
             continue
         if section != "networks":
-            _check_table(result, section, SCHEMA[section], table)
+            if section in raw:  # an absent section stays absent ([staging]: none set up)
+                _check_table(result, section, SCHEMA[section], table)
             continue
         # [networks.<id>]: one table per network, each checked against "networks.*"
         for network_id, values in table.items():

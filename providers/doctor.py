@@ -119,6 +119,37 @@ def _developer_apps(settings: settings_module.Settings) -> list[Check]:
     return result
 
 
+def _staging(settings: settings_module.Settings) -> Check:
+    """Media staging ([staging]): set up or not; no request is made to the bucket."""
+    from providers.staging import SECRET_NAME, unreachable
+    from providers.vault import Vault
+
+    config = settings.staging
+    if config is None:
+        return Check(
+            "staging",
+            Level.OK,
+            "not set up: photos to networks that fetch them from an address are refused ([staging])",
+        )
+    where = urlsplit(config.endpoint_url).netloc if config.endpoint_url else "AWS S3"
+    try:
+        secret = Vault(settings).get_client_secret(SECRET_NAME)
+    except LinkdeckError:
+        secret = None
+    if not secret:
+        return Check(
+            "staging",
+            Level.WARN,
+            f"bucket {config.bucket} ({where}) has no secret key: `linkdeck config set-secret staging`",
+        )
+    problem = unreachable(config)
+    if problem is not None:
+        return Check("staging", Level.WARN, problem)
+    return Check(
+        "staging", Level.OK, f"bucket {config.bucket} ({where}), addresses last {config.url_seconds} s"
+    )
+
+
 def _clock() -> Check:
     now = clock.now()
     local = now.astimezone()
@@ -161,6 +192,7 @@ def run_checks() -> list[Check]:
     if settings is not None:
         checks.append(_keyring(settings))
         checks.extend(_developer_apps(settings))
+        checks.append(_staging(settings))
     checks.append(_clock())
     place = environment.where()
     checks.append(

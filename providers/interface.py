@@ -24,8 +24,8 @@ Public API::
         profile(token, instance), revoke(token, instance), refresh_config(instance),
         refresh_config_for(token, instance)
         declared: locates_instance, asks_instance
-    Publisher(spec, client): recovery, idempotency_seconds, can_lookup, name, profile_url,
-        limits, publish, lookup, error_code
+    Publisher(spec, client, staging=None): recovery, idempotency_seconds, can_lookup,
+        stages_media, name, profile_url, limits, publish, lookup, error_code, error_words
     PublishResult, PublishError, Recovery, Reporter
 
 One module on purpose, past the house's ~300 lines: a network author reads one file to know
@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
@@ -56,6 +57,8 @@ from providers.spec import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import httpx2
 
     from providers.auth.types import AuthorizationRequest, ClientConfig, DeviceCode, Token
@@ -87,6 +90,7 @@ __all__ = [
     "Reporter",
     "SignIn",
     "SignInKind",
+    "Staging",
     "TargetKind",
 ]
 
@@ -278,6 +282,18 @@ class Reporter(Protocol):
         """The request that creates the post is about to be sent."""
 
 
+class Staging(Protocol):
+    """Somewhere a file gets a public address for a while (providers.staging builds one from the
+    settings), for networks that fetch media instead of taking an upload."""
+
+    def staged(
+        self, path: Path, *, content_type: str, progress: Callable[[int, int], None] | None = None
+    ) -> AbstractAsyncContextManager[str]:
+        """Upload ``path`` (streamed); yield its presigned GET address; delete it on leaving,
+        however the block ends. Raises PublishError naming the bucket when it cannot."""
+        ...
+
+
 class Publisher(abc.ABC):
     """Publishes stored posts to one network (or one of its instances).
 
@@ -287,6 +303,9 @@ class Publisher(abc.ABC):
       (resend with the same key for ``idempotency_seconds``, look it up, or ask a person).
     - ``can_lookup``: :meth:`lookup` works (always true for ``Recovery.LOOKUP``; an idempotent
       publisher sets it when it can also look a post up after its key window).
+    - ``stages_media``: the network fetches media from a public address instead of taking an
+      upload, so the outbox hands the publisher a :class:`Staging` in
+      ``self.staging``, and refuses a post with media before anything is sent when none is set up.
     """
 
     recovery: ClassVar[Recovery] = Recovery.CHECK
@@ -295,10 +314,12 @@ class Publisher(abc.ABC):
     # The network's error codes (as :meth:`error_code` reads them) → what they mean; any other
     # failure is classified by its HTTP status (providers.failures).
     error_rules: ClassVar[Mapping[str, Rule]] = {}
+    stages_media: ClassVar[bool] = False
 
-    def __init__(self, spec: NetworkSpec, client: httpx2.AsyncClient) -> None:
+    def __init__(self, spec: NetworkSpec, client: httpx2.AsyncClient, staging: Staging | None = None) -> None:
         self.spec = spec
         self.client = client
+        self.staging = staging
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -345,6 +366,12 @@ class Publisher(abc.ABC):
         searching the text), for :attr:`error_rules`. None: none given."""
         return None
 
+    def error_words(self, response: httpx2.Response) -> str | None:
+        """The server's own words in a failed answer, when the network puts them somewhere other
+        than a top-level ``error``/``message`` string (Google's nested error document). None: look
+        there (providers.failures.server_message)."""
+        return None
+
     def refused(
         self, response: httpx2.Response, name: str, what: str, *, committing: bool = False
     ) -> PublishError:
@@ -358,6 +385,7 @@ class Publisher(abc.ABC):
             committing=committing,
             code=self.error_code(response),
             rules=self.error_rules,
+            said=self.error_words(response),
         )
 
     @property

@@ -2,6 +2,9 @@
 
 The file is optional. Per network: ``[networks.<id>] client_id``, ``base_url``, ``auto_share``,
 ``port`` (the loopback redirect port, for networks that register one), ``optional_scopes``.
+``[staging]``: the S3-compatible bucket photos are staged in for networks that fetch media from a
+public address (:class:`StagingSettings`; its secret key in the keyring, ``linkdeck config
+set-secret staging``, or ``LINKDECK_STAGING_CLIENT_SECRET``).
 Environment wins over the file: ``LINKDECK_<ID>_CLIENT_ID`` / ``LINKDECK_<ID>_CLIENT_SECRET``
 (ID = catalog id upper-cased, ``-`` as ``_``). Client secrets never live in the file; they are in
 the keyring (``linkdeck config set-secret``) or the environment.
@@ -36,6 +39,24 @@ class NetworkSettings:
     optional_scopes: bool | None = None
 
 
+STAGING_URL_SECONDS = 3600  # how long a staged file's presigned address works, by default
+
+
+@dataclass(frozen=True)
+class StagingSettings:
+    """``[staging]``: an S3-compatible bucket (AWS S3, Cloudflare R2, MinIO, Backblaze B2, …)
+    where a file is put for the few seconds a network needs to fetch it from a public address.
+    ``endpoint_url``: None for AWS itself; ``url_seconds``: how long the presigned GET address
+    works; ``prefix``: the key prefix of staged objects. The secret access key is never here."""
+
+    bucket: str
+    access_key_id: str
+    endpoint_url: str | None = None
+    region: str = "us-east-1"
+    url_seconds: int = STAGING_URL_SECONDS
+    prefix: str = "linkdeck-staging/"
+
+
 @dataclass(frozen=True)
 class Settings:
     networks: dict[str, NetworkSettings] = field(default_factory=dict)
@@ -44,6 +65,7 @@ class Settings:
     theme: str | None = None
     sandbox_url: str | None = None
     path: Path | None = None
+    staging: StagingSettings | None = None  # None: no [staging] section
 
     def network(self, network_id: str) -> NetworkSettings:
         file_value = self.networks.get(network_id, NetworkSettings())
@@ -82,6 +104,33 @@ def load(path: Path | None = None) -> Settings:
         theme=_str_or_none(checked.section("").get("theme")),
         sandbox_url=os.environ.get("LINKDECK_SANDBOX_URL") or None,
         path=path,
+        staging=_staging(checked.values.get("staging"), path),
+    )
+
+
+def _staging(table: dict[str, object] | None, path: Path) -> StagingSettings | None:
+    """The ``[staging]`` section (its values already checked by type against
+    :data:`providers.config_file.SCHEMA`), or None when there is none; SetupError naming what is
+    missing."""
+    if table is None:
+        return None
+    bucket, key_id = _str_or_none(table.get("bucket")), _str_or_none(table.get("access_key_id"))
+    missing = [name for name, value in (("bucket", bucket), ("access_key_id", key_id)) if not value]
+    if bucket is None or key_id is None:
+        raise SetupError(
+            f"[staging] in {path} needs {' and '.join(missing)}",
+            hint="Give the bucket and the access key id; the secret key goes in the keyring with "
+            "`linkdeck config set-secret staging`.",
+        )
+    endpoint = _str_or_none(table.get("endpoint_url"))
+    seconds = table.get("url_seconds")
+    return StagingSettings(
+        bucket=bucket,
+        access_key_id=key_id,
+        endpoint_url=endpoint,
+        region=_str_or_none(table.get("region")) or "us-east-1",
+        url_seconds=seconds if isinstance(seconds, int) else STAGING_URL_SECONDS,
+        prefix=_str_or_none(table.get("prefix")) or "linkdeck-staging/",
     )
 
 

@@ -70,6 +70,28 @@ def _system_clock_after() -> Iterator[None]:
     clock.use(None)
 
 
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """A test that runs ``tui.cli.main`` in this process sets up linkdeck's log file (in its own
+    home) and holds the HTTP libraries' loggers at WARNING; the next test starts without either."""
+    import logging
+
+    from providers import logs
+
+    names = ("linkdeck", *logs.NOISY)
+    levels = {name: logging.getLogger(name).level for name in names}
+    handlers = list(logging.getLogger("linkdeck").handlers)
+    configured = logs._configured
+    yield
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+    ours = logging.getLogger("linkdeck")
+    for handler in [h for h in ours.handlers if h not in handlers]:
+        ours.removeHandler(handler)
+        handler.close()
+    logs._configured = configured
+
+
 @pytest.fixture
 def frozen_clock() -> Iterator[clock.FrozenClock]:
     """The engine's clock stopped at FIXED_NOW (move it with ``frozen_clock.advance(...)``)."""

@@ -23,6 +23,10 @@ def write_config(home: Path) -> None:
     (config / "config.toml").write_text(SETTINGS_TOML, encoding="utf-8")
 
 
+# The networks seed_accounts gives an account (their cards show it, whatever the network's state).
+SEEDED = ("mastodon", "bluesky", "linkedin", "facebook")
+
+
 def seed_accounts(store: Store) -> dict[str, int]:
     """Linked (Mastodon, Facebook Page), expiring soon (LinkedIn), reconnect (Bluesky)."""
     mastodon = store.upsert_account(

@@ -131,7 +131,7 @@ def test_set_secret_reads_stdin_into_the_keyring(plaintext_ok: None) -> None:
     assert "ayr-key-123" not in result.stdout
     assert Vault().get_client_secret("ayrshare") == "ayr-key-123"
     statuses = {r["id"]: r["status"] for r in json.loads(run("networks", "--json").stdout)["networks"]}
-    assert statuses["ayrshare"] == "not_in_this_version"  # its key is kept; its route is not built
+    assert statuses["ayrshare"] == "available"  # its key is kept: the Ayrshare route can link now
 
 
 def test_no_keyring_gives_a_clear_message_and_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,8 @@ and a photo (a short video where the spec takes no photos) are published through
 with links; a send whose answer is lost is recovered the way the publisher declares (the same
 idempotency key or a look-up) with exactly one post at the network; a 401 asks to reconnect and
 holds the post; a 429 is tried later at Retry-After.
+A network whose publisher stages media (it fetches photos from an address) gets a real
+S3-compatible bucket (moto in server mode) as its ``[staging]``, and nothing is left in it.
 
 The sandbox runs in this process; the vault is the real Secret Service under tests/with_keyring.sh
 (else the opted-in plaintext file).
@@ -17,7 +19,7 @@ The sandbox runs in this process; the vault is the real Secret Service under tes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ import pytest
 from PIL import Image
 
 from providers import catalog, clock, linking, networks, unlinking
+from providers.auth.types import RedirectKind
 from providers.emulation.framework import SandboxDemo
 from providers.interface import Recovery
 from providers.linking.steps import (
@@ -49,6 +52,7 @@ from providers.store import DeliveryState, Store
 from providers.vault import Vault
 from tests.sandbox_browser import approve_async
 from tests.support.ports import free_port
+from tests.support.s3 import SECRET_KEY, S3Server, running_s3
 
 CONTRACT = [
     spec
@@ -88,18 +92,40 @@ def photo(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     return path
 
 
+def stages_media(spec: NetworkSpec) -> bool:
+    module = networks.part(spec.id, networks.PUBLISH)
+    return module is not None and bool(module.PUBLISHER.stages_media)
+
+
+@pytest.fixture(scope="module")
+def staging_s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """moto's S3 server with a bucket, for the networks that stage media (one per module)."""
+    with running_s3(tmp_path_factory.mktemp("s3")) as server:
+        server.make_bucket()
+        yield server
+
+
 class Network:
-    """One network under contract: its spec, its sandbox demo, settings, store and vault."""
+    """One network under contract: its spec, its sandbox demo, settings, store and vault (and its
+    staging bucket, when its publisher stages media)."""
 
     def __init__(
-        self, spec: NetworkSpec, sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
+        self,
+        spec: NetworkSpec,
+        sandbox: Running,
+        store: Store,
+        monkeypatch: pytest.MonkeyPatch,
+        s3: S3Server | None = None,
     ) -> None:
-        self.spec, self.sandbox, self.store = spec, sandbox, store
+        self.spec, self.sandbox, self.store, self.s3 = spec, sandbox, store, s3
         self.demo = demo_of(spec)
         self.settings = Settings(
             networks={spec.id: NetworkSettings(port=free_port(), client_id=self.demo.client_id)},
             allow_plaintext_secrets=True,
+            staging=s3.settings() if s3 is not None else None,
         )
+        if s3 is not None:
+            monkeypatch.setenv("LINKDECK_STAGING_CLIENT_SECRET", SECRET_KEY)
         self.vault = Vault(self.settings)
         if spec.capabilities.per_instance:
             self.instance = f"{sandbox.url}/{self.demo.host}"  # direct mode: the sandbox is the server
@@ -160,7 +186,8 @@ class Network:
 def network(
     request: pytest.FixtureRequest, sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> Network:
-    return Network(request.param, sandbox, store, monkeypatch)
+    s3 = request.getfixturevalue("staging_s3") if stages_media(request.param) else None
+    return Network(request.param, sandbox, store, monkeypatch, s3)
 
 
 # Linking -----------------------------------------------------------------------------------------
@@ -184,6 +211,9 @@ async def test_links_on_its_base_with_state_and_pkce_as_its_spec_says(network: N
             continue
         if network.spec.sign_in.value == "oauth1":  # OAuth 1.0a: the request token plays the state
             assert len(query.get("oauth_token", "")) >= 16 and "state" not in query
+            continue
+        if step.request.redirect_kind is RedirectKind.HOSTED:  # nothing comes back through a redirect
+            assert not step.request.redirect_uri
             continue
         assert len(query.get("state", "")) >= 16, "every browser sign-in carries a state"
         assert query.get("code_challenge_method") != "plain"
@@ -245,6 +275,8 @@ async def test_text_and_a_photo_are_published_with_links(
     assert sent.state == DeliveryState.SENT and sent.url and sent.remote_post_id, sent.reason
     posts = network.emulator.published()
     assert [(p.text, p.media) for p in posts] == [("Low tide at the harbour", 1)]
+    if network.s3 is not None:  # the network fetched the staged photo; the bucket keeps nothing
+        assert network.s3.keys() == []
     text, _ = await publish(network, "Only words today", [], frozen_clock)
     assert text is not None
     if network.spec.media.text_only:

@@ -15,6 +15,29 @@ from providers.errors import LinkdeckError, UsageError
 
 Handler = Callable[[argparse.Namespace], int]
 MAX_LATENCY = 60.0  # seconds the sandbox may add to each reply: more is a typing mistake
+LINK_EPILOG = "(the broker networks, from the catalog)"
+
+
+def link_epilog() -> str:
+    """What ``link --help`` says about networks linked through a broker with one API key (for
+    users with no developer apps of their own), from the catalog, read only when help is shown."""
+    from providers import catalog
+    from providers.spec import AuthKind
+
+    brokers = [spec for spec in catalog.all_networks() if spec.auth is AuthKind.API_KEY]
+    lines = [
+        f"{spec.name} route: `linkdeck config set-secret {spec.id}` (your {spec.name} API key), then "
+        f"`linkdeck link {spec.id}`: it asks for a profile (brand) title and the network to link, and "
+        f"shows {spec.name}'s linking page. {spec.summary} Each network linked that way is its own "
+        f"account: `post --to {spec.id}` posts to all of them, `--to {spec.id}:HANDLE` to one."
+        for spec in brokers
+    ]
+    return "\n".join(lines)
+
+
+class _CatalogEpilog(argparse.HelpFormatter):
+    def add_text(self, text: str | None) -> None:
+        super().add_text(link_epilog() if text == LINK_EPILOG else text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON document")
 
     p = add("link", "link an account")
+    p.epilog, p.formatter_class = LINK_EPILOG, _CatalogEpilog
     p.add_argument("network", metavar="NETWORK")
     p.add_argument("--instance", metavar="URL", help="server address for per-instance networks")
     p.add_argument("--no-browser", action="store_true", help="print the URL, read the redirect URL or code")
@@ -87,9 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("config", "configuration")
     config_sub = p.add_subparsers(dest="config_command", metavar="SUBCOMMAND", required=True)
     s = config_sub.add_parser(
-        "set-secret", help="store a developer app's client secret in the keyring (stdin)"
+        "set-secret",
+        help="store a developer app's client secret (or, for `staging`, the media staging "
+        "bucket's secret key) in the keyring (stdin)",
     )
-    s.add_argument("network", metavar="NETWORK")
+    s.add_argument("network", metavar="NETWORK", help="a network id, or `staging`")
     return parser
 
 

@@ -141,18 +141,24 @@ def unlink(args: argparse.Namespace) -> int:
 
 
 def set_secret(args: argparse.Namespace) -> int:
+    """A developer app's client secret, or (``staging``) the media staging bucket's secret key."""
+    from providers.staging import SECRET_NAME
     from providers.vault import Vault
 
-    spec = catalog.get(args.network)
+    if args.network == SECRET_NAME:
+        key, what = SECRET_NAME, "staging bucket's secret access key"
+    else:
+        spec = catalog.get(args.network)
+        key, what = spec.id, f"{spec.name} client secret"
     if sys.stdin.isatty():
         import getpass
 
-        secret = getpass.getpass(f"{spec.name} client secret: ")
+        secret = getpass.getpass(f"The {what}: ")
     else:
         secret = sys.stdin.readline()
     secret = secret.strip()
     if not secret:
-        raise UsageError(f"no secret given for {spec.name} (read from standard input)")
-    Vault(settings_module.load()).set_client_secret(spec.id, secret)
-    print(f"Stored the {spec.name} client secret in the keyring.")
+        raise UsageError(f"no {what} given (read from standard input)")
+    Vault(settings_module.load()).set_client_secret(key, secret)
+    print(f"Stored the {what} in the keyring.")
     return 0

@@ -140,6 +140,28 @@ def _print_human(
                 print(f"  {'':<{width}}      {problem.message}")
 
 
+def _without_staging(specs: list[NetworkSpec]) -> set[str]:
+    """The networks that fetch photos from an address (their publisher stages media), when no
+    media staging is set up: a photo to them would be refused before anything is sent."""
+    from providers import networks
+    from providers.errors import LinkdeckError
+    from providers.settings import load
+    from providers.staging import staging_for
+    from providers.vault import Vault
+
+    staging = [
+        s.id for s in specs if (m := networks.part(s.id, networks.PUBLISH)) and m.PUBLISHER.stages_media
+    ]
+    if not staging:
+        return set()
+    try:
+        settings = load()
+        ready = staging_for(settings, Vault(settings)) is not None
+    except LinkdeckError:
+        ready = False
+    return set() if ready else set(staging)
+
+
 def check(args: argparse.Namespace) -> int:
     """Judge the files (and caption) against the networks; returns the exit code."""
     for stream in (sys.stdout, sys.stderr):
@@ -164,14 +186,21 @@ def check(args: argparse.Namespace) -> int:
     captions: list[CaptionCount] = []
     refusals: dict[str, list[str]] = {}  # rules about the whole post (a network that needs media)
     infos = [info for _, info in readable]
+    unstaged = _without_staging(specs) if infos else set()
     for spec in specs:
         post = judge_post(infos, spec) if infos or not args.files else None
         verdicts[spec.id] = list(post.items) if post else []
         for (file, _), verdict in zip(readable, verdicts[spec.id], strict=True):
             results.append(_media_entry(spec, file, verdict))
-        if post is not None and post.problems:
-            refusals[spec.id] = [p.message for p in post.problems]
-            results.append(_post_entry(spec, post.problems))
+        whole = list(post.problems) if post is not None else []
+        # Staging is named only for what would be sent otherwise (as the runner decides it).
+        if spec.id in unstaged and not whole and all(v.ok for v in verdicts[spec.id]):
+            from providers.staging import not_set_up
+
+            whole.append(Problem("staging_not_set_up", not_set_up(spec.name)))
+        if whole:
+            refusals[spec.id] = [p.message for p in whole]
+            results.append(_post_entry(spec, tuple(whole)))
         if args.caption is not None:
             result = count(args.caption, spec, has_media=bool(args.files))
             captions.append(result)

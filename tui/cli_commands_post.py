@@ -30,7 +30,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from providers import catalog
 from providers.errors import UsageError
@@ -38,6 +38,9 @@ from providers.outbox.events import DeliveryEvent
 from providers.outbox.timing import iso, iso_local, local, parse_at
 from providers.store import Account, AccountState, Delivery, DeliveryState, Post, Store
 from providers.terminal_text import visible
+
+if TYPE_CHECKING:
+    from providers.vault import Vault
 
 ALT_SUFFIX = ".alt.txt"
 
@@ -116,18 +119,28 @@ def alt_text(path: str) -> str:
 
 
 async def _problems(
-    accounts: Sequence[Account], infos: Sequence[Any], caption: str, descriptions: Sequence[str]
+    accounts: Sequence[Account],
+    infos: Sequence[Any],
+    caption: str,
+    descriptions: Sequence[str],
+    vault: Vault,
 ) -> list[Any]:
     from providers.http import async_client
     from providers.networks.registry import publisher_for
-    from providers.outbox.checks import problems
+    from providers.outbox.checks import CheckProblem, problems
+    from providers.staging import not_set_up, staging_for
 
     found: dict[tuple[str, str], Any] = {}
     async with async_client(timeout=15.0) as client:
         for account in accounts:
             publisher = publisher_for(account.network, client=client)
             spec = await publisher.limits(account) if publisher else catalog.get(account.network)
-            for problem in problems(spec, infos, caption, descriptions=descriptions):
+            listed = problems(spec, infos, caption, descriptions=descriptions)
+            # A network that fetches photos from an address needs [staging]: say so before recording.
+            if publisher and publisher.stages_media and infos and staging_for(vault.settings, vault) is None:
+                message = not_set_up(publisher.name(account))
+                listed.append(CheckProblem(account.network, "staging_not_set_up", message))
+            for problem in listed:
                 found.setdefault((problem.network, problem.message), problem)
     return list(found.values())
 
@@ -194,7 +207,7 @@ def post(args: argparse.Namespace) -> int:
             vault.check()  # a missing keyring is a setup problem: say so before recording anything
         descriptions = [alt_text(f) for f in files]
         infos = inspect_all(files)
-        refused = asyncio.run(_problems(accounts, infos, caption, descriptions))
+        refused = asyncio.run(_problems(accounts, infos, caption, descriptions, vault))
         if refused:
             if args.json:
                 _print_json(

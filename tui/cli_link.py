@@ -232,6 +232,8 @@ class Renderer:
 
 
 def _explain(step: ShowAddress) -> None:
+    from providers.auth.types import RedirectKind
+
     request = step.request
     assert request is not None
     name = step.network
@@ -241,10 +243,17 @@ def _explain(step: ShowAddress) -> None:
     else:
         print(f"Open this address in a browser and approve linkdeck on {name}:")
     print(request.url)
-    print(
-        f"Then paste here the address your browser ends on (it starts with {request.redirect_uri}) "
-        "or the code, and press Enter."
-    )
+    if request.redirect_kind is RedirectKind.HOSTED:  # read back from the network: nothing to paste
+        minutes = f" It is valid for {request.expires_in / 60:g} minutes;" if request.expires_in else ""
+        print(
+            f"This finishes by itself once you are done on that page.{minutes} a new address is "
+            "shown when it runs out. Press Enter when done to check at once."
+        )
+    else:
+        print(
+            f"Then paste here the address your browser ends on (it starts with {request.redirect_uri}) "
+            "or the code, and press Enter."
+        )
     if step.code_page is not None:
         print(f"Or open this address instead to have {name} show you a code to paste here:")
         print(f"  {step.code_page.url}")

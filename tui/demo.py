@@ -5,6 +5,11 @@ exit; secrets go to a plaintext file there (never the user's keyring); every req
 to a network goes to the sandbox (``LINKDECK_SANDBOX_URL``). The per-instance networks start on
 demo servers so linking is one key press and an Allow on the sandbox's consent page; networks that
 need the user's own developer app get the one their emulation knows (``DEMO.client_id``).
+
+Media staging (for networks that fetch photos from an address): where moto is installed (the
+development set-up, so ``make demo``), the demo runs moto's S3 server on 127.0.0.1 as the
+``[staging]`` bucket; elsewhere there is none, and such photo posts are refused with the fix named,
+as they would be for a user who has not set staging up.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -107,14 +112,48 @@ def _start_sandbox(latency: float) -> tuple[str, threading.Event]:
     return ready["url"], stop
 
 
+def _start_staging() -> tuple[str, dict[str, str], Callable[[], None]]:
+    """moto's S3 server on 127.0.0.1 with a bucket, as ``[staging]``, where moto is installed;
+    (the config section, its secret variable, how to stop it)."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        return "", {}, lambda: None
+    import logging
+
+    import botocore.session
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # its request lines would draw on the TUI
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint, key_id, secret = f"http://127.0.0.1:{port}", "AKIALINKDECKDEMO", "linkdeck-demo-secret"
+    client = botocore.session.Session().create_client(
+        "s3",
+        region_name="us-east-1",
+        endpoint_url=endpoint,
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
+    )
+    client.create_bucket(Bucket="linkdeck-demo")
+    section = (
+        f'\n[staging]\nendpoint_url = "{endpoint}"\nbucket = "linkdeck-demo"\nregion = "us-east-1"\n'
+        f'access_key_id = "{key_id}"\n'
+    )
+    return section, {"LINKDECK_STAGING_CLIENT_SECRET": secret}, server.stop
+
+
 @contextmanager
 def demo_environment(latency: float = 0.0) -> Iterator[Path]:
     """Point linkdeck at a fresh sandbox and a throw-away home for the duration of the block."""
     home = Path(tempfile.mkdtemp(prefix="linkdeck-demo-"))
     url, stop = _start_sandbox(latency)
     config, secrets = demo_config()
-    saved = {key: os.environ.get(key) for key in (*_ENV_KEYS, *secrets)}
-    os.environ.update(secrets)
+    staging, staging_secret, stop_staging = _start_staging()
+    extra = {**secrets, **staging_secret}
+    saved = {key: os.environ.get(key) for key in (*_ENV_KEYS, *extra)}
+    os.environ.update(extra)
     os.environ.update(
         LINKDECK_HOME=str(home),
         LINKDECK_SANDBOX_URL=url,
@@ -123,7 +162,7 @@ def demo_environment(latency: float = 0.0) -> Iterator[Path]:
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
     (home / "config").mkdir(parents=True, exist_ok=True)
-    (home / "config" / "config.toml").write_text(config, encoding="utf-8")
+    (home / "config" / "config.toml").write_text(config + staging, encoding="utf-8")
     import keyring
     import keyring.core
     from keyring.backends.fail import Keyring as NoKeyring
@@ -140,6 +179,7 @@ def demo_environment(latency: float = 0.0) -> Iterator[Path]:
         else:
             keyring.set_keyring(previous_keyring)
         stop.set()
+        stop_staging()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

@@ -77,13 +77,26 @@ def authorize_url(base: str, params: dict[str, str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
+def unwrapped(token: dict[str, Any]) -> dict[str, Any]:
+    """The token answer itself when a server wraps it in a one-item ``data`` list (Meta's
+    Business Login for Instagram documents ``{"data": [{"access_token", "user_id",
+    "permissions"}]}``); any other answer as it is."""
+    data = token.get("data")
+    if "access_token" not in token and isinstance(data, list) and len(data) == 1:
+        inner = data[0]
+        if isinstance(inner, dict) and inner.get("access_token"):
+            return dict(inner)
+    return token
+
+
 def with_expiry(token: dict[str, Any], now: float, refresh_seconds: int | None = None) -> Token:
     """A plain dict of the token response with ``expires_at`` (epoch seconds) computed from
     ``expires_in`` when the server sent it, and ``refresh_expires_at`` from
     ``refresh_token_expires_in`` (Pinterest, LinkedIn) when it sent that, else from
     ``refresh_seconds`` (a lifetime the network documents but does not send, Tumblr's 42 days)
-    when there is a refresh token."""
-    result: Token = dict(token)
+    when there is a refresh token. A token answer wrapped in a one-item ``data`` list is
+    unwrapped first (:func:`unwrapped`)."""
+    result: Token = unwrapped(dict(token))
     lifetimes = (("expires_in", "expires_at"), ("refresh_token_expires_in", "refresh_expires_at"))
     for lifetime, moment in lifetimes:
         value = result.get(lifetime)

@@ -28,6 +28,11 @@ left alone.
 The vault and the store are local and quick; they are called on the event loop's thread, which
 also makes "is a refresh already running for this key?" and "start one" a single atomic step.
 
+Tokens that renew themselves (``ClientConfig.renew_url``: Meta's 60-day Instagram tokens, which
+have no refresh token) are renewed by a GET with the token itself, ``renew_ahead_seconds`` before
+their end; a refusal while the token still works keeps it (Meta renews only tokens a day old),
+one after it ran out asks for a reconnect, and a renewal moves the account's shown expiry.
+
 ``after_unauthorized`` is for one retry of a request that got 401. Passing the access token that
 was refused lets 10 requests that all failed at once cause one refresh, not ten in a row.
 """
@@ -77,7 +82,7 @@ class TokenKeeper:
     async def fresh_token(self, account: Account, config: ClientConfig) -> Token:
         """The account's token, refreshed first if it expires within 60 seconds (or has)."""
         token = self._stored(account, config)
-        if not self._expiring(token, account):
+        if not self._expiring(token, account, max(LEEWAY_SECONDS, config.renew_ahead_seconds)):
             return token
         return await self._single_flight(account, config)
 
@@ -102,7 +107,7 @@ class TokenKeeper:
             )
         return token
 
-    def _expiring(self, token: Token, account: Account) -> bool:
+    def _expiring(self, token: Token, account: Account, leeway: float = LEEWAY_SECONDS) -> bool:
         expires_at = token.get("expires_at")
         if isinstance(expires_at, int | float) and not isinstance(expires_at, bool):
             when = float(expires_at)
@@ -110,7 +115,7 @@ class TokenKeeper:
             when = account.expires_at.timestamp()
         else:
             return False  # tokens that do not expire (Mastodon) are refreshed only after a 401
-        return when - self._now().timestamp() <= LEEWAY_SECONDS
+        return when - self._now().timestamp() <= leeway
 
     async def _single_flight(self, account: Account, config: ClientConfig) -> Token:
         key = account.vault_key
@@ -139,6 +144,8 @@ class TokenKeeper:
         key = account.vault_key
         name = config.network_name
         stored = self._vault.get_token(key) or {}
+        if config.renew_url:
+            return await self._renew(account, config, stored)
         refresh_token = stored.get("refresh_token")
         if not isinstance(refresh_token, str) or not refresh_token:
             raise self._reconnect(
@@ -192,6 +199,64 @@ class TokenKeeper:
         with contextlib.suppress(KeyError):  # the card shows when the renewed sign-in runs out
             self._store.set_expiry(account.id, token_expiry(merged))
         log.info("refreshed the token of account %s", account.id)
+        return merged
+
+    async def _renew(self, account: Account, config: ClientConfig, stored: Token) -> Token:
+        """A token that renews itself (``config.renew_url``): GET with the token, the new one
+        stored and the account's expiry moved. Refused while the old token still works (Meta
+        renews only tokens at least a day old): the old one is kept and used. Refused after it
+        ran out: the account needs linking again."""
+        import httpx2
+
+        name, access = config.network_name, str(stored.get("access_token") or "")
+        if not access or not config.renew_url:
+            raise self._reconnect(account, f"{name}: no saved sign-in to renew; link the account again.")
+        params = {"grant_type": config.renew_grant, "access_token": access}
+        try:
+            async with httpx2.AsyncClient(**client_kwargs(headers=config.http_headers())) as client:
+                response = await client.get(config.renew_url, params=params)
+        except Exception as exc:
+            message = describe_http_failure(
+                name, "token", exc, then="The token was not renewed; try again later."
+            )
+            raise LinkError(scrub(message, (access,))) from None
+        try:
+            answer: dict[str, Any] = response.json() if response.status_code == 200 else {}
+        except ValueError:
+            answer = {}
+        if not isinstance(answer, dict) or not answer.get("access_token"):
+            still = not self._expiring(stored, account)
+            if still and 400 <= response.status_code < 500:
+                log.info("%s did not renew the token of account %s yet; it still works", name, account.id)
+                return stored
+            if 400 <= response.status_code < 500:
+                raise self._reconnect(
+                    account,
+                    f"{name} no longer accepts the saved sign-in and would not renew it; "
+                    "link the account again.",
+                )
+            raise LinkError(
+                f"{name} did not renew the sign-in (HTTP {response.status_code}); try again later."
+            )
+        fresh = {k: v for k, v in answer.items() if k in ("access_token", "token_type", "expires_in")}
+        with contextlib.suppress(TypeError, ValueError):
+            fresh["expires_at"] = int(self._now().timestamp()) + int(answer.get("expires_in") or 0)
+        merged = self._vault.merge_token(account.vault_key, fresh)
+        expires = fresh.get("expires_at")
+        if isinstance(expires, int) and answer.get("expires_in"):
+            from datetime import UTC
+
+            with contextlib.suppress(KeyError):  # the card shows the new end date
+                self._store.upsert_account(
+                    account.network,
+                    account.remote_id,
+                    account.handle,
+                    account.display_name,
+                    account.instance,
+                    account.avatar_url,
+                    expires_at=datetime.fromtimestamp(expires, UTC),
+                )
+        log.info("renewed the token of account %s", account.id)
         return merged
 
 

@@ -26,6 +26,9 @@ class RedirectKind(StrEnum):
     LOOPBACK = "loopback"  # http://127.0.0.1:PORT/callback, answered by our one-shot listener
     OOB = "oob"  # the network shows the code on its own page; the user pastes it
     RELAY = "relay"  # the served page's /oauth/callback hands it to the flow (textual-serve)
+    # The network's own hosted page (a broker's linking page): nothing comes back through a
+    # redirect (no code, no state); the flow reads the outcome from the network's API.
+    HOSTED = "hosted"
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,14 @@ class ClientConfig:
     # A refresh token's lifetime the token answer does not carry (the spec's refresh_token_seconds):
     # each token with a refresh token gets "refresh_expires_at" from it.
     refresh_token_seconds: int | None = None
+    # A token that renews itself instead of a refresh token (Meta's long-lived Instagram and
+    # Threads tokens): GET ``renew_url?grant_type=<renew_grant>&access_token=<the token>`` answers a
+    # new one; ``renew_ahead_seconds``: renew once fewer seconds than this are left (0: only when
+    # it is about to run out, as refresh tokens are used). The token keeps the same number as
+    # ``renew_ahead_seconds`` so the outbox knows to ask without reading every network's config.
+    renew_url: str | None = None
+    renew_grant: str = ""
+    renew_ahead_seconds: int = 0
     # OAuth 1.0a only
     request_token_url: str | None = None
     access_token_url: str | None = None

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import httpx2
 
     from providers.auth.refresh import TokenKeeper
-    from providers.interface import Publisher
+    from providers.interface import Publisher, Staging
     from providers.store import Account, Delivery, Store
     from providers.vault import Vault
 
@@ -55,6 +55,7 @@ class RunContext:
         self.tokens = Tokens(store, vault, keeper)
         self._client: httpx2.AsyncClient | None = None
         self._publishers: dict[str, Publisher | None] = {}
+        self._staging: Staging | None = None
         self._heartbeat: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> RunContext:
@@ -83,6 +84,14 @@ class RunContext:
                 self._client = async_client(timeout=_timeout())
             self._publishers[network] = publisher_for(network, client=self._client)
         return self._publishers[network]
+
+    def staging(self) -> Staging | None:
+        """The media staging the settings set up (providers.staging), or None; read once a run."""
+        if self._staging is None:
+            from providers.staging import staging_for
+
+            self._staging = staging_for(self.vault.settings, self.vault)
+        return self._staging
 
     async def _beat(self) -> None:
         interval = max(1.0, self.config.lease_seconds / 3)

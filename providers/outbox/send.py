@@ -182,6 +182,15 @@ async def _preflight(ctx: RunContext, account: Account, post: Post, publisher: P
         return f"{publisher.name(account)}: {exc.message}"
     spec = await publisher.limits(account)
     found = problems(spec, infos, post.caption, post.spoiler_text, post.descriptions)
+    if not found and publisher.stages_media and post.media and publisher.staging is None:
+        from providers.staging import not_set_up
+
+        try:
+            publisher.staging = await ctx.db(ctx.staging)
+        except KeyringUnavailable as exc:
+            return f"{publisher.name(account)}: the staging bucket's secret key: {exc.message}"
+        if publisher.staging is None:
+            return not_set_up(publisher.name(account))
     return "; ".join(p.message for p in found)
 
 

@@ -73,6 +73,13 @@ class Tokens:
             return await self._keeper.fresh_token(account, await self._bare_config(account))
         if _expiring_soon(token):
             return await self._keeper.fresh_token(account, await self.config(account))
+        ahead = token.get("renew_ahead_seconds")  # a token that renews itself ahead of its end
+        if isinstance(ahead, int) and not isinstance(ahead, bool) and _expiring_soon(token, ahead):
+            try:
+                config = await self.config(account)
+            except Exception:
+                return token  # not renewable here now (no client id): it still works as it is
+            return await self._keeper.fresh_token(account, config)
         return token
 
     async def after_unauthorized(self, account: Account, rejected: Token) -> Token:
@@ -93,10 +100,10 @@ class Tokens:
         return ClientConfig(network_name=name, client_id="", authorize_url="", token_url="")
 
 
-def _expiring_soon(token: Token) -> bool:
+def _expiring_soon(token: Token, leeway: float | None = None) -> bool:
     from providers.auth.refresh import LEEWAY_SECONDS
 
     expires_at = token.get("expires_at")
     if isinstance(expires_at, int | float) and not isinstance(expires_at, bool):
-        return float(expires_at) - clock.timestamp() <= LEEWAY_SECONDS
+        return float(expires_at) - clock.timestamp() <= (LEEWAY_SECONDS if leeway is None else leeway)
     return False

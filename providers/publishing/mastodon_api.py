@@ -28,13 +28,15 @@ import mimetypes
 import re
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from providers.errors import PublishError
 from providers.failures import Rule, from_exception
 from providers.interface import Publisher, PublishResult, Recovery, Reporter
+from providers.publishing.answers import json_object as _json
+from providers.publishing.answers import moment as _when
 from providers.publishing.instance_limits import apply_instance_limits
 from providers.spec import NetworkSpec
 
@@ -292,23 +294,5 @@ class MastodonApiPublisher(Publisher):
         return None
 
 
-def _json(response: httpx2.Response) -> dict[str, Any] | None:
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
-
-
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def _when(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

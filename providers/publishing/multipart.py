@@ -1,4 +1,5 @@
-"""A ``multipart/form-data`` request body streamed from files, with its exact length up front.
+"""A ``multipart/form-data`` request body streamed from files (or a raw one: :class:`StreamedFile`),
+with its exact length up front.
 
 Why not the HTTP client's own multipart support: it reads files on the event loop and reports no
 progress. Here each file is read in fixed chunks in a worker thread (a slow disk never freezes the
@@ -103,33 +104,43 @@ class StreamedFiles:
         yield self._head
         for index, part in enumerate(self.files):
             yield self._file_headers[index]
-            async for chunk in self._file(index, part, self.sizes[index]):
+            each = None if self._progress is None else _for_file(self._progress, index)
+            async for chunk in file_chunks(part, self.sizes[index], self.chunk_size, each):
                 yield chunk
         yield self._tail
 
-    async def _file(self, index: int, part: FilePart, size: int) -> AsyncIterator[bytes]:
-        path = part.path
-        sent = 0
-        if self._progress is not None:
-            self._progress(index, 0, size)
-        handle = await asyncio.to_thread(open, path, "rb")
-        try:
-            if part.offset:
-                await asyncio.to_thread(handle.seek, part.offset)
-            while sent < size:
-                want = min(self.chunk_size, size - sent)
-                chunk = await asyncio.to_thread(handle.read, want)
-                if not chunk:
-                    raise FileChanged(f"{path.name} became shorter while it was being uploaded")
-                sent += len(chunk)
-                yield chunk
-                del chunk
-                if self._progress is not None:
-                    self._progress(index, sent, size)
-            if part.whole and os.fstat(handle.fileno()).st_size != size:
-                raise FileChanged(f"{path.name} changed size while it was being uploaded")
-        finally:
-            await asyncio.to_thread(handle.close)
+
+def _for_file(progress: Callable[[int, int, int], None], index: int) -> Callable[[int, int], None]:
+    return lambda sent, total: progress(index, sent, total)
+
+
+async def file_chunks(
+    part: FilePart, size: int, chunk_size: int, progress: Callable[[int, int], None] | None
+) -> AsyncIterator[bytes]:
+    """``size`` bytes of ``part`` from its offset, in chunks read in a worker thread;
+    FileChanged when the file gets shorter (or, sent whole, changes size)."""
+    path = part.path
+    sent = 0
+    if progress is not None:
+        progress(0, size)
+    handle = await asyncio.to_thread(open, path, "rb")
+    try:
+        if part.offset:
+            await asyncio.to_thread(handle.seek, part.offset)
+        while sent < size:
+            want = min(chunk_size, size - sent)
+            chunk = await asyncio.to_thread(handle.read, want)
+            if not chunk:
+                raise FileChanged(f"{path.name} became shorter while it was being uploaded")
+            sent += len(chunk)
+            yield chunk
+            del chunk
+            if progress is not None:
+                progress(sent, size)
+        if part.whole and os.fstat(handle.fileno()).st_size != size:
+            raise FileChanged(f"{path.name} changed size while it was being uploaded")
+    finally:
+        await asyncio.to_thread(handle.close)
 
 
 class StreamedMultipart(StreamedFiles):
@@ -154,3 +165,30 @@ class StreamedMultipart(StreamedFiles):
         self.offset = offset
         self.path = path
         self.file_size = self.sizes[0]
+
+
+class StreamedFile:
+    """A file as a raw request body (an S3 PUT), read by the same chunk reader, its length known
+    first."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        content_type: str = "application/octet-stream",
+        chunk_size: int = CHUNK_SIZE,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.part = FilePart("file", path, content_type)
+        self.path = path
+        self.content_type = content_type
+        self.chunk_size = chunk_size
+        self.progress = progress
+        self.file_size = self.part.size()
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Content-Type": self.content_type, "Content-Length": str(self.file_size)}
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return file_chunks(self.part, self.file_size, self.chunk_size, self.progress)

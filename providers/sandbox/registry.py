@@ -3,7 +3,10 @@
 Each network with a ``sandbox.py`` (providers/networks/<id>/) declares its ``EMULATOR`` class, the
 exact ``HOSTS`` it answers for, and ``FIRST_LABELS``: first DNS labels that make any host its
 instance in direct mode (``pixelfed.anything`` is Pixelfed). The one that sets ``CATCH_ALL`` answers
-every other host, because per-instance networks can live on any domain. ``POST
+every other host, because per-instance networks can live on any domain. ``SHARED`` (optional): the
+emulators of providers.emulation a network signs in through that are no network of their own
+(Google's sign-in, for YouTube and Google Business Profile): each is served once, on its ``hosts``,
+so no network claims another's sign-in hosts. ``POST
 /__sandbox__/instance {"host": …, "kind": …}`` overrides the choice for one host at run time.
 """
 
@@ -44,6 +47,9 @@ def emulators() -> Emulators:
         labels.update(dict.fromkeys(module.FIRST_LABELS, network_id))
         if module.CATCH_ALL:
             catch_all = network_id
+        for shared in getattr(module, "SHARED", ()):
+            factories[shared.kind] = shared
+            hosts.update(dict.fromkeys(shared.hosts, shared.kind))
     return Emulators(factories, hosts, labels, catch_all)
 
 

@@ -14,12 +14,13 @@ from providers import linking
 from providers.auth.device import DeviceFlow
 from providers.auth.oauth2 import AuthorizationCodeFlow
 from providers.auth.types import RedirectKind
+from providers.emulation.google import YOUTUBE_TV_CLIENT_ID as TV_CLIENT_ID
+from providers.emulation.google import YOUTUBE_TV_CLIENT_SECRET as TV_CLIENT_SECRET
 from providers.errors import LinkError
 from providers.linking.steps import ShowAddress
 from providers.networks.youtube.link import DEVICE_SCOPES, TV_MARK, MarkedDeviceFlow, YouTubeSignIn
 from providers.networks.youtube.publish import YouTubePublisher
 from providers.networks.youtube.sandbox import DEMO
-from providers.networks.youtube.sandbox_google import TV_CLIENT_ID, TV_CLIENT_SECRET
 from providers.networks.youtube.spec import SPEC
 from providers.sandbox import Running
 from providers.settings import NetworkSettings, Settings

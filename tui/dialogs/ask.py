@@ -16,15 +16,20 @@ class AskText(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, hint: str, placeholder: str = "", value: str = "") -> None:
+    def __init__(
+        self, title: str, hint: str, placeholder: str = "", value: str = "", *, password: bool = False
+    ) -> None:
         super().__init__(classes="dialog")
         self._title, self._hint, self._placeholder, self._value = title, hint, placeholder, value
+        self._password = password  # a secret: masked as it is typed
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Static(self._title, classes="dialog-title")
             yield Static(self._hint, classes="muted")
-            yield Input(value=self._value, placeholder=self._placeholder, id="ask-text")
+            yield Input(
+                value=self._value, placeholder=self._placeholder, id="ask-text", password=self._password
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="ask-cancel")
                 yield Button("OK", id="ask-ok", variant="primary")

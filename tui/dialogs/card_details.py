@@ -14,6 +14,7 @@ from providers import clock
 from providers.instances import settings_url_for
 from providers.networks import can_link
 from providers.overview import Card, CardState
+from providers.spec import AuthKind
 from tui.dialogs.confirm import Confirm
 from tui.screens.base import LinkdeckModal
 from tui.widgets.network_card import days, when
@@ -52,6 +53,8 @@ class CardDetails(LinkdeckModal[None]):
                     if any(t.value != "profile" for t in spec.targets):
                         yield Button("Change target", id="target")
                     yield Button("Unlink", id="unlink", variant="error")
+                if spec.auth is AuthKind.API_KEY:
+                    yield Button("Enter API key", id="api-key")
                 if url:
                     yield Button("Open page", id="open-settings")
                     yield Button("Copy URL", id="copy-settings")
@@ -111,6 +114,32 @@ class CardDetails(LinkdeckModal[None]):
     @on(Button.Pressed, "#reconnect")
     def _link(self) -> None:
         self.app.start_link(self.card.spec.id)
+
+    @on(Button.Pressed, "#api-key")
+    def _api_key(self) -> None:
+        """The network's API key into the keyring (as ``linkdeck config set-secret`` does), then link."""
+        from tui.dialogs.ask import AskText
+
+        spec = self.card.spec
+
+        def store(value: str | None) -> None:
+            if not value:
+                return
+            from providers.errors import LinkdeckError
+
+            try:
+                self.app.ctx.vault.set_client_secret(spec.id, value)
+            except LinkdeckError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"{spec.name}'s API key is in your keyring.", title="Stored")
+            self.dismiss(None)
+            self.app.start_link(spec.id)
+
+        self.app.push_screen(
+            AskText(f"{spec.name} API key", "Kept in your keyring only; never shown again.", password=True),
+            store,
+        )
 
     @on(Button.Pressed, "#target")
     def _target(self) -> None:

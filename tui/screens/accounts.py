@@ -154,3 +154,4 @@ class AccountsScreen(LinkdeckScreen[None]):
         # Coming back from a dialog or another mode: the store may have changed underneath.
         if self.is_mounted and self.query(NetworkCard):
             self.refresh_cards()
+            self._check_stored_secrets()  # an API key may have been stored in a dialog

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Static
 
+from providers.auth.types import RedirectKind
 from providers.environment import Place
 from providers.errors import LinkdeckError
 from tui import prose
@@ -25,7 +26,10 @@ if TYPE_CHECKING:
 LEFT_MIN_WIDTH = 52  # the explanation, address and buttons need this much to stay readable
 
 
-def explain(place: Place, network: str, opened: bool) -> str:
+def explain(place: Place, network: str, opened: bool, hosted: bool = False) -> str:
+    if hosted:  # the network's own page, read back from its API: nothing to paste
+        where = "opened in your browser" if opened else "is at this address (or scan the QR code)"
+        return f"{network}'s page {where}. Finish there; this finishes by itself."
     if opened and place is Place.WEB:
         return f"{network}'s page opened in a new tab of your browser. Approve linkdeck there."
     if opened:
@@ -72,7 +76,11 @@ class AddressView(StepView, Horizontal):
         self.step = step
         place = self.linkdeck.place
         request = step.request
-        self.query_one("#link-explain", Static).update(explain(place, step.network, step.opened_browser))
+        hosted = request is not None and request.redirect_kind is RedirectKind.HOSTED
+        self.query_one("#link-explain", Static).update(
+            explain(place, step.network, step.opened_browser, hosted)
+        )
+        self.query_one("#link-paste", Input).display = not hosted
         if request is not None:
             url = request.url
             # An action link, not an OSC 8 hyperlink: it goes through open_external, which never

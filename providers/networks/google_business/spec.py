@@ -15,6 +15,8 @@ from providers.spec import (
 
 GID = "developers.google.com/identity/protocols/oauth2/resources"
 FAQ = "developers.google.com/my-business/content/faq"
+V4 = "developers.google.com/my-business/reference/rest/v4/accounts.locations.localPosts"
+N26 = "networks-2026.md §11"
 PZ = "gitroomhq/postiz-app@74b01ad libraries/nestjs-libraries/src/integrations/social/gmb.provider.ts"
 AY = "ayrshare.com/docs/media-guidelines/google_business_profile (3P)"
 
@@ -58,9 +60,17 @@ SPEC = NetworkSpec(
     notes=(
         "Google's Business Profile APIs are not open to everyone: your Google Cloud project must "
         "request access first (Google reviews it in about 14 days).",
+        "Posting needs the Google My Business API (v4) enabled in the project as well, separately "
+        "from the two Business Profile APIs linking uses; without it Google answers "
+        "SERVICE_DISABLED and linkdeck says which API to enable.",
         "One photo per post (JPEG or PNG, 10 KB–5 MB, at least 250×250 px); no video.",
-        "Google fetches the photo from a public https address, so it must be reachable from the "
-        "internet while it publishes.",
+        "Google fetches the photo from a public https address: linkdeck stages it in your own "
+        "S3-compatible bucket ([staging] in config.toml) for the moment it takes, then deletes it. "
+        "Without [staging], text posts work and photo posts are refused before anything is sent.",
+        "Posts are “What's new” updates (topic STANDARD). Events, offers and alerts are not built in "
+        "this version.",
+        "The first web address in the caption becomes a “Learn more” button on the post; other "
+        "buttons (Book, Order, Call…) are not offered.",
         "Posts containing phone numbers are rejected.",
     ),
     setup_guide=(
@@ -72,17 +82,33 @@ SPEC = NetworkSpec(
         "any `http://127.0.0.1:<port>` redirect is accepted, so nothing else needs registering.\n"
         "4. Copy the client ID into `LINKDECK_GOOGLE_BUSINESS_CLIENT_ID`, or into `config.toml` as "
         '`[networks.google-business] client_id = "…"`.\n'
-        "5. Store the client secret with `linkdeck config set-secret google-business`."
+        "5. Store the client secret with `linkdeck config set-secret google-business`.\n"
+        "6. For photos, set up media staging: an S3-compatible bucket as `[staging]` in "
+        "`config.toml` and its secret key with `linkdeck config set-secret staging` (see below)."
     ),
     docs_url=f"https://{FAQ}",
     sources={
         "access": f"{FAQ} (APIs not public; request access per Cloud project, ~14 days; enable "
         "Account Management, Business Information, My Business API v4.9)",
         "endpoints": f"{PZ} (accounts, locations, v4 localPosts); Google OAuth URLs as YouTube "
-        "(unverified excerpt)",
+        f"(unverified excerpt); localPosts create/list/get still documented, not on the sunset "
+        f"list ({V4}; {N26})",
+        "pagination": f"all accounts and each one's locations must be paged ({N26}: postiz-app "
+        "#1189, PR #1540); accounts.list pageSize ≤ 20, locations.list ≤ 100 with readMask",
+        "v4_enablement": f"SERVICE_DISABLED on localPosts unless the v4 API is enabled ({N26}: "
+        "postiz-app #1692; requirement in the FAQ)",
+        "topic_type": f"required: 'Topic type is required for post creation' ({N26}: "
+        "spotonlive/php-google-my-business#26); linkdeck sends STANDARD",
+        "call_to_action": f"{V4} (LocalPost.callToAction: actionType LEARN_MORE with url); which "
+        "address becomes the button is linkdeck's decision (the caption's first http(s) address)",
+        "search_url": f"{V4} (LocalPost.searchUrl: the link to the post in Google Search)",
+        "malformed_path": f"an HTML 404 instead of JSON for a malformed localPosts path ({N26}: "
+        "postiz-app #1964)",
         "loopback": f"{GID}/loopback-migration (desktop clients)",
         "oob": f"not claimed: {GID}/oob-migration",
         "pkce": "unverified excerpt: supported per Google's native-app guide (as YouTube)",
+        "offline_access": "access_type=offline (a refresh token) and prompt=consent, as "
+        "networks.md §11 (YouTube) gives for Google's authorize endpoint",
         "device_flow": "not claimed: device flow documented for the YouTube Data API only",
         "refresh": f"{PZ}; networks.md §12 summary (refresh as YouTube)",
         "provider_revoke": "oauth2.googleapis.com/revoke (unverified excerpt, as YouTube)",
@@ -93,6 +119,8 @@ SPEC = NetworkSpec(
         "no video, public https URL)",
         "caption": f"{PZ} (summary 1,500 chars)",
         "phone_numbers": "docs.getlate.dev (3P): posts containing phone numbers are rejected",
+        "video": f"networks.md §12 says no video in local posts; Postiz sends VIDEO items and "
+        f"whether Google accepts them is unverified ({N26}); linkdeck refuses video",
         "brand_color": "simple-icons/simple-icons history before c7aa8e6 (Google My Business 4285F4; "
         "not in networks.md)",
     },

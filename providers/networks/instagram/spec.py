@@ -27,7 +27,7 @@ SPEC = NetworkSpec(
     endpoints=Endpoints(
         authorize="https://www.instagram.com/oauth/authorize",
         token="https://api.instagram.com/oauth/access_token",
-        profile="https://graph.instagram.com/me",
+        profile="https://graph.instagram.com/v26.0/me",
         api_base="https://graph.instagram.com",
     ),
     scopes=("instagram_business_basic", "instagram_business_content_publish"),
@@ -60,19 +60,25 @@ SPEC = NetworkSpec(
     targets=(TargetKind.INSTAGRAM_ACCOUNT,),
     token_lifetime="60 days, refreshed automatically (a token must be at least 24 hours old to refresh)",
     access_token_seconds=60 * 24 * 3600,
+    warn_before_expiry_days=7,
     summary="Post photos, carousels and Reels to an Instagram Business or Creator account.",
     notes=(
         "Only Business and Creator (professional) accounts can be posted to. A personal account can "
         "be switched to a professional one in the Instagram app's settings.",
         "Every post needs a photo or a video; text-only posts are not possible.",
-        "Instagram fetches each photo or video from a public web address, so the file must be "
-        "reachable from the internet while it publishes.",
+        "Instagram fetches each photo from a public https address: linkdeck stages it in your own "
+        "S3-compatible bucket ([staging] in config.toml) for the moment it takes, then deletes it. "
+        "Without [staging], posts are refused before anything is sent.",
+        "Photos, carousels (2–10 photos or videos) and Reels (a single video is published as a "
+        "Reel) are built. Stories are not built in this version.",
         "Photos: JPEG, up to 8 MB, aspect ratio between 4:5 (portrait) and 1.91:1 (landscape), "
-        "320–1440 px wide. A carousel has 2–10 items. Single videos are published as Reels.",
+        "320–1440 px wide (Upload resizes a wider photo with one key). A carousel has 2–10 photos.",
         "Captions: up to 2,200 characters and 30 hashtags.",
-        "At most 50 posts per account in any 24 hours.",
         "Instagram can also be reached through a Facebook Page (the account linked to that Page); "
-        "this card uses Instagram Login, which needs no Page.",
+        "that route is not built in this version: this card uses Instagram Login, which needs no Page.",
+        "The sign-in lasts 60 days; linkdeck renews it when posting in its last 30 days (Meta renews "
+        "tokens at least a day old). The card shows the days left and turns amber the last week.",
+        "At most 50 posts per account in any 24 hours (the total is read from Instagram before each post).",
         "Meta may refuse http redirect addresses for this app (unverified); if so, link Instagram "
         "while the app is in Development mode or paste the final address back into linkdeck.",
     ),
@@ -84,7 +90,9 @@ SPEC = NetworkSpec(
         "your Instagram account under the app's roles.\n"
         "4. Copy the **Instagram app ID** into `LINKDECK_INSTAGRAM_CLIENT_ID`, or into `config.toml` "
         'as `[networks.instagram] client_id = "…"`.\n'
-        "5. Store the Instagram app secret with `linkdeck config set-secret instagram`."
+        "5. Store the Instagram app secret with `linkdeck config set-secret instagram`.\n"
+        "6. Set up media staging: an S3-compatible bucket as `[staging]` in `config.toml` and its "
+        "secret key with `linkdeck config set-secret staging` (Instagram fetches photos from it)."
     ),
     docs_url=f"https://{IGP}/content-publishing/",
     sources={
@@ -113,6 +121,14 @@ SPEC = NetworkSpec(
         "caption": f"{AY} (2,200 chars, 30 hashtags; a newer locale says 5 hashtags: unverified)",
         "rate": f"{IGP}/…/ig-user/media_publish (50 posts per 24 h)",
         "roles": "unverified: only accounts with a role on a Development-mode app can link",
+        "graph_version": "networks-2026.md §0.1 (Graph v26.0, released 2026-07-29)",
+        "quota": "networks-2026.md §2a (read config.quota_total at run time; 50 today, 25 before)",
+        "container_errors": "networks-2026.md §2a (2207xxx codes as Postiz maps them); 36003/2207009 "
+        "reported payload (fixtures/recorded/_reported)",
+        "renewal": f"{PZ}/instagram.standalone.provider.ts (refresh_access_token, ig_refresh_token); "
+        "30 days ahead is linkdeck's decision",
+        "video": f"a single video as REELS, carousel videos as VIDEO items ({PZ}/instagram.provider.ts; "
+        "networks-2026.md §2a); Stories not built in this version",
         "brand_color": "simple-icons/simple-icons@34c2250 data/simple-icons.json (not in networks.md)",
     },
 )

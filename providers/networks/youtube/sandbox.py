@@ -1,6 +1,7 @@
-"""The emulated YouTube Data API v3 and Google sign-in, one world for every Google host of a sandbox
-(accounts.google.com, oauth2.googleapis.com, www.googleapis.com, youtube.googleapis.com,
-www.google.com): a token issued by one host is honoured by the others.
+"""The emulated YouTube Data API v3, one world for its hosts of a sandbox (www.googleapis.com,
+youtube.googleapis.com). Google's sign-in (accounts.google.com, oauth2.googleapis.com,
+www.google.com/device) is the sandbox's one :mod:`providers.emulation.google`, shared with the other
+Google networks (listed in ``SHARED``): the tokens it issues are the ones checked here.
 
 What it checks, in Google's error shape (``{"error": {"code", "message", "errors": [{"reason",
 "domain", "message"}], "status"}}``):
@@ -41,13 +42,14 @@ from aiohttp import web
 
 from providers.emulation import people
 from providers.emulation.framework import Call, Emulator, Published, Routes, SandboxDemo, json_reply
-from providers.emulation.grants import Clock, Issued
-from providers.networks.youtube.sandbox_google import (
-    DESKTOP_CLIENT_ID,
-    DESKTOP_CLIENT_SECRET,
+from providers.emulation.google import (
+    YOUTUBE_DESKTOP_CLIENT_ID,
+    YOUTUBE_DESKTOP_CLIENT_SECRET,
     YT,
-    GoogleOAuth,
+    GoogleSignIn,
+    google_for,
 )
+from providers.emulation.grants import Clock, Issued
 
 READ_SCOPES = frozenset({YT, f"{YT}.readonly", f"{YT}.force-ssl"})
 UPLOAD_SCOPES = frozenset({YT, f"{YT}.upload", f"{YT}.force-ssl"})
@@ -82,10 +84,10 @@ class Session:
 
 
 class World:
-    """What every Google host of one sandbox shares."""
+    """What YouTube's hosts of one sandbox share (and the sandbox's one Google sign-in)."""
 
     def __init__(self, clock: Clock) -> None:
-        self.oauth = GoogleOAuth(clock)
+        self.oauth = google_for(clock)
         self.videos: list[Video] = []
         self.sessions: dict[str, Session] = {}
         self.settings: dict[str, Any] = dict(DEFAULT_SETTINGS)
@@ -133,31 +135,13 @@ class YouTubeServer(Emulator):
         super().__init__(host, clock)
         self.world = world_for(clock)
         self.settings = self.world.settings
-        oauth = self.world.oauth
         self.routes = Routes()
-        for method, path, handler in (
-            ("GET", "/o/oauth2/v2/auth", oauth.authorize),
-            ("POST", "/oauth/authorize", oauth.decide),  # the sandbox consent page's Allow/Deny
-            ("POST", "/token", oauth.token),
-            ("POST", "/revoke", oauth.revoke),
-            ("POST", "/device/code", oauth.device_code),
-            ("*", "/device", oauth.device_page),
-        ):
-            self.routes.add(method, path, self._sync(handler))
         self.routes.add("GET", "/youtube/v3/channels", self.channels)
         self.routes.add("GET", "/youtube/v3/playlistItems", self.playlist_items)
         self.routes.add("GET", "/youtube/v3/videos", self.videos_list)
         self.routes.add("POST", "/upload/youtube/v3/videos", self.start_upload)
         self.routes.add("PUT", "/upload/youtube/v3/videos", self.upload)
         self.routes.add("GET", "/avatar/{name}", self.avatar)
-
-    @staticmethod
-    def _sync(handler: Any) -> Any:
-        async def run(call: Call) -> web.StreamResponse:
-            response: web.StreamResponse = handler(call)
-            return response
-
-        return run
 
     async def handle(self, call: Call) -> web.StreamResponse:
         found = self.routes.find(call.method, call.path)
@@ -414,19 +398,14 @@ class YouTubeServer(Emulator):
 
 
 EMULATOR = YouTubeServer
-HOSTS: tuple[str, ...] = (
-    "accounts.google.com",
-    "oauth2.googleapis.com",
-    "www.googleapis.com",
-    "youtube.googleapis.com",
-    "www.google.com",
-)
+HOSTS: tuple[str, ...] = ("www.googleapis.com", "youtube.googleapis.com")
+SHARED = (GoogleSignIn,)  # Google's sign-in hosts, served once for every Google network
 FIRST_LABELS: tuple[str, ...] = ()
 CATCH_ALL = False
 # The contract tests and the demo sign in with the emulation's Desktop client, as alice.
 DEMO = SandboxDemo(
     host="www.googleapis.com",
     create_path="/upload/youtube/v3/videos",
-    client_id=DESKTOP_CLIENT_ID,
-    client_secret=DESKTOP_CLIENT_SECRET,
+    client_id=YOUTUBE_DESKTOP_CLIENT_ID,
+    client_secret=YOUTUBE_DESKTOP_CLIENT_SECRET,
 )

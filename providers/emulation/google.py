@@ -1,16 +1,27 @@
-"""Google's OAuth server as the YouTube emulation needs it (accounts.google.com, oauth2.googleapis.com,
-www.google.com/device), on the sandbox's strict OAuth server with Google's differences:
+"""Google's sign-in, one per sandbox, for every Google network's emulation (YouTube, Google Business
+Profile): ``accounts.google.com`` (the consent page), ``oauth2.googleapis.com`` (token, revoke,
+device code) and ``www.google.com/device``. A token it issues is the one each Google API emulator
+checks (:func:`google_for` keys the sign-in by the sandbox's clock, as the API emulators key their
+own memory), so a network never imports another to sign in, and no network claims these hosts:
+:class:`GoogleSignIn` is served on :data:`GoogleSignIn.hosts` by the sandbox's registry for every
+network whose ``sandbox.py`` lists it in ``SHARED``.
 
-- a **Desktop app** client accepts any loopback redirect (``http://127.0.0.1:<any port>/…``),
-  as Google does for that client type, instead of an exact registered URI; PKCE is optional but
-  S256 only when sent;
+It knows every demo client of those networks: YouTube's **Desktop app** and **TVs and Limited Input
+devices** clients, and Google Business Profile's Desktop client, with their scopes (``youtube``,
+``youtube.upload``, ``youtube.readonly``, ``youtube.force-ssl``, ``business.manage``, and
+``openid email profile``). Google's differences from the strict OAuth server of
+:mod:`providers.emulation.oauth`:
+
+- a Desktop client accepts any loopback redirect (``http://127.0.0.1:<any port>/…``) instead of an
+  exact registered URI; PKCE is optional but S256 only when sent; a TV client takes no redirect;
+- a refresh token comes only for ``access_type=offline`` (and always from the device flow), and is
+  not rotated: a refresh answers a new access token only. YouTube's project is in Testing, so its
+  clients' refresh tokens end 7 days after consent; Business Profile's last until revoked;
 - token answers are Google's shape (``expires_in``, ``scope``, ``token_type``; no ``created_at``);
-  refresh tokens are not rotated (a refresh answers a new access token only) and, for a project
-  whose consent screen is in Testing (this emulation's), they end 7 days after consent;
-- ``/revoke`` needs no client authentication and ends the whole grant (access and refresh);
-- the device flow (``/device/code``): only the **TVs and Limited Input devices** client may use
-  it, and only with the device-flow scopes (``youtube.upload`` → ``invalid_scope``); polling
-  answers ``authorization_pending`` (HTTP 428) until the user approves on ``/device``.
+- ``/revoke`` needs no client authentication and ends every token of that client and user;
+- the device flow (``/device/code``): only a TV client may use it, and only with the device-flow
+  scopes (``youtube.upload`` → ``invalid_scope``); polling answers ``authorization_pending`` (HTTP
+  428) until the user approves on ``/device``.
 
 The error words for the device flow follow shared/reference/networks-2026.md §10 (the prefix of
 Google's ``invalid_client`` text and "Invalid device flow scope"); the rest are the generic words
@@ -20,25 +31,32 @@ of :mod:`providers.emulation.oauth`.
 from __future__ import annotations
 
 import secrets
+import weakref
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
 
 from providers.emulation import pages, people
-from providers.emulation.framework import Call, esc, json_reply, page
+from providers.emulation.framework import Call, Emulator, Routes, esc, json_reply, page
 from providers.emulation.grants import App, Clock, Issued, OAuthPolicy
 from providers.emulation.oauth import OAuthServer
 
-DESKTOP_CLIENT_ID = "1000000000001-linkdeckdemo.apps.googleusercontent.com"
-DESKTOP_CLIENT_SECRET = "GOCSPX-linkdeck-sandbox-desktop"  # a sandbox value, not a real secret
-TV_CLIENT_ID = "1000000000002-linkdecktv.apps.googleusercontent.com"
-TV_CLIENT_SECRET = "GOCSPX-linkdeck-sandbox-tv"
+# YouTube's demo clients (a Google Cloud project in Testing).
+YOUTUBE_DESKTOP_CLIENT_ID = "1000000000001-linkdeckdemo.apps.googleusercontent.com"
+YOUTUBE_DESKTOP_CLIENT_SECRET = "GOCSPX-linkdeck-sandbox-desktop"  # sandbox values, not real secrets
+YOUTUBE_TV_CLIENT_ID = "1000000000002-linkdecktv.apps.googleusercontent.com"
+YOUTUBE_TV_CLIENT_SECRET = "GOCSPX-linkdeck-sandbox-tv"
+# Google Business Profile's demo client (a Desktop app of a project granted the Business APIs).
+BUSINESS_CLIENT_ID = "linkdeck-sandbox.apps.googleusercontent.com"
+BUSINESS_CLIENT_SECRET = "GOCSPX-linkdeck-sandbox-secret"
 
 YT = "https://www.googleapis.com/auth/youtube"
-SCOPES = frozenset({YT, f"{YT}.upload", f"{YT}.readonly", f"{YT}.force-ssl", "openid", "email", "profile"})
-DEVICE_SCOPES = frozenset({YT, f"{YT}.readonly", "openid", "email", "profile"})
+BUSINESS_MANAGE = "https://www.googleapis.com/auth/business.manage"
+IDENTITY = frozenset({"openid", "email", "profile"})
+SCOPES = frozenset({YT, f"{YT}.upload", f"{YT}.readonly", f"{YT}.force-ssl", BUSINESS_MANAGE, *IDENTITY})
+DEVICE_SCOPES = frozenset({YT, f"{YT}.readonly", *IDENTITY})
 ACCESS_SECONDS = 3600
 TESTING_REFRESH_SECONDS = 7 * 24 * 3600  # "Authorizations by a test user will expire seven days…"
 DEVICE_SECONDS = 1800
@@ -77,16 +95,24 @@ def is_loopback_redirect(uri: str) -> bool:
 
 
 class GoogleOAuth(OAuthServer):
+    """Google's authorization, token, revoke and device endpoints over the strict OAuth server."""
+
     def __init__(self, clock: Clock) -> None:
         super().__init__(POLICY, clock)
         now = clock.now()
         for client_id, secret, name in (
-            (DESKTOP_CLIENT_ID, DESKTOP_CLIENT_SECRET, "linkdeck (Desktop app)"),
-            (TV_CLIENT_ID, TV_CLIENT_SECRET, "linkdeck (TVs and Limited Input devices)"),
+            (YOUTUBE_DESKTOP_CLIENT_ID, YOUTUBE_DESKTOP_CLIENT_SECRET, "linkdeck (Desktop app)"),
+            (YOUTUBE_TV_CLIENT_ID, YOUTUBE_TV_CLIENT_SECRET, "linkdeck (TVs and Limited Input devices)"),
+            (BUSINESS_CLIENT_ID, BUSINESS_CLIENT_SECRET, "linkdeck (sandbox)"),
         ):
             self.apps[client_id] = App(client_id, name, None, client_id, secret, [], sorted(SCOPES), now)
-        self.tv_clients = {TV_CLIENT_ID}
+        self.tv_clients = {YOUTUBE_TV_CLIENT_ID}
+        # Clients of a project whose consent screen is in Testing: refresh tokens end after 7 days.
+        self.testing_clients = {YOUTUBE_DESKTOP_CLIENT_ID, YOUTUBE_TV_CLIENT_ID}
         self.devices: dict[str, DeviceGrant] = {}  # device code → grant
+        self.offline_forms: set[str] = set()  # consent forms of access_type=offline requests
+        self.offline_codes: set[str] = set()  # the codes issued for them
+        self._refresh_next = True
 
     # Authorization ------------------------------------------------------------------------------
 
@@ -98,7 +124,21 @@ class GoogleOAuth(OAuthServer):
             return pages.error("invalid_request", "This client type cannot use a redirect URI.")
         if app is not None and is_loopback_redirect(redirect_uri) and redirect_uri not in app.redirect_uris:
             app.redirect_uris.append(redirect_uri)
-        return super().authorize(call)
+        before = set(self.pending)
+        answer = super().authorize(call)
+        if call.text("access_type") == "offline":
+            self.offline_forms |= set(self.pending) - before
+        return answer
+
+    def decide(self, call: Call) -> web.Response:
+        offline = (call.text("form_token") or "") in self.offline_forms
+        try:
+            return super().decide(call)
+        except web.HTTPFound as redirect:
+            code = parse_qs(urlsplit(str(redirect.location)).query).get("code", [""])[0]
+            if offline and code:
+                self.offline_codes.add(code)
+            raise
 
     # Tokens -------------------------------------------------------------------------------------
 
@@ -106,6 +146,20 @@ class GoogleOAuth(OAuthServer):
         if call.text("grant_type") == DEVICE_GRANT:
             return self._device_grant(call)
         return super().token(call)
+
+    def _code_grant(self, call: Call) -> web.Response:
+        """A refresh token only when the consent was asked with ``access_type=offline``."""
+        self._refresh_next = (call.text("code") or "") in self.offline_codes
+        try:
+            return super()._code_grant(call)
+        finally:
+            self._refresh_next = True
+
+    def issue(self, app: App, user_id: str | None, scopes: list[str], refresh: bool = True) -> Issued:
+        issued = super().issue(app, user_id, scopes, refresh=refresh and self._refresh_next)
+        if app.client_id not in self.testing_clients:
+            issued.refresh_expires_at = None  # a published project's refresh token lasts until revoked
+        return issued
 
     def _token_body(self, issued: Issued) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -141,10 +195,13 @@ class GoogleOAuth(OAuthServer):
         return json_reply(body)
 
     def revoke(self, call: Call) -> web.Response:
-        """POST /revoke?token=…: no client authentication; the whole grant ends."""
+        """POST /revoke?token=…: no client authentication; every token of the grant ends."""
         issued = self.find(call.text("token") or "")
         if issued is None or issued.revoked:
             return self.error(400, "invalid_token", "Token expired or revoked")
+        for other in list(self.tokens.values()):
+            if other.client_id == issued.client_id and other.user_id == issued.user_id:
+                self.revoke_issued(other)
         self.revoke_issued(issued)
         return json_reply({})
 
@@ -215,3 +272,58 @@ class GoogleOAuth(OAuthServer):
             return page("Denied", "<h1>You denied access</h1>")
         grant.user_id = who.id
         return page("Connected", "<h1>Success</h1><p id='done'>You can return to your device.</p>")
+
+
+_sign_ins: weakref.WeakKeyDictionary[Clock, GoogleOAuth] = weakref.WeakKeyDictionary()
+
+
+def google_for(clock: Clock) -> GoogleOAuth:
+    """The sandbox's one Google sign-in (keyed by its clock): what every Google host checks."""
+    found = _sign_ins.get(clock)
+    if found is None:
+        found = _sign_ins[clock] = GoogleOAuth(clock)
+    return found
+
+
+class GoogleSignIn(Emulator):
+    """The Google sign-in hosts. Not a network: listed in a Google network's ``SHARED``, the
+    registry serves it once on :attr:`hosts`."""
+
+    kind = "google"
+    network = "Google sign-in"
+    hosts: ClassVar[tuple[str, ...]] = ("accounts.google.com", "oauth2.googleapis.com", "www.google.com")
+
+    def __init__(self, host: str, clock: Clock) -> None:
+        super().__init__(host, clock)
+        self.oauth = google_for(clock)
+        self.routes = Routes()
+        for method, path, handler in (
+            ("GET", "/o/oauth2/v2/auth", self.oauth.authorize),
+            ("POST", "/oauth/authorize", self.oauth.decide),  # the sandbox consent page's Allow/Deny
+            ("POST", "/token", self.oauth.token),
+            ("POST", "/revoke", self.oauth.revoke),
+            ("POST", "/device/code", self.oauth.device_code),
+            ("*", "/device", self.oauth.device_page),
+        ):
+            self.routes.add(method, path, _sync(handler))
+
+    async def handle(self, call: Call) -> web.StreamResponse:
+        found = self.routes.find(call.method, call.path)
+        if found is None:  # Google's front end: an HTML 404
+            return web.Response(
+                status=404, text="<html><body>404. That's an error.</body></html>", content_type="text/html"
+            )
+        handler, call.match = found
+        response: web.StreamResponse = await handler(call)
+        return response
+
+    def accepts(self, token: str) -> bool:
+        return self.oauth.accepts(token)
+
+
+def _sync(handler: Any) -> Any:
+    async def run(call: Call) -> web.StreamResponse:
+        response: web.StreamResponse = handler(call)
+        return response
+
+    return run
