@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from providers.overview import Card, CardState
+from tui import prose
 from tui.messages import CardSelected
 from tui.widgets.avatar import WIDTH as AVATAR_WIDTH
 from tui.widgets.avatar import halfblock, initials_block
@@ -47,7 +48,7 @@ def describe(card: Card) -> Text:
     if account is None:
         # What the network is, where nothing needs doing here; the reason where something does.
         # The state itself is on the border, and the full reason in details.
-        text.append(card.reason if card.state is CardState.NEEDS_SETUP else card.spec.summary)
+        text.append(prose.text(card.reason if card.state is CardState.NEEDS_SETUP else card.spec.summary))
         return text
     text.append(account.handle, style="bold")
     if account.display_name and account.display_name != account.handle:
@@ -57,7 +58,7 @@ def describe(card: Card) -> Text:
     if len(card.accounts) > 1:
         text.append(f"\n+{len(card.accounts) - 1} more")
     if card.state is CardState.RECONNECT:
-        text.append(f"\n{card.reason}", style="italic")
+        text.append(prose.text(f"\n{card.reason}", "italic"))
     elif account.expires_at:
         left = "" if card.days_left is None else f" · {days(card.days_left)} left"
         text.append(
