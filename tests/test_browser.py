@@ -63,11 +63,12 @@ SHOWS_OR_ENDED = f"""(needles) => {{
 }}"""
 
 
-def start_serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`serve(port=0)` in a subprocess, its stderr into ``log``; the process and the line it printed."""
+def start_serve(env: dict[str, str], log: Path, *options: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`linkdeck serve --port 0 OPTIONS` in a subprocess, its stderr into ``log``; the process and
+    the line it printed."""
     with log.open("wb") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-c", "from tui.serve import serve; serve(port=0)"],
+            [sys.executable, "-m", "tui.cli", "serve", "--port", "0", *options],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -128,6 +129,55 @@ def test_browser_tab_runs_the_tui_behind_the_token(served: tuple[str, Path], tmp
                 assert refused is not None and refused.status == 403, address
         finally:
             browser.close()
+
+
+def open_tab(browser: Any, url: str) -> Any:
+    """A page on ``url`` that reaches only the served page (no fonts from the internet), with the
+    terminal caught for reading."""
+    base = url.split("/?", 1)[0]
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.set_default_timeout(APP_START_MS)
+    page.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort()
+    )
+    page.add_init_script(CATCH_TERMINAL)
+    response = page.goto(url)
+    assert response is not None and response.status == 200
+    return page
+
+
+def test_the_served_tab_takes_the_keyboard_on_load(served: tuple[str, Path]) -> None:
+    """Issue 10 item 9: a key pressed after the page loads reaches the app, with no click first."""
+    url, log = served
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = open_tab(browser, url)
+            wait_for(page, ["Mastodon", "Bluesky"], log)
+            assert page.evaluate("() => document.activeElement.classList.contains('xterm-helper-textarea')")
+            page.keyboard.press("h")
+            wait_for(page, ["Linking over SSH"], log)
+        finally:
+            browser.close()
+
+
+def test_serve_demo_runs_the_demo_in_a_tab(tmp_path: Path) -> None:
+    """`linkdeck serve --demo`: the tab runs the app against the sandbox, and says so."""
+    log = tmp_path / "serve.stderr"
+    env = {**os.environ, "TEXTUAL_ANIMATIONS": "none"}
+    env.pop("LINKDECK_HOME", None)  # the demo makes its own, thrown away at the end
+    proc, url = start_serve(env, log, "--demo")
+    try:
+        assert url.startswith("http://127.0.0.1:"), f"no URL printed; stderr:\n{log.read_text()}"
+        with sync_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = open_tab(browser, url)
+                wait_for(page, ["SANDBOX", "Mastodon", "not linked"], log)
+            finally:
+                browser.close()
+    finally:
+        stop(proc)
 
 
 def test_a_link_started_in_the_browser_tab_finishes_through_the_served_callback(tmp_path: Path) -> None:

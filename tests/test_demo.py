@@ -34,3 +34,38 @@ async def test_demo_links_mastodon_on_the_sandbox_and_cleans_up(monkeypatch: pyt
         assert (home / "data" / "secrets-plaintext.cfg").exists()
     assert not Path(home).exists()
     assert "LINKDECK_SANDBOX_URL" not in os.environ or os.environ["LINKDECK_SANDBOX_URL"] != sandbox
+
+
+async def test_the_demo_says_it_is_a_demo_and_gives_bluesky_demo_account() -> None:
+    """Issue 10 item 8: the header says SANDBOX on every screen, and the Bluesky window shows the
+    sandbox's demo handle and app password to type."""
+    from providers.networks.bluesky.sandbox import DEMO
+
+    with demo_environment():
+        app = LinkdeckApp()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert "SANDBOX" in str(app.screen.query_one("HeaderTitle").render())
+            app.screen.query_one("#card-bluesky").focus()
+            await pilot.press("enter")
+            await pause_until(pilot, lambda: app.screen.query("#link-instance-step"))
+            await pilot.press("enter")  # the suggested server, bsky.social
+            await pause_until(pilot, lambda: app.screen.query("#link-credentials Input"), tries=100)
+            await pilot.pause()
+            hint = str(app.screen.query_one("#link-credentials-hint").render())
+            assert "Sandbox demo account" in hint
+            assert DEMO.fields["handle"] in hint and DEMO.fields["app_password"] in hint
+
+
+async def test_outside_the_sandbox_no_marker_and_no_demo_account() -> None:
+    app = LinkdeckApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "SANDBOX" not in str(app.screen.query_one("HeaderTitle").render())
+        app.screen.query_one("#card-bluesky").focus()
+        await pilot.press("enter")
+        await pause_until(pilot, lambda: app.screen.query("#link-instance-step"))
+        await pilot.press("enter")
+        await pause_until(pilot, lambda: app.screen.query("#link-credentials Input"), tries=100)
+        await pilot.pause()
+        assert "Sandbox" not in str(app.screen.query_one("#link-credentials-hint").render())

@@ -12,6 +12,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from providers.environment import Place, where
+from providers.http import sandbox_url
 from tui.context import Context
 from tui.messages import OutboxUnavailable, ScheduledPostProblem, ScheduledPostSent
 from tui.screens.accounts import AccountsScreen
@@ -53,6 +54,11 @@ class LinkdeckApp(App[None]):
         super().__init__()
         self.ctx = ctx or Context()
         self.place = where()
+        # Against the sandbox (`linkdeck demo`, LINKDECK_SANDBOX_URL) every screen's header says
+        # so, and a word at start says what it means: nothing real is reached.
+        self.sandbox = sandbox_url()
+        if self.sandbox:
+            self.title = f"{self.TITLE} · SANDBOX"
         # Under `linkdeck serve`, networks send the browser back to the served page, which relays
         # the answer to this process (providers.auth.relay).
         self.relay_uri = os.environ.get("LINKDECK_RELAY_URL") if self.place is Place.WEB else None
@@ -121,6 +127,13 @@ class LinkdeckApp(App[None]):
         self.open_external(url)
 
     def on_mount(self) -> None:
+        if self.sandbox:
+            self.notify(
+                f"Every network here is the built-in sandbox at {self.sandbox}: "
+                "accounts and posts are pretend, nothing reaches a real network.",
+                title="Sandbox",
+                timeout=10,
+            )
         if self.theme_problem:
             self.notify(self.theme_problem, title="Theme", severity="warning", timeout=10)
         self._check_keyring()

@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
     p.add_argument("--allow-remote", action="store_true", help="allow binding a non-loopback address")
     p.add_argument("--max-sessions", type=int, default=4, help="concurrent browser sessions (default 4)")
+    p.add_argument("--demo", action="store_true", help="the demo (sandbox networks) in a browser tab")
 
     add("demo", "the TUI against the built-in sandbox networks (no internet needed)")
 
@@ -151,7 +152,9 @@ def _run_tui(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from tui.serve import serve
 
-    serve(args.host, args.port, allow_remote=args.allow_remote, max_sessions=args.max_sessions)
+    serve(
+        args.host, args.port, allow_remote=args.allow_remote, max_sessions=args.max_sessions, demo=args.demo
+    )
     return 0
 
 

@@ -23,8 +23,12 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from providers.settings import env_key
+
+if TYPE_CHECKING:
+    from providers.emulation.framework import SandboxDemo
 
 DEMO_CONFIG = """\
 # linkdeck demo: every network host is served by the local sandbox.
@@ -53,8 +57,7 @@ def demo_config() -> tuple[str, dict[str, str]]:
 
     text, env = DEMO_CONFIG, {}
     for package in networks.ORDER:
-        module = networks.part(package, networks.SANDBOX)
-        demo = getattr(module, "DEMO", None) if module is not None else None
+        demo = _sandbox_demo(package)
         if demo is None or not demo.client_id:
             continue
         network = networks.spec_of(package).id
@@ -66,6 +69,24 @@ def demo_config() -> tuple[str, dict[str, str]]:
         if demo.client_secret:
             env[env_key(network, "client_secret")] = demo.client_secret
     return text, env
+
+
+def sandbox_answers(network_id: str) -> dict[str, str]:
+    """What to type when linking ``network_id`` against the sandbox (its emulation's demo handle
+    and app password, a bot token…), by field name; nothing when the app is not on the sandbox."""
+    from providers.http import sandbox_url
+
+    demo = _sandbox_demo(network_id) if sandbox_url() else None
+    return {name: value for name, value in (demo.fields if demo else {}).items() if value}
+
+
+def _sandbox_demo(network: str) -> SandboxDemo | None:
+    """The ``DEMO`` of a network's emulation (its package name or id), if it has one."""
+    from providers import networks
+
+    module = networks.part(network, networks.SANDBOX)
+    demo: SandboxDemo | None = getattr(module, "DEMO", None) if module is not None else None
+    return demo
 
 
 def _start_sandbox(latency: float) -> tuple[str, threading.Event]:

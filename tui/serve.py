@@ -45,6 +45,24 @@ OAUTH_CALLBACK_PATH = "/oauth/callback"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+# textual-serve's page leaves the keyboard on the page itself: a key does nothing until the user
+# clicks into the terminal. This gives xterm.js's input (its hidden textarea, made once textual.js
+# opens the terminal) the focus as soon as it exists, and again whenever the tab comes back.
+FOCUS_SCRIPT = """<script>
+(function () {
+  function focusTerminal() {
+    var input = document.querySelector("#terminal .xterm-helper-textarea");
+    if (input && document.activeElement !== input) input.focus();
+    return Boolean(input);
+  }
+  var tries = 0, timer = setInterval(function () {
+    if (focusTerminal() || ++tries > 600) clearInterval(timer);
+  }, 100);
+  window.addEventListener("focus", focusTerminal);
+})();
+</script>
+"""
+
 
 def _is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
@@ -192,6 +210,8 @@ class LinkdeckServer(Server):
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
         response: web.StreamResponse = await super().handle_index(request)
+        if isinstance(response, web.Response) and response.text:
+            response.text = response.text.replace("</body>", f"{FOCUS_SCRIPT}</body>", 1)
         if "token" in request.query:
             # textual.js appends its own query to the /ws URL, so the token can't ride along there.
             response.set_cookie(self.cookie_name, self.token, httponly=True, samesite="Strict", path="/")
@@ -313,9 +333,25 @@ def serve(
     max_sessions: int = 4,
     print_fn: Callable[..., Any] = print,
     command: str = DEFAULT_COMMAND,
+    demo: bool = False,
 ) -> None:
-    """Print ``http://HOST:PORT/?token=TOKEN`` and serve until Ctrl+C. ``port=0`` picks a free port."""
+    """Print ``http://HOST:PORT/?token=TOKEN`` and serve until Ctrl+C. ``port=0`` picks a free port.
+    ``demo``: every tab runs ``linkdeck demo``'s app (the sandbox networks, a throw-away home)."""
     _check_options(host, port, allow_remote, max_sessions)  # before binding anything
+    if demo:
+        from tui.demo import demo_environment
+
+        # The app processes inherit the demo's environment (sandbox URL, home, no keyring).
+        with demo_environment():
+            serve(
+                host,
+                port,
+                allow_remote=allow_remote,
+                max_sessions=max_sessions,
+                print_fn=print_fn,
+                command=command,
+            )
+        return
     # Bind first so port 0 works and the printed URL names the real port.
     try:
         sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Markdown, Static
 
+from tui.screens.base import LinkdeckModal
 
-class Confirm(ModalScreen[bool]):
+
+class Confirm(LinkdeckModal[bool]):
     """Asks ``question``; dismisses with True for ``yes_label``, False for cancel or Esc."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -24,7 +25,8 @@ class Confirm(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Static(self._title, classes="dialog-title")
-            yield Markdown(self._body, classes="dialog-body")
+            with VerticalScroll(classes="dialog-scroll"):
+                yield Markdown(self._body, classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="no")
                 yield Button(self._yes_label, id="yes", variant="error" if self._danger else "primary")

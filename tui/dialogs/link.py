@@ -102,7 +102,9 @@ class LinkScreen(LinkdeckModal[Account | None]):
         if isinstance(step, AskInstance):
             self._switch(InstanceView).show(step)
         elif isinstance(step, AskFields):
-            await self._switch(CredentialsView).show(step)
+            from tui.demo import sandbox_answers
+
+            await self._switch(CredentialsView).show(step, sandbox_answers(self.spec.id))
         elif isinstance(step, ShowAddress):
             self._switch(AddressView).show(step)
         elif isinstance(step, ShowDeviceCode):

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 ResultType = TypeVar("ResultType")
 
+SHORT = 38  # rows: below this a dialog's body at its usual height would push its buttons off screen
+
 
 class LinkdeckScreen(Screen[ResultType]):
     """A full screen (a mode) of the linkdeck app."""
@@ -32,7 +34,11 @@ class LinkdeckScreen(Screen[ResultType]):
 
 
 class LinkdeckModal(ModalScreen[ResultType]):
-    """A dialog over a linkdeck screen."""
+    """A dialog over a linkdeck screen. Below SHORT rows the screen has the class ``-short``: the
+    dialog then takes the whole height, its body scrolls and its buttons stay on screen
+    (styles/dialogs.tcss)."""
+
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT, "-tall")]
 
     if TYPE_CHECKING:
         app = getters.app(LinkdeckApp)

@@ -12,6 +12,7 @@ from providers import catalog
 from providers.errors import LinkdeckError
 from providers.outbox.queue import QueueEntry
 from providers.store.models import AccountState, DeliveryState
+from tui.prose import text
 from tui.screens.base import LinkdeckScreen
 from tui.widgets.network_card import when
 
@@ -44,7 +45,7 @@ class PostsScreen(LinkdeckScreen[None]):
         yield Header()
         yield Tabs(*[Tab(name.capitalize(), id=f"filter-{name}") for name, _ in FILTERS], id="posts-filter")
         yield Static(
-            "No posts yet. Write one on Upload (press u), or use `linkdeck post` from a shell.",
+            text("No posts yet. Write one on Upload (press u), or use `linkdeck post` from a shell."),
             id="posts-empty",
             classes="empty-state",
         )

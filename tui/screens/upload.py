@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from providers import catalog
@@ -46,6 +46,7 @@ class UploadScreen(LinkdeckScreen[None]):
     # Parsed when this screen is first opened, not at start-up.
     CSS_PATH = "../styles/upload.tcss"
     SUB_TITLE = "Upload"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]  # -short: compact caption and buttons
     # Start in the path box: what a newcomer types on arrival is a path, never a mode key ("p" is
     # Posts elsewhere). Esc leaves a text box for the tree, where the single-letter keys work.
     AUTO_FOCUS = "#upload-path"
@@ -74,7 +75,8 @@ class UploadScreen(LinkdeckScreen[None]):
                 yield Static("2 · The file and each network's verdict", classes="section-title")
                 yield FileFacts()
                 yield VerdictList(id="upload-verdicts")
-            with Vertical(id="upload-compose", classes="upload-column"):
+            # Scrolls in a short terminal, so Post is always reachable.
+            with VerticalScroll(id="upload-compose", classes="upload-column"):
                 yield Static("3 · Caption and where it goes", classes="section-title")
                 yield CaptionPane()
                 yield TargetsPane()

@@ -20,6 +20,8 @@ from textual.widgets.option_list import Option
 from tui import prose
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from providers.linking.steps import AskFields, AskInstance, ChooseTarget, ShowDeviceCode
     from tui.app import LinkdeckApp
 
@@ -79,12 +81,15 @@ class CredentialsView(StepView, Vertical):
         yield Static("", id="link-credentials-error", classes="link-error")
         yield Button("Sign in", id="link-sign-in", variant="success")
 
-    async def show(self, step: AskFields) -> None:
+    async def show(self, step: AskFields, sandbox: Mapping[str, str] | None = None) -> None:
+        """``sandbox``: what the sandbox's demo account answers, by field name (shown to type)."""
         first_time = self.step is None
         self.step = step
-        self.query_one("#link-credentials-hint", Static).update(  # each hint names its field
-            "\n".join(f"{f.label}: {f.hint}" for f in step.fields if f.hint)
-        )
+        hints = [f"{f.label}: {f.hint}" for f in step.fields if f.hint]  # each hint names its field
+        demo = [f"{f.label} {sandbox[f.name]}" for f in step.fields if sandbox and f.name in sandbox]
+        if demo:
+            hints.append("Sandbox demo account: " + " · ".join(demo))
+        self.query_one("#link-credentials-hint", Static).update("\n".join(hints))
         self.query_one("#link-credentials-error", Static).update(prose.text(step.error, "bold"))
         # Credentials sign in; plain answers after the sign-in (a venue, a subreddit) go on.
         self.query_one("#link-sign-in", Button).label = (

@@ -48,10 +48,7 @@ def describe(card: Card) -> Text:
     if account is None:
         # What the network is, where nothing needs doing here; the reason where something does.
         # The state itself is on the border, and the full reason in details.
-        if card.state is CardState.NEEDS_SETUP:  # engine text: its `commands` bold, not backticked
-            text.append_text(prose.text(card.reason))
-        else:
-            text.append(card.spec.summary)
+        text.append(prose.text(card.reason if card.state is CardState.NEEDS_SETUP else card.spec.summary))
         return text
     text.append(account.handle, style="bold")
     if account.display_name and account.display_name != account.handle:
@@ -61,7 +58,7 @@ def describe(card: Card) -> Text:
     if len(card.accounts) > 1:
         text.append(f"\n+{len(card.accounts) - 1} more")
     if card.state is CardState.RECONNECT:
-        text.append(f"\n{card.reason}", style="italic")
+        text.append(prose.text(f"\n{card.reason}", "italic"))
     elif account.expires_at:
         left = "" if card.days_left is None else f" · {days(card.days_left)} left"
         text.append(
