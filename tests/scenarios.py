@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from providers.linking.steps import AskInstance, ShowAddress, Step
 from providers.store import Store
 from tests.seed import SEEDED, seed_accounts, seed_posts, write_config
 from tests.support.tui import SIZE, pause_until
-from tests.support.unbuilt import unbuilt_network
+from tests.support.unbuilt import pretend_unbuilt, unbuilt_network
 from tui.app import LinkdeckApp
 from tui.context import Context
 
@@ -38,6 +39,11 @@ class Scenario:
     focus: str | None = None  # a selector focused before the keys are pressed
     extra: Callable[[Pilot[None]], Awaitable[None]] | None = field(default=None, compare=False)
     before: Callable[[Pilot[None]], Awaitable[None]] | None = field(default=None, compare=False)  # pre-keys
+    unbuilt: str | None = None  # a network shown as not built in this version (pretend_unbuilt)
+
+    def pretending(self) -> AbstractContextManager[None]:
+        """What the scenario's picture needs around it: the ``unbuilt`` network hidden, or nothing."""
+        return pretend_unbuilt(self.unbuilt) if self.unbuilt else nullcontext()
 
 
 async def _wait_for_tree(pilot: Pilot[None]) -> None:
@@ -181,9 +187,10 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "details_not_built",
         "A network this version cannot link yet",
-        # Whichever network is still not built here (found when this module is imported).
+        # A network not built here, or a stand-in made one for the picture (tests/support/unbuilt.py).
         focus=f"#card-{unbuilt_network(besides=SEEDED).id}",
         press=("d",),
+        unbuilt=unbuilt_network(besides=SEEDED).id,
     ),
     Scenario(
         "details_needs_setup",

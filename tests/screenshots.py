@@ -22,7 +22,7 @@ async def shoot(folder: Path) -> list[Path]:
 
     written = []
     for scenario in SCENARIOS:
-        with tempfile.TemporaryDirectory() as home, clock.frozen(FIXED_NOW):
+        with tempfile.TemporaryDirectory() as home, clock.frozen(FIXED_NOW), scenario.pretending():
             os.environ["LINKDECK_HOME"] = home
             app = prepare(scenario, Path(home))
             async with app.run_test(size=scenario.size) as pilot:

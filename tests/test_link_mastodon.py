@@ -32,7 +32,7 @@ from tests.link_driver import Started, to_address
 from tests.sandbox_browser import approve_async, oob_code, query
 from tests.support.linking import loopback_settings
 from tests.support.ports import free_port
-from tests.support.unbuilt import unbuilt_network
+from tests.support.unbuilt import pretend_unbuilt, unbuilt_network
 
 
 @pytest.fixture
@@ -285,7 +285,7 @@ async def test_pixelfed_works_against_a_mastodon_shaped_server(linker: Linker) -
 
 async def test_networks_without_an_adapter_are_not_built_yet(linker: Linker) -> None:
     spec = unbuilt_network()
-    with pytest.raises(NotBuiltYet, match=spec.name) as caught:
+    with pretend_unbuilt(spec.id), pytest.raises(NotBuiltYet, match=spec.name) as caught:
         await linking.begin_link(spec.id, settings=linker.settings, store=linker.store, vault=linker.vault)
     assert caught.value.exit_code == 2
 

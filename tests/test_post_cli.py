@@ -18,9 +18,7 @@ from tests import media_corpus
 from tests.support.cli import run_cli
 from tests.support.linking import link, statuses
 from tests.support.processes import SandboxProcess
-from tests.support.unbuilt import unbuilt_network
-
-UNBUILT = unbuilt_network()
+from tests.support.unbuilt import REAL as UNBUILT
 
 
 @pytest.fixture
@@ -76,10 +74,10 @@ def test_to_refuses_unknown_unlinked_and_unbuilt_networks(
     for to, message in (
         ("myspace", "unknown network id(s) in --to: myspace"),
         ("pixelfed", "no Pixelfed account is linked; link one with `linkdeck link pixelfed`"),
-        (UNBUILT.id, f"publishing to {UNBUILT.name} is not built yet"),
         ("x", "no X account is linked; link one with `linkdeck link x`"),
         ("mastodon:@nobody", "no linked Mastodon account matches '@nobody'"),
         ("", "--to names no network"),
+        *([(UNBUILT.id, f"publishing to {UNBUILT.name} is not built yet")] if UNBUILT else []),
     ):
         done = run_cli(env, "post", "--to", to, "--caption", "hi")
         assert done.returncode == 2, (to, done.stderr)

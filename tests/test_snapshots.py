@@ -17,4 +17,5 @@ def test_snapshot(scenario: Scenario, snap_compare, linkdeck_home: Path) -> None
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await drive(scenario, pilot)
 
-    assert snap_compare(app, terminal_size=scenario.size, run_before=run_before)
+    with scenario.pretending():
+        assert snap_compare(app, terminal_size=scenario.size, run_before=run_before)

@@ -10,11 +10,12 @@ from textual.widgets import Button, Switch
 
 from providers import catalog
 from providers.overview import CardState
+from providers.spec import NetworkSpec
 from providers.store import Store
 from tests.conftest import FIXED_NOW
 from tests.seed import SEEDED, seed_accounts, seed_posts, write_config
 from tests.support.tui import SIZE, card, pause_until, press_unlink
-from tests.support.unbuilt import unbuilt_network
+from tests.support.unbuilt import pretend_unbuilt, unbuilt_network
 from tui.app import LinkdeckApp
 from tui.context import Context
 from tui.widgets.network_card import NetworkCard
@@ -65,6 +66,12 @@ async def test_mode_keys_switch_screens() -> None:
 
 async def test_card_states(seeded: dict[str, int]) -> None:
     app = make_app()
+    unbuilt = unbuilt_network(besides=SEEDED).id  # a card that is "not built" (or made one)
+    with pretend_unbuilt(unbuilt):
+        await _card_states(app, unbuilt)
+
+
+async def _card_states(app: LinkdeckApp, unbuilt: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         states = {c.network_id: c.card.state for c in app.screen.query(NetworkCard) if c.card}
@@ -73,7 +80,6 @@ async def test_card_states(seeded: dict[str, int]) -> None:
         assert states["bluesky"] is CardState.RECONNECT
         assert states["linkedin"] is CardState.LINKED
         assert states["pixelfed"] is CardState.NOT_LINKED
-        unbuilt = unbuilt_network(besides=SEEDED).id  # whichever card is still "not built"
         assert states[unbuilt] is CardState.NOT_BUILT  # said before any set-up
         assert card(app, unbuilt).has_class("-not-built")
         assert card(app, unbuilt).border_subtitle == "not in this version"  # the body says why
@@ -122,6 +128,11 @@ async def test_selecting_an_unlinked_card_opens_the_link_window() -> None:
 async def test_a_card_this_version_cannot_link_invites_no_set_up() -> None:
     app = make_app()
     spec = unbuilt_network()
+    with pretend_unbuilt(spec.id):
+        await _details_of_an_unbuilt_card(app, spec)
+
+
+async def _details_of_an_unbuilt_card(app: LinkdeckApp, spec: NetworkSpec) -> None:
     async with app.run_test(size=SIZE) as pilot:
         card(app, spec.id).focus()
         await pilot.press("enter")
@@ -328,21 +339,21 @@ def notified(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
 
 
 async def test_the_open_app_tells_when_a_scheduled_post_fails(notified: list[tuple[str, str, str]]) -> None:
+    spec = unbuilt_network()
     with Store.open() as store:
         # Linked, but linkdeck cannot publish there: the scheduler records it failed at once.
-        account = store.upsert_account("foursquare", "p1", handle="Harbour cafe")
+        account = store.upsert_account(spec.id, "p1", handle="Harbour cafe")
         store.create_post_with_deliveries("due now", [], FIXED_NOW - timedelta(minutes=1), [account])
     app = LinkdeckApp(Context())
-    async with app.run_test(size=SIZE) as pilot:
-        await pause_until(pilot, lambda: notified, interval=0.05)  # the scheduler starts after a second
+    with pretend_unbuilt(spec.id):
+        async with app.run_test(size=SIZE) as pilot:
+            await pause_until(pilot, lambda: notified, interval=0.05)  # the scheduler starts after a second
     with Store.open() as store:
         assert [d.state for d in store.deliveries()] == ["failed"]
     [(title, message, severity)] = notified
     assert (title, severity) == ("Scheduled post failed", "warning")
-    assert (
-        message
-        == "Foursquare Harbour cafe: failed: publishing to foursquare is not built in this version of "
-        "linkdeck"
+    assert message == (
+        f"{spec.name} Harbour cafe: failed: publishing to {spec.id} is not built in this version of linkdeck"
     )
 
 
