@@ -58,15 +58,16 @@ def demo_config() -> tuple[str, dict[str, str]]:
     text, env = DEMO_CONFIG, {}
     for package in networks.ORDER:
         demo = _sandbox_demo(package)
-        if demo is None or not demo.client_id:
+        if demo is None or not (demo.client_id or demo.client_secret):
             continue
         network = networks.spec_of(package).id
-        # A free loopback port rather than the one a real app registers (8080 is often taken):
-        # the sandbox's demo apps accept any, as every contract test links on a free port.
-        values = {"client_id": demo.client_id, "port": _free_port(), **demo.settings}
-        lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]
-        text += f"\n[networks.{network}]\n" + "\n".join(lines) + "\n"
-        if demo.client_secret:
+        if demo.client_id:
+            # A free loopback port rather than the one a real app registers (8080 is often taken):
+            # the sandbox's demo apps accept any, as every contract test links on a free port.
+            values = {"client_id": demo.client_id, "port": _free_port(), **demo.settings}
+            lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]
+            text += f"\n[networks.{network}]\n" + "\n".join(lines) + "\n"
+        if demo.client_secret:  # an app's secret, or an API key alone (no app to register)
             env[env_key(network, "client_secret")] = demo.client_secret
     return text, env
 
