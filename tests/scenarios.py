@@ -307,4 +307,8 @@ async def drive(scenario: Scenario, pilot: Pilot[None]) -> None:
         await pilot.pause()
     if scenario.extra:
         await scenario.extra(pilot)
+    # A focused text box blinks its cursor every half second: held steady (shown), so a picture
+    # never depends on when it was taken.
+    for box in pilot.app.screen.query("Input, TextArea"):
+        box.cursor_blink = False  # type: ignore[attr-defined]
     await pilot.pause()

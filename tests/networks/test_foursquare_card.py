@@ -44,7 +44,8 @@ async def test_the_card_says_legacy_with_its_reason_and_offers_no_link_before_se
         await pause_until(pilot, lambda: app.screen.query("#details-text"))
         text = app.screen.query_one("#details-text", Markdown).source
         assert "**Legacy:** Check-ins need Foursquare's legacy v2 API" in text
-        assert "client id and secret" in text and "## Set-up" in text
+        assert "linkdeck config set foursquare client_id" in text and "## Set-up" in text
+        assert "linkdeck config set-secret foursquare" in text
         assert not app.screen.query("#link") and app.screen.query(Button)  # nothing offers to link
 
 
