@@ -60,7 +60,8 @@ def test_without_a_legacy_client_id_the_card_says_legacy_with_the_reason() -> No
     assert SPEC.availability is Availability.LEGACY
     assert card.state is CardState.UNAVAILABLE and card.label == "legacy"
     assert "before 18 Nov 2021" in card.reason and "Places API" in card.reason
-    assert "client id and secret" in card.reason  # what opens it, for those who have such a project
+    assert "linkdeck config set foursquare client_id" in card.reason  # what opens it, given a project
+    assert "linkdeck config set-secret foursquare" in card.reason
     assert "18 Nov 2021" in SPEC.summary  # the card's body says it too
 
 
