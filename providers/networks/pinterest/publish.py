@@ -29,13 +29,14 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from providers.errors import PublishError
 from providers.failures import Rule, from_exception
 from providers.interface import Publisher, PublishResult, Recovery
+from providers.publishing.answers import moment
 from providers.publishing.titles import split_title
 
 if TYPE_CHECKING:
@@ -224,7 +225,7 @@ class PinterestPublisher(Publisher):
         for pin in found.get("items") or []:
             if not isinstance(pin, dict) or not isinstance(pin.get("id"), str | int):
                 continue
-            created = _when(pin.get("created_at"))
+            created = moment(pin.get("created_at"))
             media = pin.get("media")
             kind = str(media.get("media_type") or "") if isinstance(media, dict) else ""
             if (
@@ -260,18 +261,6 @@ def _same_size(files: list[Path], name: str) -> None:
             f"{name} carousel images must all have the same width and height; these have "
             f"{len(sizes)} different sizes. Crop or resize them to one size.",
         )
-
-
-def _when(value: Any) -> datetime | None:
-    from datetime import UTC
-
-    if not isinstance(value, str):
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _json(response: httpx2.Response) -> dict[str, Any] | None:
