@@ -1,7 +1,8 @@
 """linkdeck's SQLite store: accounts, their targets, posts, deliveries and the avatar cache.
 
 ``Store.open()`` is the entry point. Schema, pragmas and migrations are described in
-:mod:`providers.store.db`. No token or secret is ever stored here (see :mod:`providers.vault`).
+:mod:`providers.store.db`. No token or secret is ever stored here in plain text: a single user's
+are in the OS keyring, a team's are sealed (:mod:`providers.vault`, :mod:`providers.secrets`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from providers.store.models import (
     Post,
     Target,
 )
+from providers.store.secrets import SealedSecret
 
 __all__ = [
     "HOLDABLE_STATES",
@@ -33,6 +35,7 @@ __all__ = [
     "Post",
     "RegisteredApp",
     "SchemaTooNew",
+    "SealedSecret",
     "Store",
     "Target",
 ]

@@ -6,7 +6,8 @@ Synchronous, stdlib ``sqlite3``. One connection per ``Store``; a lock serialises
 
 Its methods come in groups: accounts, their targets and what linking does to their deliveries
 (:mod:`.account_api`); a post with its deliveries in one transaction, the delivery state machine
-and what the Posts screen changes (:mod:`.delivery_api`); and here opening and closing, single
+and what the Posts screen changes (:mod:`.delivery_api`); team mode's sealed secrets
+(:mod:`.secret_api`); and here opening and closing, single
 posts and deliveries, apps registered on instances and the avatar cache.
 """
 
@@ -36,6 +37,7 @@ from providers.store.models import (
     DeliveryState,
     Post,
 )
+from providers.store.secret_api import SecretMethods
 
 log = logging.getLogger("linkdeck.store")
 
@@ -50,7 +52,7 @@ def _configured_past_due() -> str:
         return "ask"
 
 
-class Store(AccountMethods, DeliveryMethods):
+class Store(AccountMethods, DeliveryMethods, SecretMethods):
     def __init__(
         self, conn: sqlite3.Connection, path: Path, past_due_policy: Callable[[], str] | None = None
     ) -> None:

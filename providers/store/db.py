@@ -14,8 +14,9 @@ deliveries; retries are per delivery in ``deliveries.next_attempt_at``. A delive
 ``COALESCE(next_attempt_at, scheduled_at)``. There is no separate schedule table. The allowed
 state changes are in :mod:`providers.store.transitions`.
 
-Secrets: no column holds a token, a client secret, an app password or an API key; those live in
-the OS keyring (``providers.vault``). ``instance`` is stored as '' for "no instance" so the UNIQUE
+Secrets: no column holds a token, a client secret, an app password or an API key in plain text;
+a single user's live in the OS keyring (``providers.vault``), a team's in ``secrets``, sealed
+(``providers.secrets``). ``instance`` is stored as '' for "no instance" so the UNIQUE
 constraint on (network, instance, remote_id) holds (SQLite treats NULLs as distinct).
 """
 
@@ -154,6 +155,23 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     # 4: a caption of its own for some networks (JSON object: catalog id → caption).
     ("ALTER TABLE posts ADD COLUMN caption_overrides TEXT NOT NULL DEFAULT '{}'",),
+    # 5: team mode's secrets ([secrets] backend = "store"): tokens and client secrets sealed with
+    # AES-256-GCM (providers.secrets). Only the sealed form is here: key_id names the key that
+    # sealed the row (never the key), nonce and ciphertext are base64 text so the same column types
+    # serve SQLite and PostgreSQL. The row's name is bound to its ciphertext (associated data), so a
+    # ciphertext copied into another row does not open.
+    (
+        """
+        CREATE TABLE secrets (
+            name        TEXT PRIMARY KEY,
+            key_id      TEXT NOT NULL,
+            nonce       TEXT NOT NULL,
+            ciphertext  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX secrets_key ON secrets (key_id)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
