@@ -91,6 +91,13 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "url_seconds": Key("whole seconds from 60 to 604800", _whole(60, WEEK)),
         "prefix": TEXT,
     },
+    "secrets": {
+        "backend": Key(
+            '"keyring" (the OS keyring, one user) or "store" (the database, sealed, for a team)',
+            lambda v: v in ("keyring", "store"),
+        ),
+        "key_file": TEXT,
+    },
     "outbox": {
         "release_past_due": Key('"send" or "ask"', lambda v: v in ("send", "ask")),
         "max_attempts": Key("a whole number from 1 to 1000", _whole(1, 1000)),

@@ -39,6 +39,17 @@ class KeyringUnavailable(SetupError):
     pass
 
 
+class SecretKeyError(KeyringUnavailable):
+    """Team mode's secrets cannot be opened: no key, a key that is not well-formed, a key file
+    others can read, or a secret sealed with a key that is not configured (or altered). A kind of
+    KeyringUnavailable, so a delivery waits and retries instead of failing for good. The message
+    names the key ids involved, never a key."""
+
+
+class RotationIncomplete(LinkdeckError):
+    """``linkdeck keys rotate`` left some secrets under an old key (exit 1)."""
+
+
 class NetworkRefused(LinkdeckError):
     exit_code = 1
 

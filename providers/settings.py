@@ -5,6 +5,8 @@ The file is optional. Per network: ``[networks.<id>] client_id``, ``base_url``, 
 ``[staging]``: the S3-compatible bucket photos are staged in for networks that fetch media from a
 public address (:class:`StagingSettings`; its secret key in the keyring, ``linkdeck config
 set-secret staging``, or ``LINKDECK_STAGING_CLIENT_SECRET``).
+``[secrets]``: ``backend`` ("keyring", the default: the OS keyring; "store": team mode, sealed in the
+database under the key from ``LINKDECK_SECRET_KEY`` or ``key_file``, see :mod:`providers.secrets`).
 Environment wins over the file: ``LINKDECK_<ID>_CLIENT_ID`` / ``LINKDECK_<ID>_CLIENT_SECRET``
 (ID = catalog id upper-cased, ``-`` as ``_``). Client secrets never live in the file; they are in
 the keyring (``linkdeck config set-secret``) or the environment.
@@ -66,6 +68,10 @@ class Settings:
     sandbox_url: str | None = None
     path: Path | None = None
     staging: StagingSettings | None = None  # None: no [staging] section
+    # Where tokens and client secrets live: "keyring" (one user) or "store" (a team's database).
+    secret_backend: str = "keyring"
+    # [secrets] key_file, resolved (a relative path is taken from config.toml's folder).
+    secret_key_file: Path | None = None
 
     def network(self, network_id: str) -> NetworkSettings:
         file_value = self.networks.get(network_id, NetworkSettings())
@@ -98,6 +104,7 @@ def load(path: Path | None = None) -> Settings:
                 optional_scopes=values.get("optional_scopes"),
             )
     plaintext = checked.section("keyring").get("allow_plaintext", False)
+    secrets = checked.section("secrets")
     return Settings(
         networks=networks,
         allow_plaintext_secrets=_plaintext_from_env() or plaintext,
@@ -105,7 +112,17 @@ def load(path: Path | None = None) -> Settings:
         sandbox_url=os.environ.get("LINKDECK_SANDBOX_URL") or None,
         path=path,
         staging=_staging(checked.values.get("staging"), path),
+        secret_backend=secrets.get("backend", "keyring"),
+        secret_key_file=_key_file(secrets.get("key_file"), path),
     )
+
+
+def _key_file(value: str | None, config: Path) -> Path | None:
+    """``[secrets] key_file`` as a path: ``~`` expanded, a relative one beside config.toml."""
+    if not value:
+        return None
+    given = Path(value).expanduser()
+    return given if given.is_absolute() else config.parent / given
 
 
 def _staging(table: dict[str, object] | None, path: Path) -> StagingSettings | None:
