@@ -87,6 +87,8 @@ def _settings() -> tuple[list[Check], settings_module.Settings | None]:
 def _keyring(settings: settings_module.Settings) -> Check:
     from providers.vault import Vault
 
+    if settings.secret_backend == "store":
+        return _team_secrets(settings)
     try:
         vault = Vault(settings)
         vault.check()
@@ -94,7 +96,35 @@ def _keyring(settings: settings_module.Settings) -> Check:
         return Check("keyring", Level.FAIL, "the plaintext secrets file needs the data folder (see data)")
     except LinkdeckError as exc:
         return Check("keyring", Level.FAIL, str(exc))
-    return Check("keyring", Level.OK, vault.backend_name())
+    return Check("keyring", Level.OK, f"{vault.backend_name()} (tokens and secrets kept there: one user)")
+
+
+def _team_secrets(settings: settings_module.Settings) -> Check:
+    """Team mode: the key in use and whether every stored secret opens with the keys listed."""
+    from providers.secrets.backend import StoreSecrets
+
+    backend = StoreSecrets(settings.secret_key_file)
+    try:
+        opened = backend.check()
+    except LinkdeckError as exc:
+        return Check("secrets", Level.FAIL, f"the database (team mode): {_line(exc)}")
+    finally:
+        backend.close()
+    where = f"the database (team mode), {opened.keys.described()}: {opened.summary()}"
+    if opened.unopened:
+        return Check(
+            "secrets",
+            Level.FAIL,
+            f"{where}; {len(opened.unopened)} do not open: {opened.unopened[0]}",
+        )
+    behind = [key_id for key_id in opened.counts if key_id != opened.keys.current.id]
+    if behind:
+        return Check(
+            "secrets",
+            Level.WARN,
+            f"{where}, all open; those sealed with {', '.join(behind)} wait for `linkdeck keys rotate`",
+        )
+    return Check("secrets", Level.OK, f"{where}, all open")
 
 
 def _developer_apps(settings: settings_module.Settings) -> list[Check]:

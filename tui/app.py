@@ -145,17 +145,18 @@ class LinkdeckApp(App[None]):
     def _check_keyring(self) -> None:
         """Say once, at start-up, that no keyring can keep secrets, and the exact fix (as doctor
         does); in a thread, as the keyring's D-Bus backend may be slow to answer."""
-        from providers.errors import KeyringUnavailable
+        from providers.errors import KeyringUnavailable, SecretKeyError
 
         try:
             self.ctx.vault.check()
         except KeyringUnavailable as exc:
-            self.call_from_thread(self._warn_keyring, str(exc))
+            title = "Team secrets cannot be opened" if isinstance(exc, SecretKeyError) else "No keyring"
+            self.call_from_thread(self._warn_keyring, str(exc), title)
 
-    def _warn_keyring(self, problem: str) -> None:
+    def _warn_keyring(self, problem: str, title: str = "No keyring") -> None:
         if not self.keyring_problem:
             self.keyring_problem = problem
-            self.notify(problem, title="No keyring", severity="warning", timeout=30)
+            self.notify(problem, title=title, severity="warning", timeout=30)
 
     @work(exclusive=True, group="outbox", exit_on_error=False)
     async def _run_outbox(self) -> None:

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from providers.errors import LinkdeckError, UsageError
+from tui.cli_keys import add_parser as add_keys
 
 Handler = Callable[[argparse.Namespace], int]
 MAX_LATENCY = 60.0  # seconds the sandbox may add to each reply: more is a typing mistake
@@ -111,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("worker", "run due scheduled posts")
     p.add_argument("--once", action="store_true", help="run what is due, then exit")
 
-    add("doctor", "check keyring backend, config, redirect URIs, clock, connectivity")
+    add("doctor", "check keyring or team secrets, config, redirect URIs, clock, connectivity")
+
+    add_keys(sub)  # `keys new|rotate`, with the operator's rotation steps in its help
 
     p = add("config", "configuration")
     config_sub = p.add_subparsers(dest="config_command", metavar="SUBCOMMAND", required=True)
@@ -241,6 +244,7 @@ HANDLERS: dict[str | None, Handler] = {
     "worker": lambda args: __import__("tui.cli_commands_queue", fromlist=["worker"]).worker(args),
     "doctor": _doctor,
     "config": _config,
+    "keys": lambda args: __import__("tui.cli_keys", fromlist=["keys"]).keys(args),
 }
 
 

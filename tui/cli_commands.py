@@ -159,8 +159,9 @@ def set_secret(args: argparse.Namespace) -> int:
     secret = secret.strip()
     if not secret:
         raise UsageError(f"no {what} given (read from standard input)")
-    Vault(settings_module.load()).set_client_secret(key, secret)
-    print(f"Stored the {what} in the keyring.")
+    vault = Vault(settings_module.load())
+    vault.set_client_secret(key, secret)
+    print(f"Stored the {what} {'in the database, sealed' if vault.team else 'in the keyring'}.")
     return 0
 
 

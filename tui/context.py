@@ -53,7 +53,9 @@ class Context:
         # keyring (and its D-Bus backend) is only imported when a secret is really needed.
         from providers.vault import Vault
 
-        return Vault(self.settings)
+        # Team mode seals secrets in the store: the app's own connection serves for both.
+        team = self.settings.secret_backend == "store"
+        return Vault(self.settings, store=self.store if team else None)
 
     @cached_property
     def keeper(self) -> TokenKeeper:
