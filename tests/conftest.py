@@ -45,7 +45,14 @@ from tests.support.processes import SandboxProcess
 os.environ["TZ"] = "UTC"
 time.tzset()
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
-for _var in ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT", "LINKDECK_SANDBOX_URL", "LINKDECK_THEME"):
+for _var in (
+    "SSH_CONNECTION",
+    "SSH_TTY",
+    "SSH_CLIENT",
+    "LINKDECK_SANDBOX_URL",
+    "LINKDECK_THEME",
+    "LINKDECK_SECRET_KEY",
+):
     os.environ.pop(_var, None)
 for _var in [
     v for v in os.environ if v.startswith("LINKDECK_") and v.endswith(("_CLIENT_ID", "_CLIENT_SECRET"))

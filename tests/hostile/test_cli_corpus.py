@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from providers.secrets.keys import new_key
 from providers.store import Store
 from tui.cli import main
 
@@ -226,6 +227,15 @@ CORPUS: list[Case] = [
     case("networks", says="config", setup="config_not_toml"),
     case("accounts", says="config", setup="config_folder"),
     case("doctor", says="config", setup="config_folder"),
+    # team mode's secret key (`linkdeck keys`)
+    case("keys", says="SUBCOMMAND"),
+    case("keys", "nosuch", says="invalid choice"),
+    case("keys", "rotate", says="no team key to rotate"),
+    case("keys", "rotate", says=("LINKDECK_SECRET_KEY", "linkdeck keys new"), setup="team_no_key"),
+    case("keys", "rotate", says=("mode 0644", "chmod 600"), setup="team_key_0644"),
+    case("keys", "rotate", says="not a linkdeck secret key", setup="team_key_garbage", never=("hunter2",)),
+    case("config", "set-secret", "x", says="chmod 600", setup="team_key_0644", stdin="CS-1\n"),
+    case("accounts", says=("[secrets] backend", '"store"'), setup="secrets_backend_unknown"),
 ]
 
 
@@ -289,6 +299,15 @@ def _config_folder(home: Path) -> None:
     (home / "config" / "config.toml").mkdir(parents=True)
 
 
+def _team(home: Path, key_file: str | None, mode: int = 0o600, backend: str = "store") -> None:
+    (home / "config").mkdir(exist_ok=True)
+    line = 'key_file = "secret.key"\n' if key_file is not None else ""
+    (home / "config" / "config.toml").write_text(f'[secrets]\nbackend = "{backend}"\n{line}')
+    if key_file is not None:
+        (home / "config" / "secret.key").write_text(key_file)
+        (home / "config" / "secret.key").chmod(mode)
+
+
 PREPARE: dict[str, Callable[[Path], None]] = {
     "mastodon": _linked_mastodon,
     "files": _files,
@@ -298,6 +317,10 @@ PREPARE: dict[str, Callable[[Path], None]] = {
     "malformed_row": _malformed_row,
     "config_not_toml": _config_not_toml,
     "config_folder": _config_folder,
+    "team_no_key": lambda home: _team(home, None),
+    "team_key_0644": lambda home: _team(home, new_key().written(), 0o644),
+    "team_key_garbage": lambda home: _team(home, "hunter2\n"),
+    "secrets_backend_unknown": lambda home: _team(home, None, backend="vault"),
 }
 
 PLACES = {

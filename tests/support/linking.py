@@ -15,6 +15,7 @@ plaintext file; subprocesses get the same choice through ``LINKDECK_ALLOW_PLAINT
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 import httpx2
@@ -49,10 +50,11 @@ async def link_async(
     network: str = "mastodon",
     user: str | None = None,
     config: Settings | None = None,
+    vault: Vault | None = None,
 ) -> Account:
     config = config or loopback_settings()
     session = await linking.begin_link(
-        network, settings=config, store=store, vault=opted_in_vault(), instance=instance
+        network, settings=config, store=store, vault=vault or opted_in_vault(), instance=instance
     )
     started = await to_address(session)
     answer = await approve_async(started.request.url, user=user)
@@ -62,8 +64,17 @@ async def link_async(
     return account
 
 
-def link(store: Store, instance: str, network: str = "mastodon", user: str | None = None) -> Account:
-    return asyncio.run(link_async(store, instance, network, user))
+def link(
+    store: Store,
+    instance: str,
+    network: str = "mastodon",
+    user: str | None = None,
+    vault: Vault | None = None,
+) -> Account:
+    """``vault``: where the token goes (default :func:`opted_in_vault`; a team-mode vault for
+    the team secrets tests)."""
+    config = None if vault is None else replace(vault.settings, networks=loopback_settings().networks)
+    return asyncio.run(link_async(store, instance, network, user, config, vault))
 
 
 async def statuses_async(base: str, user_id: str = ALICE) -> list[dict[str, Any]]:
