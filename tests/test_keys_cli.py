@@ -4,6 +4,7 @@ codes 0/1/2, a message naming the fix, never a traceback; and rotation's refusal
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,8 @@ def test_keys_help_gives_the_rotation_steps(env: dict[str, str]) -> None:
 def _refused(env: dict[str, str], *args: str, code: int = 2, stdin: str = "") -> str:
     result = run_cli(env, *args, stdin=stdin)
     assert result.returncode == code, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr and result.stderr.startswith("linkdeck: ")
+    assert "Traceback" not in result.stderr
+    assert any(line.startswith("linkdeck: ") for line in result.stderr.splitlines()), result.stderr
     return result.stderr
 
 
@@ -127,3 +129,22 @@ def test_rotate_names_what_a_machine_still_sealing_with_the_old_key_left_behind(
     write_keys(lagging_file, new, old)  # step 3 done there too: the next run finishes
     done = rotate(team)
     assert done.key_id == new.id and store.secret_key_counts() == {new.id: len(store.sealed_secret_names())}
+
+
+def test_rotate_exits_1_when_a_machine_keeps_sealing_with_the_old_key(env: dict[str, str]) -> None:
+    """A machine that skipped step 3 is played by a trigger: each time a row is sealed again with
+    the new key, the row is put back as that machine would write it (under the old key)."""
+    old, new = new_key(), new_key()
+    with Store.open() as store:
+        vault = Vault(team_mode(old), store=store)
+        vault.set_client_secret("x", "CS-6d2f8a0c4e1b9375")
+        lagging = sqlite3.connect(store.path, isolation_level=None)
+        lagging.execute(
+            "CREATE TRIGGER lagging AFTER UPDATE ON secrets WHEN NEW.key_id <> OLD.key_id BEGIN "
+            "UPDATE secrets SET key_id = OLD.key_id, nonce = OLD.nonce, ciphertext = OLD.ciphertext "
+            "WHERE name = NEW.name; END"
+        )
+        lagging.close()
+    write_keys(key_file(), new, old)
+    said = _refused(env, "keys", "rotate", code=1)
+    assert f"still sealed with key {old.id}" in said and f"Put key {new.id} first" in said

@@ -32,8 +32,9 @@ Rotate to a new key, with no moment where posts cannot be sent:
   4. linkdeck keys rotate              on one machine: re-seals every secret with NEW,
                                        one row at a time, while workers keep sending
   5. when it says every secret is sealed with NEW, remove OLD everywhere
-A key file is read at each use; workers given LINKDECK_SECRET_KEY pick a change up when
-restarted (restart them one at a time: the others keep sending). `linkdeck doctor` shows the
+A key file is read at each use: change it by writing a new file (mode 0600) and renaming it over
+the old one (mv), so no reader meets it half-written. Workers given LINKDECK_SECRET_KEY pick a
+change up when restarted (restart them one at a time: the others keep sending). `linkdeck doctor` shows the
 key in use and whether every stored secret opens with the keys listed.
 
 Exit codes: 0 done; 1 some secrets are still sealed with an old key (a machine still lists it

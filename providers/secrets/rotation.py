@@ -73,7 +73,8 @@ def rotate(backend: StoreSecrets, progress: Callable[[str], None] | None = None)
     if left:
         under = sorted(set(store.secret_key_counts()) - {keys.current.id})
         raise RotationIncomplete(
-            f"{len(left)} secrets are still sealed with key {', '.join(under)} after {PASSES} passes "
+            f"{len(left)} secret{'s are' if len(left) != 1 else ' is'} still sealed with key "
+            f"{', '.join(under)} after {PASSES} passes "
             f"({resealed} were sealed again with {keys.current.id}): a linkdeck whose key source still "
             f"lists {', '.join(under)} first keeps sealing with it",
             hint=f"Put key {keys.current.id} first in every machine's key source, then run "
