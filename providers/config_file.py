@@ -73,6 +73,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "base_url": TEXT,
         "auto_share": BOOLEAN,
         "optional_scopes": BOOLEAN,
+        # Another way to link than the network's default, where it has one (X: "pin").
+        "route": TEXT,
         "port": Key(
             "a whole number from 1024 to 65535",
             _whole(1024, 65535),

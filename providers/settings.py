@@ -39,6 +39,9 @@ class NetworkSettings:
     # Ask for the spec's optional scopes too (the user's app has the product that grants them,
     # e.g. LinkedIn's Community Management for company Pages).
     optional_scopes: bool | None = None
+    # Another way to link than the network's default, for networks that offer one (X's "pin":
+    # OAuth 1.0a keys, the PIN typed back); the network's sign-in checks the value.
+    route: str | None = None
 
 
 STAGING_URL_SECONDS = 3600  # how long a staged file's presigned address works, by default
@@ -82,6 +85,7 @@ class Settings:
             auto_share=file_value.auto_share,
             port=file_value.port,
             optional_scopes=file_value.optional_scopes,
+            route=file_value.route,
         )
 
     def client_secret_from_env(self, network_id: str) -> str | None:
@@ -102,6 +106,7 @@ def load(path: Path | None = None) -> Settings:
                 auto_share=values.get("auto_share"),
                 port=values.get("port"),
                 optional_scopes=values.get("optional_scopes"),
+                route=_str_or_none(values.get("route")),
             )
     plaintext = checked.section("keyring").get("allow_plaintext", False)
     secrets = checked.section("secrets")

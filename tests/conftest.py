@@ -34,11 +34,11 @@ import pytest
 
 from providers import clock
 from providers.sandbox import Running, start
-from providers.store import Store
+from providers.store import Account, Store
 from providers.vault import Vault
 from tests.servers.pds import Pds, pds_missing_reason, running_pds
 from tests.support.cli import cli_env
-from tests.support.linking import opted_in_vault
+from tests.support.linking import link, opted_in_vault
 from tests.support.processes import SandboxProcess
 
 # Snapshots and dates must not depend on the machine's time zone or on animations.
@@ -184,6 +184,13 @@ def sandbox_process(env: dict[str, str]) -> Iterator[SandboxProcess]:
     running = SandboxProcess(env)
     yield running
     running.stop()
+
+
+@pytest.fixture
+def mastodon_alice(sandbox_process: SandboxProcess, linkdeck_home: Path) -> Account:
+    """Alice's account on the sandbox process's Mastodon, linked through the real flow."""
+    with Store.open() as store:
+        return link(store, f"{sandbox_process.url}/mastodon.example")
 
 
 # Real servers -------------------------------------------------------------------------------------

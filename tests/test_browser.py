@@ -241,3 +241,37 @@ def test_a_link_started_in_the_browser_tab_finishes_through_the_served_callback(
         for proc in (server, sandbox):
             if proc is not None:
                 stop(proc)
+
+
+def test_upload_in_the_served_tab_takes_a_file_from_this_browser(
+    served: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Issue 10 item 9: Upload's "From this browser…" opens the served page's upload form in a new
+    tab; the file picked there is streamed to linkdeck and shown on Upload, as if typed."""
+    from tests.media_corpus import jpeg
+
+    url, log = served
+    picked = jpeg(tmp_path / "from-browser.jpg", (120, 90))
+    base = url.split("/?", 1)[0]
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = open_tab(browser, url)
+            wait_for(page, ["Mastodon", "Bluesky"], log)
+            page.keyboard.press("u")
+            wait_for(page, ["From this browser"], log)
+            page.keyboard.press("Tab")  # from the path box to the button
+            with page.context.expect_page() as opened:
+                page.keyboard.press("Enter")
+            form_tab = opened.value
+            form_tab.wait_for_load_state()
+            assert form_tab.url.startswith(f"{base}/upload/")
+            form_tab.set_input_files("input[type=file]", str(picked))
+            with form_tab.expect_navigation():
+                form_tab.click("button[type=submit]")
+            answer = form_tab.content()
+            assert "go back to your linkdeck tab" in answer, answer
+            wait_for(page, ["from-browser.jpg", "JPEG · 120×90"], log)
+            page.screenshot(path=str(tmp_path / "uploaded.png"))
+        finally:
+            browser.close()

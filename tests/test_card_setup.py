@@ -57,7 +57,10 @@ async def test_a_secret_goes_to_the_keyring_masked(linkdeck_home: Path) -> None:
         assert secret_box.password
         app.screen.query_one("#setup-client-id", Input).value = "pin-app"
         secret_box.value = "s3cret"
-        await pilot.click("#setup-save")
+        save = app.screen.query_one("#setup-save")
+        save.scroll_visible(animate=False)  # the details scroll: Save may sit below the fold
+        await pilot.pause()
+        await pilot.click(save)
         assert await pause_until(pilot, lambda: type(app.screen).__name__ == "AccountsScreen")
         assert card(app, "pinterest").card.state is CardState.NOT_LINKED  # type: ignore[union-attr]
     assert Vault().get_client_secret("pinterest") == "s3cret"

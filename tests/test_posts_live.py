@@ -4,24 +4,14 @@ shows as sent without leaving the screen (issue 10 item 6)."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
-import pytest
 from textual.widgets import DataTable
 
 from providers.store import Account, DeliveryState, Store
 from tests.support.cli import run_cli
-from tests.support.linking import link
-from tests.support.processes import SandboxProcess
 from tests.support.tui import SIZE, pause_until
 from tui.app import LinkdeckApp
 from tui.context import Context
-
-
-@pytest.fixture
-def alice(sandbox_process: SandboxProcess, linkdeck_home: Path) -> Account:
-    with Store.open() as store:
-        return link(store, f"{sandbox_process.url}/mastodon.example")
 
 
 def states(app: LinkdeckApp) -> list[str]:
@@ -30,11 +20,11 @@ def states(app: LinkdeckApp) -> list[str]:
 
 
 async def test_a_post_sent_by_a_worker_elsewhere_shows_as_sent_on_the_open_screen(
-    env: dict[str, str], alice: Account
+    env: dict[str, str], mastodon_alice: Account
 ) -> None:
     with Store.open() as store:
         post = store.create_post("Sent by the worker", [], None)
-        store.add_delivery(post.id, alice)
+        store.add_delivery(post.id, mastodon_alice)
     app = LinkdeckApp(Context(run_outbox=False))  # the app itself sends nothing here
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("p")

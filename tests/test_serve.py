@@ -283,9 +283,10 @@ def test_serve_prints_one_url_line_and_ends_its_apps_on_sigterm(tmp_path: Path) 
                 assert await status(http, line.strip()) == 200
                 assert await status(http, f"{base}/") == 200  # via the cookie
                 ws = await http.ws_connect(f"{base}/ws", headers={"Origin": base})
-                for _ in range(200):
-                    if apps := children.read_text().split():
-                        break
+                # Waits for another process to start, so a deadline rather than the test clock;
+                # generous, because a busy machine can take seconds to start an interpreter.
+                deadline = time.monotonic() + 30
+                while not (apps := children.read_text().split()) and time.monotonic() < deadline:
                     await asyncio.sleep(0.05)
                 proc.send_signal(signal.SIGTERM)
                 message = await asyncio.wait_for(ws.receive(), timeout=20)
@@ -309,5 +310,5 @@ def test_serve_prints_one_url_line_and_ends_its_apps_on_sigterm(tmp_path: Path) 
 async def test_create_app_guards_every_route() -> None:
     app = await create_app(port=free_port(), token=TOKEN, command=STUB_APP)
     paths = {r.canonical for r in app.router.resources()}
-    assert paths == {"/", "/ws", "/download/{key}", "/static", "/oauth/callback"}
+    assert paths == {"/", "/ws", "/download/{key}", "/static", "/oauth/callback", "/upload/{capability}"}
     assert len(app.middlewares) == 1

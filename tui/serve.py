@@ -206,6 +206,11 @@ class LinkdeckServer(Server):
         app = await self._make_app()
         app.middlewares.append(self._guard)
         app.router.add_get(OAUTH_CALLBACK_PATH, self.handle_oauth_callback)
+        from providers.uploads import UPLOAD_PATH
+        from tui import serve_upload
+
+        app.router.add_get(UPLOAD_PATH + "/{capability}", serve_upload.show_form)
+        app.router.add_post(UPLOAD_PATH + "/{capability}", self.handle_upload)
         return app
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
@@ -252,6 +257,12 @@ class LinkdeckServer(Server):
             await messages
         finally:
             self._live.pop(websocket, None)
+
+    async def handle_upload(self, request: web.Request) -> web.StreamResponse:
+        """A file from Upload's "From this browser…" form (tui.serve_upload)."""
+        from tui import serve_upload
+
+        return await serve_upload.receive_file(request, self.public_url)
 
     async def handle_oauth_callback(self, request: web.Request) -> web.StreamResponse:
         # The network's redirect after the user approved a link started in one of our tabs. It comes
@@ -366,6 +377,10 @@ def serve(
     # Where networks send the browser back after approval; the app processes register their flows
     # with the relay and pass this as the redirect URI.
     os.environ["LINKDECK_RELAY_URL"] = f"{server.public_url}{OAUTH_CALLBACK_PATH}"
+    # Where Upload's "From this browser" sends the user's browser (providers.uploads).
+    from providers.uploads import UPLOAD_PATH, URL_VARIABLE
+
+    os.environ[URL_VARIABLE] = f"{server.public_url}{UPLOAD_PATH}"
     server.initialize_logging()
     # This process only serves: every connection's handler answers parse errors plainly.
     web_server.RequestHandler = _PlainErrors  # type: ignore[attr-defined]

@@ -28,7 +28,7 @@ class QueueEntry:
     delivery: Delivery
     post: Post | None
     network_name: str
-    account: str  # handle, or the network's user id when the account is gone
+    account: str  # the linked account's handle; once it is gone, its handle when the post was made
     when: datetime | None
 
     @property
@@ -87,7 +87,7 @@ def entries(store: Store, states: Iterable[DeliveryState] | None = None) -> list
         else:
             when = d.sent_at or d.updated_at
         name = catalog.get(d.network).name if d.network in catalog.ids() else d.network
-        found.append(QueueEntry(d, post, name, handles.get(d.account_key, d.remote_id), when))
+        found.append(QueueEntry(d, post, name, handles.get(d.account_key) or d.handle or d.remote_id, when))
     rank = {state: i for i, state in enumerate(ORDER)}
 
     def order(entry: QueueEntry) -> tuple[int, float, int]:

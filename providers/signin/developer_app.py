@@ -27,6 +27,8 @@ from providers.interface import Authorized, Conversation, Profile, SignIn
 from providers.redirects import CALLBACK_PATH, LINK_TIMEOUT
 
 if TYPE_CHECKING:
+    import httpx2
+
     from providers.auth.types import Token
     from providers.spec import NetworkSpec
     from providers.vault import Vault
@@ -103,7 +105,6 @@ class DeveloperAppSignIn(SignIn):
 
     async def profile(self, token: Token, instance: str | None) -> Profile:
         from providers.auth.failures import describe_http_failure
-        from providers.failures import response_problem
         from providers.http import async_client
 
         url = self.spec.endpoints.profile
@@ -115,6 +116,12 @@ class DeveloperAppSignIn(SignIn):
                 response = await client.get(url, headers=headers, params=self.profile_params())
         except Exception as exc:
             raise LinkError(describe_http_failure(self.spec.name, "account", exc)) from None
+        return self.profile_from(response)
+
+    def profile_from(self, response: httpx2.Response) -> Profile:
+        """The account call's answer as a Profile, or LinkError saying what went wrong."""
+        from providers.failures import response_problem
+
         try:
             body = response.json() if response.status_code == 200 else None
         except ValueError:

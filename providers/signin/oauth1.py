@@ -57,17 +57,24 @@ class OAuth1SignIn(SignIn):
         self, url: str, token: Token, params: dict[str, Any] | None = None
     ) -> httpx2.Response:
         """A GET signed with the consumer key and the account's token (HMAC-SHA1)."""
-        from authlib.integrations.httpx_client import AsyncOAuth1Client
+        return await signed_request("GET", self.client_config(), url, token, params=params)
 
-        from providers.http import client_kwargs
 
-        config = self.client_config()
-        async with AsyncOAuth1Client(
-            client_id=config.client_id,
-            client_secret=config.client_secret,
-            token=str(token.get("oauth_token", "")),
-            token_secret=str(token.get("oauth_token_secret", "")),
-            **client_kwargs(),
-        ) as client:
-            response: httpx2.Response = await client.get(url, params=params)
-            return response
+async def signed_request(
+    method: str, config: ClientConfig, url: str, token: Token, **kwargs: Any
+) -> httpx2.Response:
+    """One request signed with ``config``'s consumer key and secret and the account's token
+    (HMAC-SHA1): what every OAuth 1.0a network's account and revoke calls need."""
+    from authlib.integrations.httpx_client import AsyncOAuth1Client
+
+    from providers.http import client_kwargs
+
+    async with AsyncOAuth1Client(
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        token=str(token.get("oauth_token", "")),
+        token_secret=str(token.get("oauth_token_secret", "")),
+        **client_kwargs(),
+    ) as client:
+        response: httpx2.Response = await client.request(method, url, **kwargs)
+        return response

@@ -172,6 +172,23 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
         "CREATE INDEX secrets_key ON secrets (key_id)",
     ),
+    # 6: the account's handle as it was when the delivery was made, so Posts still names who a
+    # post went to after the account is unlinked and its row is gone (before: the network's user id).
+    (
+        "ALTER TABLE deliveries ADD COLUMN handle TEXT NOT NULL DEFAULT ''",
+        """
+        UPDATE deliveries SET handle = (
+            SELECT a.handle FROM accounts a
+            WHERE a.network = deliveries.network AND a.instance = deliveries.instance
+                AND a.remote_id = deliveries.remote_id
+        )
+        WHERE EXISTS (
+            SELECT 1 FROM accounts a
+            WHERE a.network = deliveries.network AND a.instance = deliveries.instance
+                AND a.remote_id = deliveries.remote_id
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -174,7 +174,7 @@ class DeliveryMethods(Transactions):
                 )
             conn.execute(
                 """
-                UPDATE deliveries SET account_id = ?, network = ?, instance = ?, remote_id = ?,
+                UPDATE deliveries SET account_id = ?, network = ?, instance = ?, remote_id = ?, handle = ?,
                     target_kind = ?, target_id = ?, target_name = ?, idempotency_key = ?, attempts = 0,
                     remote_post_id = NULL, url = NULL, lease_owner = NULL, committed_at = NULL,
                     next_attempt_at = NULL, updated_at = ?
@@ -185,6 +185,7 @@ class DeliveryMethods(Transactions):
                     account.network,
                     account.instance or "",
                     account.remote_id,
+                    account.handle,
                     account.target_kind,
                     account.target_id,
                     account.target_name,

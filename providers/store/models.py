@@ -205,6 +205,9 @@ class Delivery:
     committed_at: datetime | None = None
     check_needed: bool = False  # unknown: nothing can tell automatically; a person must look
     sent_at: datetime | None = None
+    # The account's handle when the delivery was made or moved: what Posts shows once the account
+    # row is gone (unlinked), instead of the network's user id.
+    handle: str = ""
 
     @property
     def account_key(self) -> str:

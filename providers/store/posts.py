@@ -39,7 +39,7 @@ _DELIVERY_COLUMNS = """
 # What a read returns: the columns above plus the state machine's (migration 3).
 _SELECT_DELIVERY = f"""
     {_DELIVERY_COLUMNS}, retryable, hold_kind, lease_owner, lease_until, committed_at,
-    check_needed, sent_at
+    check_needed, sent_at, handle
 """
 _POST_COLUMNS = """
     id, caption, media, scheduled_at, created_at, updated_at, visibility, spoiler_text, sensitive,
@@ -131,6 +131,7 @@ def _delivery_from_row(row: sqlite3.Row) -> Delivery:
         committed_at=opt_from_text(row["committed_at"]),
         check_needed=bool(row["check_needed"]),
         sent_at=opt_from_text(row["sent_at"]),
+        handle=row["handle"],
     )
 
 
@@ -207,8 +208,8 @@ def add_delivery(conn: sqlite3.Connection, post_id: int, account: Account) -> De
     now = to_text(utcnow())
     cursor = conn.execute(
         f"""
-        INSERT INTO deliveries ({_DELIVERY_COLUMNS})
-        VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', NULL, NULL, ?, 0, NULL, ?, ?)
+        INSERT INTO deliveries ({_DELIVERY_COLUMNS}, handle)
+        VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', NULL, NULL, ?, 0, NULL, ?, ?, ?)
         """,
         (
             post_id,
@@ -223,6 +224,7 @@ def add_delivery(conn: sqlite3.Connection, post_id: int, account: Account) -> De
             uuid.uuid4().hex,
             now,
             now,
+            account.handle,
         ),
     )
     delivery = get_delivery(conn, int(cursor.lastrowid or 0))

@@ -25,6 +25,7 @@ import pytest
 from providers import catalog
 from providers.auth.oauth1 import OAuth1Flow
 from providers.auth.types import RedirectKind
+from providers.emulation.oauth1 import base_string, hmac_sha1
 from providers.errors import LinkError, PublishError
 from providers.http import async_client
 from providers.media.judge import judge
@@ -42,7 +43,7 @@ from providers.networks.flickr.api import (
 from providers.networks.flickr.link import FlickrSignIn
 from providers.networks.flickr.publish import ERROR_RULES, FlickrPublisher, apply_limits, upload_fields
 from providers.networks.flickr.sandbox import UP, FlickrServer
-from providers.networks.flickr.sandbox_oauth import DEMO_KEY, DEMO_SECRET, Access, base_string, hmac_sha1
+from providers.networks.flickr.sandbox_oauth import DEMO_KEY, DEMO_SECRET, Access
 from providers.publishing.multipart import StreamedMultipart
 from providers.sandbox import Running
 from providers.settings import NetworkSettings, Settings

@@ -6,15 +6,14 @@ finalize, STATUS) and get their links, unlink (the token revoked at X)."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from providers.networks.x.sandbox_oauth import DEMO_CLIENT_ID
 from tests import media_corpus
-from tests.sandbox_browser import approve
-from tests.support.cli import CLI, ROOT, run_cli
+from tests.support.cli import run_cli
+from tests.support.cli_link import link_pasting, redirect_after_allow
 from tests.support.ports import free_port
 from tests.support.processes import SandboxProcess
 
@@ -28,31 +27,8 @@ def x_env(env: dict[str, str], linkdeck_home: Path, sandbox_process: SandboxProc
 
 
 def link_x(env: dict[str, str]) -> tuple[int, str, str]:
-    process = subprocess.Popen(
-        [*CLI, "link", "x", "--no-browser"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None and process.stdin is not None and process.stderr is not None
-    shown = []
-    for line in process.stdout:
-        shown.append(line)
-        if line.startswith("http"):
-            break
-    else:
-        out, err = process.communicate(timeout=30)
-        raise AssertionError(f"no URL printed: {''.join(shown)}{out}{err}")
-    consent = approve(line.strip())
-    assert consent.status_code == 302, consent.text[:300]
-    process.stdin.write(consent.headers["location"] + "\n")
-    process.stdin.close()
-    out, err = process.stdout.read(), process.stderr.read()
-    process.wait(timeout=60)
-    return process.returncode, "".join(shown) + out, err
+    code, out, err, _ = link_pasting(env, "x", redirect_after_allow)
+    return code, out, err
 
 
 def test_link_post_a_photo_and_a_video_and_unlink_x(

@@ -4,7 +4,7 @@ name), then the choice whose line contains the wanted text."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from tests.sandbox_browser import approve
 from tests.support.cli import start_cli
@@ -34,3 +34,33 @@ def link_choosing(
     out, err = process.stdout.read(), process.stderr.read()
     process.wait(timeout=60)
     return process.returncode, "".join(shown) + out, err, url
+
+
+def link_pasting(
+    env: dict[str, str], network: str, answer: Callable[[str], str]
+) -> tuple[int, str, str, str]:
+    """``link NETWORK --no-browser`` where the person pastes one answer for the printed address:
+    ``answer(url)`` is what they type (the redirect address, a PIN). (exit code, stdout, stderr, url)."""
+    process = start_cli(env, "link", network, "--no-browser")
+    assert process.stdout is not None and process.stdin is not None and process.stderr is not None
+    shown: list[str] = []
+    for line in process.stdout:
+        shown.append(line)
+        if line.startswith("http"):
+            break
+    else:
+        out, err = process.communicate(timeout=30)
+        raise AssertionError(f"no URL printed: {''.join(shown)}{out}{err}")
+    url = line.strip()
+    process.stdin.write(answer(url) + "\n")
+    process.stdin.close()
+    out, err = process.stdout.read(), process.stderr.read()
+    process.wait(timeout=60)
+    return process.returncode, "".join(shown) + out, err, url
+
+
+def redirect_after_allow(url: str) -> str:
+    """What a person pastes after Allow on a consent page that redirects: the address it ends on."""
+    consent = approve(url)
+    assert consent.status_code == 302, consent.text[:300]
+    return str(consent.headers["location"])

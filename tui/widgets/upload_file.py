@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DirectoryTree, Input, Static
+from textual.widgets import Button, DirectoryTree, Input, Static
 
 from providers.errors import LinkdeckError
 from providers.media import Fix, MediaInfo, MediaKind
@@ -44,15 +44,58 @@ NO_FILE = "No file chosen yet: pick one on the left, or post text only."
 
 
 class FilePicker(Vertical):
-    """A path typed or pasted, or a file picked in the tree; either posts :class:`FileChosen`."""
+    """A path typed or pasted, or a file picked in the tree; either posts :class:`FileChosen`.
+
+    In a served tab (``linkdeck serve``) the tree shows the server's disk, so a "From this browser"
+    button also lets the user send a file from their own machine (:mod:`providers.uploads`)."""
 
     def __init__(self, start: Path) -> None:
+        from providers.uploads import served_upload_url
+
         super().__init__(id="upload-picker")
         self._start = start
+        self._upload_url = served_upload_url()
+        self._waiting: str | None = None  # the capability of the browser upload being waited for
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Path, then Enter", id="upload-path")
+        if self._upload_url is not None:
+            yield Button("From this browser…", id="upload-from-browser", compact=True)
+            yield Static("", id="upload-browser-status", classes="muted")
         yield MediaTree(self._start, id="upload-tree")
+
+    @on(Button.Pressed, "#upload-from-browser")
+    def _from_browser(self, event: Button.Pressed) -> None:
+        event.stop()
+        self._await_browser_file()
+
+    @work(exclusive=True, group="browser-upload", exit_on_error=False)
+    async def _await_browser_file(self) -> None:
+        from providers import uploads
+
+        self._withdraw()
+        capability = uploads.offer()
+        self._waiting = capability
+        address = f"{self._upload_url}/{capability}"
+        self.app.open_url(address)
+        status = self.query_one("#upload-browser-status", Static)
+        status.update(
+            Text(f"Choose the file in the browser tab that opened, or open {address}", style="italic")
+        )
+        path = await uploads.receive(capability)
+        self._waiting = None
+        status.update(Text(f"Received {path.name} from the browser."))
+        self.post_message(FileChosen(path))
+
+    def _withdraw(self) -> None:
+        if self._waiting is not None:
+            from providers import uploads
+
+            uploads.withdraw(self._waiting)
+            self._waiting = None
+
+    def on_unmount(self) -> None:
+        self._withdraw()  # a file sent after Upload closed is refused, not kept for nobody
 
     @on(DirectoryTree.FileSelected, "#upload-tree")
     def _file_selected(self, event: DirectoryTree.FileSelected) -> None:

@@ -34,12 +34,14 @@ from aiohttp import web
 from providers.emulation import pages, people
 from providers.emulation.framework import Call, Emulator, Published, Routes, SandboxDemo, page
 from providers.emulation.grants import Clock
+from providers.emulation.oauth1 import OAuth1Provider
 from providers.networks.flickr.sandbox_oauth import (
     DEMO_KEY,
     DEMO_SECRET,
     Access,
-    FlickrOAuth,
     Signed,
+    code_of,
+    flickr_oauth,
     nsid,
     shared,
 )
@@ -93,14 +95,14 @@ class Ticket:
 
 @dataclass
 class World:
-    oauth: FlickrOAuth
+    oauth: OAuth1Provider
     photos: list[Photo] = field(default_factory=list)
     tickets: dict[str, Ticket] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_SETTINGS))
 
 
 def _world(clock: Clock) -> World:
-    return World(FlickrOAuth(clock))
+    return World(flickr_oauth(clock))
 
 
 def kind_of(head: bytes) -> str | None:
@@ -211,7 +213,7 @@ class FlickrServer(Emulator):
 
         checked = await self.world.oauth.check(call)
         if not isinstance(checked, Signed):
-            return fail(checked[0])
+            return fail(code_of(checked))
         method = call.text("method") or ""
         handler, needs = {
             "flickr.test.login": (self.test_login, "read"),
@@ -346,7 +348,7 @@ class FlickrServer(Emulator):
             return rsp_xml(code="2")
         checked = await self.world.oauth.check(call)
         if not isinstance(checked, Signed):
-            return rsp_xml(code=checked[0])
+            return rsp_xml(code=code_of(checked))
         access = checked.access
         if access is None or NEEDS[access.perms] < NEEDS["write"]:
             return rsp_xml(code="99")

@@ -12,8 +12,8 @@ subscription type (None, Basic, Premium, PremiumPlus) decides how long a post ma
 (:mod:`.rules`); it is kept beside the token in the keyring (no schema change for it), and read
 again at each link.
 
-Not built: the OAuth 1.0a PIN route (paste-back for apps that only have 1.0a keys); the spec's
-notes say so.
+With ``[networks.x] route = "pin"``, an app that has only OAuth 1.0a keys links through X's PIN
+page instead (:mod:`.pin`): the same profile call, signed, and invalidation on unlink.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from providers.errors import LinkError
-from providers.interface import Profile
+from providers.interface import Authorized, Conversation, Profile
+from providers.networks.x import pin
 from providers.signin.developer_app import DeveloperAppSignIn
 
 if TYPE_CHECKING:
@@ -38,10 +39,49 @@ class XSignIn(DeveloperAppSignIn):
     def profile_params(self) -> dict[str, str]:
         return {"user.fields": PROFILE_FIELDS}
 
+    async def authorize(self, talk: Conversation, instance: str | None) -> Authorized:
+        if not pin.chosen(self.spec, self.settings):
+            return await super().authorize(talk, instance)
+        from providers.auth.oauth1 import OAuth1Flow
+        from providers.auth.types import RedirectKind
+        from providers.redirects import LINK_TIMEOUT
+
+        config = pin.consumer_config(self.spec, self.settings, self.vault)
+        token = await talk.browser(OAuth1Flow(config, redirect=RedirectKind.OOB, timeout=LINK_TIMEOUT))
+        token[pin.CONSUMER_KEY] = config.client_id
+        return Authorized(None, token)
+
     async def profile(self, token: Token, instance: str | None) -> Profile:
-        profile = await super().profile(token, instance)
+        if pin.is_pin_token(token):
+            profile = await self._signed_profile(token)
+        else:
+            profile = await super().profile(token, instance)
         token[SUBSCRIPTION_KEY] = self._subscription  # stored with the token by the link session
         return profile
+
+    async def _signed_profile(self, token: Token) -> Profile:
+        from providers.auth.failures import describe_http_failure
+        from providers.signin.oauth1 import signed_request
+
+        config = pin.consumer_config(self.spec, self.settings, self.vault)
+        url = self.spec.endpoints.profile or f"{pin.API}/2/users/me"
+        try:
+            response = await signed_request("GET", config, url, token, params=self.profile_params())
+        except Exception as exc:
+            raise LinkError(describe_http_failure(self.spec.name, "account", exc)) from None
+        return self.profile_from(response)
+
+    async def revoke(self, token: Token, instance: str | None) -> bool:
+        if not pin.is_pin_token(token):
+            return await super().revoke(token, instance)
+        from providers.signin.oauth1 import signed_request
+
+        try:
+            config = pin.consumer_config(self.spec, self.settings, self.vault)
+            response = await signed_request("POST", config, pin.INVALIDATE, token)
+        except Exception:  # no keys, or X unreachable: revoke never raises, the unlink says so
+            return False
+        return response.status_code == 200
 
     def parse_profile(self, body: Mapping[str, Any]) -> Profile:
         data = body.get("data")

@@ -36,7 +36,7 @@ from providers import clock
 from providers.errors import PublishError
 from providers.failures import Rule, classify, from_exception
 from providers.interface import Publisher, PublishResult, Recovery
-from providers.networks.x import problems
+from providers.networks.x import pin, problems
 from providers.networks.x.link import SUBSCRIPTION_KEY
 from providers.networks.x.spec import SUBSCRIBED_MAX_LENGTH
 from providers.networks.x.upload import ALT_TEXT_MAX, MIME, Uploader
@@ -156,9 +156,26 @@ class XPublisher(Publisher):
     def _api(self) -> str:
         return (self.spec.endpoints.api_base or "https://api.x.com").rstrip("/")
 
-    @staticmethod
-    def _auth(token: Token) -> dict[str, str]:
-        return {"Authorization": f"Bearer {token.get('access_token', '')}"}
+    def _auth(self, token: Token) -> tuple[dict[str, str], dict[str, Any]]:
+        """(headers, request options) that authenticate as the account: the bearer token, or for
+        the PIN route an OAuth 1.0a signature over each request."""
+        if not pin.is_pin_token(token):
+            return {"Authorization": f"Bearer {token.get('access_token', '')}"}, {}
+        import os
+
+        from providers.settings import env_key
+
+        secret = os.environ.get(env_key(self.spec.id, "client_secret")) or self.vault().get_client_secret(
+            self.spec.id
+        )
+        if not secret:
+            raise PublishError(
+                "reconnect",
+                f"{self.spec.name}: this account links with your app's OAuth 1.0a keys, and the API "
+                f"Key Secret is no longer in the keyring; set it with `linkdeck config set-secret "
+                f"{self.spec.id}`.",
+            )
+        return {}, {"auth": pin.signer(token, secret)}
 
     def _files(self, post: Post) -> list[tuple[Path, str, str]]:
         """(path, MIME type, media category) per file, refusing what X refuses before sending."""
@@ -202,7 +219,8 @@ class XPublisher(Publisher):
         *,
         report: Reporter | None = None,
     ) -> PublishResult:
-        name, api, auth = self.name(account), self._api(), self._auth(token)
+        name, api = self.name(account), self._api()
+        auth, signed = self._auth(token)
         with_url = bool(_URL.search(post.caption))
         files = self._files(post)
         reset = self.exhausted.get(account.vault_key)
@@ -215,7 +233,12 @@ class XPublisher(Publisher):
                 retry_after=wait,
             )
         uploader = Uploader(
-            self.client, api, auth, lambda r, what: self.refused(r, name, what, with_url=with_url), name
+            self.client,
+            api,
+            auth,
+            lambda r, what: self.refused(r, name, what, with_url=with_url),
+            name,
+            signed.get("auth"),
         )
         media_ids: list[str] = []
         for index, (path, mime, category) in enumerate(files):
@@ -239,7 +262,9 @@ class XPublisher(Publisher):
             await report.committing()
         what = "creating the post"
         try:
-            response = await self.client.post(f"{api}/2/tweets", json=body, headers=auth, timeout=120.0)
+            response = await self.client.post(
+                f"{api}/2/tweets", json=body, headers=auth, timeout=120.0, **signed
+            )
         except Exception as exc:
             raise from_exception(exc, name, what, committing=True) from None
         self._note_rate(account, response)
@@ -277,9 +302,10 @@ class XPublisher(Publisher):
             "tweet.fields": "created_at",
             "start_time": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
+        headers, signed = self._auth(token)
         try:
             response = await self.client.get(
-                f"{self._api()}/2/users/{account.remote_id}/tweets", params=params, headers=self._auth(token)
+                f"{self._api()}/2/users/{account.remote_id}/tweets", params=params, headers=headers, **signed
             )
         except Exception as exc:
             raise from_exception(exc, name, what) from None

@@ -36,8 +36,9 @@ from aiohttp import web
 from providers.emulation import people
 from providers.emulation.framework import Call, Published, Routes, SandboxDemo, json_reply
 from providers.emulation.grants import Clock, Issued
+from providers.emulation.oauth1 import Signed
 from providers.networks.x.sandbox_media import XMedia
-from providers.networks.x.sandbox_oauth import DEMO_CLIENT_ID
+from providers.networks.x.sandbox_oauth import DEMO_CLIENT_ID, NOT_AUTHENTICATED
 from providers.networks.x.sandbox_world import API_HOST, DEFAULT_SETTINGS, PROBLEMS, Tweet, invalid, problem
 
 
@@ -49,7 +50,11 @@ class XServer(XMedia):
         r = self.routes = Routes()
         r.add("GET", "/i/oauth2/authorize", self.authorize)
         r.add("POST", "/i/oauth2/authorize", self.decide)
-        r.add("POST", "/oauth/authorize", self.decide)  # where the consent form posts
+        r.add("POST", "/oauth/authorize", self.decide)  # where both consent forms post
+        r.add("POST", "/oauth/request_token", self.world.oauth1.request_token)
+        r.add("GET", "/oauth/authorize", self.authorize_pin)
+        r.add("POST", "/oauth/access_token", self.world.oauth1.access_token)
+        r.add("POST", "/1.1/oauth/invalidate_token", self.invalidate)
         r.add("POST", "/2/oauth2/token", self.token)
         r.add("POST", "/2/oauth2/revoke", self.revoke)
         r.add("GET", "/2/users/me", self.me)
@@ -70,7 +75,7 @@ class XServer(XMedia):
         self.world.oauth.exact_redirect = bool(self.settings["exact_redirect"])
 
     def accepts(self, token: str) -> bool:
-        return self.world.oauth.accepts(token)
+        return self.world.oauth.accepts(token) or token in self.world.oauth1.tokens
 
     def published(self) -> list[Published]:
         """The posts, listed once: by the API host (the other two hosts share the same world)."""
@@ -91,7 +96,22 @@ class XServer(XMedia):
         return self.world.oauth.authorize(call)
 
     async def decide(self, call: Call) -> web.Response:
+        if (call.text("form_token") or "") in self.world.oauth1.forms:  # the PIN route's page
+            return self.world.oauth1.decide(call)
         return self.world.oauth.decide(call)
+
+    async def authorize_pin(self, call: Call) -> web.Response:
+        return self.world.oauth1.authorize(call)
+
+    async def invalidate(self, call: Call) -> web.Response:
+        """``POST /1.1/oauth/invalidate_token``, signed with the token it ends."""
+        checked = await self.world.oauth1.check(call)
+        if not isinstance(checked, Signed) or checked.access is None:
+            return json_reply(NOT_AUTHENTICATED, 401)
+        token = checked.access.token
+        self.world.oauth1.tokens.pop(token, None)
+        self.world.pin_tokens.pop(token, None)
+        return json_reply({"access_token": token})
 
     async def token(self, call: Call) -> web.Response:
         return self.world.oauth.token(call)
@@ -102,7 +122,7 @@ class XServer(XMedia):
     # Users ---------------------------------------------------------------------------------------
 
     async def me(self, call: Call) -> web.Response:
-        issued = self.signed_in(call, "users.read")
+        issued = await self.signed_in(call, "users.read")
         if isinstance(issued, web.Response):
             return issued
         who = self._user(issued)
@@ -126,7 +146,7 @@ class XServer(XMedia):
         return web.Response(body=people.avatar_png(name), content_type="image/png")
 
     async def user_tweets(self, call: Call) -> web.Response:
-        issued = self.signed_in(call, "tweet.read")
+        issued = await self.signed_in(call, "tweet.read")
         if isinstance(issued, web.Response):
             return issued
         try:
@@ -165,7 +185,7 @@ class XServer(XMedia):
     # Posts ---------------------------------------------------------------------------------------
 
     async def create(self, call: Call) -> web.Response:
-        issued = self.signed_in(call, "tweet.write")
+        issued = await self.signed_in(call, "tweet.write")
         if isinstance(issued, web.Response):
             return issued
         if call.request.content_type != "application/json":

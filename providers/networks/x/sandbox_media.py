@@ -44,7 +44,7 @@ class XMedia(XBase):
 
     async def upload(self, call: Call) -> web.Response:
         """One-shot upload (photos; and GIF/video where small), multipart or JSON base64."""
-        issued = self.signed_in(call, "media.write")
+        issued = await self.signed_in(call, "media.write")
         if isinstance(issued, web.Response):
             return issued
         if call.text("command"):
@@ -90,7 +90,7 @@ class XMedia(XBase):
         return None
 
     async def initialize(self, call: Call) -> web.Response:
-        issued = self.signed_in(call, "media.write")
+        issued = await self.signed_in(call, "media.write")
         if isinstance(issued, web.Response):
             return issued
         category = call.text("media_category") or "tweet_image"
@@ -111,9 +111,9 @@ class XMedia(XBase):
         body = {"data": {"id": media.id, "media_key": media.key, "expires_after_secs": 86400}}
         return self._limited(json_reply(body), issued, "media/chunked", 1875)
 
-    def _own_media(self, call: Call, media_id: str) -> tuple[Issued, Media] | web.Response:
+    async def _own_media(self, call: Call, media_id: str) -> tuple[Issued, Media] | web.Response:
         """The signed-in user (media.write) and their media ``media_id``, or the refusal."""
-        issued = self.signed_in(call, "media.write")
+        issued = await self.signed_in(call, "media.write")
         if isinstance(issued, web.Response):
             return issued
         media = self.world.media.get(media_id)
@@ -122,7 +122,7 @@ class XMedia(XBase):
         return issued, media
 
     async def append(self, call: Call) -> web.Response:
-        found = self._own_media(call, call.match["id"])
+        found = await self._own_media(call, call.match["id"])
         if isinstance(found, web.Response):
             return found
         issued, media = found
@@ -146,7 +146,7 @@ class XMedia(XBase):
         return self._limited(json_reply(body), issued, "media/chunked", 1875)
 
     async def finalize(self, call: Call) -> web.Response:
-        found = self._own_media(call, call.match["id"])
+        found = await self._own_media(call, call.match["id"])
         if isinstance(found, web.Response):
             return found
         issued, media = found
@@ -187,7 +187,7 @@ class XMedia(XBase):
     async def status(self, call: Call) -> web.Response:
         if call.text("command") != "STATUS":
             return invalid("command must be STATUS", "command", call.text("command"))
-        found = self._own_media(call, call.text("media_id") or "")
+        found = await self._own_media(call, call.text("media_id") or "")
         if isinstance(found, web.Response):
             return found
         issued, media = found
@@ -196,7 +196,7 @@ class XMedia(XBase):
         return self._limited(json_reply({"data": self._media_data(media)}), issued, "media/status", 1000)
 
     async def metadata(self, call: Call) -> web.Response:
-        found = self._own_media(call, call.text("id") or "")
+        found = await self._own_media(call, call.text("id") or "")
         if isinstance(found, web.Response):
             return found
         issued, media = found

@@ -8,6 +8,10 @@ what X does differently (XD fundamentals/authentication/oauth-2-0/authorization-
 - revocation answers ``{"revoked": true}``;
 - an authorization request without a ``state`` is refused (X requires it).
 
+OAuth 1.0a for the PIN route (:class:`XOAuth1`): ``/oauth/request_token`` (``oob``),
+``/oauth/authorize`` (the consent page; the PIN to type back), ``/oauth/access_token``, and
+``/1.1/oauth/invalidate_token``; every refusal is X's error 32, "Could not authenticate you."
+
 One difference on purpose: X matches the redirect URI exactly, port included. Tests run in
 parallel and cannot all own port 8080, so the demo app also accepts its registered loopback
 callback (``http://127.0.0.1:<port>/callback``) on another port, unless the ``exact_redirect``
@@ -25,6 +29,7 @@ from aiohttp import web
 from providers.emulation.framework import Call, json_reply
 from providers.emulation.grants import App, Clock, Issued, OAuthPolicy
 from providers.emulation.oauth import OAuthServer
+from providers.emulation.oauth1 import Access, OAuth1Provider
 
 DEMO_CLIENT_ID = "bGlua2RlY2stc2FuZGJveC14OjE6Y2k"  # the shape of an X OAuth 2.0 client id
 SCOPES = frozenset(
@@ -111,3 +116,39 @@ class XOAuth(OAuthServer):
 
     def new_id(self) -> str:
         return str(secrets.randbelow(10**18) + 10**18)
+
+
+# OAuth 1.0a, the PIN route (XD fundamentals/authentication/oauth-1-0a/pin-based-oauth.mdx): the
+# demo app's consumer keys (the portal's "API Key and Secret"), X's 7-digit PIN, and the access
+# token answer with user_id and screen_name.
+DEMO_CONSUMER_KEY = "sandboxXConsumerKey0000001"
+DEMO_CONSUMER_SECRET = "sandbox-x-consumer-secret-0000000000000000000000"
+NOT_AUTHENTICATED = {"errors": [{"code": 32, "message": "Could not authenticate you."}]}
+
+
+class XOAuth1(OAuth1Provider):
+    """X words every refused signature, key or token the same way: error 32, HTTP 401."""
+
+    @staticmethod
+    def problem(problem: str) -> web.Response:
+        return json_reply(NOT_AUTHENTICATED, 401)
+
+
+def _pin() -> str:
+    return f"{secrets.randbelow(10**7):07d}"
+
+
+def _account(access: Access) -> dict[str, str]:
+    return {"user_id": access.user.id, "screen_name": access.user.username}
+
+
+def x_oauth1(clock: Clock) -> XOAuth1:
+    return XOAuth1(
+        clock,
+        name="X",
+        consumer_key=DEMO_CONSUMER_KEY,
+        consumer_secret=DEMO_CONSUMER_SECRET,
+        authorize_path="/oauth/authorize",
+        make_verifier=_pin,
+        access_fields=_account,
+    )

@@ -13,7 +13,14 @@ from aiohttp import web
 from providers.emulation import people
 from providers.emulation.framework import Call, Emulator, json_reply
 from providers.emulation.grants import Clock, Issued
-from providers.networks.x.sandbox_oauth import XOAuth
+from providers.emulation.oauth1 import Access, Signed
+from providers.networks.x.sandbox_oauth import (
+    DEMO_CONSUMER_KEY,
+    NOT_AUTHENTICATED,
+    SCOPES,
+    XOAuth,
+    x_oauth1,
+)
 
 PROBLEMS = "https://api.twitter.com/2/problems/"
 API_HOST = "api.x.com"
@@ -94,6 +101,8 @@ class World:
         self.clock = clock
         self.settings: dict[str, Any] = dict(DEFAULT_SETTINGS)
         self.oauth = XOAuth(clock)
+        self.oauth1 = x_oauth1(clock)
+        self.pin_tokens: dict[str, Issued] = {}  # an OAuth 1.0a access token as the API sees it
         self.media: dict[str, Media] = {}
         self.tweets: list[Tweet] = []
         self.windows: dict[tuple[str, str], tuple[float, int]] = {}  # (user, route) → (reset, used)
@@ -121,8 +130,16 @@ class XBase(Emulator):
 
     # Sign-in -------------------------------------------------------------------------------------
 
-    def signed_in(self, call: Call, scope: str) -> Issued | web.Response:
-        issued = self.world.oauth.authenticate(call)
+    async def signed_in(self, call: Call, scope: str) -> Issued | web.Response:
+        """The bearer token's grant, or for a request signed with OAuth 1.0a (the PIN route) its
+        access token's, which holds the app's permissions (read and write: every scope)."""
+        if call.request.headers.get("Authorization", "")[:6].lower() == "oauth ":
+            checked = await self.world.oauth1.check(call)
+            if not isinstance(checked, Signed) or checked.access is None:
+                return json_reply(NOT_AUTHENTICATED, 401)
+            issued: Issued | str = self._pin_grant(checked.access)
+        else:
+            issued = self.world.oauth.authenticate(call)
         if isinstance(issued, str):
             return problem(401, "Unauthorized", "Unauthorized")
         if not self.settings["enrolled"]:
@@ -143,6 +160,20 @@ class XBase(Emulator):
         if scope not in issued.scopes:
             return problem(403, "Forbidden", "Forbidden")
         return issued
+
+    def _pin_grant(self, access: Access) -> Issued:
+        found = self.world.pin_tokens.get(access.token)
+        if found is None:
+            found = Issued(
+                token=access.token,
+                client_id=DEMO_CONSUMER_KEY,
+                user_id=access.user.id,
+                scopes=sorted(SCOPES),
+                created_at=self.clock.now(),
+                expires_at=None,  # OAuth 1.0a tokens do not expire
+            )
+            self.world.pin_tokens[access.token] = found
+        return found
 
     def _user(self, issued: Issued) -> people.User:
         who = people.user_by_id(issued.user_id or "")

@@ -78,8 +78,8 @@ SPEC = NetworkSpec(
         "Posting is limited to 100 posts per 15 minutes per account.",
         "Without a local browser (SSH), open the link anywhere, then paste the address your browser "
         "ends on back into linkdeck.",
-        "Not built in this version: linking with OAuth 1.0a keys (the PIN route); use an OAuth 2.0 "
-        "Native App client.",
+        "An app with only OAuth 1.0a keys (API Key and Secret) links by PIN: `linkdeck config set x "
+        "route pin`, the API Key as client_id and the API Key Secret with `config set-secret x`.",
     ),
     setup_guide=(
         "1. In the X developer portal, create a Project and an App.\n"
@@ -104,7 +104,9 @@ SPEC = NetworkSpec(
         "fixed_port": f"{XD} tools/xurl.mdx, x-ads-api/mcp.mdx: 8080 is the port the user registers in "
         "the callback URI (exact match required), following X's own tools",
         "oauth1_pin": f"{XD} fundamentals/authentication/oauth-1-0a/pin-based-oauth.mdx "
-        "(OAuth 1.0a PIN/oob exists; not used by this spec)",
+        "(request_token with oauth_callback=oob, authorize, access_token with the PIN as "
+        "oauth_verifier; user_id and screen_name in the answer); invalidate: XD x-api/authentication/"
+        "api-reference/post-oauth-invalidate_token (unverified path); networks.md §X (PIN suits SSH)",
         "scopes": f"{OAUTH2}/authorization-code.mdx",
         "token_lifetime": f"{OAUTH2}/authorization-code.mdx (access 2 h; refresh-token TTL: unverified)",
         "settings_url": f"{OAUTH2}/user-access-token.mdx",

@@ -48,19 +48,30 @@ Refuse = Callable[["httpx2.Response", str], PublishError]
 
 
 class Uploader:
-    """The uploads of one post: ``client`` with the bearer ``headers``, failures named by ``refuse``."""
+    """The uploads of one post: ``client`` with the bearer ``headers`` or the OAuth 1.0a ``auth``
+    (the PIN route signs each request), failures named by ``refuse``."""
 
     def __init__(
-        self, client: httpx2.AsyncClient, api: str, headers: dict[str, str], refuse: Refuse, name: str
+        self,
+        client: httpx2.AsyncClient,
+        api: str,
+        headers: dict[str, str],
+        refuse: Refuse,
+        name: str,
+        auth: Any = None,
     ) -> None:
         self.client, self.api, self.headers, self.refuse, self.name = client, api, headers, refuse, name
+        self.auth = auth
         self.sleep = asyncio.sleep
+
+    def _signed(self) -> dict[str, Any]:
+        return {} if self.auth is None else {"auth": self.auth}
 
     async def _call(self, method: str, path: str, what: str, **kw: Any) -> dict[str, Any]:
         headers = {**self.headers, **kw.pop("headers", {})}
         try:
             response = await self.client.request(
-                method, f"{self.api}{path}", headers=headers, timeout=300.0, **kw
+                method, f"{self.api}{path}", headers=headers, timeout=300.0, **self._signed(), **kw
             )
         except Exception as exc:
             raise from_exception(exc, self.name, what) from None
