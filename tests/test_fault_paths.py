@@ -278,8 +278,9 @@ async def test_an_account_removed_after_the_claim_holds_its_delivery(
 async def test_an_account_removed_while_a_dead_runner_held_the_claim(
     sandbox: Running, store: Store, alice: Account, frozen_clock: clock.FrozenClock
 ) -> None:
-    """The same guard, reached through recovery: a runner on another host claimed it and died,
-    the account was unlinked (which leaves ``sending`` rows alone), the next runner recovers it."""
+    """A runner on another host claimed it and died, the account was unlinked (which leaves
+    ``sending`` rows alone); the next runner recovers it, and its claim holds it (the store's
+    ``hold_unsendable``), so send.py's guard is not what stops it here: the test above is."""
     delivery = queue(store, alice, "claimed, then unlinked")
     store.claim_due("elsewhere-dead:303:1", lease_seconds=FAST.lease_seconds, limit=1, now=frozen_clock())
     assert store.remove_account(alice.id) == 0  # a sending delivery is not held by the unlink
