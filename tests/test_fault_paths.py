@@ -235,6 +235,38 @@ async def test_a_runner_that_lost_its_claim_sends_nothing(
     assert posts(sandbox, "mastodon.example") == ["sent by the runner that holds the claim"]
 
 
+async def test_a_runner_whose_claim_was_lost_while_its_upload_failed_records_nothing(
+    sandbox: Running,
+    store: Store,
+    alice: Account,
+    frozen_clock: clock.FrozenClock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A's upload times out after B took the delivery over: A's "try later" is not its to record.
+    It leaves B's row alone and says so in a warning, not as an error with a traceback."""
+    photo = media_corpus.jpeg(tmp_path / "p.jpg", (60, 60))
+    delivery = queue(store, alice, "B's to send", [str(photo)])
+    uploading = asyncio.Event()
+
+    def on_event(event: DeliveryEvent) -> None:
+        if event.kind == "uploading":
+            uploading.set()
+
+    # A's upload is answered late, past its 0.5 s read timeout; B's (the next one) at once.
+    sandbox.sandbox.faults.append(Fault(path="/api/v2/media", method="POST", after=True, delay=2.0))
+    a = asyncio.create_task(run(store, frozen_clock, owner="elsewhere-a:101:1", progress=on_event))
+    await uploading.wait()
+    frozen_clock.advance(seconds=FAST.lease_seconds + 1)
+    await run(store, frozen_clock, owner="elsewhere-b:202:1")
+    await a
+    sent = current(store, delivery)
+    assert (sent.state, sent.lease_owner, sent.attempts) == (DeliveryState.SENT, "elsewhere-b:202:1", 2)
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+    assert "claim lost before this runner could record scheduled" in caplog.text
+    assert posts(sandbox, "mastodon.example") == ["B's to send"]
+
+
 # An account removed between the claim and the send ----------------------------------------------
 
 
