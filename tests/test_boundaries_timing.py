@@ -8,7 +8,9 @@ The expected values are the documented ones, written here, never read from the c
   app/services/post_status_service.rb, ``idempotency_duration`` 3600 s; the sandbox does the same);
   linkdeck resends with the key only until 5 minutes before that (providers/outbox/send.py
   ``WINDOW_MARGIN``, providers/outbox/recovery.py's docstring: "an hour ... less a margin").
-- A token is refreshed when it expires within 60 s (providers/auth/refresh.py's docstring).
+- A token is refreshed when it expires within 60 s (providers/auth/refresh.py's docstring); a
+  card turns amber in a sign-in's last week and asks to reconnect once it has ended (the specs'
+  notes: "the card shows the days left and turns amber the last week").
 - Retry-After is delta seconds or an HTTP date (RFC 9110 §10.2.3), at most a day
   (providers/failures.py); ``[outbox]``: 5 tries, 30 s first wait doubling to at most 1,800 s
   (providers/outbox_config.py's docstring).
@@ -290,3 +292,40 @@ async def test_the_last_allowed_try_is_made_then_it_fails(
     frozen_clock.advance(hours=1)
     assert (await run(store, frozen_clock)).deliveries == ()  # no fourth try
     assert creates(sandbox) == 3 and statuses(sandbox) == []
+
+
+# A sign-in's end, as the card shows it ----------------------------------------------------------
+
+WARN_DAYS = 7  # "the card shows the days left and turns amber the last week" (the specs' notes)
+WARNED = ["ayrshare", "facebook", "instagram", "linkedin", "threads", "tumblr"]
+
+
+def test_the_networks_that_warn_are_the_documented_ones() -> None:
+    from providers import catalog
+
+    warned = {s.id: s.warn_before_expiry_days for s in catalog.all_networks() if s.warn_before_expiry_days}
+    assert warned == dict.fromkeys(WARNED, WARN_DAYS)
+
+
+# (time left before the sign-in ends, the card's state, whether it is amber)
+EXPIRY_EDGES = [
+    (timedelta(days=WARN_DAYS, seconds=1), "linked", False),
+    (timedelta(days=WARN_DAYS), "linked", False),  # a full week left is not yet the last week
+    (timedelta(days=WARN_DAYS, seconds=-1), "linked", True),
+    (timedelta(seconds=1), "linked", True),
+    (timedelta(0), "reconnect", False),  # it ends at that instant
+    (timedelta(seconds=-1), "reconnect", False),
+]
+
+
+@pytest.mark.parametrize("network", WARNED)
+@pytest.mark.parametrize(("left", "state", "amber"), EXPIRY_EDGES, ids=[str(e[0]) for e in EXPIRY_EDGES])
+def test_the_card_turns_amber_in_the_last_week_and_asks_to_reconnect_at_the_end(
+    network: str, left: timedelta, state: str, amber: bool, store: Store, fixed_now: datetime
+) -> None:
+    from providers import catalog, overview
+    from providers.settings import Settings
+
+    store.upsert_account(network, "42", "someone", expires_at=fixed_now + left)
+    card = overview.card_for(catalog.get(network), Settings(), store.accounts(), fixed_now)
+    assert (card.state, card.expiring_soon) == (state, amber)
