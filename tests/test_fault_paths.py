@@ -322,3 +322,47 @@ async def test_an_account_removed_while_a_dead_runner_held_the_claim(
     held = current(store, delivery)
     assert (held.state, held.hold_kind) == (DeliveryState.HELD, HoldKind.UNLINKED)
     assert creates(sandbox, "mastodon.example") == []
+
+
+# The classifier's half: which failures of the creating request may have made the post ------------
+
+
+def _request() -> httpx2.Request:
+    return httpx2.Request("POST", "https://mastodon.example/api/v1/statuses")
+
+
+# (the failure, whether the request can have reached the network and been acted on)
+NO_ANSWER = [
+    (httpx2.ConnectError("refused", request=_request()), False),
+    (httpx2.ConnectTimeout("no route", request=_request()), False),
+    (httpx2.PoolTimeout("pool full", request=_request()), False),
+    (httpx2.WriteError("broken pipe", request=_request()), False),
+    (httpx2.WriteTimeout("stalled", request=_request()), False),
+    (httpx2.ReadTimeout("no answer", request=_request()), True),
+    (httpx2.ReadError("reset", request=_request()), True),
+    (httpx2.RemoteProtocolError("closed without answer", request=_request()), True),
+]
+
+
+@pytest.mark.parametrize(("exc", "maybe"), NO_ANSWER, ids=[type(e).__name__ for e, _ in NO_ANSWER])
+def test_only_a_lost_answer_to_the_creating_request_may_have_made_the_post(
+    exc: Exception, maybe: bool
+) -> None:
+    from providers.failures import from_exception
+
+    creating = from_exception(exc, "Mastodon", "creating the post", committing=True)
+    uploading = from_exception(exc, "Mastodon", "uploading p.jpg", committing=False)
+    assert (creating.kind, creating.maybe_published) == ("try_later", maybe)
+    assert (uploading.kind, uploading.maybe_published) == ("try_later", False)
+
+
+@pytest.mark.parametrize(("status", "maybe"), [(500, False), (502, True), (503, False), (504, True)])
+def test_only_a_gateway_failure_on_the_creating_request_may_have_made_the_post(
+    status: int, maybe: bool
+) -> None:
+    from providers.failures import classify
+
+    answer = httpx2.Response(status, request=_request())
+    creating = classify(answer, "Mastodon", "creating the post", committing=True)
+    assert (creating.kind, creating.maybe_published) == ("try_later", maybe)
+    assert classify(answer, "Mastodon", "uploading p.jpg").maybe_published is False
