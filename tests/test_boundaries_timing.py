@@ -94,6 +94,26 @@ def test_the_window_is_the_documented_one() -> None:
     assert 0 < MARGIN_SECONDS < KEY_SECONDS
 
 
+# The networks whose publishers resend with a key, and how long each keeps one: Mastodon's is
+# documented (above); Ayrshare's is not (networks-2026.md §14 names idempotencyKey only), and the
+# publisher assumes an hour.
+KEY_WINDOWS = {"mastodon": KEY_SECONDS, "ayrshare": 3600}
+
+
+def test_every_publisher_that_resends_with_a_key_has_a_known_window() -> None:
+    from providers import catalog, networks
+    from providers.interface import Recovery
+
+    found = {}
+    for spec in catalog.all_networks():
+        module = networks.part(spec.id, networks.PUBLISH) if networks.can_publish(spec.id) else None
+        publisher = getattr(module, "PUBLISHER", None)
+        if publisher is not None and publisher.recovery is Recovery.IDEMPOTENT:
+            found[spec.id] = publisher.idempotency_seconds
+            assert publisher.can_lookup, f"{spec.id}: after the window it must look the post up"
+    assert found == KEY_WINDOWS
+
+
 # (seconds after the first request, whether linkdeck may still resend with the key)
 WINDOW_EDGES = [
     (LAST_RESEND - 1, True),
