@@ -6,6 +6,7 @@ retry can help); ``scheduled`` for a later try (Retry-After honoured, exponentia
 one, at most ``max_attempts`` tries); ``held`` (the account must be reconnected, or is gone);
 ``unknown`` (the answer to the creating request was lost on a network that cannot dedupe it).
 Only a cancelled task (the process is stopping) leaves it ``sending``, for crash recovery.
+A runner whose claim was taken over meanwhile records nothing: the row is the new owner's.
 
 Before the creating request, ``committed_at`` is written (publisher → ``report.committing()``),
 so after a crash recovery knows whether the post may exist.
@@ -256,9 +257,24 @@ async def _end(
     """Record the outcome (ending this runner's claim) and tell the listener."""
     if wanted == DeliveryState.UNKNOWN and publisher is not None and account is not None:
         fields.setdefault("url", publisher.profile_url(account))
-    recorded = await ctx.db(
-        ctx.store.transition, delivery.id, wanted, owner=ctx.owner, now=ctx.clock(), **fields
-    )
+    try:
+        recorded = await ctx.db(
+            ctx.store.transition, delivery.id, wanted, owner=ctx.owner, now=ctx.clock(), **fields
+        )
+    except IllegalTransition:
+        current = await ctx.db(ctx.store.delivery, delivery.id)
+        if current is None or (current.state == DeliveryState.SENDING and current.lease_owner == ctx.owner):
+            raise  # still ours: a move the machine refuses is a bug, not a lost claim
+        # The claim was taken over while this runner worked (it was presumed dead): the row is
+        # the new owner's. Leave it alone, but log this attempt's outcome so nothing is lost.
+        made = ""
+        if wanted == DeliveryState.SENT:
+            made = f" (post {fields.get('remote_post_id')} at {fields.get('url')})"
+        log.warning(
+            "delivery %s: claim lost before this runner could record %s%s; left to %s",
+            delivery.id, wanted, made, current.lease_owner,
+        )  # fmt: skip
+        return current
     ctx.event(
         _ENDED[wanted],
         recorded,

@@ -71,7 +71,7 @@ class Fault:
     path: str  # glob, matched against the path below the host and against the full path
     status: int = 500
     times: int = 1
-    retry_after: float | None = None
+    retry_after: float | str | None = None  # delay seconds, or an HTTP date (sent as it is)
     method: str | None = None
     host: str | None = None
     body: Any = None
@@ -79,6 +79,9 @@ class Fault:
     # The connection drops after this many bytes of the request's body have arrived: the network
     # keeps what it got (it handles the cut body), and no answer comes at all.
     drop_after_bytes: int | None = None
+    # The request is handled, then its answer is held back this many seconds: a client that waits
+    # less sees a read timeout although the network did what it asked.
+    delay: float = 0.0
 
     def matches(self, method: str, host: str, path: str, full_path: str) -> bool:
         if self.method and self.method.upper() != method:
@@ -137,6 +140,8 @@ class Sandbox:
             if fault is not None and fault[1]:  # the network did it; the answer is what fails
                 await self.emulator(host).handle(call)
             response = fault[0] if fault is not None else await self.emulator(host).handle(call)
+            if fault is not None and fault[3] > 0:
+                await asyncio.sleep(fault[3])
         except web.HTTPException as exc:  # redirects are raised
             entry["status"] = exc.status
             self._log(call, exc.status)
@@ -193,7 +198,7 @@ class Sandbox:
 
     def _fault(
         self, entry: dict[str, Any], method: str, host: str, path: str, full_path: str
-    ) -> tuple[web.Response, bool, int | None] | None:
+    ) -> tuple[web.Response, bool, int | None, float] | None:
         for fault in self.faults:
             if fault.times > 0 and fault.matches(method, host, path, full_path):
                 fault.times -= 1
@@ -202,7 +207,8 @@ class Sandbox:
                 body = (
                     fault.body if fault.body is not None else {"error": f"Injected failure ({fault.status})"}
                 )
-                return json_reply(body, fault.status, headers), fault.after, fault.drop_after_bytes
+                reply = json_reply(body, fault.status, headers)
+                return reply, fault.after, fault.drop_after_bytes, fault.delay
         return None
 
     # Control endpoints ----------------------------------------------------------------------------
@@ -211,8 +217,9 @@ class Sandbox:
         """``GET /__sandbox__``: status. ``GET /__sandbox__/posts`` (filter: host): the posts each
         emulated server holds. ``GET|DELETE /__sandbox__/requests`` (filters: host, path,
         method). ``POST|GET|DELETE /__sandbox__/fail`` {path, status, times, retry_after, method,
-        host, body, after, drop_after_bytes} (``after``: the request is handled, then its answer
-        replaced; ``drop_after_bytes``: the connection drops once that much of the body arrived).
+        host, body, after, drop_after_bytes, delay} (``after``: the request is handled, then its
+        answer replaced; ``drop_after_bytes``: the connection drops once that much of the body
+        arrived; ``delay``: the answer is held back that many seconds).
         ``POST /__sandbox__/latency`` {seconds}. ``POST /__sandbox__/clock``
         {advance}. ``POST /__sandbox__/instance`` {host, kind?, version?, max_characters?, …}."""
         body: dict[str, Any] = {}
