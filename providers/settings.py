@@ -1,7 +1,8 @@
 """Typed settings read from ``config.toml`` and the environment.
 
 The file is optional. Per network: ``[networks.<id>] client_id``, ``base_url``, ``auto_share``,
-``port`` (the loopback redirect port, for networks that register one), ``optional_scopes``.
+``port`` (the loopback redirect port, for networks that register one), ``optional_scopes``,
+``share_to_facebook`` (Instagram's posts also to that linked Facebook Page: :mod:`providers.sharing`).
 ``[staging]``: the S3-compatible bucket photos are staged in for networks that fetch media from a
 public address (:class:`StagingSettings`; its secret key in the keyring, ``linkdeck config
 set-secret staging``, or ``LINKDECK_STAGING_CLIENT_SECRET``).
@@ -37,6 +38,9 @@ class NetworkSettings:
     # Ask for the spec's optional scopes too (the user's app has the product that grants them,
     # e.g. LinkedIn's Community Management for company Pages).
     optional_scopes: bool | None = None
+    # Instagram's "Share to Facebook": the id of the linked Facebook Page its posts also go to
+    # (providers.sharing); "off" or None: not shared.
+    share_to_facebook: str | None = None
 
 
 STAGING_URL_SECONDS = 3600  # how long a staged file's presigned address works, by default
@@ -76,6 +80,7 @@ class Settings:
             auto_share=file_value.auto_share,
             port=file_value.port,
             optional_scopes=file_value.optional_scopes,
+            share_to_facebook=file_value.share_to_facebook,
         )
 
     def client_secret_from_env(self, network_id: str) -> str | None:
@@ -96,6 +101,7 @@ def load(path: Path | None = None) -> Settings:
                 auto_share=values.get("auto_share"),
                 port=values.get("port"),
                 optional_scopes=values.get("optional_scopes"),
+                share_to_facebook=_str_or_none(values.get("share_to_facebook")),
             )
     plaintext = checked.section("keyring").get("allow_plaintext", False)
     return Settings(
