@@ -215,3 +215,24 @@ def test_processing_errors_name_the_video_as_the_problem() -> None:
     words = upload.processing_failed({"status": "error", "errors": [{"code": 1, "message": "Bad audio."}]})
     assert words.startswith("Facebook (Tide Club) could not process the Reel (Bad audio)")
     assert "9:16, 3 to 90 seconds" in words
+
+
+async def test_a_reel_upload_resumes_from_where_it_broke(
+    fb: Facebook, tmp_path: Path, frozen_clock: clock.FrozenClock
+) -> None:
+    from providers.sandbox.server import Fault
+
+    await fb.link()
+    clip = video(tmp_path / "tide.mp4", (540, 960), seconds=3.2, audio=False)
+    assert clip.stat().st_size > 4000
+    fb.sandbox.sandbox.faults.append(Fault("/video-upload/*", method="POST", drop_after_bytes=3000))
+    done = await publish(fb, "Resumed", [str(clip)], frozen_clock)
+    assert done.state == DeliveryState.SENT, done.reason
+    calls = [
+        (r["method"], r["status"])
+        for r in fb.sandbox.sandbox.requests
+        if "/video-upload/" in r["path"] or r["path"] == f"/v26.0/{done.remote_post_id}"
+    ]
+    assert calls[:3] == [("POST", "dropped"), ("GET", 200), ("POST", 200)]  # on from bytes_transferred
+    reel = fb.emulator.world.reels[done.remote_post_id]
+    assert reel.received == reel.size == clip.stat().st_size  # every byte, once

@@ -13,6 +13,9 @@ trypost PR #32, May 2026):
 - ``finish`` only once every byte has arrived, with ``video_state`` (PUBLISHED, DRAFT or
   SCHEDULED) → else (#100); a video under 3 or over 90 seconds, or one that is not a readable
   video, → (#100) naming the rule (those exact codes: not verified here);
+- a part that ends before ``file_size`` answers ``{"success": false}`` (what a real rupload
+  answers then: not verified); what came is kept, and the status's
+  ``uploading_phase.bytes_transferred`` says where to go on from;
 - after ``finish`` the status moves one step per read: processing, then ready (publishing
   complete); a DRAFT never leaves the Page's drafts (not listed as published).
 
@@ -139,7 +142,9 @@ class FacebookReels(Emulator):
             if len(reel.data) + len(take) <= KEPT_BYTES:
                 reel.data += take
             reel.received += len(take)
-        return json_reply({"success": True})
+        # A body cut short (a dropped connection) is kept as far as it came; the client reads
+        # uploading_phase.bytes_transferred and sends the rest from there.
+        return json_reply({"success": reel.received == reel.size})
 
     def reel_status(self, reel: Reel) -> web.Response:
         uploaded = reel.size is not None and reel.received >= reel.size
