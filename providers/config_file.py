@@ -75,6 +75,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "optional_scopes": BOOLEAN,
         # Another way to link than the network's default, where it has one (X: "pin").
         "route": TEXT,
+        "share_to_facebook": Key(
+            'a Facebook Page id (in quotes), or "off"',
+            lambda v: isinstance(v, str) and (v == "off" or v.isdigit()),
+            hint="It is the linked Page Instagram's posts also go to: `linkdeck accounts` shows it.",
+        ),
         "port": Key(
             "a whole number from 1024 to 65535",
             _whole(1024, 65535),

@@ -19,8 +19,9 @@ from providers import paths
 from providers.config_file import SCHEMA, TEXT, read
 from providers.errors import SetupError, UsageError
 
-# The keys a person sets this way: the text ones of a network's table (client_id, base_url).
-SETTABLE = tuple(key for key, kind in SCHEMA["networks.*"].items() if kind is TEXT)
+# The keys a person sets this way: the text ones of a network's table (client_id, base_url), and
+# Instagram's Page to share to (a Page id or "off": its rule is checked before writing).
+SETTABLE = (*(key for key, kind in SCHEMA["networks.*"].items() if kind is TEXT), "share_to_facebook")
 _HEADER = re.compile(r"\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?")
 
 
@@ -62,6 +63,9 @@ def set_network_value(network_id: str, key: str, value: str, path: Path | None =
     value = value.strip()
     if not value or not value.isprintable():
         raise UsageError(f"the {key} is empty or has control characters")
+    rule = SCHEMA["networks.*"][key]
+    if not rule.accepts(value):
+        raise UsageError(f"the {key} must be {rule.expected}, not {value!r}", hint=rule.hint)
     path = path or paths.config_file()
     read(path)  # a broken or unreadable file: SetupError naming it, and it is left alone
     text = path.read_text(encoding="utf-8") if path.exists() else ""

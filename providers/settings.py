@@ -1,7 +1,8 @@
 """Typed settings read from ``config.toml`` and the environment.
 
 The file is optional. Per network: ``[networks.<id>] client_id``, ``base_url``, ``auto_share``,
-``port`` (the loopback redirect port, for networks that register one), ``optional_scopes``.
+``port`` (the loopback redirect port, for networks that register one), ``optional_scopes``,
+``share_to_facebook`` (Instagram's posts also to that linked Facebook Page: :mod:`providers.sharing`).
 ``[staging]``: the S3-compatible bucket photos are staged in for networks that fetch media from a
 public address (:class:`StagingSettings`; its secret key in the keyring, ``linkdeck config
 set-secret staging``, or ``LINKDECK_STAGING_CLIENT_SECRET``).
@@ -42,6 +43,9 @@ class NetworkSettings:
     # Another way to link than the network's default, for networks that offer one (X's "pin":
     # OAuth 1.0a keys, the PIN typed back); the network's sign-in checks the value.
     route: str | None = None
+    # Instagram's "Share to Facebook": the id of the linked Facebook Page its posts also go to
+    # (providers.sharing); "off" or None: not shared.
+    share_to_facebook: str | None = None
 
 
 STAGING_URL_SECONDS = 3600  # how long a staged file's presigned address works, by default
@@ -86,6 +90,7 @@ class Settings:
             port=file_value.port,
             optional_scopes=file_value.optional_scopes,
             route=file_value.route,
+            share_to_facebook=file_value.share_to_facebook,
         )
 
     def client_secret_from_env(self, network_id: str) -> str | None:
@@ -107,6 +112,7 @@ def load(path: Path | None = None) -> Settings:
                 port=values.get("port"),
                 optional_scopes=values.get("optional_scopes"),
                 route=_str_or_none(values.get("route")),
+                share_to_facebook=_str_or_none(values.get("share_to_facebook")),
             )
     plaintext = checked.section("keyring").get("allow_plaintext", False)
     secrets = checked.section("secrets")

@@ -104,6 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
         help='when to publish, in local time: "in 2h", "09:00", "tomorrow 09:00", "fri 14:30"; '
         "or ISO-8601 with a UTC offset",
     )
+    p.add_argument(
+        "--no-share",
+        action="store_true",
+        help="send only to --to, not also to the Facebook Page Instagram shares to",
+    )
     p.add_argument("--json", action="store_true")
 
     p = add("queue", "scheduled, held, sent and failed posts")
@@ -128,7 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
         "set", help="write a network's setting into config.toml, e.g. `config set x client_id ID`"
     )
     s.add_argument("network", metavar="NETWORK")
-    s.add_argument("key", metavar="KEY", help="client_id or base_url")
+    s.add_argument(
+        "key",
+        metavar="KEY",
+        help="client_id or base_url; for instagram, share_to_facebook (a linked Page's id, or off)",
+    )
     s.add_argument("value", metavar="VALUE")
     return parser
 

@@ -170,8 +170,45 @@ def set_value(args: argparse.Namespace) -> int:
     from providers.linking import stored_secrets
 
     spec = catalog.get(args.network)
+    if args.key == "share_to_facebook":
+        return _set_sharing(spec.id, args.value.strip())
     path = set_network_value(spec.id, args.key, args.value)
     print(f"Wrote [networks.{spec.id}] {args.key} into {path}.")
     reason = overview.needs_setup(spec, settings_module.load(), stored_secrets([spec.id]))
     print(reason or f"{spec.name} is set up: link it with `linkdeck link {spec.id}`.")
+    return 0
+
+
+def _set_sharing(network: str, value: str) -> int:
+    """``config set instagram share_to_facebook PAGE|off``: only a linked Page is taken, so a typo
+    never sends posts nowhere."""
+    from providers import sharing
+    from providers.config_write import set_network_value
+    from providers.store import Store
+
+    if network not in sharing.SHARES_FROM:
+        raise UsageError(
+            "share_to_facebook is Instagram's setting (its Share to Facebook), "
+            f"not {catalog.get(network).name}'s",
+            hint="Run `linkdeck config set instagram share_to_facebook <Page id>`.",
+        )
+    with Store.open() as store:
+        pages = sharing.pages(store.accounts())
+    listed = ", ".join(f"{a.target_id} ({a.target_name})" for a in pages) or "none"
+    chosen = next((a for a in pages if value in (a.target_id, a.target_name)), None)
+    if value.lower() != sharing.OFF and chosen is None:
+        raise UsageError(
+            f"no linked Facebook Page is {value!r}; linked Pages: {listed}",
+            hint="Link Facebook first (`linkdeck link facebook`), or give `off`.",
+        )
+    stored = sharing.OFF if chosen is None else str(chosen.target_id)
+    path = set_network_value(network, "share_to_facebook", stored)
+    print(f"Wrote [networks.{network}] share_to_facebook into {path}.")
+    if chosen is None:
+        print(f"{catalog.get(network).name} posts are no longer shared to Facebook.")
+    else:
+        print(
+            f"{catalog.get(network).name} posts also go to Facebook ({chosen.target_name}), "
+            "one delivery each; `linkdeck post --no-share` leaves it out once."
+        )
     return 0

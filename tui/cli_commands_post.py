@@ -11,6 +11,9 @@
   ``--at`` it is accepted and the post is held until the account is reconnected.
 - Alt text: a file ``PHOTO.alt.txt`` next to ``PHOTO`` (e.g. ``beach.jpg.alt.txt``) is that
   photo's description.
+- An Instagram account whose posts are shared to a Facebook Page (``config set instagram
+  share_to_facebook``, :mod:`providers.sharing`) brings that Page's account along, said on
+  stderr; ``--no-share`` leaves it out this once.
 - Media and caption are checked first, against each account's own server limits where the
   network publishes them: unreadable files exit 2, anything a network would refuse exits 1 with
   the verdicts, and nothing is recorded or sent.
@@ -97,6 +100,26 @@ def resolve_targets(store: Store, to: str, *, scheduled: bool) -> list[Account]:
                 )
             chosen[account.id] = account
     return list(chosen.values())
+
+
+def _with_shared(store: Store, accounts: list[Account], *, scheduled: bool) -> list[Account]:
+    """``accounts`` and the Facebook Page Instagram shares to (providers.sharing), said on stderr;
+    a Page that needs reconnecting is left out of a post sent now, with the reason."""
+    from providers import sharing
+    from providers.settings import load
+
+    added = sharing.with_shared(accounts, load(), store.accounts())[len(accounts) :]
+    for account in added:
+        if account.state == AccountState.RECONNECT and not scheduled:
+            print(
+                f"linkdeck: not also sharing to Facebook ({account.target_name}): it needs "
+                "reconnecting (`linkdeck link facebook`).",
+                file=sys.stderr,
+            )
+            continue
+        print(f"Also to Facebook ({account.target_name}): Instagram shares to it.", file=sys.stderr)
+        accounts = [*accounts, account]
+    return accounts
 
 
 # Checks ------------------------------------------------------------------------------------------
@@ -203,6 +226,8 @@ def post(args: argparse.Namespace) -> int:
     when = parse_at(args.at) if args.at is not None else None
     with Store.open() as store:
         accounts = resolve_targets(store, args.to, scheduled=when is not None)
+        if not args.no_share:
+            accounts = _with_shared(store, accounts, scheduled=when is not None)
         vault = Vault(load())
         if when is None:
             vault.check()  # a missing keyring is a setup problem: say so before recording anything

@@ -45,7 +45,9 @@ def _wrong(key: config_file.Key) -> list[object]:
     """Values of the wrong type for ``key``: always a list and a table; a string where it takes no
     string; a number where it takes a string."""
     wrong: list[object] = [[1], {"a": 1}]
-    wrong.append(1 if key.accepts("x") or key.accepts("send") else "1")
+    # (a key that takes only some strings, such as a Page id, is shown one by "1" or "off")
+    takes_strings = any(key.accepts(text) for text in ("x", "send", "1", "off"))
+    wrong.append(1 if takes_strings else "1")
     return wrong
 
 

@@ -163,3 +163,32 @@ def test_link_a_business_page_post_a_photo_with_a_link_and_unlink(
         headers={"Authorization": f"Bearer {token['page_tokens'][page]}"},
     )
     assert after.status_code == 400 and after.json()["error"]["code"] == 190  # the grant is gone
+
+
+def test_a_vertical_video_posts_as_a_reel_and_a_too_short_one_is_refused_first(
+    fb_env: dict[str, str], sandbox_process: SandboxProcess, tmp_path: Path
+) -> None:
+    code, _, err = link_facebook(fb_env, 1)
+    assert code == 0, err
+    page = "1010000000000001"
+    short = media_corpus.video(tmp_path / "short.mp4", (540, 960), seconds=1.0, audio=False)
+    refused = run_cli(fb_env, "post", str(short), "--to", "facebook", "--caption", "Too short", "--json")
+    assert refused.returncode == 1, refused.stdout
+    said = refused.stdout + refused.stderr
+    assert "vertical video, which Facebook posts as a Reel" in said, said
+    assert "Reels last 3 s to 1:30 (this one is 1 s)" in said, said
+    assert sandbox_process.requests(f"/v26.0/{page}/video_reels") == []  # nothing sent
+
+    clip = media_corpus.video(tmp_path / "reel.mp4", (540, 960), seconds=3.2, audio=False)
+    done = run_cli(fb_env, "post", str(clip), "--to", "facebook", "--caption", "Tide turning", "--json")
+    assert done.returncode == 0, done.stderr + done.stdout
+    [delivery] = json.loads(done.stdout)["deliveries"]
+    assert delivery["state"] == "sent", delivery
+    assert delivery["url"] == f"https://www.facebook.com/reel/{delivery['remote_post_id']}"
+    phases = [r["params"].get("upload_phase") for r in sandbox_process.requests(f"/v26.0/{page}/video_reels")]
+    assert phases == ["start", "finish"]
+    [upload] = sandbox_process.requests(f"/video-upload/v26.0/{delivery['remote_post_id']}")
+    assert upload["host"] == "rupload.facebook.com" and upload["method"] == "POST"
+    assert sandbox_process.requests(f"/v26.0/{page}/videos") == []  # never the drafts' way
+    posts = sandbox_process.control("GET", "posts")["posts"]
+    assert [(p["user"], p["text"], p["media"]) for p in posts] == [(page, "Tide turning", 1)]

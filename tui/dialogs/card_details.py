@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Markdown, Static, Switch
 
-from providers import clock
+from providers import clock, sharing
 from providers.errors import LinkdeckError
 from providers.instances import settings_url_for
 from providers.networks import can_link
@@ -19,6 +19,7 @@ from providers.spec import AuthKind
 from tui.dialogs.confirm import Confirm
 from tui.screens.base import LinkdeckModal
 from tui.widgets.network_card import days, when
+from tui.widgets.share_to import ShareToRow, shared_from
 
 
 class CardDetails(LinkdeckModal[bool | None]):
@@ -48,6 +49,8 @@ class CardDetails(LinkdeckModal[bool | None]):
                     with Horizontal(classes="details-row"):
                         yield Label("Share automatically from Upload ", classes="switch-label")
                         yield Switch(value=account.auto_share, id="auto-share")
+                    if spec.id in sharing.SHARES_FROM:
+                        yield ShareToRow(spec.id)
                 if self.setting_up and spec.capabilities.needs_developer_app:
                     yield from self._setup_form()  # an API key has its own button (Enter API key)
                 url = self.page_url
@@ -107,6 +110,11 @@ class CardDetails(LinkdeckModal[bool | None]):
                     facts.append(f"token expires {when(account.expires_at)}{left}")
                 facts.append(f"linked {when(account.linked_at)}")
                 lines.append("; ".join(facts))
+                shared = (
+                    shared_from(account.target_id, self.app.ctx.settings) if spec.id == sharing.TO else None
+                )
+                if shared:
+                    lines += ["", shared]
                 lines.append("")
             if card.state is CardState.RECONNECT:
                 lines.append(f"**Reconnect needed:** {card.reason}. Scheduled posts are held until then.")

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
-from providers import catalog
+from providers import catalog, sharing
 from tui.messages import TargetsChanged
 from tui.screens.base import LinkdeckPane
 
@@ -31,6 +31,7 @@ class TargetsPane(LinkdeckPane):
     def __init__(self) -> None:
         super().__init__(id="upload-targets-pane")
         self._linked_here: str | None = None  # a network linked from this pane: share to it
+        self._accounts: dict[int, Account] = {}  # the accounts shown, by store id
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="upload-options"):
@@ -54,17 +55,19 @@ class TargetsPane(LinkdeckPane):
             )
             return
         linked_here, self._linked_here = self._linked_here, None
+        self._accounts = {account.id: account for account in accounts}
+        ticks = {f"share-{a.id}": previous.get(f"share-{a.id}", a.auto_share) for a in accounts}
+        for account in accounts:
+            if account.network == linked_here:  # linking from Upload turns sharing on
+                ticks[f"share-{account.id}"] = True
+            page = sharing.shared_to(account, self.app.ctx.settings, accounts)
+            if page is not None and ticks[f"share-{account.id}"] and f"share-{page.id}" not in previous:
+                ticks[f"share-{page.id}"] = True  # Instagram ticked brings its Page along
         for account in accounts:
             name = catalog.get(account.network).name
             where = f" → {account.target_name}" if account.target_name else ""
             key = f"share-{account.id}"
-            if account.network == linked_here:  # linking from Upload turns sharing on
-                previous[key] = True
-            await box.mount(
-                Checkbox(
-                    f"{name}: {account.handle}{where}", value=previous.get(key, account.auto_share), id=key
-                )
-            )
+            await box.mount(Checkbox(f"{name}: {account.handle}{where}", value=ticks[key], id=key))
 
     def ticked_ids(self) -> set[int]:
         """The store ids of the ticked accounts."""
@@ -72,7 +75,14 @@ class TargetsPane(LinkdeckPane):
 
     @on(Checkbox.Changed)
     def _ticked(self, event: Checkbox.Changed) -> None:
+        """Ticking Instagram ticks the Facebook Page it shares to (its Share to Facebook, in one
+        step); the Page can still be unticked for this post."""
         event.stop()
+        account = self._accounts.get(int((event.checkbox.id or "share-0").removeprefix("share-")))
+        if event.value and account is not None:
+            page = sharing.shared_to(account, self.app.ctx.settings, self._accounts.values())
+            if page is not None:
+                self.query_one(f"#share-{page.id}", Checkbox).value = True
         self.post_message(TargetsChanged())
 
     def show_post_options(self, options: set[str]) -> None:

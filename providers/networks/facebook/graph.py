@@ -83,7 +83,10 @@ def graph_error(response: httpx2.Response) -> GraphError | None:
         return None
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
-        return None
+        # rupload.facebook.com (a Reel's bytes) answers {"debug_info": {"type", "message"}}.
+        error = body.get("debug_info") if isinstance(body, dict) else None
+        if not isinstance(error, dict):
+            return None
 
     def number(value: Any) -> int | None:
         return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -1,4 +1,5 @@
-"""Publishing to a Facebook Page: text (a link in it gets its preview), or one to ten photos.
+"""Publishing to a Facebook Page: text (a link in it gets its preview), one to ten photos, a video
+or a Reel.
 
 As the Page itself, with the chosen Page's own token (the vault's token document keeps one per
 Page, :mod:`.link`), on Graph :data:`~.spec.GRAPH_VERSION` (shared/reference/networks.md §1,
@@ -10,7 +11,10 @@ networks-2026.md §1):
   ``POST /{page-id}/feed`` {message, attached_media: [{media_fbid}, …]};
 - one video: uploaded with Meta's Resumable Upload API (:mod:`.video`, streamed, resumed from
   the server's offset), then ``POST graph-video.facebook.com/{page-id}/videos`` {description,
-  fbuploader_video_file_chunk}; a video goes on its own (no photos beside it).
+  fbuploader_video_file_chunk}; a video goes on its own (no photos beside it);
+- a vertical video: a Reel, through ``/{page-id}/video_reels`` (:mod:`.reels`: start, the bytes
+  to rupload, finish with ``video_state=PUBLISHED``, then the status until ready), its limits
+  checked first; never ``/videos``, where it would land as a draft.
 
 Errors by Graph's code and subcode, never by the text (:data:`ERROR_RULES`): 190 (the sign-in
 ended) → reconnect; 10 and 200 (a permission missing) → reconnect, naming the permission;
@@ -43,6 +47,7 @@ from providers.networks.facebook.graph import (
     proof_for,
 )
 from providers.networks.facebook.problems import ERROR_RULES, PERMISSION_OF, RELINK, usage
+from providers.networks.facebook.reels import POLL_DELAYS, ReelUpload, is_vertical, publish_reel
 from providers.networks.facebook.video import VIDEO_MIME, VideoUpload
 from providers.publishing.multipart import StreamedMultipart
 
@@ -70,6 +75,7 @@ def post_url(post_id: str) -> str:
 class FacebookPublisher(Publisher):
     recovery = Recovery.LOOKUP
     error_rules: ClassVar[Mapping[str, Rule]] = ERROR_RULES
+    reel_poll_delays: ClassVar[tuple[float, ...]] = POLL_DELAYS
 
     def profile_url(self, account: Account) -> str | None:
         return f"https://www.facebook.com/{account.target_id}" if account.target_id else None
@@ -248,8 +254,11 @@ class FacebookPublisher(Publisher):
         file: tuple[Path, str, str],
         report: Reporter | None,
     ) -> PublishResult:
-        """One video: uploaded with the user token (resumable), posted with the Page's."""
+        """One video: a vertical one as a Reel (:mod:`.reels`), any other uploaded with the user
+        token (resumable) and posted with the Page's."""
         name, (path, mime, _) = self.name(account), file
+        if await is_vertical(path, name):
+            return await publish_reel(self.reel_upload(name), page, page_token, token, path, post, report)
         app_id = token.get(APP_ID)
         if not isinstance(app_id, str) or not app_id:
             raise PublishError("reconnect", f"{name}: link Facebook again so linkdeck can upload video.")
@@ -276,6 +285,18 @@ class FacebookPublisher(Publisher):
         )
         video_id = str(answer["id"])
         return PublishResult(video_id, f"https://www.facebook.com/{page}/videos/{video_id}")
+
+    def reel_upload(self, name: str) -> ReelUpload:
+        """The Reel flow, its refusals worded here; a 100 ("invalid parameter") while publishing
+        a Reel is about the video (too short, not 9:16…), so it is the media to fix."""
+
+        def refuse(response: httpx2.Response, what: str, committing: bool) -> PublishError:
+            found = self.refused(response, name, what, committing=committing)
+            if found.kind == "refused" and self.error_code(response) == "100" and "Reel" in what:
+                return PublishError("fix_media", found.message, status=found.status)
+            return found
+
+        return ReelUpload(self.client, name, refuse, self.reel_poll_delays)
 
     # Recovery ------------------------------------------------------------------------------------
 

@@ -23,6 +23,8 @@ error objects; /_reported: 190/463 and #200), strict where linkdeck could get it
   ``upload:{id}``; ``POST /upload:{id}`` with ``Authorization: OAuth`` and ``file_offset``, which
   must be where the session is; ``GET /upload:{id}`` → ``file_offset``; only sizes and a digest are
   kept), then ``POST graph-video.facebook.com/{page}/videos`` with the complete file's handle;
+- Reels: ``POST /{page}/video_reels`` start → the bytes at ``rupload.facebook.com`` → finish, the
+  status read at ``GET /{video-id}?fields=status`` (:mod:`.sandbox_reels` says what it checks);
 - ``GET /{page}/feed`` newest first (``since``, ``limit``, ``fields``);
 - rate-limit headers on every Graph answer: ``X-App-Usage`` and, for Page calls,
   ``X-Business-Use-Case-Usage`` (call_count, total_cputime, total_time in percent);
@@ -48,6 +50,7 @@ from providers.emulation.framework import Call, Published, Routes, SandboxDemo, 
 from providers.emulation.grants import Clock, Issued
 from providers.networks.facebook.sandbox_auth import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, graph_error_reply
 from providers.networks.facebook.sandbox_media import FacebookMedia
+from providers.networks.facebook.sandbox_reels import FacebookReels
 from providers.networks.facebook.sandbox_world import (
     BUSINESSES,
     DEFAULT_SETTINGS,
@@ -59,7 +62,7 @@ from providers.networks.facebook.sandbox_world import (
 )
 
 
-class FacebookServer(FacebookMedia):
+class FacebookServer(FacebookMedia, FacebookReels):
     kind = "facebook"
     network = "Facebook"
 
@@ -74,6 +77,9 @@ class FacebookServer(FacebookMedia):
             r.add("POST", "/oauth/authorize", self._plain(auth.decide))  # the consent form
             r.add("GET", "/sharer/sharer.php", self.sharer)
             r.add("*", "/device", self._plain(auth.device_page))
+            return
+        if host == "rupload.facebook.com":
+            r.add("POST", "/video-upload/{version}/{video}", self.graph(self.rupload))
             return
         if host == "graph-video.facebook.com":
             r.add("POST", "/{version}/{page}/videos", self.graph(self.create_video))
@@ -90,6 +96,7 @@ class FacebookServer(FacebookMedia):
         r.add("GET", "/{version}/{user}/businesses", self.graph(self.businesses))
         r.add("GET", "/{version}/{business}/owned_pages", self.graph(self.owned_pages))
         r.add("GET", "/{version}/{business}/client_pages", self.graph(self.client_pages))
+        r.add("POST", "/{version}/{page}/video_reels", self.graph(self.video_reels))
         r.add("POST", "/{version}/{page}/photos", self.graph(self.upload_photo))
         r.add("POST", "/{version}/{page}/feed", self.graph(self.create_post))
         r.add("GET", "/{version}/{page}/feed", self.graph(self.read_feed))
@@ -267,6 +274,9 @@ class FacebookServer(FacebookMedia):
 
     async def node(self, call: Call, issued: Issued, page: str | None) -> web.Response:
         node = call.match["node"]
+        reel = self.world.reels.get(node)
+        if reel is not None and page == reel.page:
+            return self.reel_status(reel)
         post = next((p for p in self.world.posts if p.id == node), None)
         if post is not None:
             return json_reply(self._post_body(post))
@@ -288,7 +298,7 @@ class FacebookServer(FacebookMedia):
 
 
 EMULATOR = FacebookServer
-HOSTS = ("www.facebook.com", "graph.facebook.com", "graph-video.facebook.com")
+HOSTS = ("www.facebook.com", "graph.facebook.com", "graph-video.facebook.com", "rupload.facebook.com")
 FIRST_LABELS: tuple[str, ...] = ()
 CATCH_ALL = False
 # The contract tests and the demo link Alice with the sandbox's Meta app (a confidential client:

@@ -83,12 +83,26 @@ class FeedPost:
 
 
 @dataclass
+class Reel:
+    """A Reel between ``upload_phase=start`` and its processing (:mod:`.sandbox_reels`)."""
+
+    id: str
+    page: str
+    size: int | None = None  # file_size, fixed by the first part
+    received: int = 0
+    data: bytearray = field(default_factory=bytearray, repr=False)
+    finished: str | None = None  # the video_state it was finished with
+    reads: int = 0  # status reads since finishing: processing, then ready
+
+
+@dataclass
 class World:
     clock: Clock
     settings: dict[str, Any] = field(default_factory=lambda: json.loads(json.dumps(DEFAULT_SETTINGS)))
     photos: dict[str, Photo] = field(default_factory=dict)
     uploads: dict[str, Upload] = field(default_factory=dict)
     posts: list[FeedPost] = field(default_factory=list)
+    reels: dict[str, Reel] = field(default_factory=dict)
     calls: int = 0
     numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(3_000_000_000_000_001))
 

@@ -79,8 +79,10 @@ SPEC = NetworkSpec(
         "card shows the days left and warns a week ahead, then you link again.",
         "A video goes on its own in a post (no photos beside it). Facebook processes it after "
         "linkdeck has posted it: it may take a few minutes to show, and linkdeck does not wait.",
-        "Not in this version: Reels and Stories (a vertical video is posted as a Page video), and "
-        "alt text (photos are sent without the alt text you wrote).",
+        "A vertical video (taller than 3:5) is posted as a Reel: Reels are 9:16, at least "
+        "540 × 960 pixels and 3 to 90 seconds long, checked before anything is sent; Facebook "
+        "allows 30 Reels a day per Page through the API. Any other video is a Page video.",
+        "Not in this version: Stories, and alt text (photos are sent without the alt text you wrote).",
         "Facebook Login for Devices (a code typed at facebook.com/device) is offered beside the "
         "browser address when LINKDECK_FACEBOOK_CLIENT_TOKEN holds your app's client token; "
         "whether Facebook grants Page permissions that way is not confirmed.",
@@ -141,6 +143,12 @@ SPEC = NetworkSpec(
         "max 10 images per post: peers.md §5 [A12] (3P); video: Resumable Upload API then "
         "graph-video /{page}/videos with fbuploader_video_file_chunk (networks.md §1 Publish; size "
         "and length limits unverified, none claimed)",
+        "reels": "networks-2026.md §1a (a vertical video sent to /{page}/videos lands as a draft; "
+        "Reels through /{page}/video_reels upload_phase=start → upload → finish; verified PZI PR "
+        "#1740); limits (9:16, ≥540×960, 3–90 s, 30 API Reels per Page in 24 h), the rupload "
+        "offset/file_size headers, video_state=PUBLISHED and the status phases: "
+        f"{FB}/docs/video-api/guides/reels-publishing (updated 2026-07-30, docs corpus); "
+        "'vertical' = width/height ≤ 0.6 is linkdeck's choice",
         "errors": f"{PZ} handleErrors (1366046, 1390008); networks.md §1 (368/1390008 posting too "
         "fast); recorded 190/463 and #200 in tests/fixtures/recorded/_reported",
         "recovery": "LOOKUP: no idempotency key on /{page-id}/feed (networks-2026.md §0.4); the "
