@@ -91,6 +91,13 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "url_seconds": Key("whole seconds from 60 to 604800", _whole(60, WEEK)),
         "prefix": TEXT,
     },
+    "store": {
+        "url": Key(
+            "a postgresql:// address (in quotes)",
+            lambda v: isinstance(v, str) and v.startswith(("postgresql://", "postgres://")),
+            hint="Remove it to use the SQLite store in linkdeck's data folder.",
+        ),
+    },
     "outbox": {
         "release_past_due": Key('"send" or "ask"', lambda v: v in ("send", "ask")),
         "max_attempts": Key("a whole number from 1 to 1000", _whole(1, 1000)),

@@ -16,12 +16,12 @@ machine allows can be checked against :mod:`.transitions` in one place.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from providers.store import transitions
+from providers.store.engine import Connection
 from providers.store.models import AccountState, Delivery, DeliveryState, HoldKind, from_text, to_text
 from providers.store.posts import DUE_AT, deliveries, require_delivery
 
@@ -87,7 +87,7 @@ def _fields_for(
 
 
 def transition(
-    conn: sqlite3.Connection,
+    conn: Connection,
     delivery_id: int,
     wanted: DeliveryState,
     *,
@@ -162,7 +162,7 @@ def transition(
     return require_delivery(conn, delivery_id)
 
 
-def promote(conn: sqlite3.Connection, now: datetime) -> int:
+def promote(conn: Connection, now: datetime) -> int:
     """scheduled → due for every delivery whose time has come; returns how many."""
     stamp = to_text(now)
     cursor = conn.execute(
@@ -172,7 +172,7 @@ def promote(conn: sqlite3.Connection, now: datetime) -> int:
     return cursor.rowcount
 
 
-def hold_unsendable(conn: sqlite3.Connection, now: datetime) -> int:
+def hold_unsendable(conn: Connection, now: datetime) -> int:
     """Hold due deliveries whose account is gone or needs reconnecting, or whose target is gone,
     instead of letting a runner claim them (reconnect-needed behaves like unlinked); point the
     others at the current account row. Returns how many were held."""
@@ -221,7 +221,7 @@ def hold_unsendable(conn: sqlite3.Connection, now: datetime) -> int:
 
 
 def claim(
-    conn: sqlite3.Connection,
+    conn: Connection,
     owner: str,
     *,
     now: datetime,
@@ -265,7 +265,7 @@ def claim(
     )
 
 
-def renew(conn: sqlite3.Connection, owner: str, *, now: datetime, lease_until: datetime) -> int:
+def renew(conn: Connection, owner: str, *, now: datetime, lease_until: datetime) -> int:
     """Extend the lease of every delivery ``owner`` is sending (the runner's heartbeat)."""
     cursor = conn.execute(
         "UPDATE deliveries SET lease_until = ? WHERE state = 'sending' AND lease_owner = ?",
@@ -274,7 +274,7 @@ def renew(conn: sqlite3.Connection, owner: str, *, now: datetime, lease_until: d
     return cursor.rowcount
 
 
-def mark_committing(conn: sqlite3.Connection, delivery_id: int, owner: str, now: datetime) -> Delivery:
+def mark_committing(conn: Connection, delivery_id: int, owner: str, now: datetime) -> Delivery:
     """Record that the request creating the post is about to go out (before it does). An earlier
     time is kept: ``committed_at`` is when the first request that may have created it went out."""
     cursor = conn.execute(
@@ -290,7 +290,7 @@ def mark_committing(conn: sqlite3.Connection, delivery_id: int, owner: str, now:
     return require_delivery(conn, delivery_id)
 
 
-def next_due(conn: sqlite3.Connection, now: datetime) -> datetime | None:
+def next_due(conn: Connection, now: datetime) -> datetime | None:
     """When a runner next has something to send: now if anything is due, else the earliest
     scheduled time (or retry time); None when nothing is queued."""
     if conn.execute("SELECT 1 FROM deliveries WHERE state = 'due' LIMIT 1").fetchone():
@@ -301,6 +301,6 @@ def next_due(conn: sqlite3.Connection, now: datetime) -> datetime | None:
     return now if row[0] == "" else from_text(row[0])
 
 
-def due_at(conn: sqlite3.Connection, delivery_id: int) -> datetime | None:
+def due_at(conn: Connection, delivery_id: int) -> datetime | None:
     row = conn.execute(f"SELECT {DUE_AT} FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
     return None if row is None or not row[0] else from_text(row[0])
