@@ -150,6 +150,25 @@ def _staging(settings: settings_module.Settings) -> Check:
     )
 
 
+def _store() -> Check:
+    """Which store is in use (SQLite file or PostgreSQL address, password masked) and its schema
+    version; read only: doctor neither creates nor migrates it."""
+    from providers.store import SCHEMA_VERSION, db
+
+    try:
+        engine, where, version = db.describe()
+    except LinkdeckError as exc:
+        return Check("store", Level.FAIL, _line(exc))
+    name = "PostgreSQL" if engine == "postgresql" else "SQLite"
+    if version is None:
+        return Check("store", Level.OK, f"{name} {where} (not created yet; schema version {SCHEMA_VERSION})")
+    if version < SCHEMA_VERSION:
+        state = f"schema version {version}, brought to {SCHEMA_VERSION} when linkdeck next opens it"
+    else:
+        state = f"schema version {version}"
+    return Check("store", Level.OK, f"{name} {where}, {state}")
+
+
 def _clock() -> Check:
     now = clock.now()
     local = now.astimezone()
@@ -193,6 +212,7 @@ def run_checks() -> list[Check]:
         checks.append(_keyring(settings))
         checks.extend(_developer_apps(settings))
         checks.append(_staging(settings))
+    checks.append(_store())
     checks.append(_clock())
     place = environment.where()
     checks.append(

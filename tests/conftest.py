@@ -8,7 +8,8 @@ Asked for by name:
 - ``store_engine``: "sqlite", or "postgresql" with LINKDECK_DATABASE_URL set (for this process and
   the subprocesses it starts) to a fresh schema on the session's real PostgreSQL
   (tests/support/postgres.py). A test module marked ``pytest.mark.both_engines`` runs each of its
-  tests on both; ``pytest.mark.sqlite_only`` keeps one test (about the SQLite file) on SQLite.
+  tests on both; ``pytest.mark.sqlite_only`` keeps one test (about the SQLite file) on SQLite, and
+  ``pytest.mark.postgresql_only`` one about PostgreSQL's own ways on PostgreSQL.
 - ``plaintext_ok``: the plaintext opt-in (LINKDECK_ALLOW_PLAINTEXT_SECRETS=1) for this process
   and what it starts; ``vault``: a vault opened with that opt-in. A real Secret Service (under
   tests/with_keyring.sh) is preferred even then, so the opt-in only matters where there is none.
@@ -121,6 +122,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     if metafunc.definition.get_closest_marker("sqlite_only"):
         metafunc.parametrize("store_engine", ["sqlite"], indirect=True)
+    elif metafunc.definition.get_closest_marker("postgresql_only"):
+        metafunc.parametrize("store_engine", ["postgresql"], indirect=True)
     elif metafunc.definition.get_closest_marker("both_engines"):
         metafunc.parametrize("store_engine", ENGINES, indirect=True)
 

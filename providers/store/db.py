@@ -289,3 +289,33 @@ def migrate(
                 conn.execute(statement)
             engine.set_schema_version(conn, version)
     return schema_version(conn)
+
+
+def describe() -> tuple[str, str, int | None]:
+    """Which store is configured, without creating or migrating it: (engine, address with any
+    password masked, schema version, or None when the SQLite file does not exist yet). Raises the
+    same errors as opening it (unreachable, refused, newer than this linkdeck)."""
+    from providers import paths
+    from providers.store import address
+
+    url = address.configured()
+    if url is None:
+        path = paths.database_file()
+        health.inspect_file(path, SCHEMA_VERSION)  # refuses a newer or damaged file, changing nothing
+        if not path.exists() or path.stat().st_size == 0:
+            return "sqlite", str(path), None
+        return "sqlite", str(path), health.read_version(path)
+    from providers.store import pg
+
+    conn = pg.connect(url)
+    try:
+        version = schema_version(conn)
+    finally:
+        conn.close()
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"linkdeck's database {address.masked(url)} has schema version {version}, which this "
+            f"linkdeck does not know (it knows 0 to {SCHEMA_VERSION}): a newer linkdeck wrote it",
+            hint="Nothing was changed. Upgrade linkdeck to use it.",
+        )
+    return "postgresql", address.masked(url), version

@@ -27,6 +27,10 @@ from urllib.parse import quote
 PORT = 5432  # only names the socket file (.s.PGSQL.5432) in the server's own folder
 USER = "linkdeck"
 DATABASE = "linkdeck"
+# A second role that must give its password (the others are trusted on the socket), for the tests
+# of a refused sign-in and of a password never shown.
+PASSWORD_USER = "linkdeck_pw"
+PASSWORD = "pw-7c1e9a52b3d84f60"
 
 
 class PostgresMissing(RuntimeError):
@@ -63,11 +67,11 @@ class Server:
     def socket_dir(self) -> Path:
         return self.folder / "socket"
 
-    def url(self, options: str = "") -> str:
+    def url(self, options: str = "", *, user: str = USER) -> str:
         query = f"host={quote(str(self.socket_dir), safe='')}&port={PORT}"
         if options:
             query += f"&options={quote(options, safe='')}"
-        return f"postgresql://{USER}@/{DATABASE}?{query}"
+        return f"postgresql://{user}@/{DATABASE}?{query}"
 
     def fresh_url(self) -> str:
         """The address of a new, empty schema (the store's tables are created there on opening)."""
@@ -117,6 +121,8 @@ def start() -> Server:
         capture_output=True,
         timeout=180,
     )
+    hba = data / "pg_hba.conf"
+    hba.write_text(f"local all {PASSWORD_USER} scram-sha-256\n" + hba.read_text())
     settings = (
         f"-c listen_addresses='' -c unix_socket_directories={folder / 'socket'} -p {PORT} "
         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
@@ -146,6 +152,7 @@ def _create_database(server: Server) -> None:
             maintenance = server.url().replace(f"/{DATABASE}?", "/postgres?")
             with psycopg.connect(maintenance, autocommit=True) as conn:
                 conn.execute(f"CREATE DATABASE {DATABASE}")
+                conn.execute(f"CREATE ROLE {PASSWORD_USER} LOGIN PASSWORD '{PASSWORD}'")
                 return
         except psycopg.OperationalError:
             if time.monotonic() > deadline:
