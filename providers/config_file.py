@@ -105,6 +105,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "backoff_seconds": Key(f"a number of seconds between 0 and {WEEK}", _seconds(0, WEEK)),
         "backoff_max_seconds": Key(f"a number of seconds between 0 and {WEEK}", _seconds(0, WEEK)),
         "lease_seconds": Key(f"a number of seconds, at least 10 and at most {WEEK}", _seconds(10, WEEK)),
+        "send_from_app": BOOLEAN,
     },
 }
 
