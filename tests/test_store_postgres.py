@@ -7,21 +7,27 @@ the password."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from providers import doctor
+from providers import clock, doctor
 from providers.errors import SetupError
-from providers.store import SCHEMA_VERSION, SchemaTooNew, Store, pg
+from providers.outbox import worker
+from providers.store import SCHEMA_VERSION, SchemaTooNew, Store, machine, pg
 from providers.store import db as store_db
+from providers.store.engine import QueueListener
 from providers.store.health import DatabaseUnusable
+from providers.vault import Vault
 from tests.support import postgres
 from tests.support.cli import cli_env, run_cli
+from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.postgresql_only
 
@@ -244,3 +250,86 @@ def test_a_bad_address_is_one_clear_line_without_traceback_or_password(
     if address.startswith("postgresql"):
         with pytest.raises(DatabaseUnusable, match="PostgreSQL store"):
             Store.open(url=address)
+
+
+def test_claims_pass_over_rows_another_claimer_holds_instead_of_waiting(url: str) -> None:
+    with Store.open() as setup:
+        account = setup.upsert_account("mastodon", "1", handle="@u1", instance="https://m.example")
+        for n in range(4):
+            setup.create_post_with_deliveries(f"p{n}", [], None, [account])
+    first_worker = pg.connect(url)
+    try:
+        with Store.open() as second_worker:
+            # A wait for the first worker's rows would end in an error here instead of hanging.
+            second_worker._conn.execute("SET lock_timeout = '10s'")
+            with store_db.transaction(first_worker, exclusive=False):
+                now = clock.now()
+                mine = machine.claim(
+                    first_worker, "a", now=now, lease_until=now + timedelta(minutes=1), limit=2
+                )
+                # Still open: the first worker holds its two rows (and the one-writer lock).
+                theirs = second_worker.claim_due("b", lease_seconds=60, limit=10)
+            assert len(mine) == len(theirs) == 2
+            assert {d.id for d in mine}.isdisjoint({d.id for d in theirs})
+            assert {d.lease_owner for d in second_worker.deliveries(["sending"])} == {"a", "b"}
+    finally:
+        first_worker.close()
+
+
+async def test_a_sleeping_worker_is_woken_by_a_new_post_not_by_polling(url: str, vault: Vault) -> None:
+    """The worker polls once an hour here: only the store's NOTIFY can wake it for the second post.
+    A delivery whose account row is gone is held by the claim that finds it, which shows a runner
+    looked at it without sending anything anywhere."""
+    with Store.open() as store, Store.open() as other:
+        account = other.upsert_account("mastodon", "1", handle="@u1", instance="https://m.example")
+        other._conn.execute("DELETE FROM accounts WHERE id = ?", (account.id,))
+        _post, [first] = other.create_post_with_deliveries("first", [], None, [account])
+        opened = store.queue_listener
+        spies: list[_Spy] = []
+        store.queue_listener = lambda: spies.append(_Spy(opened())) or spies[-1]  # type: ignore[method-assign]
+        stop = asyncio.Event()
+        running = asyncio.create_task(worker.serve(store, vault, poll=3600, stop=stop))
+        try:
+            await asyncio.to_thread(wait_until, lambda: _state(other, first.id) == "held", 30)
+            await asyncio.to_thread(wait_until, lambda: bool(spies) and spies[0].sleeping.is_set(), 30)
+            _post, [second] = other.create_post_with_deliveries("second", [], None, [account])
+            await asyncio.to_thread(wait_until, lambda: _state(other, second.id) == "held", 30)
+        finally:
+            stop.set()
+            await asyncio.wait_for(running, 30)
+
+
+class _Spy:
+    """The worker's listener, saying when the worker has gone to sleep on it (its pass is over)."""
+
+    def __init__(self, listener: QueueListener | None) -> None:
+        assert listener is not None
+        self.listener = listener
+        self.sleeping = threading.Event()
+
+    def wait(self, timeout: float) -> bool:
+        self.sleeping.set()
+        return self.listener.wait(timeout)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def _state(store: Store, delivery_id: int) -> str:
+    found = store.delivery(delivery_id)
+    return "" if found is None else str(found.state)
+
+
+def test_a_listener_hears_what_is_added_or_due_again_once_committed(url: str) -> None:
+    with Store.open() as store:
+        listener = store.queue_listener()
+        assert listener is not None
+        try:
+            assert listener.wait(0.1) is False  # nothing yet
+            account = store.upsert_account("mastodon", "1", handle="@u1", instance="https://m.example")
+            assert listener.wait(0.1) is False  # linking an account adds nothing to send
+            store.create_post_with_deliveries("x", [], None, [account])
+            assert listener.wait(10) is True
+            assert listener.wait(0.1) is False  # one transaction, one wake-up
+        finally:
+            listener.close()

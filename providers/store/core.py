@@ -26,11 +26,12 @@ from providers.outbox_config import load as load_outbox_config
 from providers.store import address, db
 from providers.store import apps as _apps
 from providers.store import avatars as _avatars
+from providers.store import engine as _engine
 from providers.store import posts as _posts
 from providers.store.account_api import AccountMethods
 from providers.store.apps import RegisteredApp
 from providers.store.delivery_api import DeliveryMethods
-from providers.store.engine import Connection
+from providers.store.engine import Connection, QueueListener
 from providers.store.models import (
     Account,
     CachedAvatar,
@@ -101,6 +102,17 @@ class Store(AccountMethods, DeliveryMethods):
 
     def __repr__(self) -> str:
         return f"<Store {self.address}>"
+
+    def queue_listener(self) -> QueueListener | None:
+        """On PostgreSQL, a listener a worker sleeps on until the queue changes (its own
+        connection; close it after); None on SQLite, where runners poll."""
+        found = _engine.other(self._conn)
+        if found is None:
+            return None
+        from providers.store import pg
+
+        assert isinstance(found, pg.PgConnection)
+        return found.listener()
 
     def schema_version(self) -> int:
         with self._read() as conn:

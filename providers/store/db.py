@@ -213,10 +213,10 @@ def connect_postgres(url: str) -> Connection:
 
 
 @contextmanager
-def transaction(conn: Connection) -> Iterator[Connection]:
+def transaction(conn: Connection, *, exclusive: bool = True) -> Iterator[Connection]:
     """``BEGIN IMMEDIATE`` (or the engine's equivalent) … ``COMMIT``, or ``ROLLBACK`` on any
-    exception."""
-    engine.begin_write(conn)
+    exception. ``exclusive=False``: see :func:`providers.store.engine.begin_write`."""
+    engine.begin_write(conn, exclusive=exclusive)
     try:
         yield conn
     except BaseException:
@@ -241,8 +241,8 @@ class Transactions:
             yield self._conn
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self._lock, self._user_errors(), transaction(self._conn) as conn:
+    def _write(self, *, exclusive: bool = True) -> Iterator[Connection]:
+        with self._lock, self._user_errors(), transaction(self._conn, exclusive=exclusive) as conn:
             yield conn
 
     @contextmanager

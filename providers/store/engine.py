@@ -40,13 +40,21 @@ class Connection(Protocol):
     def close(self) -> None: ...
 
 
+class QueueListener(Protocol):
+    def wait(self, timeout: float) -> bool: ...
+
+    def close(self) -> None: ...
+
+
 class EngineConnection(Connection, Protocol):
     """A connection that is not SQLite's: it knows its engine's spelling of what follows."""
 
     engine: str
     address: str
 
-    def begin_write(self) -> None: ...
+    def begin_write(self, *, exclusive: bool) -> None: ...
+
+    def try_write_lock(self) -> bool: ...
 
     def schema_version(self) -> int: ...
 
@@ -55,6 +63,8 @@ class EngineConnection(Connection, Protocol):
     def change_stamp(self) -> int: ...
 
     def skip_locked(self) -> str: ...
+
+    def notify_queue(self) -> None: ...
 
 
 def other(conn: Connection) -> EngineConnection | None:
@@ -67,13 +77,22 @@ def name(conn: Connection) -> str:
     return "sqlite" if found is None else found.engine
 
 
-def begin_write(conn: Connection) -> None:
-    """Start a write transaction: one writer at a time, as SQLite's ``BEGIN IMMEDIATE`` gives."""
+def begin_write(conn: Connection, *, exclusive: bool = True) -> None:
+    """Start a write transaction: one writer at a time, as SQLite's ``BEGIN IMMEDIATE`` gives.
+    ``exclusive=False`` (claims) lets PostgreSQL run it beside others, each statement guarding
+    its rows itself (:func:`try_write_lock`, :func:`skip_locked`); SQLite has only one kind."""
     found = other(conn)
     if found is None:
         conn.execute("BEGIN IMMEDIATE")
     else:
-        found.begin_write()
+        found.begin_write(exclusive=exclusive)
+
+
+def try_write_lock(conn: Connection) -> bool:
+    """Inside a non-exclusive transaction: take the one-writer lock if it is free (True), else go
+    on without it (False). Always True on SQLite, whose write transactions all hold it."""
+    found = other(conn)
+    return True if found is None else found.try_write_lock()
 
 
 def schema_version(conn: Connection) -> int:
@@ -105,3 +124,12 @@ def skip_locked(conn: Connection) -> str:
     SKIP LOCKED``); "" on SQLite, where the write transaction already admits one claimer."""
     found = other(conn)
     return "" if found is None else found.skip_locked()
+
+
+def notify_queue(conn: Connection) -> None:
+    """Inside a write transaction that adds to the queue or makes something due (again): tell the
+    waiting workers once it commits (PostgreSQL's NOTIFY). SQLite's runners look at their next
+    due time and poll instead; there is no one to tell."""
+    found = other(conn)
+    if found is not None:
+        found.notify_queue()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from providers.store import engine
 from providers.store.engine import Connection
 from providers.store.models import HOLDABLE_STATES, Account, HoldKind, checked, to_text, utcnow
 from providers.store.posts import DUE_AT
@@ -78,4 +79,6 @@ def release_for(
         """,
         (account.id, stamp, *identity, past_due),
     )
+    if cursor.rowcount:
+        engine.notify_queue(conn)
     return cursor.rowcount

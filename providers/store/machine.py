@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from providers.store import transitions
+from providers.store import engine, transitions
 from providers.store.engine import Connection
 from providers.store.models import AccountState, Delivery, DeliveryState, HoldKind, from_text, to_text
 from providers.store.posts import DUE_AT, deliveries, require_delivery
@@ -159,6 +159,8 @@ def transition(
     )
     if cursor.rowcount != 1:  # cannot happen inside the write transaction; never write silently
         raise transitions.IllegalTransition(delivery_id, current.state, wanted, "it changed meanwhile")
+    if wanted in (DeliveryState.DUE, DeliveryState.SCHEDULED):
+        engine.notify_queue(conn)  # due again, or a new time: waiting workers look again
     return require_delivery(conn, delivery_id)
 
 
@@ -172,12 +174,13 @@ def promote(conn: Connection, now: datetime) -> int:
     return cursor.rowcount
 
 
-def hold_unsendable(conn: Connection, now: datetime) -> int:
-    """Hold due deliveries whose account is gone or needs reconnecting, or whose target is gone,
-    instead of letting a runner claim them (reconnect-needed behaves like unlinked); point the
-    others at the current account row. Returns how many were held."""
+def hold_unsendable(conn: Connection, now: datetime, ids: list[int] | None = None) -> int:
+    """Hold due deliveries (only ``ids``, when given) whose account is gone or needs reconnecting,
+    or whose target is gone, instead of letting a runner claim them (reconnect-needed behaves like
+    unlinked); point the others at the current account row. Returns how many were held."""
+    only = f"AND d.id IN ({', '.join('?' for _ in ids)})" if ids is not None else ""
     rows = conn.execute(
-        """
+        f"""
         SELECT d.id, d.network, d.remote_id, d.target_id, d.account_id AS delivery_account,
                a.id AS account_id, a.state AS account_state, a.handle, a.state_reason,
                (SELECT COUNT(*) FROM targets t WHERE t.account_id = a.id) AS target_count,
@@ -186,8 +189,9 @@ def hold_unsendable(conn: Connection, now: datetime) -> int:
         FROM deliveries d
         LEFT JOIN accounts a
           ON a.network = d.network AND a.instance = d.instance AND a.remote_id = d.remote_id
-        WHERE d.state = 'due'
-        """
+        WHERE d.state = 'due' {only}
+        """,
+        ids or (),
     ).fetchall()
     stamp = to_text(now)
     held = 0
@@ -230,9 +234,17 @@ def claim(
     ids: Iterable[int] | None = None,
 ) -> list[Delivery]:
     """Promote what has come due, hold what cannot be sent, then move up to ``limit`` due
-    deliveries (only ``ids``, when given) to ``sending`` under ``owner``. Oldest due first."""
-    promote(conn, now)
-    hold_unsendable(conn, now)
+    deliveries (only ``ids``, when given) to ``sending`` under ``owner``. Oldest due first.
+
+    On PostgreSQL claims run side by side (a non-exclusive transaction): promoting and holding
+    every due row is done by the claimer that gets the one-writer lock, so those many-row updates
+    never wait in a cycle with another writer's; the others pick with ``FOR UPDATE SKIP LOCKED``
+    (rows another claimer holds are passed over, not waited for) and check only what they picked.
+    On SQLite the lock is always had, and this is one writer's transaction as before."""
+    locked = engine.try_write_lock(conn)
+    if locked:
+        promote(conn, now)
+        hold_unsendable(conn, now)
     condition, args = "state = 'due'", []
     if ids is not None:
         wanted = sorted(set(ids))
@@ -244,12 +256,14 @@ def claim(
         int(r[0])
         for r in conn.execute(
             f"SELECT id FROM deliveries WHERE {condition} ORDER BY COALESCE(next_attempt_at, created_at), id "
-            "LIMIT ?",
+            f"LIMIT ? {engine.skip_locked(conn)}",
             [*args, limit],
         )
     ]
     if not picked:
         return []
+    if not locked:
+        hold_unsendable(conn, now, picked)  # held ones drop out: the update below wants 'due'
     marks = ", ".join("?" for _ in picked)
     conn.execute(
         f"""

@@ -8,8 +8,10 @@ run as written, never edited. Rows come back as :class:`Row`, by name and by ind
 
 Writes: ``BEGIN`` (read committed) then a transaction-scoped advisory lock, so write transactions
 take turns exactly as under SQLite's ``BEGIN IMMEDIATE`` and every "read the state, check the move,
-write it" stays one step; reads never wait. The schema version lives in ``linkdeck_schema`` (one
-row) since PostgreSQL has no ``user_version``.
+write it" stays one step; reads never wait. Claims are the exception (:func:`providers.store.
+machine.claim`): they run beside each other, picking rows with ``FOR UPDATE SKIP LOCKED``, so
+several workers share the queue without waiting on each other. The schema version lives in
+``linkdeck_schema`` (one row) since PostgreSQL has no ``user_version``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from providers.store.health import DatabaseUnusable
 WRITE_LOCK = 0x6C696E6B6465636B
 VERSION_TABLE = "linkdeck_schema"
 CONNECT_TIMEOUT = 10
+QUEUE_CHANNEL = "linkdeck_queue"  # NOTIFY'd when something is added to the queue or falls due
 
 _AUTOINCREMENT = re.compile(r"\bINTEGER\s+PRIMARY\s+KEY\s+AUTOINCREMENT\b", re.IGNORECASE)
 
@@ -109,9 +112,14 @@ class PgConnection:
     def close(self) -> None:
         self._raw.close()
 
-    def begin_write(self) -> None:
+    def begin_write(self, *, exclusive: bool) -> None:
         self.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-        self.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+        if exclusive:
+            self.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+
+    def try_write_lock(self) -> bool:
+        row: Any = self.execute("SELECT pg_try_advisory_xact_lock(?)", (WRITE_LOCK,)).fetchone()
+        return bool(row[0])
 
     def schema_version(self) -> int:
         found: Any = self.execute("SELECT to_regclass(?)", (VERSION_TABLE,)).fetchone()
@@ -135,6 +143,13 @@ class PgConnection:
     def skip_locked(self) -> str:
         return "FOR UPDATE SKIP LOCKED"
 
+    def notify_queue(self) -> None:
+        # Delivered at commit, and several in one transaction become one.
+        self.execute(f"NOTIFY {QUEUE_CHANNEL}")
+
+    def listener(self) -> Listener:
+        return Listener(self._url)
+
     def _errors(self) -> _Translated:
         return _Translated(self._url)
 
@@ -156,6 +171,26 @@ class _Translated:
 
 # Operational errors about the statement or the moment, not the connection: kept as they are.
 _STATEMENT_ERRORS = (pg_errors.QueryCanceled, pg_errors.LockNotAvailable, pg_errors.SerializationFailure)
+
+
+class Listener:
+    """A connection of its own that LISTENs on the queue's channel, for a worker to sleep on until
+    something is added or falls due (or its own next due time comes), instead of polling."""
+
+    def __init__(self, url: str) -> None:
+        self._conn = connect(url)
+        self._conn.execute(f"LISTEN {QUEUE_CHANNEL}")
+
+    def wait(self, timeout: float) -> bool:
+        """True when told (a notification arrived, perhaps while the worker was busy), False after
+        ``timeout`` seconds without one."""
+        with self._conn._errors():
+            for _ in self._conn._raw.notifies(timeout=max(0.0, timeout), stop_after=1):
+                return True
+        return False
+
+    def close(self) -> None:
+        self._conn.close()
 
 
 def unreachable(url: str, exc: Exception) -> DatabaseUnusable:

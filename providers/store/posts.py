@@ -231,6 +231,7 @@ def add_delivery(conn: Connection, post_id: int, account: Account) -> Delivery:
     )
     delivery = get_delivery(conn, int(cursor.fetchone()[0]))
     assert delivery is not None
+    engine.notify_queue(conn)
     return delivery
 
 
