@@ -17,6 +17,9 @@ from tests.support.tui import SIZE, pause_until
 from tui.app import LinkdeckApp
 from tui.context import Context
 
+# Run on SQLite and on PostgreSQL (conftest's store_engine).
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.fixture
 def alice(sandbox_process: SandboxProcess, linkdeck_home: Path) -> Account:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+import pytest
 
 from providers.emulation.mastodon_api.statuses import status_length
 from providers.media.sniff import mime_type as sniff_mime
@@ -17,6 +18,9 @@ from providers.sandbox import Running
 from providers.store import Account, Store
 from tests import cassettes, media_corpus
 from tests.support.linking import ALICE, link_async, opted_in_vault
+
+# Run on SQLite and on PostgreSQL (conftest's store_engine).
+pytestmark = pytest.mark.both_engines
 
 
 async def signed_in(store: Store, base: str, network: str = "mastodon") -> tuple[Account, dict[str, str]]:
