@@ -157,7 +157,13 @@ def _store() -> Check:
 
     try:
         engine, where, version = db.describe()
+    except paths.FolderUnusable:  # said once, on the data line
+        return Check("store", Level.FAIL, "the SQLite store needs the data folder (see data)")
     except LinkdeckError as exc:
+        if exc.message.startswith(("config file ", "[")):  # said once, on the config lines
+            return Check(
+                "store", Level.FAIL, "which store to use is unknown until config.toml is fixed (see config)"
+            )
         return Check("store", Level.FAIL, _line(exc))
     name = "PostgreSQL" if engine == "postgresql" else "SQLite"
     if version is None:

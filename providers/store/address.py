@@ -22,9 +22,11 @@ def is_postgres(url: str) -> bool:
     return url.startswith(SCHEMES)
 
 
-def configured() -> str | None:
+def configured(*, strict: bool = True) -> str | None:
     """The PostgreSQL address to use, or None for SQLite. SetupError naming the rule for an
-    address that is not a PostgreSQL one (a typo must not silently fall back to a local file)."""
+    address that is not a PostgreSQL one (a typo must not silently fall back to a local file).
+    ``strict=False`` (doctor, which lists config.toml's problems itself): other settings' errors
+    do not stop it; a wrong ``[store] url`` still does."""
     from_env = os.environ.get(ENV, "").strip()
     if from_env:
         if not is_postgres(from_env):
@@ -33,7 +35,14 @@ def configured() -> str | None:
                 hint="Unset it to use the SQLite store in linkdeck's data folder.",
             )
         return from_env
-    url = config_file.load(paths.config_file()).section("store").get("url")
+    path = paths.config_file()
+    checked = config_file.check(path, config_file.read(path))
+    if strict:
+        checked.raise_first()
+    wrong = [e for e in checked.errors if e.message.startswith("[store]")]
+    if wrong:
+        raise wrong[0]
+    url = checked.section("store").get("url")
     return str(url) if url else None
 
 

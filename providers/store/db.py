@@ -298,7 +298,7 @@ def describe() -> tuple[str, str, int | None]:
     from providers import paths
     from providers.store import address
 
-    url = address.configured()
+    url = address.configured(strict=False)
     if url is None:
         path = paths.database_file()
         health.inspect_file(path, SCHEMA_VERSION)  # refuses a newer or damaged file, changing nothing

@@ -7,8 +7,10 @@ Claiming (:func:`claim`) is how two runners (the TUI and ``linkdeck worker``, or
 send the same delivery: in one write transaction, due rows are picked and moved to ``sending``
 with the runner's id (``lease_owner``) and a lease end (``lease_until``), ``WHERE state = 'due'``.
 SQLite allows one writer at a time, so a row is claimed by exactly one runner; the other sees it
-as ``sending`` already. Only the owner may end a claim (:func:`transition` with ``owner``);
-recovery ends the claims of runners that died (providers.outbox.recovery).
+as ``sending`` already. On PostgreSQL claimers run at once and each locks the rows it picks
+(``FOR UPDATE SKIP LOCKED``), so no two pick the same row and none waits for another. Only the
+owner may end a claim (:func:`transition` with ``owner``); recovery ends the claims of runners
+that died (providers.outbox.recovery).
 
 It stays one module a few lines past 300: it is every write the state machine makes, so what the
 machine allows can be checked against :mod:`.transitions` in one place.
