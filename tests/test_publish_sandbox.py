@@ -162,13 +162,13 @@ async def test_scopes_visibility_and_the_account_timeline(
 
 
 async def test_pixelfed_publishing_differences(
-    sandbox: Running, store: Store, http: httpx2.AsyncClient
+    sandbox: Running, store: Store, http: httpx2.AsyncClient, tmp_path: Path
 ) -> None:
     base = f"{sandbox.url}/pixelfed.example"
     _, auth = await signed_in(store, base, "pixelfed")
     empty = await http.post(f"{base}/api/v1/statuses", data={"status": "words only"}, headers=auth)
     assert (empty.status_code, empty.json()) == (403, {"message": "Empty statuses are not allowed"})
-    webp = media_corpus.webp(Path(str(store.path)).parent / "p.webp").read_bytes()
+    webp = media_corpus.webp(tmp_path / "p.webp").read_bytes()
     refused = await upload(http, base, auth, webp)
     assert (
         refused.status_code == 422
