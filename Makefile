@@ -6,8 +6,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # System packages the tests need: a real Secret Service (gnome-keyring under dbus), Chromium, and
-# libfaketime (the test that runs the pictures with the machine clock a year ahead).
-SYSTEM_PACKAGES := gnome-keyring dbus chromium faketime
+# libfaketime (the test that runs the pictures with the machine clock a year ahead), and PostgreSQL
+# (the store's tests run on SQLite and on a real PostgreSQL server the tests start themselves).
+SYSTEM_PACKAGES := gnome-keyring dbus chromium faketime postgresql
 
 .PHONY: run demo test screenshots bench lint setup system-deps node-deps clean
 
@@ -31,6 +32,7 @@ system-deps:
 	command -v dbus-run-session >/dev/null || missing="$$missing dbus"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v faketime >/dev/null || missing="$$missing faketime"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages:$$missing"; \
 		$(SUDO) apt-get update -qq && \

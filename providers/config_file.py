@@ -105,6 +105,13 @@ SCHEMA: dict[str, dict[str, Key]] = {
         ),
         "key_file": TEXT,
     },
+    "store": {
+        "url": Key(
+            "a postgresql:// address (in quotes)",
+            lambda v: isinstance(v, str) and v.startswith(("postgresql://", "postgres://")),
+            hint="Remove it to use the SQLite store in linkdeck's data folder.",
+        ),
+    },
     "outbox": {
         "release_past_due": Key('"send" or "ask"', lambda v: v in ("send", "ask")),
         "max_attempts": Key("a whole number from 1 to 1000", _whole(1, 1000)),
@@ -112,6 +119,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "backoff_seconds": Key(f"a number of seconds between 0 and {WEEK}", _seconds(0, WEEK)),
         "backoff_max_seconds": Key(f"a number of seconds between 0 and {WEEK}", _seconds(0, WEEK)),
         "lease_seconds": Key(f"a number of seconds, at least 10 and at most {WEEK}", _seconds(10, WEEK)),
+        "send_from_app": BOOLEAN,
     },
 }
 

@@ -180,6 +180,31 @@ def _staging(settings: settings_module.Settings) -> Check:
     )
 
 
+def _store() -> Check:
+    """Which store is in use (SQLite file or PostgreSQL address, password masked) and its schema
+    version; read only: doctor neither creates nor migrates it."""
+    from providers.store import SCHEMA_VERSION, db
+
+    try:
+        engine, where, version = db.describe()
+    except paths.FolderUnusable:  # said once, on the data line
+        return Check("store", Level.FAIL, "the SQLite store needs the data folder (see data)")
+    except LinkdeckError as exc:
+        if exc.message.startswith(("config file ", "[")):  # said once, on the config lines
+            return Check(
+                "store", Level.FAIL, "which store to use is unknown until config.toml is fixed (see config)"
+            )
+        return Check("store", Level.FAIL, _line(exc))
+    name = "PostgreSQL" if engine == "postgresql" else "SQLite"
+    if version is None:
+        return Check("store", Level.OK, f"{name} {where} (not created yet; schema version {SCHEMA_VERSION})")
+    if version < SCHEMA_VERSION:
+        state = f"schema version {version}, brought to {SCHEMA_VERSION} when linkdeck next opens it"
+    else:
+        state = f"schema version {version}"
+    return Check("store", Level.OK, f"{name} {where}, {state}")
+
+
 def _clock() -> Check:
     now = clock.now()
     local = now.astimezone()
@@ -223,6 +248,7 @@ def run_checks() -> list[Check]:
         checks.append(_keyring(settings))
         checks.extend(_developer_apps(settings))
         checks.append(_staging(settings))
+    checks.append(_store())
     checks.append(_clock())
     place = environment.where()
     checks.append(

@@ -13,6 +13,8 @@ the :mod:`providers.outbox` package rather than in it because the store reads on
     backoff_max_seconds = 1800  # the longest wait between two tries
     lease_seconds = 120         # a runner's claim on a delivery, renewed while it sends
     concurrency = 8             # deliveries sent at once by one runner
+    send_from_app = true        # whether the TUI sends due posts itself; default: true on the
+                                # SQLite store, false on a PostgreSQL one (`linkdeck worker`s send)
 
 Every value is checked (:mod:`providers.config_file`); a wrong one is a
 :class:`~providers.errors.SetupError` naming the key; an unknown key is a warning in ``doctor``.
@@ -35,6 +37,14 @@ class OutboxConfig:
     backoff_max_seconds: float = 1800.0
     lease_seconds: float = 120.0
     concurrency: int = 8
+    # None: the store's engine decides (sends_from_app).
+    send_from_app: bool | None = None
+
+    def sends_from_app(self, engine: str) -> bool:
+        """Whether the TUI runs its own sender on a store of this engine. A team's PostgreSQL store
+        has its workers (several people may open the TUI on it; each sending would be surprising),
+        so there the app only shows deliveries unless ``send_from_app = true``."""
+        return self.send_from_app if self.send_from_app is not None else engine == "sqlite"
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based) with no Retry-After."""

@@ -3,8 +3,13 @@ stops the engine's one clock (providers.clock) at FIXED_NOW for tests that rende
 
 Asked for by name:
 
-- ``store``: the real SQLite store under LINKDECK_HOME; ``store_sending_past_due``: the same with
+- ``store``: the real store (SQLite under LINKDECK_HOME); ``store_sending_past_due``: the same with
   ``[outbox] release_past_due`` answered "send", whatever the config says.
+- ``store_engine``: "sqlite", or "postgresql" with LINKDECK_DATABASE_URL set (for this process and
+  the subprocesses it starts) to a fresh schema on the session's real PostgreSQL
+  (tests/support/postgres.py). A test module marked ``pytest.mark.both_engines`` runs each of its
+  tests on both; ``pytest.mark.sqlite_only`` keeps one test (about the SQLite file) on SQLite, and
+  ``pytest.mark.postgresql_only`` one about PostgreSQL's own ways on PostgreSQL.
 - ``plaintext_ok``: the plaintext opt-in (LINKDECK_ALLOW_PLAINTEXT_SECRETS=1) for this process
   and what it starts; ``vault``: a vault opened with that opt-in. A real Secret Service (under
   tests/with_keyring.sh) is preferred even then, so the opt-in only matters where there is none.
@@ -37,6 +42,7 @@ from providers.sandbox import Running, start
 from providers.store import Account, Store
 from providers.vault import Vault
 from tests.servers.pds import Pds, pds_missing_reason, running_pds
+from tests.support import postgres
 from tests.support.cli import cli_env
 from tests.support.linking import link, opted_in_vault
 from tests.support.processes import SandboxProcess
@@ -114,15 +120,54 @@ def fixed_now() -> datetime:
 # Store and secrets --------------------------------------------------------------------------------
 
 
+ENGINES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests of a module marked ``both_engines`` run once per engine (store_engine's parameter)."""
+    if "store_engine" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        metafunc.parametrize("store_engine", ["sqlite"], indirect=True)
+    elif metafunc.definition.get_closest_marker("postgresql_only"):
+        metafunc.parametrize("store_engine", ["postgresql"], indirect=True)
+    elif metafunc.definition.get_closest_marker("both_engines"):
+        metafunc.parametrize("store_engine", ENGINES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.Server]:
+    """A real PostgreSQL for the session; its absence fails the tests that need it (no skip)."""
+    try:
+        server = postgres.start()
+    except postgres.PostgresMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def store(linkdeck_home: Path) -> Iterator[Store]:
-    """The real SQLite store under this test's LINKDECK_HOME."""
+def store_engine(request: pytest.FixtureRequest, linkdeck_home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The engine this test's store runs on (see the module's docstring); SQLite unless the test
+    is parametrized."""
+    engine = str(getattr(request, "param", "sqlite"))
+    if engine == "postgresql":
+        server: postgres.Server = request.getfixturevalue("postgres_server")
+        monkeypatch.setenv("LINKDECK_DATABASE_URL", server.fresh_url())
+    else:
+        monkeypatch.delenv("LINKDECK_DATABASE_URL", raising=False)
+    return engine
+
+
+@pytest.fixture
+def store(store_engine: str) -> Iterator[Store]:
+    """The real store: SQLite under this test's LINKDECK_HOME, or PostgreSQL (``store_engine``)."""
     with Store.open() as opened:
         yield opened
 
 
 @pytest.fixture
-def store_sending_past_due(linkdeck_home: Path) -> Iterator[Store]:
+def store_sending_past_due(store_engine: str) -> Iterator[Store]:
     """The store, with past-due posts sent when released (``[outbox] release_past_due = "send"``
     whatever the config says)."""
     with Store.open(past_due_policy=lambda: "send") as opened:
@@ -172,7 +217,7 @@ async def http() -> AsyncIterator[httpx2.AsyncClient]:
 
 
 @pytest.fixture
-def env(linkdeck_home: Path) -> dict[str, str]:
+def env(linkdeck_home: Path, store_engine: str) -> dict[str, str]:
     """The environment for ``linkdeck`` subprocesses: this test's LINKDECK_HOME, the plaintext
     opt-in, no SSH_* or LINKDECK_SANDBOX* variables (tests.support.cli.cli_env)."""
     return cli_env(linkdeck_home)

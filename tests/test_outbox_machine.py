@@ -32,6 +32,10 @@ FUTURE = NOW + timedelta(days=1)
 PAST = NOW - timedelta(hours=1)
 
 
+# Every test with a store runs on SQLite and on PostgreSQL (conftest's store_engine).
+pytestmark = pytest.mark.both_engines
+
+
 @pytest.fixture
 def store(store_sending_past_due: Store) -> Store:
     """This module's store sends past-due posts when they are released (conftest's
@@ -163,9 +167,8 @@ def test_scheduled_deliveries_are_claimed_when_due_and_retries_wait_for_their_ti
     assert [d.id for d in store.claim_due("r", lease_seconds=60, limit=10, now=retry_at)] == [later.id]
 
 
-def test_claims_by_two_connections_in_threads_never_overlap(linkdeck_home: Path) -> None:
-    path = linkdeck_home / "race.sqlite3"
-    with Store.open(path) as setup:
+def test_claims_by_two_connections_in_threads_never_overlap(store_engine: str) -> None:
+    with Store.open() as setup:
         account = _account(setup)
         setup.create_post_with_deliveries("x", [], None, [account])
         for _ in range(199):
@@ -173,7 +176,7 @@ def test_claims_by_two_connections_in_threads_never_overlap(linkdeck_home: Path)
     got: dict[str, list[int]] = {"a": [], "b": []}
 
     def work(name: str) -> None:
-        with Store.open(path) as store:
+        with Store.open() as store:
             while batch := store.claim_due(name, lease_seconds=60, limit=3):
                 got[name] += [d.id for d in batch]
 
@@ -230,7 +233,9 @@ def test_reconnect_holds_queued_deliveries_and_relinking_releases_them(store: St
     assert store.delivery(queued.id).state == "scheduled"  # type: ignore[union-attr]
 
 
-def test_release_past_due_ask_keeps_missed_posts_held_until_confirmed(linkdeck_home: Path) -> None:
+def test_release_past_due_ask_keeps_missed_posts_held_until_confirmed(
+    linkdeck_home: Path, store_engine: str
+) -> None:
     config = linkdeck_home / "config" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text('[outbox]\nrelease_past_due = "ask"\n')

@@ -20,6 +20,9 @@ from tests.support.linking import link, statuses
 from tests.support.processes import SandboxProcess
 from tests.support.unbuilt import REAL as UNBUILT
 
+# Run on SQLite and on PostgreSQL (conftest's store_engine).
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.fixture
 def alice(sandbox_process: SandboxProcess, linkdeck_home: Path) -> Account:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from textual.widgets import DataTable
 
 from providers.store import Account, DeliveryState, Store
@@ -12,6 +13,9 @@ from tests.support.cli import run_cli
 from tests.support.tui import SIZE, pause_until
 from tui.app import LinkdeckApp
 from tui.context import Context
+
+# Run on SQLite and on PostgreSQL (conftest's store_engine).
+pytestmark = pytest.mark.both_engines
 
 
 def states(app: LinkdeckApp) -> list[str]:

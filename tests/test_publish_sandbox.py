@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+import pytest
 
 from providers.emulation.mastodon_api.statuses import status_length
 from providers.media.sniff import mime_type as sniff_mime
@@ -17,6 +18,9 @@ from providers.sandbox import Running
 from providers.store import Account, Store
 from tests import cassettes, media_corpus
 from tests.support.linking import ALICE, link_async, opted_in_vault
+
+# Run on SQLite and on PostgreSQL (conftest's store_engine).
+pytestmark = pytest.mark.both_engines
 
 
 async def signed_in(store: Store, base: str, network: str = "mastodon") -> tuple[Account, dict[str, str]]:
@@ -158,13 +162,13 @@ async def test_scopes_visibility_and_the_account_timeline(
 
 
 async def test_pixelfed_publishing_differences(
-    sandbox: Running, store: Store, http: httpx2.AsyncClient
+    sandbox: Running, store: Store, http: httpx2.AsyncClient, tmp_path: Path
 ) -> None:
     base = f"{sandbox.url}/pixelfed.example"
     _, auth = await signed_in(store, base, "pixelfed")
     empty = await http.post(f"{base}/api/v1/statuses", data={"status": "words only"}, headers=auth)
     assert (empty.status_code, empty.json()) == (403, {"message": "Empty statuses are not allowed"})
-    webp = media_corpus.webp(Path(str(store.path)).parent / "p.webp").read_bytes()
+    webp = media_corpus.webp(tmp_path / "p.webp").read_bytes()
     refused = await upload(http, base, auth, webp)
     assert (
         refused.status_code == 422

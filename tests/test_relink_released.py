@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from providers import linking
 from providers.sandbox import Running
 from providers.store import DeliveryState, Store
 from tests.link_driver import to_address
 from tests.sandbox_browser import approve_async
 from tests.support.linking import link_async, loopback_settings, opted_in_vault
+
+# Run on SQLite and on PostgreSQL (conftest's store_engine).
+pytestmark = pytest.mark.both_engines
 
 
 async def _relink(store: Store, instance: str) -> linking.Linked:

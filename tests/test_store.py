@@ -1,4 +1,6 @@
-"""The SQLite store against a real database file under a temporary LINKDECK_HOME."""
+"""The store against a real database: each test runs on SQLite (a file under a temporary
+LINKDECK_HOME) and on a real PostgreSQL (``store_engine``), except those about the SQLite file
+itself (``sqlite_only``; their PostgreSQL counterparts are in tests/test_store_postgres.py)."""
 
 from __future__ import annotations
 
@@ -28,9 +30,11 @@ from providers.store import db as store_db
 from providers.vault import Vault
 from tests.support.keyrings import MemoryKeyring
 
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_engine: str) -> Path:
     monkeypatch.setenv("LINKDECK_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("LINKDECK_ALLOW_PLAINTEXT_SECRETS", raising=False)
     return tmp_path / "home"
@@ -56,6 +60,7 @@ FUTURE = datetime(2999, 1, 1, 12, 0, tzinfo=UTC)
 # Connection, schema, migrations -------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_open_defaults_to_the_database_under_linkdeck_home(home: Path) -> None:
     with Store.open() as store:
         assert store.path == paths.database_file()
@@ -64,6 +69,7 @@ def test_open_defaults_to_the_database_under_linkdeck_home(home: Path) -> None:
         assert store.path.stat().st_mode & 0o077 == 0
 
 
+@pytest.mark.sqlite_only
 def test_migrations_are_idempotent_and_the_version_is_recorded(home: Path) -> None:
     path = home / "data" / "linkdeck.sqlite3"
     with Store.open(path) as store:
@@ -83,6 +89,7 @@ def test_migrations_are_idempotent_and_the_version_is_recorded(home: Path) -> No
     assert {"accounts", "targets", "posts", "deliveries", "avatars"} <= tables
 
 
+@pytest.mark.sqlite_only
 def test_a_new_migration_is_applied_once_and_a_failing_one_rolls_back(home: Path) -> None:
     path = home / "m.sqlite3"
     Store.open(path).close()
@@ -102,6 +109,7 @@ def test_a_new_migration_is_applied_once_and_a_failing_one_rolls_back(home: Path
         conn.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_database_from_a_newer_linkdeck_is_refused(home: Path) -> None:
     home.mkdir(parents=True)
     path = home / "new.sqlite3"
@@ -112,6 +120,7 @@ def test_a_database_from_a_newer_linkdeck_is_refused(home: Path) -> None:
         Store.open(path)
 
 
+@pytest.mark.sqlite_only
 def test_connection_uses_wal_foreign_keys_and_a_busy_timeout(store: Store) -> None:
     conn = store._conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -121,6 +130,7 @@ def test_connection_uses_wal_foreign_keys_and_a_busy_timeout(store: Store) -> No
     assert Path(f"{store.path}-wal").exists()
 
 
+@pytest.mark.sqlite_only
 def test_no_column_can_hold_a_token_or_secret(store: Store) -> None:
     conn = store._conn
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
@@ -138,6 +148,7 @@ def test_no_column_can_hold_a_token_or_secret(store: Store) -> None:
     assert sealed == ["name", "key_id", "nonce", "ciphertext", "updated_at"]
 
 
+@pytest.mark.sqlite_only
 def test_two_stores_on_one_file_take_turns(home: Path) -> None:
     path = home / "shared.sqlite3"
     with Store.open(path) as tui, Store.open(path) as worker:
@@ -400,6 +411,7 @@ def test_avatar_cache(store: Store) -> None:
 # Tokens never reach SQLite ---------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("backend", ["memory", "plaintext-opt-in"])
 def test_tokens_written_through_the_vault_never_reach_the_sqlite_files(
     home: Path, backend: str, use_keyring: Callable[[keyring.backend.KeyringBackend], None]

@@ -9,11 +9,16 @@ import signal
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from providers.store import Store
 from tests import media_corpus
 from tests.support.cli import CLI, ROOT, run_cli
 from tests.support.linking import link, statuses
 from tests.support.processes import SandboxProcess, wait_until
+
+# The store these processes share is SQLite, then PostgreSQL (conftest's store_engine, via env).
+pytestmark = pytest.mark.both_engines
 
 
 def _post_then_kill(env: dict[str, str], sandbox_process: SandboxProcess, *args: str) -> int:

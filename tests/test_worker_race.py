@@ -9,10 +9,15 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from providers.store import Store
 from tests.support.cli import CLI, ROOT
 from tests.support.linking import link, statuses
 from tests.support.processes import SandboxProcess
+
+# The store these processes share is SQLite, then PostgreSQL (conftest's store_engine, via env).
+pytestmark = pytest.mark.both_engines
 
 HOSTS = [f"race{i}.example" for i in range(5)]
 POSTS = 100  # × 5 accounts = 500 deliveries

@@ -42,6 +42,7 @@ async def keep_sending(ctx: Context, post_message: PostMessage) -> None:
     """Recover what a crash left, then send due posts until cancelled (the app's worker is)."""
     from providers.outbox.runner import run_due
     from providers.outbox.startup import recover_on_start
+    from providers.outbox_config import load as load_outbox
 
     def told(event: DeliveryEvent) -> None:
         message = message_for(event)
@@ -49,6 +50,9 @@ async def keep_sending(ctx: Context, post_message: PostMessage) -> None:
             post_message(message)
 
     try:
+        if not load_outbox().sends_from_app(ctx.store.engine):
+            log.info("not sending from the app on the %s store ([outbox] send_from_app)", ctx.store.engine)
+            return
         await recover_on_start(ctx.store, ctx.vault, told, keeper=ctx.keeper)
     except LinkdeckError as exc:  # e.g. no keyring: say so once, keep the app usable
         post_message(OutboxUnavailable(str(exc), keyring=isinstance(exc, KeyringUnavailable)))

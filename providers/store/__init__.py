@@ -1,4 +1,5 @@
-"""linkdeck's SQLite store: accounts, their targets, posts, deliveries and the avatar cache.
+"""linkdeck's store: accounts, their targets, posts, deliveries and the avatar cache, in SQLite (one
+user's file) or PostgreSQL (a team's database; :mod:`providers.store.engine`).
 
 ``Store.open()`` is the entry point. Schema, pragmas and migrations are described in
 :mod:`providers.store.db`. No token or secret is ever stored here in plain text: a single user's

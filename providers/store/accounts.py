@@ -6,10 +6,11 @@ Functions take a connection; the caller (``Store``) holds the lock and opens the
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
+from providers.store.engine import Connection
 from providers.store.models import (
     Account,
     AccountState,
@@ -30,7 +31,7 @@ _SELECT = """
 """
 
 
-def _row(row: sqlite3.Row) -> Account:
+def _row(row: Any) -> Account:
     return Account(
         id=row["id"],
         network=row["network"],
@@ -57,27 +58,27 @@ def _existing(path: str | None) -> str | None:
     return path if path and os.path.isfile(path) else None
 
 
-def all_accounts(conn: sqlite3.Connection) -> list[Account]:
+def all_accounts(conn: Connection) -> list[Account]:
     return [_row(r) for r in conn.execute(_SELECT + " ORDER BY a.id")]
 
 
-def accounts_for(conn: sqlite3.Connection, network: str) -> list[Account]:
+def accounts_for(conn: Connection, network: str) -> list[Account]:
     return [_row(r) for r in conn.execute(_SELECT + " WHERE a.network = ? ORDER BY a.id", (network,))]
 
 
-def get(conn: sqlite3.Connection, account_id: int) -> Account | None:
+def get(conn: Connection, account_id: int) -> Account | None:
     row = conn.execute(_SELECT + " WHERE a.id = ?", (account_id,)).fetchone()
     return None if row is None else _row(row)
 
 
-def require(conn: sqlite3.Connection, account_id: int) -> Account:
+def require(conn: Connection, account_id: int) -> Account:
     account = get(conn, account_id)
     if account is None:
         raise KeyError(f"no linked account with id {account_id}")
     return account
 
 
-def find(conn: sqlite3.Connection, network: str, instance: str | None, remote_id: str) -> Account | None:
+def find(conn: Connection, network: str, instance: str | None, remote_id: str) -> Account | None:
     row = conn.execute(
         _SELECT + " WHERE a.network = ? AND a.instance = ? AND a.remote_id = ?",
         (network, instance or "", remote_id),
@@ -86,7 +87,7 @@ def find(conn: sqlite3.Connection, network: str, instance: str | None, remote_id
 
 
 def upsert(
-    conn: sqlite3.Connection,
+    conn: Connection,
     network: str,
     remote_id: str,
     *,
@@ -119,7 +120,7 @@ def upsert(
             state = 'linked',
             state_reason = '',
             expires_at = excluded.expires_at,
-            auto_share = CASE WHEN ? IS NULL THEN accounts.auto_share ELSE excluded.auto_share END,
+            auto_share = CASE WHEN ? = 1 THEN excluded.auto_share ELSE accounts.auto_share END,
             updated_at = excluded.updated_at
         """,
         (
@@ -133,7 +134,7 @@ def upsert(
             1 if auto_share is None else int(auto_share),
             now,
             now,
-            None if auto_share is None else int(auto_share),
+            0 if auto_share is None else 1,  # given explicitly: it replaces the stored one
         ),
     )
     account = find(conn, network, instance, remote_id)
@@ -141,30 +142,30 @@ def upsert(
     return account
 
 
-def set_state(conn: sqlite3.Connection, account_id: int, state: AccountState, reason: str) -> Account:
+def set_state(conn: Connection, account_id: int, state: AccountState, reason: str) -> Account:
     state = checked(AccountState, state, "account state")
     _update(conn, account_id, "state = ?, state_reason = ?", (state, reason))
     return require(conn, account_id)
 
 
-def set_expiry(conn: sqlite3.Connection, account_id: int, expires_at: datetime | None) -> Account:
+def set_expiry(conn: Connection, account_id: int, expires_at: datetime | None) -> Account:
     _update(conn, account_id, "expires_at = ?", (opt_to_text(expires_at),))
     return require(conn, account_id)
 
 
-def set_auto_share(conn: sqlite3.Connection, account_id: int, on: bool) -> Account:
+def set_auto_share(conn: Connection, account_id: int, on: bool) -> Account:
     _update(conn, account_id, "auto_share = ?", (int(on),))
     return require(conn, account_id)
 
 
 def set_target(
-    conn: sqlite3.Connection, account_id: int, kind: str | None, target_id: str | None, name: str | None
+    conn: Connection, account_id: int, kind: str | None, target_id: str | None, name: str | None
 ) -> Account:
     _update(conn, account_id, "target_kind = ?, target_id = ?, target_name = ?", (kind, target_id, name))
     return require(conn, account_id)
 
 
-def _update(conn: sqlite3.Connection, account_id: int, assignments: str, values: tuple[object, ...]) -> None:
+def _update(conn: Connection, account_id: int, assignments: str, values: tuple[object, ...]) -> None:
     cursor = conn.execute(
         f"UPDATE accounts SET {assignments}, updated_at = ? WHERE id = ?",
         (*values, to_text(utcnow()), account_id),
@@ -173,22 +174,22 @@ def _update(conn: sqlite3.Connection, account_id: int, assignments: str, values:
         raise KeyError(f"no linked account with id {account_id}")
 
 
-def delete(conn: sqlite3.Connection, account_id: int) -> None:
+def delete(conn: Connection, account_id: int) -> None:
     conn.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
 
 
-def replace_targets(
-    conn: sqlite3.Connection, account_id: int, targets: Iterable[tuple[str, str, str]]
-) -> None:
+def replace_targets(conn: Connection, account_id: int, targets: Iterable[tuple[str, str, str]]) -> None:
     require(conn, account_id)
     conn.execute("DELETE FROM targets WHERE account_id = ?", (account_id,))
     conn.executemany(
-        "INSERT OR REPLACE INTO targets (account_id, kind, target_id, name, position) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO targets (account_id, kind, target_id, name, position) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (account_id, kind, target_id) DO UPDATE SET name = excluded.name, "
+        "position = excluded.position",
         [(account_id, kind, tid, name, pos) for pos, (kind, tid, name) in enumerate(targets)],
     )
 
 
-def targets(conn: sqlite3.Connection, account_id: int) -> list[Target]:
+def targets(conn: Connection, account_id: int) -> list[Target]:
     return [
         Target(account_id=r["account_id"], kind=r["kind"], target_id=r["target_id"], name=r["name"])
         for r in conn.execute(

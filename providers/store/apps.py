@@ -13,11 +13,12 @@ Functions take a connection; the caller (``Store``) holds the lock and opens the
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from providers.store.engine import Connection
 from providers.store.models import from_text, to_text, utcnow
 
 
@@ -32,7 +33,7 @@ class RegisteredApp:
     last_used_at: datetime
 
 
-def _row(row: sqlite3.Row) -> RegisteredApp:
+def _row(row: Any) -> RegisteredApp:
     return RegisteredApp(
         network=row["network"],
         instance=row["instance"],
@@ -44,7 +45,7 @@ def _row(row: sqlite3.Row) -> RegisteredApp:
     )
 
 
-def get(conn: sqlite3.Connection, network: str, instance: str) -> RegisteredApp | None:
+def get(conn: Connection, network: str, instance: str) -> RegisteredApp | None:
     row = conn.execute(
         "SELECT * FROM apps WHERE network = ? AND instance = ?", (network, instance)
     ).fetchone()
@@ -52,7 +53,7 @@ def get(conn: sqlite3.Connection, network: str, instance: str) -> RegisteredApp 
 
 
 def put(
-    conn: sqlite3.Connection,
+    conn: Connection,
     network: str,
     instance: str,
     client_id: str,
@@ -80,18 +81,18 @@ def put(
     return found
 
 
-def touch(conn: sqlite3.Connection, network: str, instance: str) -> None:
+def touch(conn: Connection, network: str, instance: str) -> None:
     conn.execute(
         "UPDATE apps SET last_used_at = ? WHERE network = ? AND instance = ?",
         (to_text(utcnow()), network, instance),
     )
 
 
-def delete(conn: sqlite3.Connection, network: str, instance: str) -> None:
+def delete(conn: Connection, network: str, instance: str) -> None:
     conn.execute("DELETE FROM apps WHERE network = ? AND instance = ?", (network, instance))
 
 
-def recent_instances(conn: sqlite3.Connection, network: str, limit: int) -> list[str]:
+def recent_instances(conn: Connection, network: str, limit: int) -> list[str]:
     rows = conn.execute(
         "SELECT instance FROM apps WHERE network = ? ORDER BY last_used_at DESC LIMIT ?",
         (network, limit),

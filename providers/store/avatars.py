@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+from providers.store.engine import Connection
 from providers.store.models import CachedAvatar, from_text, to_text, utcnow
 
 
-def put(
-    conn: sqlite3.Connection, url: str, path: str | Path, fetched_at: datetime | None = None
-) -> CachedAvatar:
+def put(conn: Connection, url: str, path: str | Path, fetched_at: datetime | None = None) -> CachedAvatar:
     when = to_text(fetched_at or utcnow())
     conn.execute(
         """
@@ -24,7 +22,7 @@ def put(
     return CachedAvatar(url=url, path=str(path), fetched_at=from_text(when))
 
 
-def get(conn: sqlite3.Connection, url: str) -> CachedAvatar | None:
+def get(conn: Connection, url: str) -> CachedAvatar | None:
     """The cache entry for ``url``, or None when there is none or its file has gone."""
     row = conn.execute("SELECT url, path, fetched_at FROM avatars WHERE url = ?", (url,)).fetchone()
     if row is None or not os.path.isfile(row["path"]):

@@ -1,6 +1,8 @@
 """``Store``: the one object the TUI, the CLI and the worker use to read and write linkdeck's data.
 
-Synchronous, stdlib ``sqlite3``. One connection per ``Store``; a lock serialises its use, so a
+Synchronous, stdlib ``sqlite3``, or psycopg 3 when a PostgreSQL address is configured
+(:mod:`providers.store.address`; the SQL is the same, :mod:`providers.store.engine`). One
+connection per ``Store``; a lock serialises its use, so a
 ``Store`` may be shared between threads (Textual thread workers). Several processes (the TUI and
 ``linkdeck worker``) may open the same file: WAL and the busy timeout let them take turns.
 
@@ -14,7 +16,6 @@ posts and deliveries, apps registered on instances and the avatar cache.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -23,13 +24,15 @@ from types import TracebackType
 from providers import paths
 from providers.errors import SetupError
 from providers.outbox_config import load as load_outbox_config
+from providers.store import address, db
 from providers.store import apps as _apps
 from providers.store import avatars as _avatars
-from providers.store import db
+from providers.store import engine as _engine
 from providers.store import posts as _posts
 from providers.store.account_api import AccountMethods
 from providers.store.apps import RegisteredApp
 from providers.store.delivery_api import DeliveryMethods
+from providers.store.engine import Connection, QueueListener
 from providers.store.models import (
     Account,
     CachedAvatar,
@@ -54,16 +57,36 @@ def _configured_past_due() -> str:
 
 class Store(AccountMethods, DeliveryMethods, SecretMethods):
     def __init__(
-        self, conn: sqlite3.Connection, path: Path, past_due_policy: Callable[[], str] | None = None
+        self,
+        conn: Connection,
+        path: Path | None,
+        past_due_policy: Callable[[], str] | None = None,
+        *,
+        url: str | None = None,
     ) -> None:
         super().__init__(conn, path)
         self.path = path
+        # What doctor and messages show: the SQLite file, or the PostgreSQL address (masked).
+        self.address = str(path) if url is None else address.masked(url)
+        self.engine = "sqlite" if url is None else "postgresql"
         self.past_due_policy = past_due_policy or _configured_past_due
 
     @classmethod
-    def open(cls, path: Path | None = None, *, past_due_policy: Callable[[], str] | None = None) -> Store:
-        """Open the database (default ``paths.database_file()``), creating and migrating it.
-        ``past_due_policy`` overrides ``[outbox] release_past_due`` (tests)."""
+    def open(
+        cls,
+        path: Path | None = None,
+        *,
+        url: str | None = None,
+        past_due_policy: Callable[[], str] | None = None,
+    ) -> Store:
+        """Open the store, creating and migrating it: the SQLite file ``path`` when given, else
+        the PostgreSQL store at ``url`` or the configured one (``LINKDECK_DATABASE_URL``, ``[store]
+        url``), else ``paths.database_file()``. ``past_due_policy`` overrides ``[outbox]
+        release_past_due`` (tests)."""
+        if path is None:
+            url = url or address.configured()
+            if url is not None:
+                return cls(db.connect_postgres(url), None, past_due_policy, url=url)
         path = path or paths.database_file()
         return cls(db.connect(path), path, past_due_policy)
 
@@ -80,7 +103,18 @@ class Store(AccountMethods, DeliveryMethods, SecretMethods):
         self.close()
 
     def __repr__(self) -> str:
-        return f"<Store {self.path}>"
+        return f"<Store {self.address}>"
+
+    def queue_listener(self) -> QueueListener | None:
+        """On PostgreSQL, a listener a worker sleeps on until the queue changes (its own
+        connection; close it after); None on SQLite, where runners poll."""
+        found = _engine.other(self._conn)
+        if found is None:
+            return None
+        from providers.store import pg
+
+        assert isinstance(found, pg.PgConnection)
+        return found.listener()
 
     def schema_version(self) -> int:
         with self._read() as conn:

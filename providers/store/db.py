@@ -1,13 +1,14 @@
-"""The SQLite connection and the schema migrations.
+"""The connection (SQLite, or PostgreSQL: :mod:`providers.store.engine`) and the schema migrations.
 
-Connection: WAL journal, ``synchronous=FULL`` (a committed delivery state survives a power cut),
+SQLite connection: WAL journal, ``synchronous=FULL`` (a committed delivery state survives a power cut),
 foreign keys on, a busy timeout so the TUI and ``linkdeck worker`` can share the file. The
 connection is in autocommit mode and every write runs in an explicit ``BEGIN IMMEDIATE``
 transaction (see :func:`transaction`).
 
-Schema version: ``PRAGMA user_version`` is the number of migrations applied. :data:`MIGRATIONS` is
-an ordered list; each is applied with its version bump in one transaction, so a crash leaves
-either the old or the new schema. Never edit a released migration: append a new one.
+Schema version: ``PRAGMA user_version`` (on PostgreSQL, the ``linkdeck_schema`` table) is the
+number of migrations applied; the same migrations run on both engines, translated, never edited.
+:data:`MIGRATIONS` is an ordered list; each is applied with its version bump in one transaction,
+so a crash leaves either the old or the new schema. Never edit a released migration: append a new one.
 
 Schedule: a post's time is ``posts.scheduled_at`` (NULL = post now), one time for all of its
 deliveries; retries are per delivery in ``deliveries.next_attempt_at``. A delivery's due time is
@@ -29,7 +30,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from providers.store import health
+from providers.store import engine, health
+from providers.store.engine import Connection
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -231,10 +233,25 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def connect_postgres(url: str) -> Connection:
+    """Connect to the PostgreSQL store at ``url`` and bring its schema up to date; a schema newer
+    than this linkdeck is refused before anything is written."""
+    from providers.store import pg  # psycopg is loaded only for a PostgreSQL store
+
+    conn = pg.connect(url)
+    try:
+        migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any exception."""
-    conn.execute("BEGIN IMMEDIATE")
+def transaction(conn: Connection, *, exclusive: bool = True) -> Iterator[Connection]:
+    """``BEGIN IMMEDIATE`` (or the engine's equivalent) … ``COMMIT``, or ``ROLLBACK`` on any
+    exception. ``exclusive=False``: see :func:`providers.store.engine.begin_write`."""
+    engine.begin_write(conn, exclusive=exclusive)
     try:
         yield conn
     except BaseException:
@@ -248,19 +265,19 @@ class Transactions:
     :func:`transaction`. ``Store`` and each group of its methods (:mod:`providers.store.account_api`,
     :mod:`providers.store.delivery_api`) stand on it."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
+    def __init__(self, conn: Connection, path: Path | None = None) -> None:
         self._conn = conn
         self._lock = threading.RLock()
         self._db_path = path
 
     @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
+    def _read(self) -> Iterator[Connection]:
         with self._lock, self._user_errors():
             yield self._conn
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._user_errors(), transaction(self._conn) as conn:
+    def _write(self, *, exclusive: bool = True) -> Iterator[Connection]:
+        with self._lock, self._user_errors(), transaction(self._conn, exclusive=exclusive) as conn:
             yield conn
 
     @contextmanager
@@ -278,22 +295,25 @@ class Transactions:
             raise translated from None
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+def schema_version(conn: Connection) -> int:
+    return engine.schema_version(conn)
 
 
 def migrate(
-    conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS, *, backup_to: Path | None = None
+    conn: Connection, migrations: Sequence[Migration] = MIGRATIONS, *, backup_to: Path | None = None
 ) -> int:
     """Apply the migrations not applied yet, each in its own transaction; return the new version.
     With ``backup_to`` (the database's path), a database that has a schema is copied first."""
     current = schema_version(conn)
     if current > len(migrations) or current < 0:
+        found = engine.other(conn)
+        where = f" {found.address}" if found is not None else ""
         raise SchemaTooNew(
-            f"the database schema is version {current}, which this linkdeck does not know "
-            f"(it knows 0 to {len(migrations)}); upgrade linkdeck"
+            f"linkdeck's database{where} has schema version {current}, which this linkdeck does not "
+            f"know (it knows 0 to {len(migrations)}): a newer linkdeck wrote it",
+            hint="Nothing was changed. Upgrade linkdeck to use it.",
         )
-    if backup_to is not None and 0 < current < len(migrations):
+    if backup_to is not None and 0 < current < len(migrations) and isinstance(conn, sqlite3.Connection):
         health.back_up(conn, backup_to, current)
     for version in range(current + 1, len(migrations) + 1):
         with transaction(conn):
@@ -302,5 +322,35 @@ def migrate(
                 continue
             for statement in migrations[version - 1]:
                 conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version}")
+            engine.set_schema_version(conn, version)
     return schema_version(conn)
+
+
+def describe() -> tuple[str, str, int | None]:
+    """Which store is configured, without creating or migrating it: (engine, address with any
+    password masked, schema version, or None when the SQLite file does not exist yet). Raises the
+    same errors as opening it (unreachable, refused, newer than this linkdeck)."""
+    from providers import paths
+    from providers.store import address
+
+    url = address.configured(strict=False)
+    if url is None:
+        path = paths.database_file()
+        health.inspect_file(path, SCHEMA_VERSION)  # refuses a newer or damaged file, changing nothing
+        if not path.exists() or path.stat().st_size == 0:
+            return "sqlite", str(path), None
+        return "sqlite", str(path), health.read_version(path)
+    from providers.store import pg
+
+    conn = pg.connect(url)
+    try:
+        version = schema_version(conn)
+    finally:
+        conn.close()
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"linkdeck's database {address.masked(url)} has schema version {version}, which this "
+            f"linkdeck does not know (it knows 0 to {SCHEMA_VERSION}): a newer linkdeck wrote it",
+            hint="Nothing was changed. Upgrade linkdeck to use it.",
+        )
+    return "postgresql", address.masked(url), version

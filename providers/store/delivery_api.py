@@ -97,7 +97,7 @@ class DeliveryMethods(Transactions):
     ) -> list[Delivery]:
         """Claim up to ``limit`` due deliveries for ``owner`` (see :func:`machine.claim`)."""
         moment = now or utcnow()
-        with self._write() as conn:
+        with self._write(exclusive=False) as conn:  # claims run side by side on PostgreSQL
             return machine.claim(
                 conn,
                 owner,

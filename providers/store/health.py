@@ -88,7 +88,7 @@ def inspect_file(path: Path, known_version: int) -> None:
         raise unusable(path, f"cannot be read ({exc.strerror})") from None
     if header != SQLITE_HEADER:
         raise unusable(path, "is not an SQLite database (its first bytes are not SQLite's header)")
-    version = _read_version(path)
+    version = read_version(path)
     if version < 0:
         raise unusable(path, f"has a schema version linkdeck never writes ({version})")
     if version > known_version:
@@ -99,7 +99,7 @@ def inspect_file(path: Path, known_version: int) -> None:
         )
 
 
-def _read_version(path: Path) -> int:
+def read_version(path: Path) -> int:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1.0)
     except sqlite3.Error as exc:

@@ -9,15 +9,16 @@ confirms them. Functions take a connection; ``Store`` holds the lock and opens t
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
+from providers.store import engine
+from providers.store.engine import Connection
 from providers.store.models import HOLDABLE_STATES, Account, HoldKind, checked, to_text, utcnow
 from providers.store.posts import DUE_AT
 
 
 def hold_for(
-    conn: sqlite3.Connection,
+    conn: Connection,
     network: str,
     instance: str | None,
     remote_id: str,
@@ -44,7 +45,7 @@ PAST_DUE_REASON = (
 
 
 def release_for(
-    conn: sqlite3.Connection, account: Account, *, past_due: str = "send", now: datetime | None = None
+    conn: Connection, account: Account, *, past_due: str = "send", now: datetime | None = None
 ) -> int:
     """Give the account's held deliveries back to the queue, pointed at this account row:
     ``scheduled`` when their post has a time (the worker sends it once due, at once if the time
@@ -74,8 +75,10 @@ def release_for(
             account_id = ?,
             updated_at = ?
         WHERE network = ? AND instance = ? AND remote_id = ? AND state = 'held'
-          AND (? = 'send' OR hold_kind IS NOT 'ask')
+          AND (? = 'send' OR hold_kind IS NULL OR hold_kind != 'ask')
         """,
         (account.id, stamp, *identity, past_due),
     )
+    if cursor.rowcount:
+        engine.notify_queue(conn)
     return cursor.rowcount

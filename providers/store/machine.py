@@ -7,8 +7,10 @@ Claiming (:func:`claim`) is how two runners (the TUI and ``linkdeck worker``, or
 send the same delivery: in one write transaction, due rows are picked and moved to ``sending``
 with the runner's id (``lease_owner``) and a lease end (``lease_until``), ``WHERE state = 'due'``.
 SQLite allows one writer at a time, so a row is claimed by exactly one runner; the other sees it
-as ``sending`` already. Only the owner may end a claim (:func:`transition` with ``owner``);
-recovery ends the claims of runners that died (providers.outbox.recovery).
+as ``sending`` already. On PostgreSQL claimers run at once and each locks the rows it picks
+(``FOR UPDATE SKIP LOCKED``), so no two pick the same row and none waits for another. Only the
+owner may end a claim (:func:`transition` with ``owner``); recovery ends the claims of runners
+that died (providers.outbox.recovery).
 
 It stays one module a few lines past 300: it is every write the state machine makes, so what the
 machine allows can be checked against :mod:`.transitions` in one place.
@@ -16,12 +18,12 @@ machine allows can be checked against :mod:`.transitions` in one place.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from providers.store import transitions
+from providers.store import engine, transitions
+from providers.store.engine import Connection
 from providers.store.models import AccountState, Delivery, DeliveryState, HoldKind, from_text, to_text
 from providers.store.posts import DUE_AT, deliveries, require_delivery
 
@@ -87,7 +89,7 @@ def _fields_for(
 
 
 def transition(
-    conn: sqlite3.Connection,
+    conn: Connection,
     delivery_id: int,
     wanted: DeliveryState,
     *,
@@ -159,10 +161,12 @@ def transition(
     )
     if cursor.rowcount != 1:  # cannot happen inside the write transaction; never write silently
         raise transitions.IllegalTransition(delivery_id, current.state, wanted, "it changed meanwhile")
+    if wanted in (DeliveryState.DUE, DeliveryState.SCHEDULED):
+        engine.notify_queue(conn)  # due again, or a new time: waiting workers look again
     return require_delivery(conn, delivery_id)
 
 
-def promote(conn: sqlite3.Connection, now: datetime) -> int:
+def promote(conn: Connection, now: datetime) -> int:
     """scheduled → due for every delivery whose time has come; returns how many."""
     stamp = to_text(now)
     cursor = conn.execute(
@@ -172,12 +176,13 @@ def promote(conn: sqlite3.Connection, now: datetime) -> int:
     return cursor.rowcount
 
 
-def hold_unsendable(conn: sqlite3.Connection, now: datetime) -> int:
-    """Hold due deliveries whose account is gone or needs reconnecting, or whose target is gone,
-    instead of letting a runner claim them (reconnect-needed behaves like unlinked); point the
-    others at the current account row. Returns how many were held."""
+def hold_unsendable(conn: Connection, now: datetime, ids: list[int] | None = None) -> int:
+    """Hold due deliveries (only ``ids``, when given) whose account is gone or needs reconnecting,
+    or whose target is gone, instead of letting a runner claim them (reconnect-needed behaves like
+    unlinked); point the others at the current account row. Returns how many were held."""
+    only = f"AND d.id IN ({', '.join('?' for _ in ids)})" if ids is not None else ""
     rows = conn.execute(
-        """
+        f"""
         SELECT d.id, d.network, d.remote_id, d.target_id, d.account_id AS delivery_account,
                a.id AS account_id, a.state AS account_state, a.handle, a.state_reason,
                (SELECT COUNT(*) FROM targets t WHERE t.account_id = a.id) AS target_count,
@@ -186,8 +191,9 @@ def hold_unsendable(conn: sqlite3.Connection, now: datetime) -> int:
         FROM deliveries d
         LEFT JOIN accounts a
           ON a.network = d.network AND a.instance = d.instance AND a.remote_id = d.remote_id
-        WHERE d.state = 'due'
-        """
+        WHERE d.state = 'due' {only}
+        """,
+        ids or (),
     ).fetchall()
     stamp = to_text(now)
     held = 0
@@ -221,7 +227,7 @@ def hold_unsendable(conn: sqlite3.Connection, now: datetime) -> int:
 
 
 def claim(
-    conn: sqlite3.Connection,
+    conn: Connection,
     owner: str,
     *,
     now: datetime,
@@ -230,9 +236,17 @@ def claim(
     ids: Iterable[int] | None = None,
 ) -> list[Delivery]:
     """Promote what has come due, hold what cannot be sent, then move up to ``limit`` due
-    deliveries (only ``ids``, when given) to ``sending`` under ``owner``. Oldest due first."""
-    promote(conn, now)
-    hold_unsendable(conn, now)
+    deliveries (only ``ids``, when given) to ``sending`` under ``owner``. Oldest due first.
+
+    On PostgreSQL claims run side by side (a non-exclusive transaction): promoting and holding
+    every due row is done by the claimer that gets the one-writer lock, so those many-row updates
+    never wait in a cycle with another writer's; the others pick with ``FOR UPDATE SKIP LOCKED``
+    (rows another claimer holds are passed over, not waited for) and check only what they picked.
+    On SQLite the lock is always had, and this is one writer's transaction as before."""
+    locked = engine.try_write_lock(conn)
+    if locked:
+        promote(conn, now)
+        hold_unsendable(conn, now)
     condition, args = "state = 'due'", []
     if ids is not None:
         wanted = sorted(set(ids))
@@ -244,12 +258,14 @@ def claim(
         int(r[0])
         for r in conn.execute(
             f"SELECT id FROM deliveries WHERE {condition} ORDER BY COALESCE(next_attempt_at, created_at), id "
-            "LIMIT ?",
+            f"LIMIT ? {engine.skip_locked(conn)}",
             [*args, limit],
         )
     ]
     if not picked:
         return []
+    if not locked:
+        hold_unsendable(conn, now, picked)  # held ones drop out: the update below wants 'due'
     marks = ", ".join("?" for _ in picked)
     conn.execute(
         f"""
@@ -265,7 +281,7 @@ def claim(
     )
 
 
-def renew(conn: sqlite3.Connection, owner: str, *, now: datetime, lease_until: datetime) -> int:
+def renew(conn: Connection, owner: str, *, now: datetime, lease_until: datetime) -> int:
     """Extend the lease of every delivery ``owner`` is sending (the runner's heartbeat)."""
     cursor = conn.execute(
         "UPDATE deliveries SET lease_until = ? WHERE state = 'sending' AND lease_owner = ?",
@@ -274,7 +290,7 @@ def renew(conn: sqlite3.Connection, owner: str, *, now: datetime, lease_until: d
     return cursor.rowcount
 
 
-def mark_committing(conn: sqlite3.Connection, delivery_id: int, owner: str, now: datetime) -> Delivery:
+def mark_committing(conn: Connection, delivery_id: int, owner: str, now: datetime) -> Delivery:
     """Record that the request creating the post is about to go out (before it does). An earlier
     time is kept: ``committed_at`` is when the first request that may have created it went out."""
     cursor = conn.execute(
@@ -290,7 +306,7 @@ def mark_committing(conn: sqlite3.Connection, delivery_id: int, owner: str, now:
     return require_delivery(conn, delivery_id)
 
 
-def next_due(conn: sqlite3.Connection, now: datetime) -> datetime | None:
+def next_due(conn: Connection, now: datetime) -> datetime | None:
     """When a runner next has something to send: now if anything is due, else the earliest
     scheduled time (or retry time); None when nothing is queued."""
     if conn.execute("SELECT 1 FROM deliveries WHERE state = 'due' LIMIT 1").fetchone():
@@ -301,6 +317,6 @@ def next_due(conn: sqlite3.Connection, now: datetime) -> datetime | None:
     return now if row[0] == "" else from_text(row[0])
 
 
-def due_at(conn: sqlite3.Connection, delivery_id: int) -> datetime | None:
+def due_at(conn: Connection, delivery_id: int) -> datetime | None:
     row = conn.execute(f"SELECT {DUE_AT} FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
     return None if row is None or not row[0] else from_text(row[0])

@@ -10,11 +10,13 @@ connection; ``Store`` holds the lock and opens the transaction.
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
+from providers.store import engine
+from providers.store.engine import Connection
 from providers.store.health import DatabaseUnusable
 from providers.store.models import (
     VISIBILITIES,
@@ -32,13 +34,13 @@ from providers.store.models import (
 )
 
 _DELIVERY_COLUMNS = """
-    id, post_id, account_id, network, instance, remote_id, target_kind, target_id, target_name,
+    post_id, account_id, network, instance, remote_id, target_kind, target_id, target_name,
     state, reason, remote_post_id, url, idempotency_key, attempts, next_attempt_at, created_at,
     updated_at
 """
 # What a read returns: the columns above plus the state machine's (migration 3).
 _SELECT_DELIVERY = f"""
-    {_DELIVERY_COLUMNS}, retryable, hold_kind, lease_owner, lease_until, committed_at,
+    id, {_DELIVERY_COLUMNS}, retryable, hold_kind, lease_owner, lease_until, committed_at,
     check_needed, sent_at, handle
 """
 _POST_COLUMNS = """
@@ -63,7 +65,7 @@ def _str_dict(raw: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-def unreadable_row(kind: str, row: sqlite3.Row, exc: Exception) -> DatabaseUnusable:
+def unreadable_row(kind: str, row: Any, exc: Exception) -> DatabaseUnusable:
     """A stored row this linkdeck cannot read (edited by hand, written by a broken tool): named,
     with nothing changed, instead of a traceback from deep inside the store."""
     return DatabaseUnusable(
@@ -73,21 +75,21 @@ def unreadable_row(kind: str, row: sqlite3.Row, exc: Exception) -> DatabaseUnusa
     )
 
 
-def post_from_row(row: sqlite3.Row) -> Post:
+def post_from_row(row: Any) -> Post:
     try:
         return _post_from_row(row)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise unreadable_row("stored post", row, exc) from None
 
 
-def delivery_from_row(row: sqlite3.Row) -> Delivery:
+def delivery_from_row(row: Any) -> Delivery:
     try:
         return _delivery_from_row(row)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise unreadable_row("stored delivery", row, exc) from None
 
 
-def _post_from_row(row: sqlite3.Row) -> Post:
+def _post_from_row(row: Any) -> Post:
     return Post(
         id=row["id"],
         caption=row["caption"],
@@ -103,7 +105,7 @@ def _post_from_row(row: sqlite3.Row) -> Post:
     )
 
 
-def _delivery_from_row(row: sqlite3.Row) -> Delivery:
+def _delivery_from_row(row: Any) -> Delivery:
     retryable = row["retryable"]
     return Delivery(
         id=row["id"],
@@ -141,7 +143,7 @@ def check_states(states: Iterable[str]) -> list[DeliveryState]:
 
 
 def create_post(
-    conn: sqlite3.Connection,
+    conn: Connection,
     caption: str,
     media: list[str],
     scheduled_at: datetime | None,
@@ -163,6 +165,7 @@ def create_post(
         INSERT INTO posts (caption, media, scheduled_at, created_at, updated_at, visibility,
                            spoiler_text, sensitive, descriptions, caption_overrides)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        RETURNING id
         """,
         (
             caption,
@@ -177,17 +180,17 @@ def create_post(
             json.dumps(dict(caption_overrides or {})),
         ),
     )
-    post = get_post(conn, int(cursor.lastrowid or 0))
+    post = get_post(conn, int(cursor.fetchone()[0]))
     assert post is not None
     return post
 
 
-def get_post(conn: sqlite3.Connection, post_id: int) -> Post | None:
+def get_post(conn: Connection, post_id: int) -> Post | None:
     row = conn.execute(f"SELECT {_POST_COLUMNS} FROM posts WHERE id = ?", (post_id,)).fetchone()
     return None if row is None else post_from_row(row)
 
 
-def get_posts(conn: sqlite3.Connection, post_ids: Iterable[int]) -> dict[int, Post]:
+def get_posts(conn: Connection, post_ids: Iterable[int]) -> dict[int, Post]:
     """Several posts by id in one query (the queue lists thousands)."""
     wanted = sorted(set(post_ids))
     found: dict[int, Post] = {}
@@ -199,7 +202,7 @@ def get_posts(conn: sqlite3.Connection, post_ids: Iterable[int]) -> dict[int, Po
     return found
 
 
-def add_delivery(conn: sqlite3.Connection, post_id: int, account: Account) -> Delivery:
+def add_delivery(conn: Connection, post_id: int, account: Account) -> Delivery:
     """A new delivery of the post to the account: ``scheduled`` when the post has a time, else
     ``due``. The account's current target is copied, so it stays fixed for this delivery."""
     post = get_post(conn, post_id)
@@ -209,7 +212,8 @@ def add_delivery(conn: sqlite3.Connection, post_id: int, account: Account) -> De
     cursor = conn.execute(
         f"""
         INSERT INTO deliveries ({_DELIVERY_COLUMNS}, handle)
-        VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', NULL, NULL, ?, 0, NULL, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', NULL, NULL, ?, 0, NULL, ?, ?, ?)
+        RETURNING id
         """,
         (
             post_id,
@@ -227,17 +231,18 @@ def add_delivery(conn: sqlite3.Connection, post_id: int, account: Account) -> De
             account.handle,
         ),
     )
-    delivery = get_delivery(conn, int(cursor.lastrowid or 0))
+    delivery = get_delivery(conn, int(cursor.fetchone()[0]))
     assert delivery is not None
+    engine.notify_queue(conn)
     return delivery
 
 
-def get_delivery(conn: sqlite3.Connection, delivery_id: int) -> Delivery | None:
+def get_delivery(conn: Connection, delivery_id: int) -> Delivery | None:
     row = conn.execute(f"SELECT {_SELECT_DELIVERY} FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
     return None if row is None else delivery_from_row(row)
 
 
-def require_delivery(conn: sqlite3.Connection, delivery_id: int) -> Delivery:
+def require_delivery(conn: Connection, delivery_id: int) -> Delivery:
     delivery = get_delivery(conn, delivery_id)
     if delivery is None:
         raise KeyError(f"no delivery with id {delivery_id}")
@@ -245,7 +250,7 @@ def require_delivery(conn: sqlite3.Connection, delivery_id: int) -> Delivery:
 
 
 def deliveries(
-    conn: sqlite3.Connection, states: Iterable[str] | None, *, where: str = "", args: tuple[object, ...] = ()
+    conn: Connection, states: Iterable[str] | None, *, where: str = "", args: tuple[object, ...] = ()
 ) -> list[Delivery]:
     """Deliveries (in ``states``, or all), oldest first; ``where`` adds an SQL condition."""
     conditions: list[str] = [where] if where else []
@@ -261,13 +266,13 @@ def deliveries(
     return [delivery_from_row(r) for r in rows]
 
 
-def deliveries_stamp(conn: sqlite3.Connection) -> tuple[int, ...]:
-    (version,) = conn.execute("PRAGMA data_version").fetchone()
+def deliveries_stamp(conn: Connection) -> tuple[int, ...]:
+    version = engine.change_stamp(conn)
     count, newest, last = conn.execute("SELECT COUNT(*), MAX(updated_at), MAX(id) FROM deliveries").fetchone()
     return (int(version), int(count), hash(newest), int(last or 0))
 
 
-def counts_by_state(conn: sqlite3.Connection) -> dict[DeliveryState, int]:
+def counts_by_state(conn: Connection) -> dict[DeliveryState, int]:
     counts = dict.fromkeys(DeliveryState, 0)
     for state, count in conn.execute("SELECT state, COUNT(*) FROM deliveries GROUP BY state"):
         counts[DeliveryState(state)] = count
@@ -275,7 +280,7 @@ def counts_by_state(conn: sqlite3.Connection) -> dict[DeliveryState, int]:
 
 
 def set_state(
-    conn: sqlite3.Connection,
+    conn: Connection,
     delivery_id: int,
     state: DeliveryState,
     reason: str,

@@ -11,9 +11,10 @@ Functions take a connection; the caller (``Store``) holds the lock and opens the
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
+from providers.store.engine import Connection
 from providers.store.models import to_text, utcnow
 
 
@@ -31,18 +32,18 @@ class SealedSecret:
         return f"<SealedSecret {self.name!r} key={self.key_id}>"
 
 
-def _row(row: sqlite3.Row) -> SealedSecret:
+def _row(row: Any) -> SealedSecret:
     return SealedSecret(row["name"], row["key_id"], row["nonce"], row["ciphertext"])
 
 
-def get(conn: sqlite3.Connection, name: str) -> SealedSecret | None:
+def get(conn: Connection, name: str) -> SealedSecret | None:
     row = conn.execute(
         "SELECT name, key_id, nonce, ciphertext FROM secrets WHERE name = ?", (name,)
     ).fetchone()
     return None if row is None else _row(row)
 
 
-def put(conn: sqlite3.Connection, sealed: SealedSecret) -> None:
+def put(conn: Connection, sealed: SealedSecret) -> None:
     """Store ``sealed``, replacing whatever the row held."""
     conn.execute(
         """
@@ -57,7 +58,7 @@ def put(conn: sqlite3.Connection, sealed: SealedSecret) -> None:
     )
 
 
-def replace(conn: sqlite3.Connection, sealed: SealedSecret, read_nonce: str | None) -> bool:
+def replace(conn: Connection, sealed: SealedSecret, read_nonce: str | None) -> bool:
     """Store ``sealed`` only if the row is still as it was read (``read_nonce``; None: there was
     no row); False when another writer got there first."""
     if read_nonce is None:
@@ -79,11 +80,11 @@ def replace(conn: sqlite3.Connection, sealed: SealedSecret, read_nonce: str | No
     return cursor.rowcount == 1
 
 
-def delete(conn: sqlite3.Connection, name: str) -> None:
+def delete(conn: Connection, name: str) -> None:
     conn.execute("DELETE FROM secrets WHERE name = ?", (name,))
 
 
-def names(conn: sqlite3.Connection, *, not_under: str | None = None) -> list[str]:
+def names(conn: Connection, *, not_under: str | None = None) -> list[str]:
     """Every secret's name in name order, or those sealed with any key but ``not_under``."""
     if not_under is None:
         rows = conn.execute("SELECT name FROM secrets ORDER BY name")
@@ -92,12 +93,12 @@ def names(conn: sqlite3.Connection, *, not_under: str | None = None) -> list[str
     return [row["name"] for row in rows]
 
 
-def all_sealed(conn: sqlite3.Connection) -> list[SealedSecret]:
+def all_sealed(conn: Connection) -> list[SealedSecret]:
     rows = conn.execute("SELECT name, key_id, nonce, ciphertext FROM secrets ORDER BY name")
     return [_row(row) for row in rows]
 
 
-def key_counts(conn: sqlite3.Connection) -> dict[str, int]:
+def key_counts(conn: Connection) -> dict[str, int]:
     """How many secrets each key sealed."""
     rows = conn.execute("SELECT key_id, COUNT(*) AS n FROM secrets GROUP BY key_id ORDER BY key_id")
     return {row["key_id"]: int(row["n"]) for row in rows}
