@@ -7,12 +7,14 @@
 from __future__ import annotations
 
 from providers.store.apps import RegisteredApp
+from providers.store.brands import BrandError
 from providers.store.core import Store
 from providers.store.db import SCHEMA_VERSION, SchemaTooNew
 from providers.store.models import (
     HOLDABLE_STATES,
     Account,
     AccountState,
+    Brand,
     CachedAvatar,
     Delivery,
     DeliveryState,
@@ -26,6 +28,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "Account",
     "AccountState",
+    "Brand",
+    "BrandError",
     "CachedAvatar",
     "Delivery",
     "DeliveryState",

@@ -5,9 +5,10 @@ Synchronous, stdlib ``sqlite3``. One connection per ``Store``; a lock serialises
 ``linkdeck worker``) may open the same file: WAL and the busy timeout let them take turns.
 
 Its methods come in groups: accounts, their targets and what linking does to their deliveries
-(:mod:`.account_api`); a post with its deliveries in one transaction, the delivery state machine
-and what the Posts screen changes (:mod:`.delivery_api`); and here opening and closing, single
-posts and deliveries, apps registered on instances and the avatar cache.
+(:mod:`.account_api`); brands (:mod:`.brand_api`); a post with its deliveries in one transaction,
+the delivery state machine and what the Posts screen changes (:mod:`.delivery_api`); and here
+opening and closing, single posts and deliveries, apps registered on instances and the avatar
+cache.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from providers.store import db
 from providers.store import posts as _posts
 from providers.store.account_api import AccountMethods
 from providers.store.apps import RegisteredApp
+from providers.store.brand_api import BrandMethods
 from providers.store.delivery_api import DeliveryMethods
 from providers.store.models import (
     Account,
@@ -50,7 +52,7 @@ def _configured_past_due() -> str:
         return "ask"
 
 
-class Store(AccountMethods, DeliveryMethods):
+class Store(AccountMethods, BrandMethods, DeliveryMethods):
     def __init__(
         self, conn: sqlite3.Connection, path: Path, past_due_policy: Callable[[], str] | None = None
     ) -> None:
