@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, Label, Markdown, Static, Switch
+from textual.widgets import Button, Input, Label, Markdown, Select, Static, Switch
 
 from providers import clock
 from providers.errors import LinkdeckError
@@ -48,6 +48,7 @@ class CardDetails(LinkdeckModal[bool | None]):
                     with Horizontal(classes="details-row"):
                         yield Label("Share automatically from Upload ", classes="switch-label")
                         yield Switch(value=account.auto_share, id="auto-share")
+                    yield from self._brand_row(account.brand_id)
                 if self.setting_up and spec.capabilities.needs_developer_app:
                     yield from self._setup_form()  # an API key has its own button (Enter API key)
                 url = self.page_url
@@ -73,6 +74,16 @@ class CardDetails(LinkdeckModal[bool | None]):
                     yield Button("Open page", id="open-settings")
                     yield Button("Copy URL", id="copy-settings")
                 yield Button("Close", id="close")
+
+    def _brand_row(self, brand_id: int | None) -> ComposeResult:
+        """Which brand the account is in, to move it: only once there are several brands."""
+        brands = self.app.ctx.store.brands()
+        if len(brands) < 2 or brand_id is None:
+            return
+        with Horizontal(classes="details-row"):
+            yield Label("Brand ", classes="switch-label")
+            options = [(brand.name, brand.id) for brand in brands]
+            yield Select(options, value=brand_id, allow_blank=False, compact=True, id="account-brand")
 
     def _setup_form(self) -> ComposeResult:
         """The client id (into config.toml) and the secret (into the keyring), typed here."""
@@ -179,6 +190,14 @@ class CardDetails(LinkdeckModal[bool | None]):
         account = self.card.account
         if account is not None:
             self.app.ctx.store.set_auto_share(account.id, event.value)
+
+    @on(Select.Changed, "#account-brand")
+    def _move_to_brand(self, event: Select.Changed) -> None:
+        account = self.card.account
+        if account is None or not isinstance(event.value, int) or event.value == account.brand_id:
+            return
+        moved = self.app.ctx.store.set_account_brand(account.id, event.value)
+        self.notify(f"{moved.handle} is now in the brand {moved.brand!r}.", title="Moved")
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

@@ -1,5 +1,9 @@
 """Upload's targets pane: where the post goes (one tick box per linked account), the options
-some networks take (visibility, a content warning), and linking another account from here."""
+some networks take (visibility, a content warning), and linking another account from here.
+
+Once a second brand exists a brand chooser heads the pane: choosing a brand lists only its
+accounts, every one ticked (a brand's post goes to all of its accounts unless some are
+unticked); "All brands" lists every account again, ticked as each one's auto-share says."""
 
 from __future__ import annotations
 
@@ -13,9 +17,10 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 from providers import catalog
 from tui.messages import TargetsChanged
 from tui.screens.base import LinkdeckPane
+from tui.widgets.brand_select import BrandSelect
 
 if TYPE_CHECKING:
-    from providers.store import Account
+    from providers.store import Account, Brand
 
 VISIBILITIES = [
     ("Public", "public"),
@@ -31,19 +36,42 @@ class TargetsPane(LinkdeckPane):
     def __init__(self) -> None:
         super().__init__(id="upload-targets-pane")
         self._linked_here: str | None = None  # a network linked from this pane: share to it
+        self._accounts: list[Account] = []  # every linked account, whichever brand is chosen
 
     def compose(self) -> ComposeResult:
+        yield BrandSelect(id="upload-brand")
         with Horizontal(id="upload-options"):
             yield Select(VISIBILITIES, value="public", allow_blank=False, id="upload-visibility")
             yield Input(placeholder="Content warning (optional)", id="upload-cw")
         yield VerticalScroll(id="upload-targets")
         yield Button("Link another account…", id="upload-link")
 
-    async def fill(self, accounts: list[Account]) -> None:
-        """One tick box per account in ``accounts``, keeping the ticks already given."""
+    async def fill(self, accounts: list[Account], brands: list[Brand]) -> None:
+        """One tick box per account in ``accounts`` (those of the chosen brand, when one is),
+        keeping the ticks already given."""
+        self._accounts = accounts
+        self.query_one(BrandSelect).show_brands(brands)
+        await self._show(fresh=False)
+
+    @on(Select.Changed, "#upload-brand")
+    async def _brand_chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        await self._show(fresh=True)
+        self.post_message(TargetsChanged())
+
+    async def _show(self, *, fresh: bool) -> None:
+        """The tick boxes for the chosen brand's accounts. ``fresh`` (a brand was just chosen):
+        ticks as the choice says rather than as they were."""
+        brand_id = self.query_one(BrandSelect).brand_id
+        accounts = [a for a in self._accounts if brand_id is None or a.brand_id == brand_id]
         box = self.query_one("#upload-targets", VerticalScroll)
-        previous = {c.id: c.value for c in box.query(Checkbox)}
+        previous = {} if fresh else {c.id: c.value for c in box.query(Checkbox)}
         await box.remove_children()
+        if not accounts and brand_id is not None:
+            await box.mount(
+                Static("This brand has no linked accounts.", classes="empty-state", id="upload-no-accounts")
+            )
+            return
         if not accounts:
             await box.mount(
                 Static(
@@ -60,11 +88,8 @@ class TargetsPane(LinkdeckPane):
             key = f"share-{account.id}"
             if account.network == linked_here:  # linking from Upload turns sharing on
                 previous[key] = True
-            await box.mount(
-                Checkbox(
-                    f"{name}: {account.handle}{where}", value=previous.get(key, account.auto_share), id=key
-                )
-            )
+            ticked = previous.get(key, account.auto_share if brand_id is None else True)
+            await box.mount(Checkbox(f"{name}: {account.handle}{where}", value=ticked, id=key))
 
     def ticked_ids(self) -> set[int]:
         """The store ids of the ticked accounts."""
