@@ -11,7 +11,7 @@ import pytest
 
 from providers.store import BrandError, Store
 from providers.store import db as store_db
-from providers.store.brands import MAX_NAME, clean_name, name_key
+from providers.store.brands import MAX_NAME, clean_name, folded_name
 from providers.store.health import backup_path
 
 
@@ -56,7 +56,7 @@ def test_the_database_itself_refuses_a_second_row_with_the_same_key(store: Store
     """Not only the method: two writers racing past the check still end with one brand."""
     store.add_brand("Acme")
     with store._write() as conn, pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
-        conn.execute("INSERT INTO brands (name, name_key) VALUES ('ACME', ?)", (name_key("ACME"),))
+        conn.execute("INSERT INTO brands (name, folded_name) VALUES ('ACME', ?)", (folded_name("ACME"),))
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_names_that_break_a_rule_are_refused_naming_it(store: Store, name: str, 
 
 def test_clean_name_and_key() -> None:
     assert clean_name("  Harbour \t Bakery ") == "Harbour Bakery"
-    assert name_key("Harbour Bakery") == name_key(" HARBOUR  bakery") == "harbour bakery"
+    assert folded_name("Harbour Bakery") == folded_name(" HARBOUR  bakery") == "harbour bakery"
 
 
 def test_rename_keeps_the_id_and_refuses_a_taken_name(store: Store) -> None:

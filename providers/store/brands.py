@@ -1,6 +1,6 @@
 """Brand rows: the groups accounts belong to, and the rules for their names.
 
-A brand's name is shown as typed (spaces collapsed); its ``name_key`` (NFKC, casefolded, spaces
+A brand's name is shown as typed (spaces collapsed); its ``folded_name`` (NFKC, casefolded, spaces
 collapsed) is what makes two names the same brand, and the database holds it UNIQUE, so two
 people adding "Acme" and " acme" at the same moment still end with one brand. The default brand
 is the one with the lowest id (made by the migration); accounts linked without a brand go there.
@@ -38,7 +38,7 @@ def clean_name(name: str) -> str:
     return cleaned
 
 
-def name_key(name: str) -> str:
+def folded_name(name: str) -> str:
     """The form two names are compared in: "Acme  Co", " acme co" and "ＡＣＭＥ Co" are one brand."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
@@ -58,7 +58,7 @@ def _row(row: sqlite3.Row) -> Brand:
 def all_brands(conn: sqlite3.Connection) -> list[Brand]:
     """The default brand first, then the others by name."""
     rows = [_row(r) for r in conn.execute(_SELECT + " ORDER BY b.id")]
-    return rows[:1] + sorted(rows[1:], key=lambda b: name_key(b.name))
+    return rows[:1] + sorted(rows[1:], key=lambda b: folded_name(b.name))
 
 
 def default_id(conn: sqlite3.Connection) -> int:
@@ -74,7 +74,7 @@ def get(conn: sqlite3.Connection, brand_id: int) -> Brand | None:
 
 
 def find(conn: sqlite3.Connection, name: str) -> Brand | None:
-    row = conn.execute(_SELECT + " WHERE b.name_key = ?", (name_key(name),)).fetchone()
+    row = conn.execute(_SELECT + " WHERE b.folded_name = ?", (folded_name(name),)).fetchone()
     return None if row is None else _row(row)
 
 
@@ -94,8 +94,9 @@ def add(conn: sqlite3.Connection, name: str, *, exist_ok: bool = False) -> Brand
     """A new brand; with ``exist_ok`` the one already called so (any case or spacing)."""
     cleaned = clean_name(name)
     inserted = conn.execute(
-        "INSERT INTO brands (name, name_key) VALUES (?, ?) ON CONFLICT (name_key) DO NOTHING RETURNING id",
-        (cleaned, name_key(cleaned)),
+        "INSERT INTO brands (name, folded_name) VALUES (?, ?) "
+        "ON CONFLICT (folded_name) DO NOTHING RETURNING id",
+        (cleaned, folded_name(cleaned)),
     ).fetchone()
     if inserted is None and not exist_ok:
         existing = find(conn, cleaned)
@@ -112,7 +113,7 @@ def rename(conn: sqlite3.Connection, old: str, new: str) -> Brand:
     if other is not None and other.id != brand.id:
         raise BrandError(f"a brand called {other.name!r} already exists {UNIQUE}")
     conn.execute(
-        "UPDATE brands SET name = ?, name_key = ? WHERE id = ?", (cleaned, name_key(cleaned), brand.id)
+        "UPDATE brands SET name = ?, folded_name = ? WHERE id = ?", (cleaned, folded_name(cleaned), brand.id)
     )
     renamed = get(conn, brand.id)
     assert renamed is not None
@@ -133,7 +134,7 @@ def remove(conn: sqlite3.Connection, name: str) -> Brand:
         plural = "account" if brand.accounts == 1 else "accounts"
         raise BrandError(
             f"the brand {brand.name!r} still has {brand.accounts} {plural}; nothing was removed",
-            hint="Move them first (`linkdeck brands assign ACCOUNT BRAND`) or unlink them.",
+            hint="Move them first (`linkdeck brands assign BRAND ACCOUNT…`) or unlink them.",
         )
     conn.execute("DELETE FROM brands WHERE id = ?", (brand.id,))
     return brand
