@@ -5,9 +5,12 @@ the only ones the post reaches."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Checkbox, Select, TextArea
 
 from providers.overview import CardState
@@ -33,11 +36,18 @@ def seed(*, acme: bool) -> None:
             store.set_account_brand(instagram.id, store.add_brand("Acme").id)
 
 
-async def test_one_brand_shows_no_chooser_and_b_does_nothing(linkdeck_home: Path) -> None:
-    seed(acme=False)
+@asynccontextmanager
+async def accounts_screen(*, acme: bool) -> AsyncIterator[tuple[LinkdeckApp, Pilot[None]]]:
+    """The app on its Accounts screen over :func:`seed`'s accounts."""
+    seed(acme=acme)
     app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        yield app, pilot
+
+
+async def test_one_brand_shows_no_chooser_and_b_does_nothing(linkdeck_home: Path) -> None:
+    async with accounts_screen(acme=False) as (app, pilot):
         chooser = app.screen.query_one("#accounts-brand", BrandSelect)
         assert not chooser.display
         assert "choose_brand" not in {
@@ -49,10 +59,7 @@ async def test_one_brand_shows_no_chooser_and_b_does_nothing(linkdeck_home: Path
 
 
 async def test_the_accounts_screen_filters_by_the_brand_chosen_from_the_keyboard(linkdeck_home: Path) -> None:
-    seed(acme=True)
-    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with accounts_screen(acme=True) as (app, pilot):
         chooser = app.screen.query_one("#accounts-brand", BrandSelect)
         assert chooser.display and chooser.brand_id is None  # all brands to begin with
         assert card(app, "mastodon").card.state is CardState.LINKED  # type: ignore[union-attr]
@@ -78,10 +85,7 @@ async def test_the_accounts_screen_filters_by_the_brand_chosen_from_the_keyboard
 
 
 async def test_details_move_an_account_to_another_brand(linkdeck_home: Path) -> None:
-    seed(acme=True)
-    app = LinkdeckApp(Context(start_dir=PICTURES, run_outbox=False))
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with accounts_screen(acme=True) as (app, pilot):
         card(app, "mastodon").focus()
         await pilot.press("d")
         await pilot.pause()
