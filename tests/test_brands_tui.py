@@ -18,9 +18,10 @@ from providers.sandbox import Running
 from providers.store import Account, Store
 from tests.scenarios import PICTURES, _settle
 from tests.support.linking import ALICE, BOB, link_async, statuses_async
-from tests.support.tui import SIZE, card, pause_until
+from tests.support.tui import SIZE, card, link_from_card, pause_until
 from tui.app import LinkdeckApp
 from tui.context import Context
+from tui.demo import demo_environment
 from tui.widgets.brand_select import BrandSelect
 from tui.widgets.network_card import NetworkCard
 
@@ -142,3 +143,27 @@ async def test_upload_to_a_brand_ticks_its_accounts_and_reaches_only_them(
     assert (delivery.remote_id, delivery.state) == (ALICE, "sent")
     assert len(await statuses_async(str(alice.instance), ALICE)) == 1
     assert await statuses_async(str(bob.instance), BOB) == []
+
+
+async def test_linking_from_a_brand_chosen_on_accounts_puts_the_account_in_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The demo's sandbox: Acme chosen, Mastodon linked from its card, and the new account is
+    Acme's (so it stays on the screen the person is looking at)."""
+    monkeypatch.setattr(LinkdeckApp, "open_url", lambda self, url, new_tab=True: None)
+    with demo_environment():
+        with Store.open() as store:
+            acme = store.add_brand("Acme").id
+        app = LinkdeckApp()
+        async with app.run_test(size=SIZE) as pilot:
+            app.place = app.place.SSH
+            await pilot.pause()
+            app.screen.query_one("#accounts-brand", BrandSelect).value = acme
+            await pilot.pause()
+            await link_from_card(app, pilot, "mastodon")
+            await pause_until(pilot, lambda: type(app.screen).__name__ == "AccountsScreen")
+            await pilot.pause()
+            assert card(app, "mastodon").card.state is CardState.LINKED  # type: ignore[union-attr]
+        with Store.open() as store:
+            [account] = store.accounts()
+            assert account.brand_id == acme

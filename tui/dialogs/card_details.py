@@ -26,9 +26,10 @@ class CardDetails(LinkdeckModal[bool | None]):
 
     BINDINGS = [Binding("escape", "close", "Close")]
 
-    def __init__(self, card: Card) -> None:
+    def __init__(self, card: Card, *, brand: str | None = None) -> None:
         super().__init__(classes="dialog")
         self.card = card
+        self.brand = brand  # the brand chosen on Accounts: a new link from here goes into it
         spec, account = card.spec, card.account
         self.setting_up = card.state is CardState.NEEDS_SETUP
         # A card that needs set-up opens the developer portal where the app is made; the others,
@@ -206,7 +207,7 @@ class CardDetails(LinkdeckModal[bool | None]):
     @on(Button.Pressed, "#link")
     @on(Button.Pressed, "#reconnect")
     def _link(self) -> None:
-        self.app.start_link(self.card.spec.id)
+        self.app.start_link(self.card.spec.id, brand=self.brand)
 
     @on(Button.Pressed, "#api-key")
     def _api_key(self) -> None:
@@ -227,7 +228,7 @@ class CardDetails(LinkdeckModal[bool | None]):
                 return
             self.notify(f"{spec.name}'s API key is in your keyring.", title="Stored")
             self.dismiss(None)
-            self.app.start_link(spec.id)
+            self.app.start_link(spec.id, brand=self.brand)
 
         self.app.push_screen(
             AskText(f"{spec.name} API key", "Kept in your keyring only; never shown again.", password=True),

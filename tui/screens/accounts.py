@@ -143,14 +143,15 @@ class AccountsScreen(LinkdeckScreen[None]):
         if card is None:
             return
         if card.state is overview.CardState.NOT_LINKED:
-            self.app.start_link(card.spec.id)
+            self.app.start_link(card.spec.id, brand=self.query_one(BrandSelect).brand_name)
         else:
             self._show_details(card)
 
     def _show_details(self, card: overview.Card) -> None:
         from tui.dialogs.card_details import CardDetails
 
-        self.app.push_screen(CardDetails(card), self._details_closed)
+        brand = self.query_one(BrandSelect).brand_name
+        self.app.push_screen(CardDetails(card, brand=brand), self._details_closed)
 
     def _details_closed(self, saved: bool | None) -> None:
         if saved:  # set up there: the keyring may now hold the network's secret, so ask it again

@@ -29,10 +29,12 @@ class BrandSelect(Select[int]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__([("All brands", ALL)], allow_blank=False, value=ALL, id=id, compact=True)
         self.display = False
+        self._names: dict[int, str] = {}
 
     def show_brands(self, brands: list[Brand]) -> None:
         """Offer ``brands`` (shown only when there are two or more)."""
-        kept = self.value if any(b.id == self.value for b in brands) else ALL
+        self._names = {brand.id: brand.name for brand in brands}
+        kept = self.value if self.value in self._names else ALL
         with self.prevent(Select.Changed):
             self.set_options([("All brands", ALL), *((brand.name, brand.id) for brand in brands)])
             self.value = kept
@@ -43,3 +45,9 @@ class BrandSelect(Select[int]):
         """The chosen brand's id; None for all brands (or while it is hidden)."""
         value = self.value
         return value if self.display and isinstance(value, int) and value != ALL else None
+
+    @property
+    def brand_name(self) -> str | None:
+        """The chosen brand's name (what linking from here puts a new account in); None for all."""
+        chosen = self.brand_id
+        return None if chosen is None else self._names.get(chosen)

@@ -131,4 +131,5 @@ class TargetsPane(LinkdeckPane):
         network = await self.app.push_screen_wait(AskChoice("Link which network?", choices))
         if network:
             self._linked_here = network
-            self.app.start_link(network)  # the screen fills this pane again when the Link window closes
+            # Into the brand chosen here; the screen fills this pane again when the Link window closes.
+            self.app.start_link(network, brand=self.query_one(BrandSelect).brand_name)
