@@ -103,13 +103,16 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Profile:
     """Who was linked, as the network reports it. ``targets``: places the account can publish to
-    (kind, id, name), when the network has more than the account itself (Pages, boards, blogs)."""
+    (kind, id, name), when the network has more than the account itself (Pages, boards, blogs).
+    ``brand``: for a network that groups accounts by brand itself (an Ayrshare User Profile), that
+    group's name; the account goes into linkdeck's brand of that name, made when new."""
 
     remote_id: str
     handle: str
     display_name: str
     avatar_url: str | None = None
     targets: list[tuple[str, str, str]] = field(default_factory=list)
+    brand: str | None = None
 
 
 @dataclass(frozen=True)

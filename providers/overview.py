@@ -146,10 +146,13 @@ def cards(
     store: Store,
     now: datetime | None = None,
     stored_secrets: frozenset[str] = frozenset(),
+    *,
+    brand_id: int | None = None,
 ) -> list[Card]:
+    """One card per network; with ``brand_id``, as if that brand's accounts were the only ones."""
     now = now or clock.now()
     by_network: dict[str, list[Account]] = {}
-    for account in store.accounts():
+    for account in store.accounts() if brand_id is None else store.accounts_in(brand_id):
         by_network.setdefault(account.network, []).append(account)
     return [
         card_for(spec, settings, by_network.get(spec.id, []), now, stored_secrets)

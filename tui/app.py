@@ -80,8 +80,9 @@ class LinkdeckApp(App[None]):
         yield from super().get_system_commands(screen)
         yield from commands(self)
 
-    def start_link(self, network_id: str, instance: str | None = None) -> None:
-        """Open the Link window; the cards refresh when it closes (linked or not)."""
+    def start_link(self, network_id: str, instance: str | None = None, *, brand: str | None = None) -> None:
+        """Open the Link window; the cards refresh when it closes (linked or not). ``brand``: the
+        brand a new account goes into (the one chosen on the screen linking it)."""
         from providers import catalog, linking
         from providers.errors import LinkdeckError
         from tui.dialogs.link import LinkScreen
@@ -96,7 +97,7 @@ class LinkdeckApp(App[None]):
             self.notify(self.keyring_problem, title=f"Link {name}", severity="error", timeout=20)
             return
         # Screens showing accounts refresh themselves when this window closes (on_screen_resume).
-        self.push_screen(LinkScreen(network_id, instance))
+        self.push_screen(LinkScreen(network_id, instance, brand=brand))
 
     def notify(
         self,

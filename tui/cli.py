@@ -70,12 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("accounts", "linked accounts and their state")
     p.add_argument("--json", action="store_true", help="one JSON document")
+    p.add_argument("--brand", metavar="NAME", help="only the accounts of this brand")
 
     p = add("link", "link an account")
     p.epilog, p.formatter_class = LINK_EPILOG, _CatalogEpilog
     p.add_argument("network", metavar="NETWORK")
     p.add_argument("--instance", metavar="URL", help="server address for per-instance networks")
     p.add_argument("--no-browser", action="store_true", help="print the URL, read the redirect URL or code")
+    p.add_argument(
+        "--brand",
+        metavar="NAME",
+        help="the brand the account goes into (default: the default brand; an Ayrshare account "
+        "goes into the brand named like its Ayrshare profile)",
+    )
 
     p = add("unlink", "revoke and forget an account; its scheduled posts are held")
     p.add_argument("network", metavar="NETWORK")
@@ -96,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("post", "publish now or at a time")
     p.add_argument("files", nargs="*", metavar="FILE")
-    p.add_argument("--to", metavar="N,N", required=True)
+    p.add_argument("--to", metavar="N,N", help="networks (NETWORK or NETWORK:HANDLE), comma-separated")
+    p.add_argument("--brand", metavar="NAME", help="only this brand's accounts; without --to, all of them")
     p.add_argument("--caption", metavar="TEXT")
     p.add_argument(
         "--at",
@@ -110,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="send only to --to, not also to the Facebook Page Instagram shares to",
     )
     p.add_argument("--json", action="store_true")
+
+    from tui.cli_brands import add_parser as add_brands
+
+    add_brands(sub)
 
     p = add("queue", "scheduled, held, sent and failed posts")
     p.add_argument("--json", action="store_true")
@@ -248,6 +260,7 @@ HANDLERS: dict[str | None, Handler] = {
     "link": _link,
     "unlink": _unlink,
     "check": _check,
+    "brands": lambda args: __import__("tui.cli_brands", fromlist=["brands"]).brands(args),
     "post": lambda args: __import__("tui.cli_commands_post", fromlist=["post"]).post(args),
     "queue": lambda args: __import__("tui.cli_commands_queue", fromlist=["queue"]).queue(args),
     "worker": lambda args: __import__("tui.cli_commands_queue", fromlist=["worker"]).worker(args),

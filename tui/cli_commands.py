@@ -79,7 +79,9 @@ def accounts(args: argparse.Namespace) -> int:
 
     settings = settings_module.load()
     with Store.open() as store:
-        cards = overview.cards(settings, store)
+        brand = store.brand(args.brand) if args.brand is not None else None
+        cards = overview.cards(settings, store, brand_id=brand.id if brand else None)
+        several = store.has_brands()  # one brand (a single user): brands are never mentioned
     rows = []
     for card in cards:
         for account in card.accounts:
@@ -90,14 +92,20 @@ def accounts(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({"accounts": rows})
         return 0
+    from providers.terminal_text import visible
+
+    if not rows and brand is not None:
+        print(f"No linked accounts in the brand {visible(brand.name)!r}.")
+        return 0
     if not rows:
         print("No linked accounts. Link one with `linkdeck link NETWORK` or from the Accounts screen.")
         return 0
-    from providers.terminal_text import visible
-
+    width = max(len(visible(row["brand"])) for row in rows)
     for row in rows:  # handles and names come from the network: shown, never obeyed
         target = f" → {visible(row['target_name'])}" if row["target_name"] else ""
-        print(f"{row['id']:>4}  {row['network']:<16} {visible(row['handle'])}{target}  [{row['card_state']}]")
+        named = f"{visible(row['brand']):<{width}}  " if several and brand is None else ""
+        who = f"{row['network']:<16} {visible(row['handle'])}{target}"
+        print(f"{row['id']:>4}  {named}{who}  [{row['card_state']}]")
     return 0
 
 

@@ -1,7 +1,7 @@
 """``linkdeck post``: a post from a shell, checked, recorded, then sent now or scheduled.
 ``linkdeck queue`` and ``linkdeck worker`` are in :mod:`tui.cli_commands_queue`.
 
-``post [FILE...] --to N,N [--caption TEXT] [--at WHEN] [--json]``
+``post [FILE...] --to N,N [--brand NAME] [--caption TEXT] [--at WHEN] [--json]``
 
 - ``--to`` takes catalog ids: ``mastodon`` is every linked Mastodon account; ``NETWORK:WHO`` picks
   one, WHO being the account's handle (``mastodon:@alice@mastodon.social``, the leading @ and the
@@ -9,6 +9,8 @@
   (``mastodon:3``). An unknown id, a network with no linked account, or one linkdeck cannot
   publish to yet exits 2. An account that needs reconnecting exits 2 for a post now; with
   ``--at`` it is accepted and the post is held until the account is reconnected.
+- ``--brand NAME`` keeps ``--to`` to that brand's accounts; alone, it posts to every account of
+  the brand. An unknown brand, or a network in ``--to`` with no account in the brand, exits 2.
 - Alt text: a file ``PHOTO.alt.txt`` next to ``PHOTO`` (e.g. ``beach.jpg.alt.txt``) is that
   photo's description.
 - An Instagram account whose posts are shared to a Facebook Page (``config set instagram
@@ -40,8 +42,9 @@ from providers import catalog
 from providers.errors import UsageError
 from providers.outbox.events import DeliveryEvent
 from providers.outbox.timing import iso, iso_local, local, parse_at
-from providers.store import Account, AccountState, Delivery, DeliveryState, Post, Store
+from providers.store import Account, AccountState, Brand, Delivery, DeliveryState, Post, Store
 from providers.terminal_text import visible
+from tui.cli_brands import account_matches, brand_option
 
 if TYPE_CHECKING:
     from providers.vault import Vault
@@ -56,17 +59,19 @@ def _print_json(document: dict[str, Any]) -> None:
 # --to ------------------------------------------------------------------------------------------
 
 
-def _matches(account: Account, who: str) -> bool:
-    wanted = who.strip().lstrip("@").lower()
-    handle = account.handle.lstrip("@").lower()
-    return wanted in (str(account.id), handle, handle.split("@")[0], account.remote_id.lower())
-
-
-def resolve_targets(store: Store, to: str, *, scheduled: bool) -> list[Account]:
-    """The accounts ``--to`` names (see the module docstring); UsageError (exit 2) otherwise."""
+def resolve_targets(
+    store: Store, to: str | None, *, scheduled: bool, brand: Brand | None = None
+) -> list[Account]:
+    """The accounts ``--to`` names, within ``brand`` when ``--brand`` is given (``--brand`` alone:
+    every account of the brand linkdeck can publish to); UsageError (exit 2) otherwise."""
     from providers.networks import can_publish
 
-    items = [part.strip() for part in to.split(",") if part.strip()]
+    if to is None and brand is not None:
+        accounts = [a for a in store.accounts_in(brand.id) if can_publish(a.network)]
+        if not accounts:
+            raise UsageError(f"the brand {visible(brand.name)!r} has no linked account linkdeck can post to")
+        return [_ready(account, scheduled) for account in accounts]
+    items = [part.strip() for part in (to or "").split(",") if part.strip()]
     if not items:
         raise UsageError("--to names no network", hint="Known network ids: " + ", ".join(catalog.ids()))
     unknown = [item.partition(":")[0].strip() for item in items if not catalog.find(item.partition(":")[0])]
@@ -85,20 +90,18 @@ def resolve_targets(store: Store, to: str, *, scheduled: bool) -> list[Account]:
         linked = store.accounts_for(network)
         if not linked:
             raise UsageError(f"no {spec.name} account is linked; link one with `linkdeck link {network}`")
+        if brand is not None:
+            linked = [a for a in linked if a.brand_id == brand.id]
+            if not linked:
+                raise UsageError(f"no {spec.name} account is in the brand {visible(brand.name)!r}")
         if who.strip():
-            matching = [a for a in linked if _matches(a, who)]
+            matching = [a for a in linked if account_matches(a, who)]
             if not matching:
                 listed = ", ".join(f"{a.id} ({a.handle})" for a in linked)
                 raise UsageError(f"no linked {spec.name} account matches {who!r}; linked: {listed}")
             linked = matching
         for account in linked:
-            if account.state == AccountState.RECONNECT and not scheduled:
-                why = f" ({account.state_reason})" if account.state_reason else ""
-                raise UsageError(
-                    f"{account.handle} on {spec.name} needs reconnecting{why}",
-                    hint=f"Run `linkdeck link {network}` first, or schedule the post with --at.",
-                )
-            chosen[account.id] = account
+            chosen[account.id] = _ready(account, scheduled)
     return list(chosen.values())
 
 
@@ -120,6 +123,18 @@ def _with_shared(store: Store, accounts: list[Account], *, scheduled: bool) -> l
         print(f"Also to Facebook ({account.target_name}): Instagram shares to it.", file=sys.stderr)
         accounts = [*accounts, account]
     return accounts
+
+
+def _ready(account: Account, scheduled: bool) -> Account:
+    """``account``, unless it needs reconnecting and the post is for now (exit 2)."""
+    if account.state == AccountState.RECONNECT and not scheduled:
+        spec = catalog.get(account.network)
+        why = f" ({account.state_reason})" if account.state_reason else ""
+        raise UsageError(
+            f"{account.handle} on {spec.name} needs reconnecting{why}",
+            hint=f"Run `linkdeck link {spec.id}` first, or schedule the post with --at.",
+        )
+    return account
 
 
 # Checks ------------------------------------------------------------------------------------------
@@ -219,13 +234,16 @@ def post(args: argparse.Namespace) -> int:
     from providers.settings import load
     from providers.vault import Vault
 
+    if args.to is None and args.brand is None:
+        raise UsageError("say where to post: --to N,N, --brand NAME (its accounts), or both")
     caption = args.caption or ""
     files = [str(Path(f).expanduser().resolve()) for f in args.files]
     if not files and not caption.strip():
         raise UsageError("nothing to post: give one or more files, a --caption, or both")
     when = parse_at(args.at) if args.at is not None else None
     with Store.open() as store:
-        accounts = resolve_targets(store, args.to, scheduled=when is not None)
+        brand = brand_option(store, args.brand)
+        accounts = resolve_targets(store, args.to, scheduled=when is not None, brand=brand)
         if not args.no_share:
             accounts = _with_shared(store, accounts, scheduled=when is not None)
         vault = Vault(load())

@@ -58,7 +58,13 @@ async def _link(args: argparse.Namespace, settings: Settings, store: Store, vaul
     spec = catalog.get(args.network)
     opener = _open_browser if not args.no_browser and may_launch_browser() else None
     session = await begin_link(
-        spec.id, settings=settings, store=store, vault=vault, instance=args.instance, open_browser=opener
+        spec.id,
+        settings=settings,
+        store=store,
+        vault=vault,
+        instance=args.instance,
+        open_browser=opener,
+        brand=args.brand,
     )
     try:
         linked = await Renderer(session).run()
@@ -68,7 +74,9 @@ async def _link(args: argparse.Namespace, settings: Settings, store: Store, vaul
     account = linked.account
     where = f" ({instances.instance_label(account.instance)})" if account.instance else ""
     name = f" ({account.display_name})" if account.display_name else ""
-    print(f"Linked {account.handle}{name} on {spec.name}{where}")
+    # The brand only once there are several (a single user never hears of brands).
+    brand = f" in the brand {account.brand!r}" if store.has_brands() else ""
+    print(f"Linked {account.handle}{name} on {spec.name}{where}{brand}")
     if linked.released_text:
         print(linked.released_text)
     return 0

@@ -57,10 +57,12 @@ async def begin_link(
     instance: str | None = None,
     open_browser: Callable[[str], object] | None = None,
     relay_uri: str | None = None,
+    brand: str | None = None,
 ) -> LinkSession:
     """A link session for ``network_id``, not started yet (its first step starts it). A network
     that cannot be linked here, or a malformed ``instance``, raises at once (SetupError,
-    NotBuiltYet, UsageError), before anything is shown or stored."""
+    NotBuiltYet, UsageError), before anything is shown or stored; so does an unknown ``brand`` (the
+    name of the brand the account goes into, in any case or spacing)."""
     from providers.networks.registry import sign_in_for
 
     check_linkable(network_id, settings)
@@ -70,6 +72,7 @@ async def begin_link(
         raise NotBuiltYet(
             f"Linking {spec.name} is not built yet in this version of linkdeck.", hint="Nothing was stored."
         )
+    brand_id = store.brand(brand).id if brand is not None else None
     given = resolve_instance(spec, instance, settings) if instance else None
     return LinkSession(
         spec,
@@ -80,4 +83,5 @@ async def begin_link(
         instance=given,
         open_browser=open_browser,
         relay_uri=relay_uri,
+        brand_id=brand_id,
     )

@@ -16,10 +16,18 @@ log = logging.getLogger("linkdeck.linking")
 
 
 async def record_link(
-    spec: NetworkSpec, authorized: Authorized, profile: Profile, store: Store, vault: Vault
+    spec: NetworkSpec,
+    authorized: Authorized,
+    profile: Profile,
+    store: Store,
+    vault: Vault,
+    brand_id: int | None = None,
 ) -> tuple[Account, list[Target]]:
     """The stored account, and the targets to choose from when there are several (one target is
-    chosen at once)."""
+    chosen at once). The account goes into ``brand_id`` (``--brand``), or, when the network names
+    the brand itself (``profile.brand``: an Ayrshare User Profile), into the brand of that name,
+    made when new: a profile is one brand, whatever was asked. Neither: a new account goes into the
+    default brand and one linked again stays where it was."""
     from providers.auth.types import token_expiry
     from providers.avatars import cache_avatar
     from providers.store.models import identity_key
@@ -27,6 +35,8 @@ async def record_link(
     instance, token = authorized.instance, authorized.token
     await cache_avatar(store, profile.avatar_url)
     key = identity_key(spec.id, instance, profile.remote_id)
+    if profile.brand:  # before the token is stored: a name the rules refuse stops here
+        brand_id = store.add_brand(profile.brand, exist_ok=True).id
     vault.set_token(key, token)  # the keyring first: no account row without its token
     try:
         account = store.upsert_account(
@@ -37,6 +47,7 @@ async def record_link(
             instance=instance,
             avatar_url=profile.avatar_url,
             expires_at=token_expiry(token),
+            brand_id=brand_id,
         )
         choices: list[Target] = []
         if profile.targets:

@@ -67,8 +67,10 @@ class LinkSession:
         instance: str | None = None,
         open_browser: Callable[[str], object] | None = None,
         relay_uri: str | None = None,
+        brand_id: int | None = None,
     ) -> None:
         self.spec = spec
+        self.brand_id = brand_id  # the brand the account goes into (None: the default, or as it was)
         self.sign_in = sign_in
         self.settings = settings
         self.store = store
@@ -153,7 +155,9 @@ class LinkSession:
             self.progress(f"Reading your {name} account…")
             profile = await self.sign_in.profile(authorized.token, authorized.instance)
             held_before = self._held()
-            account, choices = await record_link(self.spec, authorized, profile, self.store, self.vault)
+            account, choices = await record_link(
+                self.spec, authorized, profile, self.store, self.vault, self.brand_id
+            )
             if choices:
                 ask = ChooseTarget(name, tuple(choices))
                 self._emit(ask)

@@ -9,12 +9,14 @@ are in the OS keyring, a team's are sealed (:mod:`providers.vault`, :mod:`provid
 from __future__ import annotations
 
 from providers.store.apps import RegisteredApp
+from providers.store.brands import BrandError
 from providers.store.core import Store
 from providers.store.db import SCHEMA_VERSION, SchemaTooNew
 from providers.store.models import (
     HOLDABLE_STATES,
     Account,
     AccountState,
+    Brand,
     CachedAvatar,
     Delivery,
     DeliveryState,
@@ -29,6 +31,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "Account",
     "AccountState",
+    "Brand",
+    "BrandError",
     "CachedAvatar",
     "Delivery",
     "DeliveryState",

@@ -49,12 +49,13 @@ class AccountMethods(Transactions):
         avatar_url: str | None = None,
         expires_at: datetime | None = None,
         auto_share: bool | None = None,
+        brand_id: int | None = None,
     ) -> Account:
         """Record a link. Linking the same (network, instance, remote_id) again updates that row
         (keeping its id, target, ``auto_share`` and ``linked_at``; state back to "linked") and
         releases the deliveries held for it, in the same transaction (those already past due per
         ``[outbox] release_past_due``). ``auto_share``: None keeps the current value (True for a
-        new account)."""
+        new account); ``brand_id`` likewise (the default brand for a new account)."""
         policy = self.past_due_policy()
         with self._write() as conn:
             account = _accounts.upsert(
@@ -67,6 +68,7 @@ class AccountMethods(Transactions):
                 avatar_url=avatar_url,
                 expires_at=expires_at,
                 auto_share=auto_share,
+                brand_id=brand_id,
             )
             _holds.release_for(conn, account, past_due=policy)
             return account

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from providers.store import brands as _brands
 from providers.store.engine import Connection
 from providers.store.models import (
     Account,
@@ -26,8 +27,10 @@ from providers.store.models import (
 _SELECT = """
     SELECT a.id, a.network, a.instance, a.remote_id, a.handle, a.display_name, a.avatar_url,
            av.path AS avatar_path, a.target_kind, a.target_id, a.target_name, a.state,
-           a.state_reason, a.expires_at, a.auto_share, a.linked_at, a.updated_at
+           a.state_reason, a.expires_at, a.auto_share, a.linked_at, a.updated_at,
+           a.brand_id, b.name AS brand
     FROM accounts a LEFT JOIN avatars av ON av.url = a.avatar_url
+                    LEFT JOIN brands b ON b.id = a.brand_id
 """
 
 
@@ -50,6 +53,8 @@ def _row(row: Any) -> Account:
         auto_share=bool(row["auto_share"]),
         linked_at=from_text(row["linked_at"]),
         updated_at=from_text(row["updated_at"]),
+        brand_id=row["brand_id"],
+        brand=row["brand"] or "",
     )
 
 
@@ -60,6 +65,10 @@ def _existing(path: str | None) -> str | None:
 
 def all_accounts(conn: Connection) -> list[Account]:
     return [_row(r) for r in conn.execute(_SELECT + " ORDER BY a.id")]
+
+
+def accounts_in(conn: Connection, brand_id: int) -> list[Account]:
+    return [_row(r) for r in conn.execute(_SELECT + " WHERE a.brand_id = ? ORDER BY a.id", (brand_id,))]
 
 
 def accounts_for(conn: Connection, network: str) -> list[Account]:
@@ -97,22 +106,26 @@ def upsert(
     avatar_url: str | None,
     expires_at: datetime | None,
     auto_share: bool | None,
+    brand_id: int | None = None,
 ) -> Account:
     """Insert, or update the row with the same (network, instance, remote_id).
 
     An update refreshes the profile fields and the token expiry and marks the account linked
-    again; it keeps the row id, ``linked_at``, the chosen target and ``auto_share`` (unless
-    ``auto_share`` is given explicitly). A new row gets ``auto_share`` True unless told otherwise.
+    again; it keeps the row id, ``linked_at``, the chosen target, ``auto_share`` and the brand
+    (unless ``auto_share`` or ``brand_id`` is given explicitly). A new row gets ``auto_share`` True
+    and the default brand unless told otherwise.
     """
     if not network or not remote_id:
         raise ValueError("an account needs a network and the network's user id")
     now = to_text(utcnow())
     expires = opt_to_text(expires_at)
+    # COALESCE, not CASE WHEN ? IS NULL: PostgreSQL types the parameter from the column beside it.
     conn.execute(
         """
         INSERT INTO accounts (network, instance, remote_id, handle, display_name, avatar_url,
-                              state, state_reason, expires_at, auto_share, linked_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, 'linked', '', ?, ?, ?, ?)
+                              state, state_reason, expires_at, auto_share, linked_at, updated_at,
+                              brand_id)
+        VALUES (?, ?, ?, ?, ?, ?, 'linked', '', ?, ?, ?, ?, ?)
         ON CONFLICT (network, instance, remote_id) DO UPDATE SET
             handle = excluded.handle,
             display_name = excluded.display_name,
@@ -121,6 +134,7 @@ def upsert(
             state_reason = '',
             expires_at = excluded.expires_at,
             auto_share = CASE WHEN ? = 1 THEN excluded.auto_share ELSE accounts.auto_share END,
+            brand_id = COALESCE(?, accounts.brand_id, excluded.brand_id),
             updated_at = excluded.updated_at
         """,
         (
@@ -134,7 +148,9 @@ def upsert(
             1 if auto_share is None else int(auto_share),
             now,
             now,
+            brand_id if brand_id is not None else _brands.default_id(conn),
             0 if auto_share is None else 1,  # given explicitly: it replaces the stored one
+            brand_id,
         ),
     )
     account = find(conn, network, instance, remote_id)
@@ -155,6 +171,11 @@ def set_expiry(conn: Connection, account_id: int, expires_at: datetime | None) -
 
 def set_auto_share(conn: Connection, account_id: int, on: bool) -> Account:
     _update(conn, account_id, "auto_share = ?", (int(on),))
+    return require(conn, account_id)
+
+
+def set_brand(conn: Connection, account_id: int, brand_id: int) -> Account:
+    _update(conn, account_id, "brand_id = ?", (brand_id,))
     return require(conn, account_id)
 
 

@@ -7,10 +7,10 @@ connection per ``Store``; a lock serialises its use, so a
 ``linkdeck worker``) may open the same file: WAL and the busy timeout let them take turns.
 
 Its methods come in groups: accounts, their targets and what linking does to their deliveries
-(:mod:`.account_api`); a post with its deliveries in one transaction, the delivery state machine
-and what the Posts screen changes (:mod:`.delivery_api`); team mode's sealed secrets
-(:mod:`.secret_api`); and here opening and closing, single
-posts and deliveries, apps registered on instances and the avatar cache.
+(:mod:`.account_api`); brands (:mod:`.brand_api`); a post with its deliveries in one transaction,
+the delivery state machine and what the Posts screen changes (:mod:`.delivery_api`); team mode's
+sealed secrets (:mod:`.secret_api`); and here opening and closing, single posts and deliveries,
+apps registered on instances and the avatar cache.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from providers.store import engine as _engine
 from providers.store import posts as _posts
 from providers.store.account_api import AccountMethods
 from providers.store.apps import RegisteredApp
+from providers.store.brand_api import BrandMethods
 from providers.store.delivery_api import DeliveryMethods
 from providers.store.engine import Connection, QueueListener
 from providers.store.models import (
@@ -55,7 +56,7 @@ def _configured_past_due() -> str:
         return "ask"
 
 
-class Store(AccountMethods, DeliveryMethods, SecretMethods):
+class Store(AccountMethods, BrandMethods, DeliveryMethods, SecretMethods):
     def __init__(
         self,
         conn: Connection,

@@ -191,6 +191,26 @@ MIGRATIONS: tuple[Migration, ...] = (
         )
         """,
     ),
+    # 7: brands. Every account belongs to one; existing accounts go into the default brand this
+    # migration makes (the lowest id, which cannot be removed). folded_name is the name casefolded
+    # with its spaces collapsed (providers.store.brands.folded_name; not "name_key": no column
+    # name may suggest a secret): its UNIQUE makes "Acme", " acme " and "ACME" one brand on both
+    # engines, without a collation or an expression index.
+    # brand_id may not be NOT NULL here: SQLite cannot add a NOT NULL column that REFERENCES
+    # another table; linkdeck always writes it.
+    (
+        """
+        CREATE TABLE brands (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            name         TEXT NOT NULL,
+            folded_name  TEXT NOT NULL UNIQUE
+        )
+        """,
+        "INSERT INTO brands (name, folded_name) VALUES ('Default', 'default')",
+        "ALTER TABLE accounts ADD COLUMN brand_id INTEGER REFERENCES brands(id)",
+        "UPDATE accounts SET brand_id = (SELECT MIN(id) FROM brands)",
+        "CREATE INDEX accounts_brand ON accounts (brand_id)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

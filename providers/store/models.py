@@ -125,11 +125,26 @@ class Account:
     auto_share: bool
     linked_at: datetime
     updated_at: datetime
+    # The brand the account belongs to (every account has one; single users have only the default
+    # brand and never see it). None only for a row written outside linkdeck.
+    brand_id: int | None = None
+    brand: str = ""  # that brand's name
 
     @property
     def vault_key(self) -> str:
         """The key of this account's token in the vault: ``network:instance:remote_id``."""
         return identity_key(self.network, self.instance, self.remote_id)
+
+
+@dataclass(frozen=True)
+class Brand:
+    """A group of accounts posted to together (an agency's client). Names are unique ignoring
+    case and spacing; the default brand (the first one, made by the migration) cannot be removed."""
+
+    id: int
+    name: str
+    is_default: bool
+    accounts: int  # how many accounts belong to it
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,11 @@ from tests.support.cli import CLI, ROOT, run_cli
 from tests.support.processes import SandboxProcess
 
 
-def link(env: dict[str, str], title: str, network: str) -> tuple[int, str, str]:
-    """``link ayrshare --no-browser``: the title and network on stdin, then Link on the page the
-    CLI prints, and Enter (check at once)."""
+def link(env: dict[str, str], title: str, network: str, *extra: str) -> tuple[int, str, str]:
+    """``link ayrshare --no-browser [EXTRA…]``: the title and network on stdin, then Link on the
+    page the CLI prints, and Enter (check at once)."""
     process = subprocess.Popen(
-        [*CLI, "link", "ayrshare", "--no-browser"],
+        [*CLI, "link", "ayrshare", "--no-browser", *extra],
         cwd=ROOT,
         env=env,
         stdin=subprocess.PIPE,

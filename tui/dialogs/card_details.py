@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, Label, Markdown, Static, Switch
+from textual.widgets import Button, Input, Label, Markdown, Select, Static, Switch
 
 from providers import clock, sharing
 from providers.errors import LinkdeckError
@@ -27,9 +27,10 @@ class CardDetails(LinkdeckModal[bool | None]):
 
     BINDINGS = [Binding("escape", "close", "Close")]
 
-    def __init__(self, card: Card) -> None:
+    def __init__(self, card: Card, *, brand: str | None = None) -> None:
         super().__init__(classes="dialog")
         self.card = card
+        self.brand = brand  # the brand chosen on Accounts: a new link from here goes into it
         spec, account = card.spec, card.account
         self.setting_up = card.state is CardState.NEEDS_SETUP
         # A card that needs set-up opens the developer portal where the app is made; the others,
@@ -51,6 +52,7 @@ class CardDetails(LinkdeckModal[bool | None]):
                         yield Switch(value=account.auto_share, id="auto-share")
                     if spec.id in sharing.SHARES_FROM:
                         yield ShareToRow(spec.id)
+                    yield from self._brand_row(account.brand_id)
                 if self.setting_up and spec.capabilities.needs_developer_app:
                     yield from self._setup_form()  # an API key has its own button (Enter API key)
                 url = self.page_url
@@ -76,6 +78,16 @@ class CardDetails(LinkdeckModal[bool | None]):
                     yield Button("Open page", id="open-settings")
                     yield Button("Copy URL", id="copy-settings")
                 yield Button("Close", id="close")
+
+    def _brand_row(self, brand_id: int | None) -> ComposeResult:
+        """Which brand the account is in, to move it: only once there are several brands."""
+        brands = self.app.ctx.store.brands()
+        if len(brands) < 2 or brand_id is None:
+            return
+        with Horizontal(classes="details-row"):
+            yield Label("Brand ", classes="switch-label")
+            options = [(brand.name, brand.id) for brand in brands]
+            yield Select(options, value=brand_id, allow_blank=False, compact=True, id="account-brand")
 
     def _setup_form(self) -> ComposeResult:
         """The client id (into config.toml) and the secret (into the keyring), typed here."""
@@ -188,6 +200,14 @@ class CardDetails(LinkdeckModal[bool | None]):
         if account is not None:
             self.app.ctx.store.set_auto_share(account.id, event.value)
 
+    @on(Select.Changed, "#account-brand")
+    def _move_to_brand(self, event: Select.Changed) -> None:
+        account = self.card.account
+        if account is None or not isinstance(event.value, int) or event.value == account.brand_id:
+            return
+        moved = self.app.ctx.store.set_account_brand(account.id, event.value)
+        self.notify(f"{moved.handle} is now in the brand {moved.brand!r}.", title="Moved")
+
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
         self.dismiss(self._saved or None)
@@ -195,7 +215,7 @@ class CardDetails(LinkdeckModal[bool | None]):
     @on(Button.Pressed, "#link")
     @on(Button.Pressed, "#reconnect")
     def _link(self) -> None:
-        self.app.start_link(self.card.spec.id)
+        self.app.start_link(self.card.spec.id, brand=self.brand)
 
     @on(Button.Pressed, "#api-key")
     def _api_key(self) -> None:
@@ -216,7 +236,7 @@ class CardDetails(LinkdeckModal[bool | None]):
                 return
             self.notify(f"{spec.name}'s API key is in your keyring.", title="Stored")
             self.dismiss(None)
-            self.app.start_link(spec.id)
+            self.app.start_link(spec.id, brand=self.brand)
 
         self.app.push_screen(
             AskText(f"{spec.name} API key", "Kept in your keyring only; never shown again.", password=True),

@@ -48,10 +48,11 @@ class LinkScreen(LinkdeckModal[Account | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, network_id: str, instance: str | None = None) -> None:
+    def __init__(self, network_id: str, instance: str | None = None, *, brand: str | None = None) -> None:
         super().__init__(classes="dialog")
         self.spec = catalog.get(network_id)
         self.instance = instance
+        self.brand = brand
         self.session: LinkSession | None = None
         self._shown: Widget | None = None
         # Dismissed (linked, failed to start, or cancelled): the session's last step changes nothing.
@@ -87,6 +88,7 @@ class LinkScreen(LinkdeckModal[Account | None]):
                 instance=self.instance,
                 open_browser=app.open_url if may_open else None,
                 relay_uri=app.relay_uri,
+                **({"brand": self.brand} if self.brand else {}),  # only when one is chosen
             )
         except LinkdeckError as exc:
             self.notify(str(exc), title=f"Link {self.spec.name}", severity="warning", timeout=10)

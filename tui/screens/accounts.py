@@ -1,4 +1,6 @@
-"""The start screen: a responsive grid with one card per network."""
+"""The start screen: a responsive grid with one card per network. Once a second brand exists, a
+brand chooser above the grid (Tab reaches it, or press b) shows the cards as if the chosen
+brand's accounts were the only ones."""
 
 from __future__ import annotations
 
@@ -6,11 +8,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Select, Static
 
 from providers import overview
 from tui.messages import CardSelected
 from tui.screens.base import LinkdeckScreen
+from tui.widgets.brand_select import BrandSelect
 from tui.widgets.network_card import NetworkCard
 
 CARD_MIN_WIDTH = 32
@@ -29,11 +32,13 @@ class AccountsScreen(LinkdeckScreen[None]):
         Binding("up", "move(0, -1)", "Up", show=False, priority=True),
         Binding("down", "move(0, 1)", "Down", show=False, priority=True),
         Binding("r", "refresh_cards", "Refresh", show=False),
+        Binding("b", "choose_brand", "Brand"),  # shown only once there are brands (check_action)
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="accounts-summary")
+        yield BrandSelect(id="accounts-brand")
         with VerticalScroll(id="accounts-scroll"):
             with Grid(id="cards"):
                 for card in self._cards():
@@ -43,13 +48,15 @@ class AccountsScreen(LinkdeckScreen[None]):
 
     def _cards(self) -> list[overview.Card]:
         ctx = self.app.ctx
-        return overview.cards(ctx.settings, ctx.store, ctx.now(), self._stored_secrets)
+        brand_id = self.query_one(BrandSelect).brand_id if self.is_mounted else None
+        return overview.cards(ctx.settings, ctx.store, ctx.now(), self._stored_secrets, brand_id=brand_id)
 
     _stored_secrets: frozenset[str] = frozenset()
 
     def on_mount(self) -> None:
         # The keyring (D-Bus, ~90 ms of imports) is asked only once the first frame is up.
         self.set_timer(0.5, self._check_stored_secrets)
+        self.query_one(BrandSelect).show_brands(self.app.ctx.store.brands())
         self._update_summary()
         first = self.query(NetworkCard).first()
         first.focus()
@@ -88,6 +95,26 @@ class AccountsScreen(LinkdeckScreen[None]):
         more.display = below > 0
         more.update(f"▼ {below} more below — scroll, or move down with the arrow keys")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "move":
+            # In the brand chooser (and its open list) the arrows are the chooser's own.
+            focused = self.focused
+            return focused is None or not any(
+                isinstance(n, BrandSelect) for n in (focused, *focused.ancestors)
+            )
+        if action == "choose_brand":
+            return self.query_one(BrandSelect).display
+        return True
+
+    def action_choose_brand(self) -> None:
+        chooser = self.query_one(BrandSelect)
+        chooser.focus()
+        chooser.expanded = True
+
+    @on(Select.Changed, "#accounts-brand")
+    def _brand_chosen(self) -> None:
+        self.refresh_cards()
+
     def action_move(self, dx: int, dy: int) -> None:
         cards = list(self.query(NetworkCard))
         focused = self.focused
@@ -116,14 +143,15 @@ class AccountsScreen(LinkdeckScreen[None]):
         if card is None:
             return
         if card.state is overview.CardState.NOT_LINKED:
-            self.app.start_link(card.spec.id)
+            self.app.start_link(card.spec.id, brand=self.query_one(BrandSelect).brand_name)
         else:
             self._show_details(card)
 
     def _show_details(self, card: overview.Card) -> None:
         from tui.dialogs.card_details import CardDetails
 
-        self.app.push_screen(CardDetails(card), self._details_closed)
+        brand = self.query_one(BrandSelect).brand_name
+        self.app.push_screen(CardDetails(card, brand=brand), self._details_closed)
 
     def _details_closed(self, saved: bool | None) -> None:
         if saved:  # set up there: the keyring may now hold the network's secret, so ask it again
@@ -150,6 +178,8 @@ class AccountsScreen(LinkdeckScreen[None]):
         self.refresh_cards()
 
     def refresh_cards(self) -> None:
+        self.query_one(BrandSelect).show_brands(self.app.ctx.store.brands())
+        self.refresh_bindings()  # "b Brand" in the footer comes and goes with the chooser
         for card in self._cards():
             self.query_one(f"#card-{card.spec.id}", NetworkCard).card = card
         self._update_summary()

@@ -110,7 +110,8 @@ class UploadScreen(LinkdeckScreen[None]):
         self._file_facts.choose(path, fixed_from=fixed_from)
 
     async def _fill_targets(self) -> None:
-        await self._targets_pane.fill([a for a in self.app.ctx.store.accounts() if a.state == "linked"])
+        store = self.app.ctx.store
+        await self._targets_pane.fill([a for a in store.accounts() if a.state == "linked"], store.brands())
 
     def selected_accounts(self) -> list[Account]:
         ids = self._targets_pane.ticked_ids()

@@ -1,5 +1,9 @@
 """Upload's targets pane: where the post goes (one tick box per linked account), the options
-some networks take (visibility, a content warning), and linking another account from here."""
+some networks take (visibility, a content warning), and linking another account from here.
+
+Once a second brand exists a brand chooser heads the pane: choosing a brand lists only its
+accounts, every one ticked (a brand's post goes to all of its accounts unless some are
+unticked); "All brands" lists every account again, ticked as each one's auto-share says."""
 
 from __future__ import annotations
 
@@ -13,9 +17,10 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 from providers import catalog, sharing
 from tui.messages import TargetsChanged
 from tui.screens.base import LinkdeckPane
+from tui.widgets.brand_select import BrandSelect
 
 if TYPE_CHECKING:
-    from providers.store import Account
+    from providers.store import Account, Brand
 
 VISIBILITIES = [
     ("Public", "public"),
@@ -31,20 +36,43 @@ class TargetsPane(LinkdeckPane):
     def __init__(self) -> None:
         super().__init__(id="upload-targets-pane")
         self._linked_here: str | None = None  # a network linked from this pane: share to it
-        self._accounts: dict[int, Account] = {}  # the accounts shown, by store id
+        self._accounts: list[Account] = []  # every linked account, whichever brand is chosen
+        self._shown: dict[int, Account] = {}  # the accounts shown, by store id
 
     def compose(self) -> ComposeResult:
+        yield BrandSelect(id="upload-brand")
         with Horizontal(id="upload-options"):
             yield Select(VISIBILITIES, value="public", allow_blank=False, id="upload-visibility")
             yield Input(placeholder="Content warning (optional)", id="upload-cw")
         yield VerticalScroll(id="upload-targets")
         yield Button("Link another account…", id="upload-link")
 
-    async def fill(self, accounts: list[Account]) -> None:
-        """One tick box per account in ``accounts``, keeping the ticks already given."""
+    async def fill(self, accounts: list[Account], brands: list[Brand]) -> None:
+        """One tick box per account in ``accounts`` (those of the chosen brand, when one is),
+        keeping the ticks already given."""
+        self._accounts = accounts
+        self.query_one(BrandSelect).show_brands(brands)
+        await self._show(fresh=False)
+
+    @on(Select.Changed, "#upload-brand")
+    async def _brand_chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        await self._show(fresh=True)
+        self.post_message(TargetsChanged())
+
+    async def _show(self, *, fresh: bool) -> None:
+        """The tick boxes for the chosen brand's accounts. ``fresh`` (a brand was just chosen):
+        ticks as the choice says rather than as they were."""
+        brand_id = self.query_one(BrandSelect).brand_id
+        accounts = [a for a in self._accounts if brand_id is None or a.brand_id == brand_id]
         box = self.query_one("#upload-targets", VerticalScroll)
-        previous = {c.id: c.value for c in box.query(Checkbox)}
+        previous = {} if fresh else {c.id: c.value for c in box.query(Checkbox)}
         await box.remove_children()
+        if not accounts and brand_id is not None:
+            await box.mount(
+                Static("This brand has no linked accounts.", classes="empty-state", id="upload-no-accounts")
+            )
+            return
         if not accounts:
             await box.mount(
                 Static(
@@ -55,8 +83,12 @@ class TargetsPane(LinkdeckPane):
             )
             return
         linked_here, self._linked_here = self._linked_here, None
-        self._accounts = {account.id: account for account in accounts}
-        ticks = {f"share-{a.id}": previous.get(f"share-{a.id}", a.auto_share) for a in accounts}
+        self._shown = {account.id: account for account in accounts}
+        # A brand just chosen ticks all of its accounts; otherwise each account's auto-share.
+        ticks = {
+            f"share-{a.id}": previous.get(f"share-{a.id}", a.auto_share if brand_id is None else True)
+            for a in accounts
+        }
         for account in accounts:
             if account.network == linked_here:  # linking from Upload turns sharing on
                 ticks[f"share-{account.id}"] = True
@@ -78,9 +110,9 @@ class TargetsPane(LinkdeckPane):
         """Ticking Instagram ticks the Facebook Page it shares to (its Share to Facebook, in one
         step); the Page can still be unticked for this post."""
         event.stop()
-        account = self._accounts.get(int((event.checkbox.id or "share-0").removeprefix("share-")))
+        account = self._shown.get(int((event.checkbox.id or "share-0").removeprefix("share-")))
         if event.value and account is not None:
-            page = sharing.shared_to(account, self.app.ctx.settings, self._accounts.values())
+            page = sharing.shared_to(account, self.app.ctx.settings, self._shown.values())
             if page is not None:
                 self.query_one(f"#share-{page.id}", Checkbox).value = True
         self.post_message(TargetsChanged())
@@ -116,4 +148,5 @@ class TargetsPane(LinkdeckPane):
         network = await self.app.push_screen_wait(AskChoice("Link which network?", choices))
         if network:
             self._linked_here = network
-            self.app.start_link(network)  # the screen fills this pane again when the Link window closes
+            # Into the brand chosen here; the screen fills this pane again when the Link window closes.
+            self.app.start_link(network, brand=self.query_one(BrandSelect).brand_name)

@@ -9,7 +9,8 @@ is shown like any network's page (a browser here, or the address and QR code ove
 countdown; nothing comes back through a redirect, so linkdeck polls the profile's accounts
 (``GET /api/user``) until the network is active, and makes a new address when one runs out.
 The account linked is one network on one profile: remote id ``<refId>:<platform>``, its only
-target the network ("Instagram via Ayrshare"); the token document holds the API key, the
+target the network ("Instagram via Ayrshare"), its brand in linkdeck the profile's title (made
+when new, matched ignoring case and spacing); the token document holds the API key, the
 Profile-Key and the platform (the keyring only). Unlinking calls Ayrshare's unlink for that
 network (``DELETE /api/profiles/social``).
 """
@@ -121,6 +122,7 @@ class AyrshareSignIn(PastedTokenSignIn):
         title = " ".join(values.get("profile", "").split())
         if not title:
             raise LinkError(await self._listing(api_key))
+        _check_brand_name(title)
         profile_key = await self._profile_key(api_key, title)
         return Chosen(api_key, profile_key, title, platform)
 
@@ -251,6 +253,7 @@ class AyrshareSignIn(PastedTokenSignIn):
             display_name=f"{display} ({name}, profile {chosen.title})",
             avatar_url=image if isinstance(image, str) and image.startswith("https://") else None,
             targets=[("network", chosen.platform, name)],
+            brand=chosen.title,  # one User Profile is one brand in linkdeck, of the same name
         )
 
     async def revoke(self, token: Token, instance: str | None) -> bool:
@@ -289,6 +292,19 @@ def account_on(user: dict[str, Any], platform: str) -> dict[str, Any] | None:
         if isinstance(item, dict) and item.get("platform") == platform:
             return item
     return {"platform": platform}
+
+
+def _check_brand_name(title: str) -> None:
+    """The profile's title becomes the account's brand: refuse here, before anything is created at
+    Ayrshare, a title linkdeck could not name a brand by."""
+    from providers.store.brands import BrandError, clean_name
+
+    try:
+        clean_name(title)
+    except BrandError as exc:
+        raise LinkError(
+            f"Ayrshare: the profile title names the brand in linkdeck, and {exc.message}."
+        ) from None
 
 
 def duplicate_message(title: str) -> str:

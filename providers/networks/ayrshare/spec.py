@@ -56,7 +56,7 @@ SPEC = NetworkSpec(
         "when new; titles must be unique, and a title Ayrshare already has for a profile linkdeck "
         "did not create is refused, because its Profile-Key is shown only once), then the network "
         "on Ayrshare's linking page. Each linked network is its own account (\"Instagram via "
-        'Ayrshare").',
+        "Ayrshare\"), in linkdeck's brand named like the profile (made when new).",
         "Not through Ayrshare: Tumblr, Flickr and Foursquare (Ayrshare does not offer them), and X "
         "(since 2026-03-31 it needs your own X app keys, which linkdeck does not send yet).",
         "Not built yet: importing Ayrshare's post history, the Primary Profile (linkdeck always "
