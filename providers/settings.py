@@ -123,12 +123,12 @@ def load(path: Path | None = None) -> Settings:
         sandbox_url=os.environ.get("LINKDECK_SANDBOX_URL") or None,
         path=path,
         staging=_staging(checked.values.get("staging"), path),
-        secret_backend=secrets.get("backend") or _default_secret_backend(checked.section("store").get("url")),
+        secret_backend=secrets.get("backend") or default_secret_backend(checked.section("store").get("url")),
         secret_key_file=_key_file(secrets.get("key_file"), path),
     )
 
 
-def _default_secret_backend(store_url: object) -> str:
+def default_secret_backend(store_url: object) -> str:
     """Team mode: a PostgreSQL store keeps the secrets too (sealed), since workers on other
     machines need them; one user's SQLite store leaves them in the OS keyring."""
     from providers.store.address import ENV, is_postgres

@@ -154,6 +154,10 @@ def store_engine(request: pytest.FixtureRequest, linkdeck_home: Path, monkeypatc
     if engine == "postgresql":
         server: postgres.Server = request.getfixturevalue("postgres_server")
         monkeypatch.setenv("LINKDECK_DATABASE_URL", server.fresh_url())
+        # Team mode: a PostgreSQL store seals the secrets in it, under the team's key.
+        from providers.secrets.keys import new_key
+
+        monkeypatch.setenv("LINKDECK_SECRET_KEY", new_key().written())
     else:
         monkeypatch.delenv("LINKDECK_DATABASE_URL", raising=False)
     return engine

@@ -40,8 +40,12 @@ def loopback_settings() -> Settings:
 
 
 def opted_in_vault() -> Vault:
-    """The real Secret Service when there is one (it is preferred), else the opted-in plaintext file."""
-    return Vault(Settings(allow_plaintext_secrets=True))
+    """The real Secret Service when there is one (it is preferred), else the opted-in plaintext file;
+    in team mode (a PostgreSQL store, ``store_engine``) the store's sealed secrets, as the product's
+    own default, so a worker in another process finds what the test linked."""
+    from providers.settings import default_secret_backend
+
+    return Vault(Settings(allow_plaintext_secrets=True, secret_backend=default_secret_backend(None)))
 
 
 async def link_async(
