@@ -2,9 +2,9 @@
 
 The responses are the bskyr cassettes (R vcr recordings against the real https://bsky.social PDS,
 May 2025; christopherkenny/bskyr@929c1641c83283947d6d384102b62d9b3a77049c, MIT) and the atproto
-Python SDK's test data (MarshalX/atproto@568529bbf35f9956ebb7760e1bc997040171c903, MIT), copied to
-shared/fixtures/recorded/bluesky/ with the provenance in its SOURCES.md; the recordings' JWTs were
-blanked by their author. They check that linkdeck reads the real shapes (createSession with its DID
+Python SDK's test data (MarshalX/atproto@568529bbf35f9956ebb7760e1bc997040171c903, MIT), copied
+from the shared recordings to tests/fixtures/recorded/bluesky/ with the provenance in its SOURCES.md
+and the licences in LICENSE.md; the recordings' JWTs were blanked by their author. They check that linkdeck reads the real shapes (createSession with its DID
 document, getProfile, resolveHandle, uploadBlob, createRecord, getRecord) and turns the real
 refusals (401 "Invalid identifier or password", 400 InvalidRequest on a too-long post) into
 sentences that name Bluesky, the rule and the fix.
@@ -13,7 +13,6 @@ sentences that name Bluesky, the rule and the fix.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import AsyncIterator
 from dataclasses import astuple
@@ -39,7 +38,7 @@ from providers.vault import Vault
 from tests.cassettes import Interaction
 from tests.support.http import serving
 
-RECORDED = Path(os.environ.get("LINKDECK_SHARED", "/work/shared")) / "fixtures/recorded/bluesky"
+RECORDED = Path(__file__).resolve().parent / "fixtures/recorded/bluesky"
 # A JWT-shaped stand-in for the blanked recorded tokens: {"exp": 4102444800} (year 2100).
 FAKE_JWT = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOiA0MTAyNDQ0ODAwfQ.c2ln"
 

@@ -33,7 +33,7 @@ from tests import media_corpus
 from tests.networks.threads_support import GRAPH, Threads
 from tests.support.http import serving
 
-# Quoted in shared/fixtures/recorded/_reported (facebook+instagram Graph API, expired user token);
+# Quoted in tests/fixtures/recorded/_reported (facebook+instagram Graph API, expired user token);
 # Threads speaks the same Graph error document. Secondary data, not a recording.
 EXPIRED_190_463 = {
     "error": {
