@@ -13,7 +13,8 @@ Asked for by name:
   client for talking to it directly.
 - ``env``: the environment for ``linkdeck`` subprocesses (tests.support.cli.cli_env);
   ``sandbox_process``: ``linkdeck sandbox`` in its own process, started with ``env``.
-- ``pds``: a real Bluesky PDS (tests/servers/pds.py), one per test module; skipped without Node.
+- ``pds``: a real Bluesky PDS (tests/servers/pds.py), one per test module; skipped without Node,
+  an error instead under ``make test`` (tests/support/required.py: LINKDECK_TEST_STRICT or CI).
 - ``opened_urls``: the addresses the app asked a browser to open (none is opened).
 
 Plain helpers (ports, CLI runners, processes, linking, Pilot) are in tests/support/.
@@ -40,6 +41,7 @@ from tests.servers.pds import Pds, pds_missing_reason, running_pds
 from tests.support.cli import cli_env
 from tests.support.linking import opted_in_vault
 from tests.support.processes import SandboxProcess
+from tests.support.required import missing, strict
 
 # Snapshots and dates must not depend on the machine's time zone or on animations.
 os.environ["TZ"] = "UTC"
@@ -53,6 +55,17 @@ for _var in [
     os.environ.pop(_var)
 
 FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under ``make test`` (strict) the whole run needs the real Secret Service: without it every
+    vault the tests open would fall back to the opted-in plaintext file and still pass."""
+    if strict():
+        from tests.support.keyrings import secret_service_missing_reason
+
+        reason = secret_service_missing_reason()
+        if reason:
+            pytest.exit(f"{reason}; LINKDECK_TEST_STRICT or CI is set, so this is an error", returncode=1)
 
 
 @pytest.fixture(autouse=True)
@@ -187,7 +200,7 @@ def pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pds]:
     """A real Bluesky PDS and PLC directory (tests/servers/pds.py), one per test module."""
     reason = pds_missing_reason()
     if reason:
-        pytest.skip(reason)
+        missing(reason)
     with running_pds(tmp_path_factory.mktemp("pds-data")) as running:
         yield running
 

@@ -4,10 +4,11 @@ The responses are the bskyr cassettes (R vcr recordings against the real https:/
 May 2025; christopherkenny/bskyr@929c1641c83283947d6d384102b62d9b3a77049c, MIT) and the atproto
 Python SDK's test data (MarshalX/atproto@568529bbf35f9956ebb7760e1bc997040171c903, MIT), copied
 from the shared recordings to tests/fixtures/recorded/bluesky/ with the provenance in its SOURCES.md
-and the licences in LICENSE.md; the recordings' JWTs were blanked by their author. They check that linkdeck reads the real shapes (createSession with its DID
-document, getProfile, resolveHandle, uploadBlob, createRecord, getRecord) and turns the real
-refusals (401 "Invalid identifier or password", 400 InvalidRequest on a too-long post) into
-sentences that name Bluesky, the rule and the fix.
+and the licences in LICENSE.md; the recordings' JWTs were blanked by their author. They check
+that linkdeck reads the real shapes (createSession with its DID document, getProfile,
+resolveHandle, uploadBlob, createRecord, getRecord) and turns the real refusals (401 "Invalid
+identifier or password", 400 InvalidRequest on a too-long post) into sentences that name Bluesky,
+the rule and the fix.
 """
 
 from __future__ import annotations

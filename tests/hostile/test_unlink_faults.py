@@ -62,7 +62,9 @@ def test_unlink_forget_says_the_access_was_not_revoked_and_where_to_revoke(linkd
 
 
 class LockedKeyring(MemoryKeyring):
-    """A keyring that is there but locked: every read and delete refused."""
+    """A keyring that is there but locked: every read and delete refused. In memory because locking
+    the real gnome-keyring makes the next read ask a prompter for the password, which a test
+    session has none of: it would wait, not refuse."""
 
     def get_password(self, service: str, username: str) -> str | None:
         raise keyring.errors.KeyringLocked("the collection is locked")
