@@ -15,6 +15,7 @@ Asked for by name:
   ``sandbox_process``: ``linkdeck sandbox`` in its own process, started with ``env``.
 - ``pds``: a real Bluesky PDS (tests/servers/pds.py), one per test module; skipped without Node,
   an error instead under ``make test`` (tests/support/required.py: LINKDECK_TEST_STRICT or CI).
+- ``refused_port``: a port on 127.0.0.1 held for the test and refusing every connection.
 - ``opened_urls``: the addresses the app asked a browser to open (none is opened).
 
 Plain helpers (ports, CLI runners, processes, linking, Pilot) are in tests/support/.
@@ -206,6 +207,15 @@ def pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pds]:
 
 
 # The app ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that refuses connections for the whole test (tests.support.ports.refusing)."""
+    from tests.support.ports import refusing
+
+    with refusing() as port:
+        yield port
 
 
 @pytest.fixture

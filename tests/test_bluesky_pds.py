@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import httpx2
 import pytest
 
-from providers import catalog
+from providers import catalog, clock
 from providers.errors import PublishError
 from providers.http import client_kwargs
 from providers.networks.bluesky.link import BlueskySignIn
@@ -162,7 +161,8 @@ async def test_session_refresh_video_and_unlink(pds: Pds, env: dict[str, str], t
             result = await publisher.publish(account, post, delivery("b" * 32), {})
         renewed = vault.get_token(account.vault_key) or {}
         assert renewed["refresh_token"] != first["refresh_token"]  # refreshSession rotated it
-        assert renewed["expires_at"] > time.time()  # (the access JWT may be byte-equal: same second)
+        # (the access JWT may be byte-equal: same second)
+        assert renewed["expires_at"] > clock.timestamp()
         assert store.account(account.id).state == "linked"
     rkey = result.remote_post_id.rsplit("/", 1)[-1]
     read = pds.xrpc(
