@@ -85,6 +85,19 @@ def _system_clock_after() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _engine_caches_emptied() -> Iterator[None]:
+    """The engine's per-process memories of a server (an instance's limits, kept ten minutes; a
+    DPoP nonce per origin) start empty: the sandbox's port comes from the OS, so a later test can
+    get an earlier one's address and, in some order, its cached answers."""
+    from providers.networks.bluesky import dpop
+    from providers.publishing import mastodon_api
+
+    mastodon_api._instances.clear()
+    dpop._nonces.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _logging_as_it_was() -> Iterator[None]:
     """A test that runs ``tui.cli.main`` in this process sets up linkdeck's log file (in its own
     home) and holds the HTTP libraries' loggers at WARNING; the next test starts without either."""

@@ -27,6 +27,7 @@ from providers.http import client_kwargs
 from providers.networks.bluesky.link import BlueskySignIn
 from providers.networks.bluesky.publish import BlueskyPublisher
 from providers.networks.registry import sign_in_for
+from providers.outbox.runner import publish_now
 from providers.settings import Settings
 from providers.store import Store
 from providers.vault import PLAINTEXT_FILENAME, Vault
@@ -85,15 +86,15 @@ async def test_link_and_image_post_on_the_real_pds(
 
         picture = photo(tmp_path / "post.jpg")
         caption = f"Réel 👋🏽 from @{handle}: https://example.com/a?b=1. #linkdeck #日本"
-        post = SimpleNamespace(
-            caption=caption, media=[str(tmp_path / "post.jpg")], descriptions=["A red square"]
-        )
-        sent_to = delivery("a" * 32)
+        # A real stored post, sent through the outbox as Upload and `linkdeck post` send it.
+        post = store.create_post(caption, [str(tmp_path / "post.jpg")], None, descriptions=["A red square"])
+        [result] = await publish_now(store, vault, post, [account])
+        assert result.state == "sent", result.reason
+        assert result.remote_post_id is not None and result.url is not None
         async with httpx2.AsyncClient(**client_kwargs()) as client:
             publisher = BlueskyPublisher(catalog.get("bluesky"), client, vault, store)
-            result = await publisher.publish(account, post, sent_to, token)
-            again = await publisher.publish(account, post, sent_to, token)  # a retry: no second post
-    assert again == result
+            again = await publisher.publish(account, post, result, token)  # a retry: no second post
+    assert (again.remote_post_id, again.url) == (result.remote_post_id, result.url)
     rkey = result.remote_post_id.rsplit("/", 1)[-1]
     assert result.url == f"https://bsky.app/profile/{handle}/post/{rkey}"
     assert result.remote_post_id == f"at://{did}/app.bsky.feed.post/{rkey}"
@@ -155,10 +156,9 @@ async def test_session_refresh_video_and_unlink(pds: Pds, env: dict[str, str], t
         vault.set_token(account.vault_key, {**first, "expires_at": 0})  # as if two hours had passed
         clip = tmp_path / "clip.mp4"
         _video(clip)
-        post = SimpleNamespace(caption="a short clip", media=[str(clip)], descriptions=["Red frames"])
-        async with httpx2.AsyncClient(**client_kwargs()) as client:
-            publisher = BlueskyPublisher(catalog.get("bluesky"), client, vault, store)
-            result = await publisher.publish(account, post, delivery("b" * 32), {})
+        post = store.create_post("a short clip", [str(clip)], None, descriptions=["Red frames"])
+        [result] = await publish_now(store, vault, post, [account])  # through the outbox
+        assert result.state == "sent" and result.remote_post_id is not None, result.reason
         renewed = vault.get_token(account.vault_key) or {}
         assert renewed["refresh_token"] != first["refresh_token"]  # refreshSession rotated it
         # (the access JWT may be byte-equal: same second)
