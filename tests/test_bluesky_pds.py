@@ -190,12 +190,13 @@ async def test_session_refresh_video_and_unlink(pds: Pds, env: dict[str, str], t
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,  # the delivery is held; any other failure is a real one
     reason="bug: outbox/tokens.py renews an expired token through TokenKeeper, which has no refresh "
     "endpoint for an app-password session, so the publisher's own refreshSession never runs and the "
     "post is held 'link it again' (passes once fixed: then drop this mark)",
 )
 async def test_an_expired_session_is_renewed_when_the_outbox_sends(pds: Pds, env: dict[str, str]) -> None:
-    handle, _, app_password = pds.account("carol")
+    handle, _, app_password = pds.account("erin")
     linked = run_cli(env, "link", "bluesky", "--instance", pds.url, stdin=f"{handle}\n{app_password}\n")
     assert linked.returncode == 0, linked.stderr
     vault = Vault(Settings(allow_plaintext_secrets=True))
