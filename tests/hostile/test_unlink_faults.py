@@ -117,7 +117,10 @@ async def test_the_details_dialog_asks_before_forgetting(use_keyring: object, li
         assert await pause_until(pilot, lambda: "cannot be read" in getattr(app.screen, "_title", ""))
         await pilot.click("#yes")  # Forget here
         assert await pause_until(pilot, lambda: type(app.screen).__name__ == "AccountsScreen")
-        messages = [str(n.message) for n in app._notifications]
-        assert any("NOT revoked" in m and PAGE in m for m in messages), messages
+
+        def said_not_revoked() -> bool:  # the worker's notice may land after the screen changed
+            return any("NOT revoked" in str(n.message) and PAGE in str(n.message) for n in app._notifications)
+
+        assert await pause_until(pilot, said_not_revoked), [str(n.message) for n in app._notifications]
     with Store.open() as store:
         assert store.account(account_id) is None
