@@ -50,9 +50,11 @@ node-deps:
 
 # The whole suite runs inside one throw-away D-Bus session with an unlocked gnome-keyring, so the
 # vault is tested against a real Secret Service. Servers the tests need are started by the tests.
+# LINKDECK_TEST_STRICT=1: a missing part (node, the PDS, Chromium, the Secret Service) is an error,
+# never a skip or a quiet fall-back to plaintext secrets (tests/support/required.py).
 test: $(STAMP) system-deps node-deps
 	$(VENV)/bin/lint-imports
-	TEXTUAL_ANIMATIONS=none tests/with_keyring.sh $(PY) -m pytest -q -rs $(PYTEST_ARGS)
+	LINKDECK_TEST_STRICT=1 TEXTUAL_ANIMATIONS=none tests/with_keyring.sh $(PY) -m pytest -q -rs $(PYTEST_ARGS)
 
 screenshots: $(STAMP)
 	TEXTUAL_ANIMATIONS=none $(PY) -m tests.screenshots screenshots

@@ -1,6 +1,7 @@
-"""Reading the recorded Mastodon responses in shared/fixtures/recorded/mastodon/ (vcrpy cassettes
-recorded by Mastodon.py against a real Mastodon server; provenance and licence (MIT) in that
-folder's SOURCES.md, halcy/Mastodon.py@b9f2eff).
+"""Reading the recorded Mastodon responses in tests/fixtures/recorded/mastodon/ (vcrpy cassettes
+recorded by Mastodon.py against a real Mastodon server, copied from the shared recordings so a
+clone of the project alone passes; provenance in that folder's SOURCES.md, licence (MIT) in its
+LICENSE.md, halcy/Mastodon.py@b9f2eff).
 
 Why a reader of our own: PyYAML is not a linkdeck dependency. vcrpy writes one regular shape, so
 this reads exactly what the tests need from each interaction: method, URI, status code and the
@@ -10,12 +11,11 @@ response body (single- or double-quoted YAML scalars, folded over several lines)
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-RECORDED = Path(os.environ.get("LINKDECK_SHARED", "/work/shared")) / "fixtures/recorded/mastodon"
+RECORDED = Path(__file__).resolve().parent / "fixtures/recorded/mastodon"
 CASSETTES = RECORDED / "Mastodon.py"
 
 

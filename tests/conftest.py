@@ -18,7 +18,9 @@ Asked for by name:
   client for talking to it directly.
 - ``env``: the environment for ``linkdeck`` subprocesses (tests.support.cli.cli_env);
   ``sandbox_process``: ``linkdeck sandbox`` in its own process, started with ``env``.
-- ``pds``: a real Bluesky PDS (tests/servers/pds.py), one per test module; skipped without Node.
+- ``pds``: a real Bluesky PDS (tests/servers/pds.py), one per test module; skipped without Node,
+  an error instead under ``make test`` (tests/support/required.py: LINKDECK_TEST_STRICT or CI).
+- ``refused_port``: a port on 127.0.0.1 held for the test and refusing every connection.
 - ``opened_urls``: the addresses the app asked a browser to open (none is opened).
 
 Plain helpers (ports, CLI runners, processes, linking, Pilot) are in tests/support/.
@@ -46,6 +48,7 @@ from tests.support import postgres
 from tests.support.cli import cli_env
 from tests.support.linking import link, opted_in_vault
 from tests.support.processes import SandboxProcess
+from tests.support.required import missing, strict
 
 # Snapshots and dates must not depend on the machine's time zone or on animations.
 os.environ["TZ"] = "UTC"
@@ -68,6 +71,17 @@ for _var in [
 FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under ``make test`` (strict) the whole run needs the real Secret Service: without it every
+    vault the tests open would fall back to the opted-in plaintext file and still pass."""
+    if strict():
+        from tests.support.keyrings import secret_service_missing_reason
+
+        reason = secret_service_missing_reason()
+        if reason:
+            pytest.exit(f"{reason}; LINKDECK_TEST_STRICT or CI is set, so this is an error", returncode=1)
+
+
 @pytest.fixture(autouse=True)
 def linkdeck_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "linkdeck-home"
@@ -81,6 +95,19 @@ def _system_clock_after() -> Iterator[None]:
     """Whatever a test did to the clock, the next one starts on the system clock."""
     yield
     clock.use(None)
+
+
+@pytest.fixture(autouse=True)
+def _engine_caches_emptied() -> Iterator[None]:
+    """The engine's per-process memories of a server (an instance's limits, kept ten minutes; a
+    DPoP nonce per origin) start empty: the sandbox's port comes from the OS, so a later test can
+    get an earlier one's address and, in some order, its cached answers."""
+    from providers.networks.bluesky import dpop
+    from providers.publishing import mastodon_api
+
+    mastodon_api._instances.clear()
+    dpop._nonces.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)
@@ -250,12 +277,21 @@ def pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pds]:
     """A real Bluesky PDS and PLC directory (tests/servers/pds.py), one per test module."""
     reason = pds_missing_reason()
     if reason:
-        pytest.skip(reason)
+        missing(reason)
     with running_pds(tmp_path_factory.mktemp("pds-data")) as running:
         yield running
 
 
 # The app ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that refuses connections for the whole test (tests.support.ports.refusing)."""
+    from tests.support.ports import refusing
+
+    with refusing() as port:
+        yield port
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import httpx2
 import pytest
@@ -31,10 +32,11 @@ from tests.link_driver import to_address
 from tests.servers.pds import Pds
 from tests.support.bluesky import delivery, photo
 from tests.support.cli import CLI, ROOT
+from tests.support.required import chromium_or_missing, module_or_missing
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium")
-async_api = pytest.importorskip("playwright.async_api", reason="needs the playwright Python package")
+chromium_or_missing(str(CHROMIUM))
+async_api: Any = module_or_missing("playwright.async_api", "needs the playwright Python package")
 
 
 async def approve_in_browser(url: str, password: str) -> str:

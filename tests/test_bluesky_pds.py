@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import httpx2
 import pytest
 
-from providers import catalog
+from providers import catalog, clock
 from providers.errors import PublishError
 from providers.http import client_kwargs
 from providers.networks.bluesky.link import BlueskySignIn
 from providers.networks.bluesky.publish import BlueskyPublisher
 from providers.networks.registry import sign_in_for
+from providers.outbox.runner import publish_now
 from providers.settings import Settings
 from providers.store import Store
 from providers.vault import PLAINTEXT_FILENAME, Vault
@@ -86,15 +86,15 @@ async def test_link_and_image_post_on_the_real_pds(
 
         picture = photo(tmp_path / "post.jpg")
         caption = f"Réel 👋🏽 from @{handle}: https://example.com/a?b=1. #linkdeck #日本"
-        post = SimpleNamespace(
-            caption=caption, media=[str(tmp_path / "post.jpg")], descriptions=["A red square"]
-        )
-        sent_to = delivery("a" * 32)
+        # A real stored post, sent through the outbox as Upload and `linkdeck post` send it.
+        post = store.create_post(caption, [str(tmp_path / "post.jpg")], None, descriptions=["A red square"])
+        [result] = await publish_now(store, vault, post, [account])
+        assert result.state == "sent", result.reason
+        assert result.remote_post_id is not None and result.url is not None
         async with httpx2.AsyncClient(**client_kwargs()) as client:
             publisher = BlueskyPublisher(catalog.get("bluesky"), client, vault, store)
-            result = await publisher.publish(account, post, sent_to, token)
-            again = await publisher.publish(account, post, sent_to, token)  # a retry: no second post
-    assert again == result
+            again = await publisher.publish(account, post, result, token)  # a retry: no second post
+    assert (again.remote_post_id, again.url) == (result.remote_post_id, result.url)
     rkey = result.remote_post_id.rsplit("/", 1)[-1]
     assert result.url == f"https://bsky.app/profile/{handle}/post/{rkey}"
     assert result.remote_post_id == f"at://{did}/app.bsky.feed.post/{rkey}"
@@ -156,13 +156,17 @@ async def test_session_refresh_video_and_unlink(pds: Pds, env: dict[str, str], t
         vault.set_token(account.vault_key, {**first, "expires_at": 0})  # as if two hours had passed
         clip = tmp_path / "clip.mp4"
         _video(clip)
-        post = SimpleNamespace(caption="a short clip", media=[str(clip)], descriptions=["Red frames"])
+        # A stored post and delivery, given to the publisher itself: through the outbox an expired
+        # session is not renewed yet (the xfail test below).
+        post = store.create_post("a short clip", [str(clip)], None, descriptions=["Red frames"])
+        waiting = store.add_delivery(post.id, account)
         async with httpx2.AsyncClient(**client_kwargs()) as client:
             publisher = BlueskyPublisher(catalog.get("bluesky"), client, vault, store)
-            result = await publisher.publish(account, post, delivery("b" * 32), {})
+            result = await publisher.publish(account, post, waiting, {})
         renewed = vault.get_token(account.vault_key) or {}
         assert renewed["refresh_token"] != first["refresh_token"]  # refreshSession rotated it
-        assert renewed["expires_at"] > time.time()  # (the access JWT may be byte-equal: same second)
+        # (the access JWT may be byte-equal: same second)
+        assert renewed["expires_at"] > clock.timestamp()
         assert store.account(account.id).state == "linked"
     rkey = result.remote_post_id.rsplit("/", 1)[-1]
     read = pds.xrpc(
@@ -182,6 +186,27 @@ async def test_session_refresh_video_and_unlink(pds: Pds, env: dict[str, str], t
         refused.status_code == 400 and refused.json()["error"] == "ExpiredToken"
     )  # deleteSession revoked it
     assert vault.get_token(account.vault_key) is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,  # the delivery is held; any other failure is a real one
+    reason="bug: outbox/tokens.py renews an expired token through TokenKeeper, which has no refresh "
+    "endpoint for an app-password session, so the publisher's own refreshSession never runs and the "
+    "post is held 'link it again' (passes once fixed: then drop this mark)",
+)
+async def test_an_expired_session_is_renewed_when_the_outbox_sends(pds: Pds, env: dict[str, str]) -> None:
+    handle, _, app_password = pds.account("erin")
+    linked = run_cli(env, "link", "bluesky", "--instance", pds.url, stdin=f"{handle}\n{app_password}\n")
+    assert linked.returncode == 0, linked.stderr
+    vault = Vault(Settings(allow_plaintext_secrets=True))
+    with Store.open() as store:
+        (account,) = store.accounts_for("bluesky")
+        first = vault.get_token(account.vault_key) or {}
+        vault.set_token(account.vault_key, {**first, "expires_at": 0})  # the access JWT has run out
+        post = store.create_post("two hours after linking", [], None)
+        [result] = await publish_now(store, vault, post, [account])
+    assert result.state == "sent", result.reason
 
 
 def _video(path: Path) -> None:

@@ -2,18 +2,18 @@
 
 The responses are the bskyr cassettes (R vcr recordings against the real https://bsky.social PDS,
 May 2025; christopherkenny/bskyr@929c1641c83283947d6d384102b62d9b3a77049c, MIT) and the atproto
-Python SDK's test data (MarshalX/atproto@568529bbf35f9956ebb7760e1bc997040171c903, MIT), copied to
-shared/fixtures/recorded/bluesky/ with the provenance in its SOURCES.md; the recordings' JWTs were
-blanked by their author. They check that linkdeck reads the real shapes (createSession with its DID
-document, getProfile, resolveHandle, uploadBlob, createRecord, getRecord) and turns the real
-refusals (401 "Invalid identifier or password", 400 InvalidRequest on a too-long post) into
-sentences that name Bluesky, the rule and the fix.
+Python SDK's test data (MarshalX/atproto@568529bbf35f9956ebb7760e1bc997040171c903, MIT), copied
+from the shared recordings to tests/fixtures/recorded/bluesky/ with the provenance in its SOURCES.md
+and the licences in LICENSE.md; the recordings' JWTs were blanked by their author. They check
+that linkdeck reads the real shapes (createSession with its DID document, getProfile,
+resolveHandle, uploadBlob, createRecord, getRecord) and turns the real refusals (401 "Invalid
+identifier or password", 400 InvalidRequest on a too-long post) into sentences that name Bluesky,
+the rule and the fix.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import AsyncIterator
 from dataclasses import astuple
@@ -26,7 +26,7 @@ import httpx2
 import pytest
 from aiohttp import web
 
-from providers import catalog
+from providers import catalog, clock
 from providers.errors import LinkError, PublishError
 from providers.http import client_kwargs
 from providers.networks.bluesky.facets import detect
@@ -39,7 +39,7 @@ from providers.vault import Vault
 from tests.cassettes import Interaction
 from tests.support.http import serving
 
-RECORDED = Path(os.environ.get("LINKDECK_SHARED", "/work/shared")) / "fixtures/recorded/bluesky"
+RECORDED = Path(__file__).resolve().parent / "fixtures/recorded/bluesky"
 # A JWT-shaped stand-in for the blanked recorded tokens: {"exp": 4102444800} (year 2100).
 FAKE_JWT = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOiA0MTAyNDQ0ODAwfQ.c2ln"
 
@@ -234,15 +234,15 @@ def test_recorded_too_long_post_is_a_clear_message() -> None:
     assert "Record/text must not be longer than 300 graphemes" in error.message  # the server names the rule
 
 
-def test_rate_limit_uses_ratelimit_reset() -> None:
-    reset = int(datetime.now(UTC).timestamp()) + 120
+def test_rate_limit_uses_ratelimit_reset(frozen_clock: clock.FrozenClock) -> None:
+    reset = int(frozen_clock.at.timestamp()) + 120
     response = httpx2.Response(
         429,
         json={"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
         headers={"RateLimit-Reset": str(reset)},
     )
     error = refusal(response, "creating the post")
-    assert error.kind == "try_later" and error.retry_after is not None and 100 < error.retry_after <= 120
+    assert error.kind == "try_later" and error.retry_after == 120  # counted on the engine's clock
 
 
 async def _linked(store: Store, vault: Vault, url: str) -> Any:

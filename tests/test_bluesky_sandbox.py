@@ -10,7 +10,6 @@ import base64
 import json
 import re
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from providers import catalog, linking
+from providers import catalog, clock, linking
 from providers.errors import LinkCancelled, LinkError, PublishError
 from providers.http import client_kwargs
 from providers.linking.steps import AskFields, AskInstance, Linked
@@ -77,7 +76,7 @@ async def test_link_without_instance_resolves_the_handle(
     assert account.handle == "@alice.bsky.social" and account.display_name == "Alice Example"
     assert account.remote_id.startswith("did:plc:") and account.instance == f"{sandbox.url}/bsky.social"
     assert account.avatar_path is not None  # the AppView's avatar, cached
-    assert account.expires_at is not None and (account.expires_at - datetime.now(UTC)).days >= 89
+    assert account.expires_at is not None and (account.expires_at - clock.now()).days >= 89
     assert [r["path"] for r in sandbox.sandbox.requests][:3] == [
         "/xrpc/com.atproto.identity.resolveHandle",  # at bsky.social (rewritten to the sandbox)
         f"/{account.remote_id}",  # the DID document at plc.directory

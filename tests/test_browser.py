@@ -14,6 +14,7 @@ import pytest
 from tests.support.cli import ROOT
 from tests.support.ports import free_port
 from tests.support.processes import stop
+from tests.support.required import chromium_or_missing, module_or_missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,11 +29,9 @@ CHROMIUM_ARGS = [
 ]
 APP_START_MS = 60_000  # one app process starts per websocket; cold imports on a busy box are slow
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package")
+pytestmark = [pytest.mark.browser]
+chromium_or_missing(str(CHROMIUM))
+sync_api: Any = module_or_missing("playwright.sync_api", "needs the playwright Python package")
 
 # textual.js keeps its xterm.js Terminal in a closure and draws with the WebGL or canvas renderer,
 # so there are no `.xterm-rows` to read. This runs before the page's scripts and catches the

@@ -42,24 +42,6 @@ def test_networks_json_lists_every_network_with_revocation_url_and_limits() -> N
     assert by_id["x"]["status"] == "needs_setup"  # built: it needs the user's own developer app
 
 
-def test_a_client_id_never_makes_a_network_this_version_cannot_link_look_linkable() -> None:
-    from providers import networks
-    from providers.settings import env_key
-
-    unbuilt = [
-        s.id
-        for s in catalog.all_networks()
-        if s.capabilities.needs_developer_app and not networks.can_link(s.id)
-    ]
-    if not unbuilt:
-        pytest.skip("every developer-app network can be linked in this version")
-    network = unbuilt[0]
-    before = {r["id"]: r["status"] for r in json.loads(run("networks", "--json").stdout)["networks"]}
-    after_run = run("networks", "--json", env={env_key(network, "client_id"): "my-app"})
-    after = {r["id"]: r["status"] for r in json.loads(after_run.stdout)["networks"]}
-    assert before[network] == after[network] == "not_in_this_version"
-
-
 def test_a_client_id_from_the_environment_is_the_set_up_a_developer_app_network_needs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

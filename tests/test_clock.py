@@ -42,6 +42,21 @@ def test_the_store_stamps_rows_with_the_engine_clock(frozen_clock: clock.FrozenC
         assert again.updated_at == FIXED_NOW + timedelta(days=400)
 
 
+def test_seeded_accounts_and_posts_take_the_frozen_clock(frozen_clock: clock.FrozenClock) -> None:
+    """What the snapshots and screenshots/ show (tests/seed.py, under the frozen clock that
+    tests/screenshots.py and the Pilot tests use) is dated by the engine clock, not the machine's."""
+    from tests.seed import seed_accounts, seed_posts
+
+    with Store.open() as store:
+        seed_accounts(store)
+        seed_posts(store)
+        accounts = store.accounts()
+        assert accounts and {a.linked_at for a in accounts} == {FIXED_NOW}
+        assert {a.updated_at for a in accounts} == {FIXED_NOW}
+        posts = [store.post(d.post_id) for d in store.deliveries()]
+        assert posts and {p.created_at for p in posts if p is not None} == {FIXED_NOW}
+
+
 @pytest.mark.timeout(900)  # three test files in a subprocess: minutes on a busy 2-core machine
 def test_pictures_are_the_same_a_year_from_now() -> None:
     """Every snapshot scenario and the Pilot tests that show dates, run with the machine's own

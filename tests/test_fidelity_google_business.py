@@ -14,7 +14,7 @@ here; tests/networks/test_google_business_sandbox.py checks it. The client is sy
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -99,7 +99,7 @@ async def test_googles_client_walks_accounts_and_locations_after_renewing_the_to
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
         scopes=[SCOPE],
-        expiry=(datetime.now(UTC) - timedelta(minutes=5)).replace(tzinfo=None),
+        expiry=datetime(2000, 1, 1),  # naive UTC, as google-auth keeps it: expired by any clock
     )
     sandbox.sandbox.requests.clear()  # only the client's own requests from here
     found = await asyncio.to_thread(walk, sandbox, credentials)

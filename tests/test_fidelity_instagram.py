@@ -24,8 +24,9 @@ from providers.networks.instagram.sandbox import CLIENT_ID, CLIENT_SECRET, GRAPH
 from providers.sandbox import Running
 from tests.sandbox_browser import approve_async
 from tests.support.http import serving
+from tests.support.required import module_or_missing
 
-pyfacebook = pytest.importorskip("pyfacebook")
+pyfacebook: Any = module_or_missing("pyfacebook", "needs the python-facebook-api package (a dev dependency)")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ photo with alt text, post it, read it back, delete it and revoke the token where
 revoke endpoint. Mastodon.py sends no PKCE, which Mastodon accepts; the sandbox must too.
 
 No Mastodon server runs here, so the answers are compared with what Mastodon.py recorded from a
-real one (shared/fixtures/recorded/mastodon, halcy/Mastodon.py@b9f2eff, MIT; tests/cassettes.py):
+real one (tests/fixtures/recorded/mastodon, halcy/Mastodon.py@b9f2eff, MIT; tests/cassettes.py):
 the same keys for each entity, the same refusals. Mastodon.py is synchronous (requests), so each
 scenario runs in a thread while the sandbox serves on the test's event loop.
 """

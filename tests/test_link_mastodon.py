@@ -7,14 +7,14 @@ The vault is the real Secret Service under tests/with_keyring.sh, else the opted
 from __future__ import annotations
 
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 
-from providers import linking, unlinking
+from providers import clock, linking, unlinking
 from providers.errors import (
     AuthorizationRefused,
     CallbackRejected,
@@ -269,7 +269,7 @@ async def test_pixelfed_links_with_a_refresh_token_and_is_not_revoked(linker: Li
     token = linker.vault.get_token(account.vault_key)
     assert token and token["refresh_token"] and token["expires_in"] == 365 * 24 * 3600
     assert account.expires_at is not None
-    assert account.expires_at - datetime.now(UTC) > timedelta(days=364)
+    assert account.expires_at - clock.now() > timedelta(days=364)
     apps = await linker.requests("/api/v1/apps")
     assert apps[0]["params"]["redirect_uris"].startswith("http://127.0.0.1:")  # no oob for Pixelfed
     result_unlink = await unlinking.unlink(linker.store, linker.vault, account)

@@ -1,7 +1,7 @@
 """The Mastodon adapter against *recorded* real responses, replayed by a tiny local server.
 
 The responses are Mastodon.py's vcrpy cassettes, recorded against a real Mastodon 4.4–4.6 server
-(shared/fixtures/recorded/mastodon/; provenance, commit and licence in that folder's SOURCES.md:
+(tests/fixtures/recorded/mastodon/; provenance, commit and licence in that folder's SOURCES.md:
 halcy/Mastodon.py@b9f2effbb5a9f07ebca3807466f4130e69b1614c, MIT; secrets there were redacted).
 They check that the adapter reads the real shapes (app registration, verify_credentials, the
 instance documents) and turns the real error bodies (401 invalid token, 422 validation, 404) into

@@ -8,6 +8,9 @@ import json
 
 import pytest
 
+from providers import catalog
+from providers.settings import env_key
+from providers.spec import Availability
 from tests.support.unbuilt import pretend_unbuilt, unbuilt_network
 from tui.cli import main
 
@@ -33,6 +36,30 @@ def test_link_and_post_refuse_it_with_exit_2(capsys: pytest.CaptureFixture[str])
     assert code == 2 and f"Linking {SPEC.name} is not in this version of linkdeck" in err
     code, _, err = _run(capsys, "post", "--to", SPEC.id, "--caption", "hi")
     assert code == 2 and f"publishing to {SPEC.name} is not built yet" in err
+
+
+def test_a_client_id_never_makes_it_look_linkable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Setting up a developer app (its client id) is not what an unbuilt network lacks: the card
+    still says "not in this version", where the same client id makes the built one available."""
+    app_network = next(
+        s
+        for s in reversed(catalog.all_networks())
+        if s.capabilities.needs_developer_app and s.availability is Availability.AVAILABLE
+    )
+
+    def status() -> str:
+        assert main(["networks", "--json"]) == 0
+        rows = json.loads(capsys.readouterr().out)["networks"]
+        found: str = {r["id"]: r for r in rows}[app_network.id]["status"]
+        return found
+
+    assert status() == "needs_setup"
+    monkeypatch.setenv(env_key(app_network.id, "client_id"), "my-app")
+    with pretend_unbuilt(app_network.id):
+        assert status() == "not_in_this_version"
+    assert status() == "available"  # the same client id is the set-up the built network needed
 
 
 def test_the_stand_in_is_whole_again_after_the_block() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from providers import clock
 from providers.errors import SetupError, UsageError
 from providers.outbox import actions
 from providers.outbox.owner import claim_is_live, runner_id
@@ -23,7 +24,6 @@ from providers.outbox_config import OutboxConfig
 from providers.outbox_config import load as load_config
 from providers.store import Account, Delivery, DeliveryState, Store
 from providers.store import db as store_db
-from providers.store.models import to_text
 from providers.store.transitions import TRANSITIONS, IllegalTransition
 from tests.support.processes import ended_pid
 
@@ -234,19 +234,18 @@ def test_reconnect_holds_queued_deliveries_and_relinking_releases_them(store: St
 
 
 def test_release_past_due_ask_keeps_missed_posts_held_until_confirmed(
-    linkdeck_home: Path, store_engine: str
+    linkdeck_home: Path, store_engine: str, frozen_clock: clock.FrozenClock
 ) -> None:
     config = linkdeck_home / "config" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text('[outbox]\nrelease_past_due = "ask"\n')
     with Store.open() as store:
         account = _account(store)
-        missed = _delivery(store, account, datetime.now(UTC) + timedelta(seconds=1))
-        upcoming = _delivery(store, account, datetime.now(UTC) + timedelta(days=2))
+        missed = _delivery(store, account, frozen_clock.at + timedelta(seconds=1))
+        upcoming = _delivery(store, account, frozen_clock.at + timedelta(days=2))
         post_now = _delivery(store, account)
         assert store.remove_account(account.id) == 3
-        an_hour_ago = to_text(datetime.now(UTC) - timedelta(hours=1))
-        store._conn.execute("UPDATE posts SET scheduled_at = ? WHERE id = ?", (an_hour_ago, missed.post_id))
+        frozen_clock.advance(hours=1)  # relinked an hour later: the first post's time has passed
         relinked = _account(store)
         states = {d.id: d for d in store.deliveries()}
         assert (states[missed.id].state, states[missed.id].hold_kind) == ("held", "ask")
@@ -266,7 +265,7 @@ def test_release_past_due_ask_keeps_missed_posts_held_until_confirmed(
 # What a person does on Posts ----------------------------------------------------------------------
 
 
-def test_retry_cancel_reschedule_and_mark_sent(store: Store) -> None:
+def test_retry_cancel_reschedule_and_mark_sent(store: Store, frozen_clock: clock.FrozenClock) -> None:
     account = _account(store)
     failed = store.transition(
         _in_state(store, account, "due").id, "failed", reason="x", retryable=True, now=NOW
@@ -286,10 +285,10 @@ def test_retry_cancel_reschedule_and_mark_sent(store: Store) -> None:
 
     scheduled = _delivery(store, account, FUTURE)
     with pytest.raises(UsageError, match="in the past"):
-        actions.reschedule(store, scheduled.post_id, datetime.now(UTC) - timedelta(minutes=1))
+        actions.reschedule(store, scheduled.post_id, frozen_clock.at - timedelta(minutes=1))
     with pytest.raises(UsageError, match="offset"):
         actions.reschedule(store, scheduled.post_id, datetime(2999, 1, 1))
-    later = datetime.now(UTC) + timedelta(days=3)
+    later = frozen_clock.at + timedelta(days=3)
     [moved] = actions.reschedule(store, scheduled.post_id, later)
     assert moved.state == "scheduled" and store.post(scheduled.post_id).scheduled_at == later  # type: ignore[union-attr]
 

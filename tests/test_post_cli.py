@@ -5,17 +5,17 @@ OAuth flow (in this process: the consent page approved like a browser would)."""
 from __future__ import annotations
 
 import json
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 
+from providers import clock
 from providers.store import Account, Store
 from tests import media_corpus
-from tests.support.cli import run_cli
+from tests.support.cli import run_cli, run_cli_at
 from tests.support.linking import link, statuses
 from tests.support.processes import SandboxProcess
 from tests.support.unbuilt import REAL as UNBUILT
@@ -38,12 +38,11 @@ def queue(env: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def soon(seconds: float) -> str:
-    """An ISO-8601 time with an offset, ``seconds`` from now (+02:00 to show any offset works)."""
+    """An ISO-8601 time with an offset, ``seconds`` from now on the machine's clock (what the
+    ``linkdeck`` subprocesses read), in +02:00 to show any offset works."""
     from datetime import timezone
 
-    return (
-        (datetime.now(UTC) + timedelta(seconds=seconds)).astimezone(timezone(timedelta(hours=2))).isoformat()
-    )
+    return (clock.now() + timedelta(seconds=seconds)).astimezone(timezone(timedelta(hours=2))).isoformat()
 
 
 def test_a_photo_post_prints_its_url_and_arrives_with_caption_and_alt_text(
@@ -138,10 +137,13 @@ def test_at_needs_an_offset_and_a_future_time_and_is_stored_in_utc(
     assert entry["when_local"] is not None
     shown = run_cli(env, "queue")
     assert "scheduled (1)" in shown.stdout and "in May" in shown.stdout
-    soon = run_cli(env, "post", "--to", "mastodon", "--caption", "soon", "--at", "in 2h", "--json")
+    # The subprocess's clock frozen (libfaketime), so "in 2h" has one right answer.
+    soon = run_cli_at(
+        env, "2031-03-01 09:00:00", "post", "--to", "mastodon", "--caption", "soon", "--at", "in 2h"
+    )
     assert soon.returncode == 0, soon.stderr
-    scheduled = datetime.fromisoformat(json.loads(soon.stdout)["post"]["scheduled_at"])
-    assert timedelta(minutes=119) < scheduled - datetime.now(UTC) <= timedelta(hours=2)
+    [entry] = [e for e in queue(env) if e["caption"] == "soon"]
+    assert entry["when"] == "2031-03-01T11:00:00Z"
     empty = run_cli(env, "post", "--to", "mastodon", "--caption", "x", "--at", "")
     assert empty.returncode == 2 and "--at is empty" in empty.stderr
     assert sandbox_process.requests("/api/v1/statuses") == []
@@ -169,7 +171,7 @@ def test_unlinking_holds_scheduled_posts_and_relinking_sends_each_once(
     assert first.returncode == 0, first.stderr
     [history] = json.loads(first.stdout)["deliveries"]
     for caption in ("morning post", "evening post"):
-        scheduled = run_cli(env, "post", "--to", "mastodon", "--caption", caption, "--at", soon(2.5))
+        scheduled = run_cli(env, "post", "--to", "mastodon", "--caption", caption, "--at", soon(3600))
         assert scheduled.returncode == 0, scheduled.stderr
 
     unlinked = run_cli(env, "unlink", "mastodon", "--yes")
@@ -178,21 +180,21 @@ def test_unlinking_holds_scheduled_posts_and_relinking_sends_each_once(
     held = [e for e in queue(env) if e["state"] != "sent"]
     assert [e["state"] for e in held] == ["held", "held"] and all("not linked" in e["reason"] for e in held)
 
-    time.sleep(3.0)  # both are past their time now
-    worker = run_cli(env, "worker", "--once")
+    # Two hours on (the worker's clock moved by libfaketime, not slept for): both are past due.
+    worker = run_cli_at(env, "+2h", "worker", "--once")
     assert worker.returncode == 0, worker.stderr
     entries = queue(env)
     assert sorted(e["state"] for e in entries) == ["held", "held", "sent"]
     assert [s["content"] for s in statuses(instance)] == ["<p>already out</p>"]
 
-    with Store.open() as store:
-        relinked = link(store, instance)
+    with clock.frozen(clock.now() + timedelta(hours=2)), Store.open() as store:
+        relinked = link(store, instance)  # two hours on here too
     assert relinked.remote_id == alice.remote_id
     assert {e["state"] for e in queue(env)} == {"scheduled", "sent"}  # released, past due: sent at once
-    worker = run_cli(env, "worker", "--once")
+    worker = run_cli_at(env, "+2h", "worker", "--once")
     assert worker.returncode == 0, worker.stderr
     assert "2 sent" in worker.stdout
-    again = run_cli(env, "worker", "--once")
+    again = run_cli_at(env, "+2h", "worker", "--once")
     assert again.returncode == 0 and "nothing was due" in again.stdout
 
     contents = sorted(s["content"] for s in statuses(instance))

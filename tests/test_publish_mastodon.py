@@ -5,13 +5,14 @@ Pixelfed's rules, and crash recovery (same-key resend, look-up, "unknown — che
 from __future__ import annotations
 
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 
+from providers import clock
 from providers.interface import Recovery
 from providers.networks.pixelfed.publish import PixelfedPublisher
 from providers.outbox.events import DeliveryEvent
@@ -217,7 +218,7 @@ async def test_a_401_after_a_refresh_holds_the_account_for_reconnecting(
     sandbox.sandbox.faults.append(
         Fault(path="/api/v1/statuses", status=401, times=5, body=body, method="POST")
     )
-    later = store.create_post("later", [], datetime.now(UTC) + timedelta(days=1))
+    later = store.create_post("later", [], clock.now() + timedelta(days=1))
     waiting = store.add_delivery(later.id, alice)
     post = store.create_post("now", [], None)
     [delivery], events = await send(store, post.id, [alice])
@@ -364,7 +365,7 @@ async def test_pixelfed_looks_the_post_up_instead_of_resending(
     assert found is not None and (found.state, found.remote_post_id) == ("sent", made.json()["id"])
     assert len(requests(sandbox, "/api/v1/statuses", "POST")) == 1  # never resent
 
-    lost = await _interrupted(store, pixel, "never arrived", post_it=False, committed=datetime.now(UTC))
+    lost = await _interrupted(store, pixel, "never arrived", post_it=False, committed=clock.now())
     store._conn.execute("UPDATE posts SET media = ? WHERE id = ?", (f'["{photo}"]', lost.post_id))
     report = await run_due(store, opted_in_vault(), config=FAST)
     assert report.recovery.not_found == [lost.id]
@@ -377,7 +378,7 @@ async def test_without_idempotency_or_look_up_it_waits_for_a_person(
 ) -> None:
     monkeypatch.setattr(PixelfedPublisher, "recovery", Recovery.CHECK)
     monkeypatch.setattr(PixelfedPublisher, "can_lookup", False)
-    delivery = await _interrupted(store, pixel, "who knows", post_it=False, committed=datetime.now(UTC))
+    delivery = await _interrupted(store, pixel, "who knows", post_it=False, committed=clock.now())
     for _ in range(2):
         report = await run_due(store, opted_in_vault(), config=FAST)
     assert report.recovery.check == [] and report.deliveries == ()  # decided once, never resent
@@ -392,7 +393,7 @@ async def test_after_the_key_window_mastodon_looks_up_instead_of_resending(
     sandbox: Running, store: Store, alice: Account
 ) -> None:
     delivery = await _interrupted(
-        store, alice, "an hour ago", post_it=True, committed=datetime.now(UTC) - timedelta(hours=2)
+        store, alice, "an hour ago", post_it=True, committed=clock.now() - timedelta(hours=2)
     )
     report = await run_due(store, opted_in_vault(), config=FAST)
     assert report.recovery.found == [delivery.id]

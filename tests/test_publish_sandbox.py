@@ -1,6 +1,6 @@
 """The sandbox's publishing endpoints are as strict as the servers they imitate: recorded shapes,
 instance limits, scopes, processing, idempotency, visibility, and Pixelfed's differences. Shapes
-are compared with real responses recorded by Mastodon.py (shared/fixtures/recorded/mastodon/
+are compared with real responses recorded by Mastodon.py (tests/fixtures/recorded/mastodon/
 SOURCES.md: halcy/Mastodon.py@b9f2eff, MIT)."""
 
 from __future__ import annotations

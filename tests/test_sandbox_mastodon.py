@@ -2,7 +2,7 @@
 refuse here, a real server refuses too, so linkdeck's client bugs show up in tests.
 
 Shapes are checked against real Mastodon responses recorded by Mastodon.py (see
-shared/fixtures/recorded/mastodon/SOURCES.md: halcy/Mastodon.py@b9f2eff, MIT).
+tests/fixtures/recorded/mastodon/SOURCES.md: halcy/Mastodon.py@b9f2eff, MIT).
 """
 
 from __future__ import annotations

@@ -54,7 +54,8 @@ class Running:
 
     async def close(self) -> None:
         # textual-serve never waits for its app processes to exit: let them finish and be reaped
-        # before the loop closes, or asyncio warns about subprocess transports outliving it.
+        # before the loop closes, or asyncio warns about subprocess transports outliving it. A
+        # wait for other processes, so it polls (bounded: 200 turns of 20 ms).
         for _ in range(200):
             if self.linkdeck.sessions == 0 and not _children():
                 break

@@ -28,7 +28,8 @@ from providers.store import (
 )
 from providers.store import db as store_db
 from providers.vault import Vault
-from tests.support.keyrings import MemoryKeyring
+from tests.support.keyrings import secret_service_missing_reason
+from tests.support.required import missing
 
 pytestmark = pytest.mark.both_engines
 
@@ -412,12 +413,14 @@ def test_avatar_cache(store: Store) -> None:
 
 
 @pytest.mark.sqlite_only
-@pytest.mark.parametrize("backend", ["memory", "plaintext-opt-in"])
+@pytest.mark.parametrize("backend", ["secret-service", "plaintext-opt-in"])
 def test_tokens_written_through_the_vault_never_reach_the_sqlite_files(
     home: Path, backend: str, use_keyring: Callable[[keyring.backend.KeyringBackend], None]
 ) -> None:
-    if backend == "memory":
-        use_keyring(MemoryKeyring())
+    if backend == "secret-service":  # the real gnome-keyring (tests/with_keyring.sh)
+        reason = secret_service_missing_reason()
+        if reason:
+            missing(reason)
         vault = Vault(Settings())
     else:
         use_keyring(keyring.backends.fail.Keyring())

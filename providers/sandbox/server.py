@@ -22,7 +22,6 @@ import asyncio
 import fnmatch
 import hashlib
 import re
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -176,7 +175,7 @@ class Sandbox:
         masked = self.emulator(call.host).shown_path
         entry = {
             "seq": len(self.requests) + 1,
-            "time": time.time(),
+            "time": self.clock.now(),  # the emulated world's one clock (moved by /__sandbox__/clock)
             "method": call.method,
             "host": call.host,
             "path": masked(call.path),

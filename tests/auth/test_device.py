@@ -106,10 +106,16 @@ async def test_a_server_error_is_retried_a_few_times(scripted: ScriptedAS) -> No
 
 async def test_cancel_while_polling(scripted: ScriptedAS) -> None:
     scripted.device_answers = [PENDING]
-    flow = DeviceFlow(scripted.config(), sleep=lambda s: asyncio.sleep(0.01))
+    polling = asyncio.Event()
+
+    async def between_polls(seconds: float) -> None:  # the wait between polls, held until cancelled
+        polling.set()
+        await asyncio.Event().wait()
+
+    flow = DeviceFlow(scripted.config(), sleep=between_polls)
     await flow.start()
     waiting = asyncio.ensure_future(flow.wait())
-    await asyncio.sleep(0.1)
+    await polling.wait()  # it polled once and is waiting for the next
     await flow.cancel()
     with pytest.raises(LinkCancelled):
         await waiting
@@ -120,7 +126,7 @@ async def test_no_device_endpoint(scripted: ScriptedAS) -> None:
         await DeviceFlow(scripted.config(device_url=None)).start()
 
 
-async def test_unreachable_device_endpoint() -> None:
+async def test_unreachable_device_endpoint(refused_port: int) -> None:
     from providers.auth.types import ClientConfig
 
     config = ClientConfig(
@@ -128,7 +134,7 @@ async def test_unreachable_device_endpoint() -> None:
         client_id="c",
         authorize_url="x",
         token_url="x",
-        device_url="http://127.0.0.1:9/d",
+        device_url=f"http://127.0.0.1:{refused_port}/d",
     )
     with pytest.raises(LinkError, match=r"^Nowhere: could not reach the device authorization endpoint"):
         await DeviceFlow(config).start()
@@ -136,6 +142,8 @@ async def test_unreachable_device_endpoint() -> None:
 
 async def test_device_flow_against_oidc_provider(oidc: OidcProvider) -> None:
     config = oidc.config(DEVICE, extra_authorize_params={})
+    # Polls oidc-provider, another process, until the browser's answer lands there: a real (short)
+    # pause between polls is a wait for that process, not a stand-in for time passing.
     flow = DeviceFlow(config, sleep=lambda s: asyncio.sleep(0.05))
     code = await flow.start()
     assert code.verification_uri == f"{oidc.issuer}/device"
@@ -153,6 +161,7 @@ async def test_device_flow_against_oidc_provider(oidc: OidcProvider) -> None:
 
 
 async def test_device_flow_aborted_on_oidc_provider(oidc: OidcProvider) -> None:
+    # As above: real short pauses between polls of another process (oidc-provider).
     flow = DeviceFlow(oidc.config(DEVICE, extra_authorize_params={}), sleep=lambda s: asyncio.sleep(0.05))
     code = await flow.start()
     polling = asyncio.ensure_future(flow.wait())

@@ -112,7 +112,7 @@ async def test_cancel_closes_the_listener(oidc: OidcProvider) -> None:
     flow = AuthorizationCodeFlow(oidc.config())
     request = await flow.start()
     waiting = asyncio.ensure_future(flow.wait())
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0)  # one turn of the loop: the flow is now waiting for its callback
     await flow.cancel()
     with pytest.raises(LinkCancelled, match="cancelled"):
         await waiting

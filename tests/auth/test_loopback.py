@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -194,7 +195,11 @@ async def test_idle_connections_up_to_the_cap_and_beyond_do_not_lock_out_the_cal
     monkeypatch.setattr(loopback, "READ_TIMEOUT", 3600.0)
     idle = [await asyncio.open_connection("127.0.0.1", listener.port) for _ in range(MAX_CONNECTIONS + 4)]
     try:
-        await asyncio.sleep(0.05)  # let the listener accept them all
+        # A wait on the listener's own task accepting them (up to its cap): polled, with a deadline.
+        deadline = time.monotonic() + 10
+        while len(listener._connections) < MAX_CONNECTIONS:
+            assert time.monotonic() < deadline, "the listener never took the idle connections"
+            await asyncio.sleep(0.01)
         await finish(listener)
         # The oldest idle connections were closed to make room; the newest are still open until the
         # listener closes them with the flow.

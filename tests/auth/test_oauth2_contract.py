@@ -234,11 +234,12 @@ async def test_revoking_an_access_token_only(oidc: OidcProvider) -> None:
     assert await userinfo(oidc, token) == 401
 
 
-async def test_revoke_never_raises(oidc: OidcProvider) -> None:
+async def test_revoke_never_raises(oidc: OidcProvider, refused_port: int) -> None:
     config = oidc.config()
     assert await revoke(oidc.config(revoke_url=None), {"access_token": "x"}) is False
     assert await revoke(config, {}) is False
     # Refused: a client the provider does not know.
     assert await revoke(oidc.config(client_id="nobody"), {"refresh_token": "whatever"}) is False
     # Unreachable: nothing listens there.
-    assert await revoke(oidc.config(revoke_url="http://127.0.0.1:9/revoke"), {"refresh_token": "x"}) is False
+    unreachable = oidc.config(revoke_url=f"http://127.0.0.1:{refused_port}/revoke")
+    assert await revoke(unreachable, {"refresh_token": "x"}) is False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -82,11 +83,14 @@ async def test_account_expiry_is_used_when_the_token_has_none(
 async def test_ten_concurrent_callers_share_one_refresh(
     scripted: ScriptedAS, vault: Vault, store: Store
 ) -> None:
-    scripted.refresh_delay = 0.2
+    scripted.refresh_gate.clear()  # the refresh is held at the server until all ten are waiting
     account = add_account(store)
     stored(vault, account, expires_in=10)
     keeping = keeper(vault, store)
-    tokens = await asyncio.gather(*(keeping.fresh_token(account, scripted.config()) for _ in range(10)))
+    callers = asyncio.gather(*(keeping.fresh_token(account, scripted.config()) for _ in range(10)))
+    await scripted.refresh_arrived.wait()  # every caller ran up to its wait before the request left
+    scripted.refresh_gate.set()
+    tokens = await callers
     assert len(refreshes(scripted)) == 1
     assert {t["access_token"] for t in tokens} == {"scripted-access-1"}
     # Afterwards the fresh token is served without asking again.
@@ -97,13 +101,21 @@ async def test_ten_concurrent_callers_share_one_refresh(
 async def test_a_caller_giving_up_does_not_lose_the_refresh(
     scripted: ScriptedAS, vault: Vault, store: Store
 ) -> None:
-    scripted.refresh_delay = 0.2
+    scripted.refresh_gate.clear()  # the server holds the refresh while the caller gives up
     account = add_account(store)
     stored(vault, account, expires_in=10)
     keeping = keeper(vault, store)
-    with pytest.raises(TimeoutError):
-        await asyncio.wait_for(keeping.fresh_token(account, scripted.config()), 0.05)
-    await asyncio.sleep(0.3)
+    caller = asyncio.ensure_future(keeping.fresh_token(account, scripted.config()))
+    await scripted.refresh_arrived.wait()
+    caller.cancel()  # what asyncio.wait_for does to a caller whose time ran out
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    scripted.refresh_gate.set()
+    # A wait on the server's answer reaching the vault (another task's work): polled, with a deadline.
+    deadline = time.monotonic() + 10
+    while (vault.get_token(account.vault_key) or {}).get("refresh_token") != "scripted-refresh-1":
+        assert time.monotonic() < deadline, "the refresh never reached the vault"
+        await asyncio.sleep(0.01)
     # The rotated refresh token reached the vault even though nobody waited for it.
     assert (vault.get_token(account.vault_key) or {})["refresh_token"] == "scripted-refresh-1"
 
@@ -165,11 +177,11 @@ async def test_a_server_error_is_not_the_accounts_fault(
 
 
 async def test_unreachable_is_not_the_accounts_fault(
-    vault: Vault, store: Store, scripted: ScriptedAS
+    vault: Vault, store: Store, scripted: ScriptedAS, refused_port: int
 ) -> None:
     account = add_account(store)
     stored(vault, account, expires_in=0)
-    config = scripted.config(token_url="http://127.0.0.1:9/token")
+    config = scripted.config(token_url=f"http://127.0.0.1:{refused_port}/token")
     with pytest.raises(LinkError, match="could not reach the token endpoint"):
         await keeper(vault, store).fresh_token(account, config)
     assert (store.account(account.id) or account).state == "linked"

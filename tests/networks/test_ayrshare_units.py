@@ -6,13 +6,14 @@ their boundaries."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 
-from providers import linking, networks
+from providers import clock, linking, networks
 from providers.errors import LinkError
 from providers.linking.steps import AskFields, Failed, Linked, ShowAddress
 from providers.networks import registry
@@ -149,7 +150,7 @@ async def test_a_linking_address_expires_after_5_minutes(sandbox: Running) -> No
 
 
 async def test_an_expired_linking_address_is_made_again_and_the_second_one_links(
-    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch
+    sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch, frozen_clock: clock.FrozenClock
 ) -> None:
     monkeypatch.setenv("LINKDECK_SANDBOX_URL", sandbox.url)
     monkeypatch.setenv("LINKDECK_AYRSHARE_CLIENT_SECRET", DEMO_KEY)
@@ -175,7 +176,8 @@ async def test_an_expired_linking_address_is_made_again_and_the_second_one_links
     assert len(shown) >= 2 and len(set(shown)) == len(shown)
     [account] = store.accounts()
     assert account.target_id == "linkedin" and account.target_name == "LinkedIn via Ayrshare"
-    assert account.expires_at is not None  # refreshDaysRemaining (58 in the sandbox)
+    # refreshDaysRemaining (58 in the sandbox), counted from the engine's clock
+    assert account.expires_at == frozen_clock.at + timedelta(days=58)
     token = vault.get_token(account.vault_key)
     assert token is not None and token["platform"] == "linkedin" and token["profile_key"]
     sign_in = registry.sign_in_for("ayrshare", settings=settings, store=store, vault=vault)

@@ -200,7 +200,12 @@ async def test_service_disabled_says_to_enable_the_v4_api(
 
 
 async def test_google_fetches_the_photo_address_and_refuses_one_it_cannot_fetch(
-    google: tuple[Settings, Vault], sandbox: Running, store: Store, s3: S3Server, tmp_path: Path
+    google: tuple[Settings, Vault],
+    sandbox: Running,
+    store: Store,
+    s3: S3Server,
+    tmp_path: Path,
+    refused_port: int,
 ) -> None:
     settings, vault = google
     account, _ = await link(settings, vault, store)
@@ -219,7 +224,7 @@ async def test_google_fetches_the_photo_address_and_refuses_one_it_cannot_fetch(
     gone = s3.client().generate_presigned_url(
         "get_object", Params={"Bucket": "linkdeck-photos", "Key": "nope.jpg"}
     )
-    closed = f"http://127.0.0.1:{free_port()}/photo.jpg"
+    closed = f"http://127.0.0.1:{refused_port}/photo.jpg"
     text = tmp_path / "notes.txt"
     text.write_text("not a photo" * 2000)
     s3.client().put_object(Bucket="linkdeck-photos", Key="notes.jpg", Body=text.read_bytes())

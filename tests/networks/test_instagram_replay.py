@@ -37,7 +37,7 @@ from tests.support.http import serving
 
 RECORDED = Path(__file__).resolve().parent.parent / "fixtures" / "recorded" / "instagram" / "python-facebook"
 USER = "17841406338772941"
-# Quoted from shared/fixtures/recorded/_reported/error_payloads_reported.json (provenance there).
+# Quoted from tests/fixtures/recorded/_reported/error_payloads_reported.json (provenance there).
 EXPIRED = (
     '{"error":{"message":"Error validating access token: Session has expired on Tuesday, 25-Nov-25 '
     '15:00:00 PST. The current time is Wednesday, 26-Nov-25 14:19:00 PST.","type":"OAuthException",'

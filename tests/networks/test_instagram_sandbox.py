@@ -11,7 +11,7 @@ import io
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import pytest
 from aiohttp import web
 from PIL import Image
 
-from providers import catalog, linking
+from providers import catalog, clock, linking
 from providers.auth.refresh import TokenKeeper
 from providers.errors import PublishError
 from providers.http import async_client
@@ -296,7 +296,7 @@ def renewable(
         networks={"instagram": NetworkSettings(client_id=CLIENT_ID)}, allow_plaintext_secrets=True
     )
     vault = Vault(settings)
-    now = datetime.now(UTC)
+    now = clock.now()  # the engine's (frozen where a test froze it)
     ends = now + timedelta(days=60)
     owner = store.upsert_account("instagram", ig_user_id(ALICE), handle="@alice", expires_at=ends)
     first = token_for(graph)

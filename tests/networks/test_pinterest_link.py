@@ -7,14 +7,14 @@ revocation for a user's token (pinterest/api-description@c05b189 ``/oauth/token`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
 
-from providers import unlinking
+from providers import clock, unlinking
 from providers.auth.oauth2 import AuthorizationCodeFlow
 from providers.auth.refresh import TokenKeeper
 from providers.errors import LinkError
@@ -83,7 +83,7 @@ async def test_the_code_exchange_and_the_refresh_use_basic_auth_and_continuous_r
     # The card's expiry is the 60-day refresh token's; a refresh ten days later moves it on.
     first_expiry = account.expires_at
     assert first_expiry is not None and first_expiry.timestamp() == token["refresh_expires_at"]
-    keeper = TokenKeeper(vault, store, now=lambda: datetime.now(UTC) + timedelta(days=10))
+    keeper = TokenKeeper(vault, store, now=lambda: clock.now() + timedelta(days=10))
     renewed = await keeper.after_unauthorized(account, await sign_in.refresh_config(None))
     later = store.account(account.id)
     assert later is not None and later.expires_at is not None

@@ -33,10 +33,9 @@ __all__ = ["emulator", "settings"]  # fixtures
 
 
 def post_of(caption: str, description: str = "") -> Post:
-    from datetime import UTC, datetime
+    from tests.conftest import FIXED_NOW  # the post's times are not what is checked here
 
-    now = datetime.now(UTC)
-    return Post(1, caption, ["x.jpg"], None, now, now, descriptions=[description])
+    return Post(1, caption, ["x.jpg"], None, FIXED_NOW, FIXED_NOW, descriptions=[description])
 
 
 # Limits ------------------------------------------------------------------------------------------

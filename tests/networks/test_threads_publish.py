@@ -33,7 +33,7 @@ from tests import media_corpus
 from tests.networks.threads_support import GRAPH, Threads
 from tests.support.http import serving
 
-# Quoted in shared/fixtures/recorded/_reported (facebook+instagram Graph API, expired user token);
+# Quoted in tests/fixtures/recorded/_reported (facebook+instagram Graph API, expired user token);
 # Threads speaks the same Graph error document. Secondary data, not a recording.
 EXPIRED_190_463 = {
     "error": {
@@ -160,7 +160,9 @@ async def test_a_photo_threads_could_not_fetch_says_what_threads_said(
     assert refused.value.kind == "fix_media" and "format is not supported" in refused.value.message
 
 
-async def test_publishing_before_the_container_is_ready_is_4279009_and_tried_later(threads: Threads) -> None:
+async def test_publishing_before_the_container_is_ready_is_4279009_and_tried_later(
+    threads: Threads, refused_port: int
+) -> None:
     account = await threads.link()
     token = threads.vault.get_token(account.vault_key)
     assert token is not None
@@ -169,7 +171,7 @@ async def test_publishing_before_the_container_is_ready_is_4279009_and_tried_lat
     async with httpx2.AsyncClient() as client:
         made = await client.post(
             f"{base}/threads",
-            data={"media_type": "IMAGE", "image_url": "http://127.0.0.1:9/x.jpg", "text": "x"},
+            data={"media_type": "IMAGE", "image_url": f"http://127.0.0.1:{refused_port}/x.jpg", "text": "x"},
             headers=headers,
         )
         early = await client.post(

@@ -8,7 +8,7 @@ and the look-up that recovers a post whose answer was lost.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ import httpx2
 import pytest
 from PIL import Image
 
-from providers import catalog
+from providers import catalog, clock
 from providers.captions import count
 from providers.errors import PublishError
 from providers.http import client_kwargs
@@ -210,7 +210,7 @@ async def test_the_chosen_target_queues_or_drafts_and_links_to_that_page(
     sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch, target: str, state: str, page: str
 ) -> None:
     blog = await blog_for(sandbox, store, monkeypatch, target)
-    started = datetime.now(UTC)
+    started = clock.now()  # the engine's time when it sent (the look-up's "since")
     result = await blog.send("For later")
     assert result.url == f"https://www.tumblr.com/blog/alice/{page}"
     assert [p.state for p in blog.tumblr.posts] == [state]
@@ -222,7 +222,7 @@ async def test_the_look_up_matches_caption_media_and_time(
     sandbox: Running, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     blog = await blog_for(sandbox, store, monkeypatch)
-    started = datetime.now(UTC)
+    started = clock.now()  # the engine's time when it sent (the look-up's "since")
     photo = media_corpus.jpeg(tmp_path / "harbour.jpg", (400, 300))
     first = await blog.send("Made once", [photo])
     await blog.send("Something else")

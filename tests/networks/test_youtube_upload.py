@@ -6,7 +6,6 @@ began is resolved by looking the video up on the channel.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from providers.settings import NetworkSettings, Settings
 from providers.store import Account, DeliveryState, Store
 from providers.store.models import Post
 from providers.vault import Vault
+from tests.conftest import FIXED_NOW
 from tests.media_corpus import video
 from tests.sandbox_browser import approve_async
 from tests.support.ports import free_port
@@ -200,9 +200,8 @@ def resource(caption: str, media: str = "/videos/harbour-at-dawn.mp4") -> dict[s
     from providers.networks.youtube.spec import SPEC
 
     publisher = YouTubePublisher(SPEC, None)  # type: ignore[arg-type]  # no request is made
-    now = datetime.now(UTC)
-    found: dict[str, Any] = publisher.resource(
-        Post(1, caption, [media], None, now, now), Path(media), "YouTube"
+    found: dict[str, Any] = publisher.resource(  # the post's times are not what is checked here
+        Post(1, caption, [media], None, FIXED_NOW, FIXED_NOW), Path(media), "YouTube"
     )
     return found
 

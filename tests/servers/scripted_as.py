@@ -7,7 +7,8 @@ This server does exactly what each test scripts, and records every request it ge
     POST /device      RFC 8628 device authorization: a fixed device_code / user_code
     POST /token       device_code polls answer from ``device_answers`` (one per poll; the last
                       one repeats); refresh_token grants answer from ``refresh_answer`` (a function
-                      of the form, so rotation can be modelled) after ``refresh_delay`` seconds
+                      of the form, so rotation can be modelled) once ``refresh_gate`` is open
+                      (``refresh_arrived`` is set when a refresh reaches the server)
     POST /revoke      RFC 7009: ``revoke_status``
 
 The same endpoints answer under ``/<host>/`` too, where ``LINKDECK_SANDBOX_URL`` sends requests for
@@ -44,6 +45,12 @@ def granted(access_token: str = "device-access-1", refresh_token: str = "device-
     }
 
 
+def _opened() -> asyncio.Event:
+    event = asyncio.Event()
+    event.set()
+    return event
+
+
 @dataclass
 class ScriptedAS:
     base_url: str = ""
@@ -51,7 +58,10 @@ class ScriptedAS:
     device_interval: int = 5
     device_expires_in: int = 600
     refresh_answer: Callable[[dict[str, str]], Answer] | None = None
-    refresh_delay: float = 0.0
+    # Open unless a test clears it: then a refresh waits at the server until the test sets it
+    # again, so "a slow refresh" is a held one, not a sleep.
+    refresh_gate: asyncio.Event = field(default_factory=_opened)
+    refresh_arrived: asyncio.Event = field(default_factory=asyncio.Event)
     revoke_status: int = 200
     requests: list[tuple[str, dict[str, str], dict[str, str]]] = field(default_factory=list)
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -117,8 +127,8 @@ class ScriptedAS:
                 self.device_answers.pop(0) if len(self.device_answers) > 1 else self.device_answers[0]
             )
         elif grant == "refresh_token":
-            if self.refresh_delay:
-                await asyncio.sleep(self.refresh_delay)
+            self.refresh_arrived.set()
+            await self.refresh_gate.wait()
             status, body = (self.refresh_answer or self.rotating)(form)
         else:
             status, body = 400, {"error": "unsupported_grant_type"}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+
+from providers import clock
 
 
 def photo(path: Path) -> bytes:
@@ -24,4 +25,4 @@ def photo(path: Path) -> bytes:
 
 def delivery(key: str = "d" * 32) -> Any:
     """What the publisher reads of a delivery: when it was made and its idempotency key."""
-    return SimpleNamespace(created_at=datetime.now(UTC), idempotency_key=key)
+    return SimpleNamespace(created_at=clock.now(), idempotency_key=key)

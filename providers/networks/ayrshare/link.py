@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from providers import clock
 from providers.errors import LinkCancelled, LinkError
 from providers.interface import Authorized, CredentialField, Profile
 from providers.networks.ayrshare.api import (
@@ -229,7 +229,7 @@ class AyrshareSignIn(PastedTokenSignIn):
         }
         days = found.get("refreshDaysRemaining")
         if isinstance(days, int | float) and not isinstance(days, bool):
-            token["expires_at"] = int(time.time() + days * 86400)
+            token["expires_at"] = int(clock.timestamp() + days * 86400)  # the engine's one clock
         return token
 
     # What a SignIn says ------------------------------------------------------------------------------
