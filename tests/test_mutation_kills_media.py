@@ -9,6 +9,7 @@ fill a MediaInfo are tested in test_media.py against real files.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -270,3 +271,30 @@ def test_a_post_without_media() -> None:
     assert judge_post([], catalog.get("youtube")).problems == (
         Problem("media_required", "YouTube posts need a video"),
     )
+
+
+# Rules no network in the catalog has today, on a copy of a real spec, so the judge's wording for
+# them is pinned before a network needs it.
+def test_a_minimum_aspect_alone_is_worded_at_least() -> None:
+    tall_ok = dataclasses.replace(INSTAGRAM.media, image_max_aspect=None)
+    spec = dataclasses.replace(INSTAGRAM, media=tall_ok)
+    [problem] = judge(photo(400, 1000), spec).problems
+    assert problem.message == (
+        "Instagram photos must be at least 4:5 (width to height); this one is 1:2.5 (400×1000)"
+    )
+    assert judge(photo(1440, 400), spec).problems == ()  # 3.6:1, no upper bound now
+
+
+def test_a_text_only_network_refuses_photos_and_videos_alike() -> None:
+    nothing = dataclasses.replace(INSTAGRAM.media, images=False, videos=False)
+    spec = dataclasses.replace(INSTAGRAM, media=nothing)
+    refusal = "Instagram posts can't carry photos or videos"
+    assert judge(clip(100, 100, 5), spec).problems == (Problem("video_not_allowed", refusal),)
+    assert judge(photo(100, 100), spec).problems == (Problem("image_not_allowed", refusal),)
+
+
+def test_every_verdict_names_its_network() -> None:
+    assert judge(photo(1000, 1000), INSTAGRAM).network == "instagram"
+    assert judge(clip(1000, 1000, 10), INSTAGRAM).network == "instagram"
+    post = judge_post([photo(1000, 1000), clip(1000, 1000, 10)], INSTAGRAM)
+    assert post.network == "instagram" and [item.network for item in post.items] == ["instagram"] * 2
