@@ -131,9 +131,12 @@ def test_endpoints_are_https_or_per_instance(spec: NetworkSpec) -> None:
 
 @pytest.mark.parametrize("spec", SPECS, ids=_by_id)
 def test_per_instance_networks_template_the_instance(spec: NetworkSpec) -> None:
+    urls = [u for u in dataclasses.asdict(spec.endpoints).values() if u]
+    templated = [u for u in urls if "{instance}" in u]
     if spec.capabilities.per_instance:
-        urls = [u for u in dataclasses.asdict(spec.endpoints).values() if u]
-        assert any(u.startswith("{instance}") for u in urls)
+        assert templated and all(u.startswith("{instance}") for u in templated), urls
+    else:  # one fixed service: an {instance} left in an address would never be filled in
+        assert templated == [], urls
 
 
 # --- sources -------------------------------------------------------------------------------------

@@ -179,9 +179,26 @@ def test_broken_config_file_is_a_setup_error(linkdeck_home: Path) -> None:
 
 def test_doctor_reports_each_check() -> None:
     result = run("doctor")
-    names = {line.split()[1] for line in result.stdout.splitlines() if line.strip()}
-    assert {"config", "keyring", "clock", "browser", "data", "connectivity", "app:x"} <= names
-    assert "redirect URI to register: http://127.0.0.1:" in result.stdout
+    status = {
+        line.split()[1]: line.split()[0] for line in result.stdout.splitlines() if line[:1] in ("o", "w", "F")
+    }
+    # A fresh home under the test keyring: every local check passes, whatever the network says.
+    expected = {
+        "data": "ok",
+        "config": "ok",
+        "keyring": "ok",
+        "staging": "ok",
+        "clock": "ok",
+        "browser": "ok",
+    }
+    assert {name: status.get(name) for name in expected} == expected, result.stdout
+    assert status["connectivity"] in ("ok", "warn")  # the machine's network, not linkdeck's to decide
+    assert status["app:x"] == "warn" and "FAIL" not in status.values()
+    assert (
+        "app:x                no client id (card shows 'needs setup'); redirect URI to register: "
+        in result.stdout
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_every_command_has_help() -> None:

@@ -230,7 +230,9 @@ async def test_the_profile_names_the_account_and_the_token_stays_in_the_keyring(
     assert account.remote_id == profile.remote_id and account.handle == profile.handle and account.handle
     token = network.vault.get_token(account.vault_key)
     assert token and access_of(token)
-    for path in (linkdeck_home / "data").glob("linkdeck.sqlite3*"):
+    databases = sorted((linkdeck_home / "data").glob("linkdeck.sqlite3*"))
+    assert databases, "no database file to search"  # else the check below would prove nothing
+    for path in databases:
         assert access_of(token).encode() not in path.read_bytes()
 
 

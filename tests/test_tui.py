@@ -250,7 +250,9 @@ async def test_upload_empty_state_without_accounts() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("u")
         await pilot.pause()
-        assert app.screen.query_one("#upload-no-accounts")
+        empty = app.screen.query_one("#upload-no-accounts")
+        assert str(empty.render()) == "No linked accounts yet. Press a to open Accounts and link one."
+        assert empty.display and list(app.screen.query("#upload-targets Checkbox")) == []
 
 
 async def test_help_has_guides_and_a_page_per_network() -> None:

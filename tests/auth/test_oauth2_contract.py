@@ -15,10 +15,18 @@ from providers.auth.refresh import TokenKeeper
 from providers.auth.revoke import revoke
 from providers.auth.types import OOB_REDIRECT, RedirectKind, Token
 from providers.errors import AuthorizationRefused, CallbackRejected, LinkError
-from providers.store import Store
+from providers.store import Account, Store
 from providers.vault import Vault
 from tests.auth.helpers import add_account, connection_refused
 from tests.servers.oidc import CONFIDENTIAL, LoginFailed, OidcProvider, browser_login
+
+
+def row_of(store: Store, account: Account) -> Account:
+    """The account's row as stored now (the test fails if the row is gone, rather than reading the
+    state of the object it started with)."""
+    row = store.account(account.id)
+    assert row is not None, f"account {account.id} is no longer stored"
+    return row
 
 
 async def browser_to_listener(redirect_url: str) -> httpx2.Response:
@@ -224,7 +232,7 @@ async def test_revocation_then_refresh_is_refused(oidc: OidcProvider, vault: Vau
     vault.set_token(account.vault_key, token)
     with pytest.raises(LinkError, match="invalid_grant"):
         await TokenKeeper(vault, store).after_unauthorized(account, config)
-    assert (store.account(account.id) or account).state == "reconnect"
+    assert row_of(store, account).state == "reconnect"
 
 
 async def test_revoking_an_access_token_only(oidc: OidcProvider) -> None:

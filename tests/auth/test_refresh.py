@@ -15,6 +15,15 @@ from providers.vault import Vault
 from tests.auth.helpers import add_account, epoch
 from tests.servers.scripted_as import INVALID_GRANT, ScriptedAS
 
+
+def row_of(store: Store, account: Account) -> Account:
+    """The account's row as stored now (the test fails if the row is gone, rather than reading the
+    state of the object it started with)."""
+    row = store.account(account.id)
+    assert row is not None, f"account {account.id} is no longer stored"
+    return row
+
+
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 OLD_ACCESS = "stored-access-9f2c"
 OLD_REFRESH = "stored-refresh-7a1e"
@@ -162,7 +171,7 @@ async def test_other_refusals_mark_reconnect_too(scripted: ScriptedAS, vault: Va
     stored(vault, account, expires_in=0)
     with pytest.raises(LinkError, match="invalid_client"):
         await keeper(vault, store).fresh_token(account, scripted.config())
-    assert (store.account(account.id) or account).state == "reconnect"
+    assert row_of(store, account).state == "reconnect"
 
 
 async def test_a_server_error_is_not_the_accounts_fault(
@@ -173,7 +182,7 @@ async def test_a_server_error_is_not_the_accounts_fault(
     stored(vault, account, expires_in=0)
     with pytest.raises(LinkError, match=r"HTTP 503\. The token was not renewed; try again later"):
         await keeper(vault, store).fresh_token(account, scripted.config())
-    assert (store.account(account.id) or account).state == "linked"
+    assert row_of(store, account).state == "linked"
 
 
 async def test_unreachable_is_not_the_accounts_fault(
@@ -184,7 +193,7 @@ async def test_unreachable_is_not_the_accounts_fault(
     config = scripted.config(token_url=f"http://127.0.0.1:{refused_port}/token")
     with pytest.raises(LinkError, match="could not reach the token endpoint"):
         await keeper(vault, store).fresh_token(account, config)
-    assert (store.account(account.id) or account).state == "linked"
+    assert row_of(store, account).state == "linked"
 
 
 async def test_no_refresh_token_means_reconnect(scripted: ScriptedAS, vault: Vault, store: Store) -> None:
@@ -192,7 +201,7 @@ async def test_no_refresh_token_means_reconnect(scripted: ScriptedAS, vault: Vau
     vault.set_token(account.vault_key, {"access_token": OLD_ACCESS, "expires_at": epoch(NOW)})
     with pytest.raises(LinkError, match="no refresh token"):
         await keeper(vault, store).fresh_token(account, scripted.config())
-    assert (store.account(account.id) or account).state == "reconnect"
+    assert row_of(store, account).state == "reconnect"
     assert refreshes(scripted) == []
 
 
@@ -200,7 +209,7 @@ async def test_no_stored_token_means_reconnect(scripted: ScriptedAS, vault: Vaul
     account = add_account(store)
     with pytest.raises(LinkError, match="no saved sign-in was found in the keyring"):
         await keeper(vault, store).fresh_token(account, scripted.config())
-    assert (store.account(account.id) or account).state == "reconnect"
+    assert row_of(store, account).state == "reconnect"
 
 
 async def test_after_unauthorized_forces_one_refresh(
@@ -243,7 +252,7 @@ async def test_a_refresh_lost_to_another_process_uses_its_token(
     scripted.refresh_answer = other_process_won
     token = await keeper(vault, store).fresh_token(account, scripted.config())
     assert token["access_token"] == "their-access"
-    assert (store.account(account.id) or account).state == "linked"
+    assert row_of(store, account).state == "linked"
 
 
 async def test_confidential_clients_authenticate(scripted: ScriptedAS, vault: Vault, store: Store) -> None:

@@ -24,6 +24,7 @@ from tests.sandbox_browser import approve_async
 
 
 def test_the_sign_in_hosts_belong_to_the_shared_emulation_not_a_network() -> None:
+    assert GoogleSignIn.hosts  # else the loop below checks nothing
     for host in GoogleSignIn.hosts:
         assert registry.kind_for(host) == GoogleSignIn.kind
     for package in networks.ORDER:

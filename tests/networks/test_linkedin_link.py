@@ -70,7 +70,9 @@ async def test_the_authorize_address_is_linkedins_documented_one(
         assert "code_challenge" not in query and "code_challenge_method" not in query
     else:  # LinkedIn's native flow: S256, never plain
         assert query["code_challenge_method"] == "S256" and len(query["code_challenge"]) == 43
-    assert secret is None or secret not in url
+    assert "client_secret" not in query  # the secret goes only in the back-channel token request
+    if secret:
+        assert secret not in url
 
 
 async def test_pages_add_the_community_management_scopes_only_when_asked(

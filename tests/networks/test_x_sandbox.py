@@ -17,6 +17,7 @@ from providers import clock, linking
 from providers.networks.x.publish import XPublisher
 from providers.networks.x.sandbox_oauth import DEMO_CLIENT_ID
 from providers.outbox.runner import run_due
+from providers.outbox_config import OutboxConfig
 from providers.sandbox import Running
 from providers.settings import NetworkSettings, Settings
 from providers.store import Account, DeliveryState, Store
@@ -123,12 +124,15 @@ async def test_a_spent_rate_window_waits_for_its_reset(
     for caption in ("first", "second"):
         post = store.create_post(caption, [], None)
         store.add_delivery(post.id, account)
-    await run_due(store, vault, clock=frozen_clock)
-    by_state = {d.state: d for d in store.deliveries()}  # sent concurrently: either may be first
+    # One at a time, so the order is known: the first post spends the window, and the second must
+    # wait on what X's answer to the first said (x-rate-limit-remaining: 0), without asking X.
+    await run_due(store, vault, clock=frozen_clock, config=OutboxConfig(concurrency=1))
+    by_state = {d.state: d for d in store.deliveries()}
     sent, waiting = by_state[DeliveryState.SENT], by_state[DeliveryState.SCHEDULED]
     assert waiting.state == DeliveryState.SCHEDULED and waiting.next_attempt_at is not None
     assert waiting.next_attempt_at - frozen_clock() > timedelta(minutes=10)  # the 15-minute window
-    assert "no posts left" in (waiting.reason or "") or "rate-limiting" in (waiting.reason or "")
+    assert "has no posts left in X's 15-minute window; linkdeck waits" in (waiting.reason or "")
+    assert len([r for r in requests(x_sandbox, "/2/tweets") if r["method"] == "POST"]) == 1
     assert [p.text for p in x_sandbox.sandbox.emulator("api.x.com").published()] == [
         store.post(sent.post_id).caption
     ]  # type: ignore[union-attr]
