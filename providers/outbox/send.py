@@ -13,6 +13,7 @@ so after a crash recovery knows whether the post may exist.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import timedelta
@@ -26,6 +27,7 @@ from providers.store.models import AccountState, DeliveryState, HoldKind
 from providers.store.transitions import IllegalTransition
 
 if TYPE_CHECKING:
+    from providers.auth.types import Token
     from providers.interface import Publisher
     from providers.outbox.context import RunContext
     from providers.store import Account, Delivery, Post
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("linkdeck.outbox.send")
 
 PROGRESS_INTERVAL = 0.1  # seconds between two "uploading" events of one file
+QUOTA_READ_SECONDS = 5.0  # how long the quota read after a post may take before it is skipped
 WINDOW_MARGIN = 300.0  # resend with the same key only this long before the network forgets it
 
 # The event that ends an attempt, by the state the delivery was left in ("scheduled": a retry).
@@ -151,6 +154,8 @@ async def send(ctx: RunContext, delivery: Delivery) -> Delivery:
             return await _end(ctx, delivery, account, publisher, DeliveryState.UNKNOWN, reason=message)
         surprise = PublishError("try_later", message, maybe_published=reporter.committed)
         return await _later(ctx, delivery, account, publisher, surprise, reporter)
+    if publisher.reads_quota:  # before the "sent" event, so a screen told of it shows the new count
+        await _note_quota(account, publisher, token)
     return await _end(
         ctx,
         delivery,
@@ -160,6 +165,21 @@ async def send(ctx: RunContext, delivery: Delivery) -> Delivery:
         remote_post_id=result.remote_post_id,
         url=result.url,
     )
+
+
+async def _note_quota(account: Account, publisher: Publisher, token: Token) -> None:
+    """After a post, the account's quota as the network now counts it, for its card
+    (providers.quotas). Best effort and briefly bounded: the post is made, and a crash here is
+    recovered as any crash after the creating request (the delivery is committed)."""
+    from providers.quotas import remember
+
+    try:
+        found = await asyncio.wait_for(publisher.quota(account, token), QUOTA_READ_SECONDS)
+    except Exception as exc:  # the post is made; a card's figure is not worth a failure
+        log.info("%s: no posting quota read after the post (%s)", account.network, type(exc).__name__)
+        return
+    if found is not None:
+        remember(account, found)
 
 
 def _within_window(ctx: RunContext, delivery: Delivery, publisher: Publisher) -> bool:

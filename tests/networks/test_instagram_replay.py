@@ -28,7 +28,8 @@ from providers.http import async_client
 from providers.media.judge import judge
 from providers.media.probe import inspect
 from providers.networks.instagram.link import InstagramSignIn
-from providers.networks.instagram.publish import InstagramPublisher, graph_code, quota
+from providers.networks.instagram.publish import InstagramPublisher, graph_code
+from providers.publishing.meta_quota import usage as quota
 from providers.settings import NetworkSettings, Settings
 from providers.store import Store
 from providers.vault import Vault

@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from providers.errors import PublishError
 from providers.failures import Rule, from_exception
-from providers.interface import Publisher, PublishResult, Recovery, Reporter
+from providers.interface import Publisher, PublishResult, Quota, Recovery, Reporter
 from providers.publishing.answers import json_object as _json
+from providers.publishing.meta_quota import publishing_limit
 
 if TYPE_CHECKING:
     import httpx2
@@ -132,6 +133,7 @@ def graph_words(body: Mapping[str, Any] | None) -> str | None:
 class InstagramPublisher(Publisher):
     recovery = Recovery.LOOKUP
     stages_media = True
+    reads_quota = True
     error_rules: ClassVar[Mapping[str, Rule]] = REASONS
     poll_delays: ClassVar[tuple[float, ...]] = POLL_DELAYS
 
@@ -218,8 +220,11 @@ class InstagramPublisher(Publisher):
     def _progress(report: Reporter, index: int, count: int):  # type: ignore[no-untyped-def]
         return lambda sent, total: report.uploading(index, count, sent, total)
 
-    async def check_quota(self, name: str, user: str, token: Token) -> None:
-        """Refuse to send while the account's publishing quota is used up (read, not assumed)."""
+    async def quota(self, account: Account, token: Token) -> Quota | None:
+        """The account's quota as Instagram reports it now (``quota_total`` read, not assumed)."""
+        return await self.read_quota(self.name(account), account.remote_id, token)
+
+    async def read_quota(self, name: str, user: str, token: Token) -> Quota | None:
         what = "reading the publishing quota"
         try:
             response = await self.client.get(
@@ -231,12 +236,16 @@ class InstagramPublisher(Publisher):
             raise from_exception(exc, name, what) from None
         if response.status_code != 200:
             raise self.refused(response, name, what)
-        used, total = quota(_json(response))
-        if used is not None and total is not None and used >= total:
+        return publishing_limit(_json(response))
+
+    async def check_quota(self, name: str, user: str, token: Token) -> None:
+        """Refuse to send while the account's publishing quota is used up (read, not assumed)."""
+        found = await self.read_quota(name, user, token)
+        if found is not None and found.left == 0:
             raise PublishError(
                 "try_later",
-                f"{name}: the account has published {used} of its {total} API posts in the last 24 "
-                "hours (Instagram's limit); linkdeck tries again later.",
+                f"{name}: the account has published {found.used} of its {found.total} API posts in "
+                "the last 24 hours (Instagram's limit); linkdeck tries again later.",
                 retry_after=QUOTA_WAIT,
             )
 
@@ -395,19 +404,6 @@ def regain_minutes(header: str | None) -> int:
         if isinstance(item, dict)
     ]
     return max([m for m in found if isinstance(m, int) and not isinstance(m, bool)] or [0])
-
-
-def quota(body: Mapping[str, Any] | None) -> tuple[int | None, int | None]:
-    """(quota_usage, config.quota_total) of a content_publishing_limit answer."""
-    data = body.get("data") if isinstance(body, Mapping) else None
-    first = data[0] if isinstance(data, list) and data and isinstance(data[0], Mapping) else {}
-    used = first.get("quota_usage")
-    config = first.get("config")
-    total = config.get("quota_total") if isinstance(config, Mapping) else None
-    return (
-        used if isinstance(used, int) and not isinstance(used, bool) else None,
-        total if isinstance(total, int) and not isinstance(total, bool) else None,
-    )
 
 
 def graph_time(value: Any) -> datetime | None:
