@@ -26,7 +26,7 @@ Public API::
         declared: locates_instance, asks_instance
     Publisher(spec, client, staging=None): recovery, idempotency_seconds, can_lookup,
         stages_media, name, profile_url, limits, publish, lookup, error_code, error_words
-        declared: reads_quota → quota(account, token) -> Quota | None
+        declared: reads_quota → quota(account, token) -> Quota | None; posts_stories
     PublishResult, PublishError, Quota, Recovery, Reporter
 
 One module on purpose, past the house's ~300 lines: a network author reads one file to know
@@ -94,6 +94,8 @@ __all__ = [
     "SignInKind",
     "Staging",
     "TargetKind",
+    "as_story",
+    "is_story",
 ]
 
 T = TypeVar("T")
@@ -311,6 +313,19 @@ class Staging(Protocol):
         ...
 
 
+def as_story(account: Account) -> Account:
+    """``account`` as a Story delivery is made for it (its target kind STORY; a target id, such
+    as the Instagram account behind a Page, is kept)."""
+    from dataclasses import replace
+
+    named = f"{account.target_name} (Story)" if account.target_name else "Story"
+    return replace(account, target_kind=TargetKind.STORY.value, target_name=named)
+
+
+def is_story(account: Account) -> bool:
+    return account.target_kind == TargetKind.STORY.value
+
+
 class Publisher(abc.ABC):
     """Publishes stored posts to one network (or one of its instances).
 
@@ -323,6 +338,8 @@ class Publisher(abc.ABC):
     - ``stages_media``: the network fetches media from a public address instead of taking an
       upload, so the outbox hands the publisher a :class:`Staging` in
       ``self.staging``, and refuses a post with media before anything is sent when none is set up.
+    - ``posts_stories``: the publisher posts to the account's Story when the delivery's target
+      is ``TargetKind.STORY`` (:func:`as_story`); :meth:`limits` then gives the Story's limits.
     - ``reads_quota``: the network tells how many API posts the account has left in its window;
       :meth:`quota` reads it (the card shows it; providers.quotas keeps the last answer).
     """
@@ -335,6 +352,7 @@ class Publisher(abc.ABC):
     error_rules: ClassVar[Mapping[str, Rule]] = {}
     stages_media: ClassVar[bool] = False
     reads_quota: ClassVar[bool] = False
+    posts_stories: ClassVar[bool] = False
 
     def __init__(self, spec: NetworkSpec, client: httpx2.AsyncClient, staging: Staging | None = None) -> None:
         self.spec = spec

@@ -44,6 +44,9 @@ class TargetKind(StrEnum):
     CHAT = "chat"
     LOCATION = "location"
     CHANNEL = "channel"
+    # A delivery to the account's Story rather than its feed (Instagram): kept in the delivery's
+    # target columns, so a scheduled Story stays one without a column of its own.
+    STORY = "story"
 
 
 class Availability(StrEnum):

@@ -191,6 +191,24 @@ class _Progress:
         print(f"\x1b[2K{event.describe()}", end=end, file=sys.stderr, flush=True)
 
 
+def as_stories(accounts: Sequence[Account]) -> list[Account]:
+    """``--story``: each account whose network posts Stories as a Story delivery; the others as
+    usual. Refused (exit 2) when none of them posts Stories."""
+    from providers.interface import as_story
+    from providers.networks import PUBLISH, part
+
+    def stories(network: str) -> bool:
+        module = part(network, PUBLISH)
+        return module is not None and bool(module.PUBLISHER.posts_stories)
+
+    if not any(stories(a.network) for a in accounts):
+        raise UsageError(
+            "--story: none of the chosen accounts' networks posts Stories (Instagram does); "
+            "leave --story out to post to the feed"
+        )
+    return [as_story(a) if stories(a.network) else a for a in accounts]
+
+
 def post(args: argparse.Namespace) -> int:
     from providers.outbox.checks import inspect_all
     from providers.settings import load
@@ -203,6 +221,8 @@ def post(args: argparse.Namespace) -> int:
     when = parse_at(args.at) if args.at is not None else None
     with Store.open() as store:
         accounts = resolve_targets(store, args.to, scheduled=when is not None)
+        if args.story:
+            accounts = as_stories(accounts)
         vault = Vault(load())
         if when is None:
             vault.check()  # a missing keyring is a setup problem: say so before recording anything

@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from providers.errors import KeyringUnavailable, LinkError, PublishError
-from providers.interface import Recovery
+from providers.interface import Recovery, TargetKind, as_story
 from providers.outbox.checks import inspect_all, problems
 from providers.outbox.events import EventKind
 from providers.store.models import AccountState, DeliveryState, HoldKind
@@ -89,6 +89,8 @@ async def send(ctx: RunContext, delivery: Delivery) -> Delivery:
         return await _end(
             ctx, delivery, None, None, DeliveryState.HELD, reason=reason, hold_kind=HoldKind.UNLINKED
         )
+    if delivery.target_kind == TargetKind.STORY:  # a Story stays one whatever the account's target
+        account = as_story(account)
     publisher = ctx.publisher(delivery.network)
     stored = await ctx.db(store.post, delivery.post_id)
     post = stored.for_network(delivery.network) if stored is not None else None

@@ -17,12 +17,15 @@ networks-2026.md §0.2, §2a):
 
 Videos: a single video is a Reel (``media_type=REELS`` with ``video_url``; Meta publishes every
 single feed video as a Reel since 1 July 2023); in a carousel a video is a ``media_type=VIDEO``
-item (networks-2026.md §2a, as Postiz sends them). Stories are not built in this version.
+item (networks-2026.md §2a, as Postiz sends them). A Story (a delivery whose target is
+``TargetKind.STORY``) is one ``media_type=STORIES`` container with ``image_url`` or ``video_url``
+and no caption, judged against the spec's ``STORY_MEDIA`` (:meth:`limits`) before upload.
 Instagram has no text-only posts.
 
 Recovery: a container is not idempotent, but Meta refuses to publish one container twice; after
 a lost answer to ``media_publish`` the post is looked up (``Recovery.LOOKUP``): the account's
-newest media, one whose caption is the post's, made after the send started.
+newest media, one whose caption is the post's, made after the send started (for a Story, which
+has no caption: the account's live stories, one made after the send started).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from providers.errors import PublishError
 from providers.failures import Rule, from_exception
-from providers.interface import Publisher, PublishResult, Quota, Recovery, Reporter
+from providers.interface import Publisher, PublishResult, Quota, Recovery, Reporter, is_story
 from providers.publishing.answers import json_object as _json
 from providers.publishing.meta_quota import publishing_limit
 
@@ -45,6 +48,7 @@ if TYPE_CHECKING:
     import httpx2
 
     from providers.auth.types import Token
+    from providers.spec import NetworkSpec
     from providers.store import Account, Delivery, Post
 
 API = "https://graph.instagram.com/v26.0"
@@ -134,6 +138,7 @@ class InstagramPublisher(Publisher):
     recovery = Recovery.LOOKUP
     stages_media = True
     reads_quota = True
+    posts_stories = True
     error_rules: ClassVar[Mapping[str, Rule]] = REASONS
     poll_delays: ClassVar[tuple[float, ...]] = POLL_DELAYS
 
@@ -157,6 +162,16 @@ class InstagramPublisher(Publisher):
     def profile_url(self, account: Account) -> str | None:
         return f"https://www.instagram.com/{account.handle.lstrip('@')}/"
 
+    async def limits(self, account: Account) -> NetworkSpec:
+        """A Story's own limits (one portrait photo or video) for a Story delivery."""
+        if is_story(account):
+            from dataclasses import replace
+
+            from providers.networks.instagram.spec import STORY_MEDIA
+
+            return replace(self.spec, media=STORY_MEDIA)
+        return self.spec
+
     @staticmethod
     def _auth(token: Token) -> dict[str, str]:
         return {"Authorization": f"Bearer {token.get('access_token', '')}"}
@@ -172,8 +187,13 @@ class InstagramPublisher(Publisher):
     ) -> PublishResult:
         name, user = self.name(account), account.remote_id
         photos = [Path(p) for p in post.media]
+        story = is_story(account)
         if not photos:
             raise PublishError("refused", f"{name} has no text-only posts: add a photo or a video.")
+        if story and len(photos) != 1:
+            raise PublishError(
+                "fix_media", f"{name}: a Story is one photo or one video; this post has {len(photos)}."
+            )
         if len(photos) > (self.spec.media.max_images or 10):
             raise PublishError(
                 "fix_media", f"{name}: a carousel has at most 10 photos; this post has {len(photos)}."
@@ -198,9 +218,12 @@ class InstagramPublisher(Publisher):
                     self.staging.staged(path, content_type=kind, progress=progress)
                 )
                 fields = {"video_url": url} if video else {"image_url": url}
-                if video:
-                    fields["media_type"] = "VIDEO" if carousel else "REELS"
-                fields.update({"is_carousel_item": "true"} if carousel else {"caption": post.caption})
+                if story:  # a Story takes no caption
+                    fields["media_type"] = "STORIES"
+                else:
+                    if video:
+                        fields["media_type"] = "VIDEO" if carousel else "REELS"
+                    fields.update({"is_carousel_item": "true"} if carousel else {"caption": post.caption})
                 children.append(
                     await self.container(name, user, token, fields, f"creating a container for {path.name}")
                 )
@@ -354,9 +377,10 @@ class InstagramPublisher(Publisher):
         minute's grace for clock skew)."""
         name, user = self.name(account), account.remote_id
         what = "looking for the post"
+        story = is_story(account)
         try:
             response = await self.client.get(
-                f"{API}/{user}/media",
+                f"{API}/{user}/{'stories' if story else 'media'}",
                 params={"fields": "id,caption,media_type,permalink,timestamp", "limit": "25"},
                 headers=self._auth(token),
             )
@@ -370,7 +394,8 @@ class InstagramPublisher(Publisher):
             if not isinstance(found, dict) or not isinstance(found.get("id"), str | int):
                 continue
             made = graph_time(found.get("timestamp"))
-            if made is not None and made >= since and (found.get("caption") or "") == post.caption:
+            same = story or (found.get("caption") or "") == post.caption  # a Story has no caption
+            if made is not None and made >= since and same:
                 link = found.get("permalink")
                 return PublishResult(str(found["id"]), link if isinstance(link, str) else None)
         return None
