@@ -17,7 +17,11 @@ Public API::
     remember(account, quota)
     age(account) -> float | None; reads_quota(network_id) -> bool
 
-Asking the network is :mod:`providers.outbox.quotas` (it needs the outbox's tokens).
+    await refresh(account, vault=…) -> Quota | None   # asks the network; never raises
+    await refresh_all(store=…, vault=…, unless_newer_than=0.0) -> dict[account id, Quota]
+
+Asking has no side effect on the account: the stored token is used as it is (the outbox renews
+tokens when it posts); a token that is missing or refused only leaves the figure unknown.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ from providers.interface import Quota
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from providers.store import Account
+    from providers.store import Account, Store
+    from providers.vault import Vault
 
 log = logging.getLogger("linkdeck.quotas")
 
@@ -129,3 +134,44 @@ def reads_quota(network_id: str) -> bool:
 
     module = part(network_id, PUBLISH)
     return module is not None and bool(module.PUBLISHER.reads_quota)
+
+
+async def refresh(account: Account, *, vault: Vault) -> Quota | None:
+    """Ask the network for ``account``'s quota now and keep it; None when the network does not
+    report one or the answer could not be had (the card then shows the last figure or none)."""
+    if not reads_quota(account.network):
+        return None
+    from providers.http import async_client
+    from providers.networks.registry import publisher_for
+
+    try:
+        token = vault.get_token(account.vault_key)
+        if not token:
+            return None
+        async with async_client() as client:
+            publisher = publisher_for(account.network, client=client)
+            found = None if publisher is None else await publisher.quota(account, token)
+    except Exception as exc:  # a card's figure: never worth an error dialog
+        log.info("%s: the posting quota could not be read (%s)", account.network, type(exc).__name__)
+        return None
+    if found is not None:
+        remember(account, found)
+    return found
+
+
+async def refresh_all(*, store: Store, vault: Vault, unless_newer_than: float = 0.0) -> dict[int, Quota]:
+    """Every linked account's quota whose network reports one, read now; an account whose figure
+    this process read less than ``unless_newer_than`` seconds ago is left alone (a screen that
+    comes back after each dialog does not ask Meta every time)."""
+    from providers.store.models import AccountState
+
+    found: dict[int, Quota] = {}
+    for account in store.accounts():
+        recent = age(account)
+        if recent is not None and recent < unless_newer_than:
+            continue
+        if account.state == AccountState.LINKED and reads_quota(account.network):
+            quota = await refresh(account, vault=vault)
+            if quota is not None:
+                found[account.id] = quota
+    return found

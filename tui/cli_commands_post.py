@@ -195,11 +195,9 @@ def as_stories(accounts: Sequence[Account]) -> list[Account]:
     """``--story``: each account whose network posts Stories as a Story delivery; the others as
     usual. Refused (exit 2) when none of them posts Stories."""
     from providers.interface import as_story
-    from providers.networks import PUBLISH, part
 
     def stories(network: str) -> bool:
-        module = part(network, PUBLISH)
-        return module is not None and bool(module.PUBLISHER.posts_stories)
+        return catalog.get(network).story_media is not None
 
     if not any(stories(a.network) for a in accounts):
         raise UsageError(

@@ -164,10 +164,10 @@ class AccountsScreen(LinkdeckScreen[None]):
         it waits on the keyring and the network. The cards show it once read."""
         import asyncio
 
-        from providers.outbox.quotas import refresh_all
+        from providers.quotas import refresh_all
 
         ctx = self.app.ctx
-        try:  # its own loop in this thread, so not the app's TokenKeeper (bound to the app's loop)
+        try:  # its own event loop, in this thread
             found = asyncio.run(
                 refresh_all(store=ctx.store, vault=ctx.vault, unless_newer_than=unless_newer_than)
             )

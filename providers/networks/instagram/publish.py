@@ -164,12 +164,10 @@ class InstagramPublisher(Publisher):
 
     async def limits(self, account: Account) -> NetworkSpec:
         """A Story's own limits (one portrait photo or video) for a Story delivery."""
-        if is_story(account):
+        if is_story(account) and self.spec.story_media is not None:
             from dataclasses import replace
 
-            from providers.networks.instagram.spec import STORY_MEDIA
-
-            return replace(self.spec, media=STORY_MEDIA)
+            return replace(self.spec, media=self.spec.story_media)
         return self.spec
 
     @staticmethod

@@ -79,6 +79,8 @@ SPEC = NetworkSpec(
     ),
     caption=CaptionLimits(max_length=2200, counting=CaptionCounting.CHARS, max_hashtags=30),
     targets=(TargetKind.INSTAGRAM_ACCOUNT,),
+    post_options=("story",),
+    story_media=STORY_MEDIA,
     token_lifetime="60 days, refreshed automatically (a token must be at least 24 hours old to refresh)",
     access_token_seconds=60 * 24 * 3600,
     warn_before_expiry_days=7,
