@@ -105,7 +105,8 @@ SPEC = NetworkSpec(
         "that route is not built in this version: this card uses Instagram Login, which needs no Page.",
         "The sign-in lasts 60 days; linkdeck renews it when posting in its last 30 days (Meta renews "
         "tokens at least a day old). The card shows the days left and turns amber the last week.",
-        "At most 50 posts per account in any 24 hours (the total is read from Instagram before each post).",
+        "At most 50 posts per account in any 24 hours (the total is read from Instagram before each "
+        "post); the card shows the posts left, read after linking, after each post and on refresh (r).",
         "Meta may refuse http redirect addresses for this app (unverified); if so, link Instagram "
         "while the app is in Development mode or paste the final address back into linkdeck.",
     ),
