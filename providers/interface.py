@@ -26,7 +26,8 @@ Public API::
         declared: locates_instance, asks_instance
     Publisher(spec, client, staging=None): recovery, idempotency_seconds, can_lookup,
         stages_media, name, profile_url, limits, publish, lookup, error_code, error_words
-    PublishResult, PublishError, Recovery, Reporter
+        declared: reads_quota → quota(account, token) -> Quota | None; posts_stories
+    PublishResult, PublishError, Quota, Recovery, Reporter
 
 One module on purpose, past the house's ~300 lines: a network author reads one file to know
 everything a network may implement (the spec's own types are defined in providers.spec and only
@@ -86,12 +87,15 @@ __all__ = [
     "PublishError",
     "PublishResult",
     "Publisher",
+    "Quota",
     "Recovery",
     "Reporter",
     "SignIn",
     "SignInKind",
     "Staging",
     "TargetKind",
+    "as_story",
+    "is_story",
 ]
 
 T = TypeVar("T")
@@ -270,6 +274,21 @@ class PublishResult:
     url: str | None  # where people see it
 
 
+@dataclass(frozen=True)
+class Quota:
+    """How many posts an account may publish through the API in the network's moving window, as
+    the network reported it (Instagram's ``content_publishing_limit``, Threads'
+    ``threads_publishing_limit``): ``total`` is read each time, never assumed."""
+
+    used: int
+    total: int
+    window_seconds: int = 24 * 3600
+
+    @property
+    def left(self) -> int:
+        return max(0, self.total - self.used)
+
+
 class Reporter(Protocol):
     """Where a publisher reports progress. The outbox turns these into DeliveryEvents and records
     :meth:`committing` in the store; the publisher MUST await it right before the request that
@@ -297,6 +316,19 @@ class Staging(Protocol):
         ...
 
 
+def as_story(account: Account) -> Account:
+    """``account`` as a Story delivery is made for it (its target kind STORY; a target id, such
+    as the Instagram account behind a Page, is kept)."""
+    from dataclasses import replace
+
+    named = f"{account.target_name} (Story)" if account.target_name else "Story"
+    return replace(account, target_kind=TargetKind.STORY.value, target_name=named)
+
+
+def is_story(account: Account) -> bool:
+    return account.target_kind == TargetKind.STORY.value
+
+
 class Publisher(abc.ABC):
     """Publishes stored posts to one network (or one of its instances).
 
@@ -309,6 +341,10 @@ class Publisher(abc.ABC):
     - ``stages_media``: the network fetches media from a public address instead of taking an
       upload, so the outbox hands the publisher a :class:`Staging` in
       ``self.staging``, and refuses a post with media before anything is sent when none is set up.
+    - ``posts_stories``: the publisher posts to the account's Story when the delivery's target
+      is ``TargetKind.STORY`` (:func:`as_story`); :meth:`limits` then gives the Story's limits.
+    - ``reads_quota``: the network tells how many API posts the account has left in its window;
+      :meth:`quota` reads it (the card shows it; providers.quotas keeps the last answer).
     """
 
     recovery: ClassVar[Recovery] = Recovery.CHECK
@@ -318,6 +354,8 @@ class Publisher(abc.ABC):
     # failure is classified by its HTTP status (providers.failures).
     error_rules: ClassVar[Mapping[str, Rule]] = {}
     stages_media: ClassVar[bool] = False
+    reads_quota: ClassVar[bool] = False
+    posts_stories: ClassVar[bool] = False
 
     def __init__(self, spec: NetworkSpec, client: httpx2.AsyncClient, staging: Staging | None = None) -> None:
         self.spec = spec
@@ -362,6 +400,12 @@ class Publisher(abc.ABC):
     ) -> PublishResult | None:
         """The post, if the network has it; None when it does not. Called only when the
         publisher declares it can (``recovery`` LOOKUP or ``can_lookup``)."""
+        return None
+
+    async def quota(self, account: Account, token: Token) -> Quota | None:
+        """The account's posting quota as the network reports it now; None when it did not say.
+        Raises PublishError for a failed answer. Called only when the publisher declares
+        ``reads_quota``."""
         return None
 
     def error_code(self, response: httpx2.Response) -> str | None:

@@ -14,6 +14,7 @@ from providers.spec import AuthKind, Availability, NetworkSpec
 from providers.store.models import AccountState
 
 if TYPE_CHECKING:
+    from providers.interface import Quota
     from providers.settings import Settings
     from providers.store import Account, Store
 
@@ -47,6 +48,9 @@ class Card:
     # Whole days until the first account's sign-in runs out, for networks that warn before it
     # does (``spec.warn_before_expiry_days``: LinkedIn's 60-day tokens); None otherwise.
     days_left: int | None = None
+    # The first account's posting quota as last read (providers.quotas), for networks whose
+    # publisher reports one (Instagram, Threads); None when unknown or older than its window.
+    quota: Quota | None = None
 
     @property
     def label(self) -> str:
@@ -132,7 +136,16 @@ def card_for(
         )
         ends = [a.expires_at for a in accounts if a.expires_at is not None]
         left = int((min(ends) - now) / timedelta(days=1)) if ends and warn_days else None
-        return Card(spec, CardState.LINKED, tuple(accounts), expiring_soon=soon, days_left=left)
+        from providers.quotas import remembered
+
+        return Card(
+            spec,
+            CardState.LINKED,
+            tuple(accounts),
+            expiring_soon=soon,
+            days_left=left,
+            quota=remembered(accounts[0]),
+        )
     if not networks.can_link(spec.id):  # before set-up: nothing invites work that cannot pay off
         return Card(spec, CardState.NOT_BUILT, (), not_built_reason(spec))
     reason = needs_setup(spec, settings, stored_secrets)

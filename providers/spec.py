@@ -44,6 +44,9 @@ class TargetKind(StrEnum):
     CHAT = "chat"
     LOCATION = "location"
     CHANNEL = "channel"
+    # A delivery to the account's Story rather than its feed (Instagram): kept in the delivery's
+    # target columns, so a scheduled Story stays one without a column of its own.
+    STORY = "story"
 
 
 class Availability(StrEnum):
@@ -179,8 +182,10 @@ class NetworkSpec:
     # in @BotFather); unlinking says it beside the settings page.
     revoke_by_hand: str = ""
     # Per-post options the network's API takes, offered on Upload: "visibility" (public, unlisted,
-    # private, direct), "content_warning" (text shown before the post; marks media sensitive).
+    # private, direct), "content_warning" (text shown before the post; marks media sensitive),
+    # "story" (to the account's Story instead of its feed, judged against ``story_media``).
     post_options: tuple[str, ...] = ()
+    story_media: MediaLimits | None = None  # what a Story takes, where the network has them
 
     @property
     def instance_example(self) -> str:

@@ -236,7 +236,7 @@ async def test_upload_lists_linked_accounts_with_auto_share(seeded: dict[str, in
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("u")
         await pilot.pause()
-        boxes = {b.id: b.value for b in app.screen.query("Checkbox")}  # type: ignore[attr-defined]
+        boxes = {b.id: b.value for b in app.screen.query("#upload-targets Checkbox")}  # type: ignore[attr-defined]
         # linked accounts only: the reconnect-needed Bluesky account is not offered
         assert boxes == {
             f"share-{seeded['mastodon']}": True,

@@ -113,6 +113,28 @@ def _sent_row(screen: Any) -> bool:
     return "http" in _rows(screen) or "ail" in _rows(screen)
 
 
+async def post_in_upload(app: LinkdeckApp, pilot: Any, media: Path, account: Account) -> Any:
+    """On Upload (u), ``media`` with a caption posted to ``account`` alone, until it is sent; the
+    Upload screen."""
+    await pilot.press("u")
+    assert await pause_until(pilot, lambda: type(app.screen).__name__ == "UploadScreen")
+    upload = app.screen
+    upload.choose(media)  # type: ignore[attr-defined]
+    await _settle(pilot)
+    upload.query_one("#upload-caption", TextArea).text = "Boats at the harbour"
+    for box in upload.query(Checkbox):
+        box.value = box.id == f"share-{account.id}"
+    await _settle(pilot)
+    post = upload.query_one("#upload-post")
+    assert not post.disabled, str(upload.query_one("#upload-verdicts").render())
+    post.focus()
+    await pilot.press("enter")
+    assert await pause_until(pilot, lambda: _sent_row(upload), 200, 0.05), _rows(upload)
+    [delivery] = app.ctx.store.deliveries()
+    assert delivery.state == DeliveryState.SENT, delivery.reason
+    return upload
+
+
 @pytest.mark.parametrize("spec", EVERY, ids=[s.id for s in EVERY])
 async def test_links_posts_and_unlinks_in_the_tui(
     spec: NetworkSpec, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -134,22 +156,8 @@ async def test_links_posts_and_unlinks_in_the_tui(
             shown = str(card(app, spec.id).render())  # the handle, cut with … where the card is narrow
             assert account.handle in shown or account.handle[:12] in shown, shown
 
-            await pilot.press("u")
-            assert await pause_until(pilot, lambda: type(app.screen).__name__ == "UploadScreen")
-            upload = app.screen
-            upload.choose(media)  # type: ignore[attr-defined]
-            await _settle(pilot)
-            upload.query_one("#upload-caption", TextArea).text = "Boats at the harbour"
-            for box in upload.query(Checkbox):
-                box.value = box.id == f"share-{account.id}"
-            await _settle(pilot)
-            post = upload.query_one("#upload-post")
-            assert not post.disabled, str(upload.query_one("#upload-verdicts").render())  # type: ignore[attr-defined]
-            post.focus()
-            await pilot.press("enter")
-            assert await pause_until(pilot, lambda: _sent_row(upload), 200, 0.05), _rows(upload)
+            upload = await post_in_upload(app, pilot, media, account)
             [delivery] = app.ctx.store.deliveries()
-            assert delivery.state == DeliveryState.SENT, delivery.reason
             assert delivery.url and delivery.url in _rows(upload)
 
             await app.run_action("switch_mode('accounts')")  # "a" (focus may be in a text box)

@@ -160,7 +160,6 @@ async def test_bluesky_links_with_handle_and_app_password_in_the_window(sandbox:
 
 
 async def test_linking_from_upload_turns_sharing_on(sandbox: Running) -> None:
-    from textual.widgets import Checkbox
 
     app = LinkdeckApp(Context(run_outbox=False))
     async with app.run_test(size=SIZE) as pilot:
@@ -190,6 +189,6 @@ async def test_linking_from_upload_turns_sharing_on(sandbox: Running) -> None:
         screen.query_one("#link-paste").focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is upload)
-        await wait_for(pilot, lambda: bool(upload.query(Checkbox)))
-        [box] = list(upload.query(Checkbox))
+        await wait_for(pilot, lambda: bool(upload.query("#upload-targets Checkbox")))
+        [box] = list(upload.query("#upload-targets Checkbox"))
         assert "Mastodon: @alice@mastodon.example" in str(box.label) and box.value

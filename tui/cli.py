@@ -107,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--brand", metavar="NAME", help="only this brand's accounts; without --to, all of them")
     p.add_argument("--caption", metavar="TEXT")
     p.add_argument(
+        "--story",
+        action="store_true",
+        help="to the Story of the accounts whose network has Stories (Instagram: one photo or video)",
+    )
+    p.add_argument(
         "--at",
         metavar="WHEN",
         help='when to publish, in local time: "in 2h", "09:00", "tomorrow 09:00", "fri 14:30"; '

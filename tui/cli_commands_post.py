@@ -229,6 +229,22 @@ class _Progress:
         print(f"\x1b[2K{event.describe()}", end=end, file=sys.stderr, flush=True)
 
 
+def as_stories(accounts: Sequence[Account]) -> list[Account]:
+    """``--story``: each account whose network posts Stories as a Story delivery; the others as
+    usual. Refused (exit 2) when none of them posts Stories."""
+    from providers.interface import as_story
+
+    def stories(network: str) -> bool:
+        return catalog.get(network).story_media is not None
+
+    if not any(stories(a.network) for a in accounts):
+        raise UsageError(
+            "--story: none of the chosen accounts' networks posts Stories (Instagram does); "
+            "leave --story out to post to the feed"
+        )
+    return [as_story(a) if stories(a.network) else a for a in accounts]
+
+
 def post(args: argparse.Namespace) -> int:
     from providers.outbox.checks import inspect_all
     from providers.settings import load
@@ -244,7 +260,10 @@ def post(args: argparse.Namespace) -> int:
     with Store.open() as store:
         brand = brand_option(store, args.brand)
         accounts = resolve_targets(store, args.to, scheduled=when is not None, brand=brand)
-        if not args.no_share:
+        if args.story:
+            # A Story stays on Instagram: the Page share is for feed posts.
+            accounts = as_stories(accounts)
+        elif not args.no_share:
             accounts = _with_shared(store, accounts, scheduled=when is not None)
         vault = Vault(load())
         if when is None:

@@ -14,19 +14,21 @@ so after a crash recovery knows whether the post may exist.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from providers.errors import KeyringUnavailable, LinkError, PublishError
-from providers.interface import Recovery
+from providers.interface import Recovery, TargetKind, as_story
 from providers.outbox.checks import inspect_all, problems
 from providers.outbox.events import EventKind
 from providers.store.models import AccountState, DeliveryState, HoldKind
 from providers.store.transitions import IllegalTransition
 
 if TYPE_CHECKING:
+    from providers.auth.types import Token
     from providers.interface import Publisher
     from providers.outbox.context import RunContext
     from providers.store import Account, Delivery, Post
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("linkdeck.outbox.send")
 
 PROGRESS_INTERVAL = 0.1  # seconds between two "uploading" events of one file
+QUOTA_READ_SECONDS = 5.0  # how long the quota read after a post may take before it is skipped
 WINDOW_MARGIN = 300.0  # resend with the same key only this long before the network forgets it
 
 # The event that ends an attempt, by the state the delivery was left in ("scheduled": a retry).
@@ -87,6 +90,8 @@ async def send(ctx: RunContext, delivery: Delivery) -> Delivery:
         return await _end(
             ctx, delivery, None, None, DeliveryState.HELD, reason=reason, hold_kind=HoldKind.UNLINKED
         )
+    if delivery.target_kind == TargetKind.STORY:  # a Story stays one whatever the account's target
+        account = as_story(account)
     publisher = ctx.publisher(delivery.network)
     stored = await ctx.db(store.post, delivery.post_id)
     post = stored.for_network(delivery.network) if stored is not None else None
@@ -152,6 +157,8 @@ async def send(ctx: RunContext, delivery: Delivery) -> Delivery:
             return await _end(ctx, delivery, account, publisher, DeliveryState.UNKNOWN, reason=message)
         surprise = PublishError("try_later", message, maybe_published=reporter.committed)
         return await _later(ctx, delivery, account, publisher, surprise, reporter)
+    if publisher.reads_quota:  # before the "sent" event, so a screen told of it shows the new count
+        await _note_quota(account, publisher, token)
     return await _end(
         ctx,
         delivery,
@@ -161,6 +168,21 @@ async def send(ctx: RunContext, delivery: Delivery) -> Delivery:
         remote_post_id=result.remote_post_id,
         url=result.url,
     )
+
+
+async def _note_quota(account: Account, publisher: Publisher, token: Token) -> None:
+    """After a post, the account's quota as the network now counts it, for its card
+    (providers.quotas). Best effort and briefly bounded: the post is made, and a crash here is
+    recovered as any crash after the creating request (the delivery is committed)."""
+    from providers.quotas import remember
+
+    try:
+        found = await asyncio.wait_for(publisher.quota(account, token), QUOTA_READ_SECONDS)
+    except Exception as exc:  # the post is made; a card's figure is not worth a failure
+        log.info("%s: no posting quota read after the post (%s)", account.network, type(exc).__name__)
+        return
+    if found is not None:
+        remember(account, found)
 
 
 def _within_window(ctx: RunContext, delivery: Delivery, publisher: Publisher) -> bool:

@@ -28,7 +28,8 @@ from providers.http import async_client
 from providers.media.judge import judge
 from providers.media.probe import inspect
 from providers.networks.instagram.link import InstagramSignIn
-from providers.networks.instagram.publish import InstagramPublisher, graph_code, quota
+from providers.networks.instagram.publish import InstagramPublisher, graph_code
+from providers.publishing.meta_quota import usage as quota
 from providers.settings import NetworkSettings, Settings
 from providers.store import Store
 from providers.vault import Vault
@@ -288,14 +289,25 @@ def test_link_no_browser_prints_the_documented_authorize_url(env: dict[str, str]
     assert "app-secret" not in address
 
 
-def test_a_reel_must_last_at_least_3_seconds_and_stories_are_said_not_built(tmp_path: Path) -> None:
+def test_a_reel_must_last_at_least_3_seconds_and_a_story_has_its_own_limits(tmp_path: Path) -> None:
     from tests.media_corpus import video
 
     instagram = catalog.get("instagram")
     assert judge(inspect(video(tmp_path / "reel.mp4", seconds=4.0)), instagram).ok
     short = judge(inspect(video(tmp_path / "blink.mp4", seconds=1.0)), instagram)
     assert [p.code for p in short.problems] == ["too_short"]
-    assert any("Stories are not built" in note for note in instagram.notes)
+    from dataclasses import replace
+
+    from providers.networks.instagram.spec import STORY_MEDIA
+    from tests.media_corpus import jpeg
+
+    story = replace(instagram, media=STORY_MEDIA)
+    tall = inspect(jpeg(tmp_path / "tall.jpg", (1080, 1920)))
+    assert judge(tall, story).ok and not judge(tall, instagram).ok  # 9:16: a Story, not the feed
+    wide = judge(inspect(jpeg(tmp_path / "wide.jpg", (1200, 800))), story)
+    assert [p.code for p in wide.problems] == ["aspect_ratio"]
+    long = judge(inspect(video(tmp_path / "long.mp4", (360, 640), seconds=61.0)), story)
+    assert [p.code for p in long.problems] == ["too_long"]
 
 
 @pytest.mark.parametrize(

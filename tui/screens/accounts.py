@@ -17,6 +17,8 @@ from tui.widgets.brand_select import BrandSelect
 from tui.widgets.network_card import NetworkCard
 
 CARD_MIN_WIDTH = 32
+QUOTA_FRESH_SECONDS = 60.0  # coming back to the grid asks again only for figures older than this
+QUOTA_FORCED = 0.0  # r (refresh) asks for every figure
 CARD_HEIGHT = 7  # a grid row (accounts.tcss: NetworkCard height and grid-rows)
 
 
@@ -57,6 +59,7 @@ class AccountsScreen(LinkdeckScreen[None]):
         # The keyring (D-Bus, ~90 ms of imports) is asked only once the first frame is up.
         self.set_timer(0.5, self._check_stored_secrets)
         self.query_one(BrandSelect).show_brands(self.app.ctx.store.brands())
+        self.set_timer(0.5, self._read_quotas)
         self._update_summary()
         first = self.query(NetworkCard).first()
         first.focus()
@@ -176,6 +179,7 @@ class AccountsScreen(LinkdeckScreen[None]):
 
     def action_refresh_cards(self) -> None:
         self.refresh_cards()
+        self._read_quotas(QUOTA_FORCED)
 
     def refresh_cards(self) -> None:
         self.query_one(BrandSelect).show_brands(self.app.ctx.store.brands())
@@ -184,8 +188,27 @@ class AccountsScreen(LinkdeckScreen[None]):
             self.query_one(f"#card-{card.spec.id}", NetworkCard).card = card
         self._update_summary()
 
+    @work(thread=True, exclusive=True, group="quotas", exit_on_error=False)
+    def _read_quotas(self, unless_newer_than: float = QUOTA_FRESH_SECONDS) -> None:
+        """Each linked account's posting quota from its network (Instagram, Threads), in a worker:
+        it waits on the keyring and the network. The cards show it once read."""
+        import asyncio
+
+        from providers.quotas import refresh_all
+
+        ctx = self.app.ctx
+        try:  # its own event loop, in this thread
+            found = asyncio.run(
+                refresh_all(store=ctx.store, vault=ctx.vault, unless_newer_than=unless_newer_than)
+            )
+        except Exception:  # a card's figure: the cards stay as they are
+            return
+        if found:
+            self.app.call_from_thread(self.refresh_cards)
+
     def on_screen_resume(self) -> None:
         # Coming back from a dialog or another mode: the store may have changed underneath.
         if self.is_mounted and self.query(NetworkCard):
             self.refresh_cards()
             self._check_stored_secrets()  # an API key may have been stored in a dialog
+            self._read_quotas()  # a link or a post since: its quota (a minute-old one is kept)

@@ -118,9 +118,17 @@ class UploadScreen(LinkdeckScreen[None]):
         return [a for a in self.app.ctx.store.accounts() if a.id in ids]
 
     def _selected_specs(self) -> list[NetworkSpec]:
+        """The ticked accounts' networks, a Story's limits in place of the feed's where "As a
+        Story" is ticked and the network has Stories."""
+        from dataclasses import replace
+
+        story = self._targets_pane.story
         seen: dict[str, NetworkSpec] = {}
         for account in self.selected_accounts():
-            seen.setdefault(account.network, catalog.get(account.network))
+            spec = catalog.get(account.network)
+            if story and spec.story_media is not None:
+                spec = replace(spec, media=spec.story_media)
+            seen.setdefault(account.network, spec)
         return list(seen.values())
 
     # Wiring --------------------------------------------------------------------------------------
@@ -189,7 +197,11 @@ class UploadScreen(LinkdeckScreen[None]):
 
     @on(PostRequested)
     def _post_requested(self, event: PostRequested) -> None:
+        from providers.interface import as_story
+
         accounts = self.selected_accounts()
+        if self._targets_pane.story:  # a Story delivery where the network has Stories
+            accounts = [as_story(a) if catalog.get(a.network).story_media else a for a in accounts]
         files = [str(self.chosen)] if self.chosen is not None else []
         alt = self._file_facts.alt_text
         draft = Draft(

@@ -12,6 +12,7 @@ from textual import work
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from providers.interface import Quota
 from providers.overview import Card, CardState
 from tui import prose
 from tui.messages import CardSelected
@@ -41,6 +42,13 @@ def days(count: int) -> str:
     return "less than a day" if count < 1 else f"{count} day{'s' if count != 1 else ''}"
 
 
+def quota_text(quota: Quota) -> str:
+    """ "posts left: 12/50", of the network's moving day (short: a card's text is ~22 columns
+    wide); a window other than a day is named."""
+    hours = quota.window_seconds // 3600
+    return f"posts left: {quota.left}/{quota.total}" + ("" if hours == 24 else f" ({hours} h)")
+
+
 def describe(card: Card) -> Text:
     account = card.account
     # Names and handles are cut with an ellipsis rather than wrapped mid-word.
@@ -64,6 +72,8 @@ def describe(card: Card) -> Text:
         text.append(
             f"\nexpires {when(account.expires_at)}{left}", style="bold" if card.expiring_soon else "dim"
         )
+    if card.quota is not None and card.state is CardState.LINKED:
+        text.append(f"\n{quota_text(card.quota)}", style="bold" if card.quota.left == 0 else "")
     return text
 
 

@@ -44,6 +44,9 @@ class TargetsPane(LinkdeckPane):
         with Horizontal(id="upload-options"):
             yield Select(VISIBILITIES, value="public", allow_blank=False, id="upload-visibility")
             yield Input(placeholder="Content warning (optional)", id="upload-cw")
+            story = Checkbox("As a Story (one photo or video)", id="upload-story")
+            story.display = False  # offered once an account whose network has Stories is ticked
+            yield story
         yield VerticalScroll(id="upload-targets")
         yield Button("Link another account…", id="upload-link")
 
@@ -103,7 +106,8 @@ class TargetsPane(LinkdeckPane):
 
     def ticked_ids(self) -> set[int]:
         """The store ids of the ticked accounts."""
-        return {int((c.id or "share-0").removeprefix("share-")) for c in self.query(Checkbox) if c.value}
+        ticks = self.query_one("#upload-targets", VerticalScroll).query(Checkbox)
+        return {int((c.id or "share-0").removeprefix("share-")) for c in ticks if c.value}
 
     @on(Checkbox.Changed)
     def _ticked(self, event: Checkbox.Changed) -> None:
@@ -121,6 +125,13 @@ class TargetsPane(LinkdeckPane):
         """Offer visibility and a content warning only when a ticked network's API takes them."""
         self.query_one("#upload-visibility").display = "visibility" in options
         self.query_one("#upload-cw").display = "content_warning" in options
+        self.query_one("#upload-story").display = "story" in options
+
+    @property
+    def story(self) -> bool:
+        """ "As a Story" is offered and ticked."""
+        box = self.query_one("#upload-story", Checkbox)
+        return bool(box.display and box.value)
 
     @property
     def visibility(self) -> str:
@@ -131,7 +142,9 @@ class TargetsPane(LinkdeckPane):
         return self.query_one("#upload-cw", Input).value.strip()
 
     def clear_warning(self) -> None:
+        """After a post: no content warning, and the next post goes to the feed again."""
         self.query_one("#upload-cw", Input).value = ""
+        self.query_one("#upload-story", Checkbox).value = False
 
     @on(Button.Pressed, "#upload-link")
     @work(exclusive=True, group="ask", exit_on_error=False)

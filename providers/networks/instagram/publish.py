@@ -17,12 +17,15 @@ networks-2026.md §0.2, §2a):
 
 Videos: a single video is a Reel (``media_type=REELS`` with ``video_url``; Meta publishes every
 single feed video as a Reel since 1 July 2023); in a carousel a video is a ``media_type=VIDEO``
-item (networks-2026.md §2a, as Postiz sends them). Stories are not built in this version.
+item (networks-2026.md §2a, as Postiz sends them). A Story (a delivery whose target is
+``TargetKind.STORY``) is one ``media_type=STORIES`` container with ``image_url`` or ``video_url``
+and no caption, judged against the spec's ``STORY_MEDIA`` (:meth:`limits`) before upload.
 Instagram has no text-only posts.
 
 Recovery: a container is not idempotent, but Meta refuses to publish one container twice; after
 a lost answer to ``media_publish`` the post is looked up (``Recovery.LOOKUP``): the account's
-newest media, one whose caption is the post's, made after the send started.
+newest media, one whose caption is the post's, made after the send started (for a Story, which
+has no caption: the account's live stories, one made after the send started).
 """
 
 from __future__ import annotations
@@ -37,13 +40,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from providers.errors import PublishError
 from providers.failures import Rule, from_exception
-from providers.interface import Publisher, PublishResult, Recovery, Reporter
+from providers.interface import Publisher, PublishResult, Quota, Recovery, Reporter, is_story
 from providers.publishing.answers import json_object as _json
+from providers.publishing.meta_quota import publishing_limit
 
 if TYPE_CHECKING:
     import httpx2
 
     from providers.auth.types import Token
+    from providers.spec import NetworkSpec
     from providers.store import Account, Delivery, Post
 
 API = "https://graph.instagram.com/v26.0"
@@ -132,6 +137,8 @@ def graph_words(body: Mapping[str, Any] | None) -> str | None:
 class InstagramPublisher(Publisher):
     recovery = Recovery.LOOKUP
     stages_media = True
+    reads_quota = True
+    posts_stories = True
     error_rules: ClassVar[Mapping[str, Rule]] = REASONS
     poll_delays: ClassVar[tuple[float, ...]] = POLL_DELAYS
 
@@ -155,6 +162,14 @@ class InstagramPublisher(Publisher):
     def profile_url(self, account: Account) -> str | None:
         return f"https://www.instagram.com/{account.handle.lstrip('@')}/"
 
+    async def limits(self, account: Account) -> NetworkSpec:
+        """A Story's own limits (one portrait photo or video) for a Story delivery."""
+        if is_story(account) and self.spec.story_media is not None:
+            from dataclasses import replace
+
+            return replace(self.spec, media=self.spec.story_media)
+        return self.spec
+
     @staticmethod
     def _auth(token: Token) -> dict[str, str]:
         return {"Authorization": f"Bearer {token.get('access_token', '')}"}
@@ -170,8 +185,13 @@ class InstagramPublisher(Publisher):
     ) -> PublishResult:
         name, user = self.name(account), account.remote_id
         photos = [Path(p) for p in post.media]
+        story = is_story(account)
         if not photos:
             raise PublishError("refused", f"{name} has no text-only posts: add a photo or a video.")
+        if story and len(photos) != 1:
+            raise PublishError(
+                "fix_media", f"{name}: a Story is one photo or one video; this post has {len(photos)}."
+            )
         if len(photos) > (self.spec.media.max_images or 10):
             raise PublishError(
                 "fix_media", f"{name}: a carousel has at most 10 photos; this post has {len(photos)}."
@@ -196,9 +216,12 @@ class InstagramPublisher(Publisher):
                     self.staging.staged(path, content_type=kind, progress=progress)
                 )
                 fields = {"video_url": url} if video else {"image_url": url}
-                if video:
-                    fields["media_type"] = "VIDEO" if carousel else "REELS"
-                fields.update({"is_carousel_item": "true"} if carousel else {"caption": post.caption})
+                if story:  # a Story takes no caption
+                    fields["media_type"] = "STORIES"
+                else:
+                    if video:
+                        fields["media_type"] = "VIDEO" if carousel else "REELS"
+                    fields.update({"is_carousel_item": "true"} if carousel else {"caption": post.caption})
                 children.append(
                     await self.container(name, user, token, fields, f"creating a container for {path.name}")
                 )
@@ -218,8 +241,11 @@ class InstagramPublisher(Publisher):
     def _progress(report: Reporter, index: int, count: int):  # type: ignore[no-untyped-def]
         return lambda sent, total: report.uploading(index, count, sent, total)
 
-    async def check_quota(self, name: str, user: str, token: Token) -> None:
-        """Refuse to send while the account's publishing quota is used up (read, not assumed)."""
+    async def quota(self, account: Account, token: Token) -> Quota | None:
+        """The account's quota as Instagram reports it now (``quota_total`` read, not assumed)."""
+        return await self.read_quota(self.name(account), account.remote_id, token)
+
+    async def read_quota(self, name: str, user: str, token: Token) -> Quota | None:
         what = "reading the publishing quota"
         try:
             response = await self.client.get(
@@ -231,12 +257,16 @@ class InstagramPublisher(Publisher):
             raise from_exception(exc, name, what) from None
         if response.status_code != 200:
             raise self.refused(response, name, what)
-        used, total = quota(_json(response))
-        if used is not None and total is not None and used >= total:
+        return publishing_limit(_json(response))
+
+    async def check_quota(self, name: str, user: str, token: Token) -> None:
+        """Refuse to send while the account's publishing quota is used up (read, not assumed)."""
+        found = await self.read_quota(name, user, token)
+        if found is not None and found.left == 0:
             raise PublishError(
                 "try_later",
-                f"{name}: the account has published {used} of its {total} API posts in the last 24 "
-                "hours (Instagram's limit); linkdeck tries again later.",
+                f"{name}: the account has published {found.used} of its {found.total} API posts in "
+                "the last 24 hours (Instagram's limit); linkdeck tries again later.",
                 retry_after=QUOTA_WAIT,
             )
 
@@ -345,9 +375,10 @@ class InstagramPublisher(Publisher):
         minute's grace for clock skew)."""
         name, user = self.name(account), account.remote_id
         what = "looking for the post"
+        story = is_story(account)
         try:
             response = await self.client.get(
-                f"{API}/{user}/media",
+                f"{API}/{user}/{'stories' if story else 'media'}",
                 params={"fields": "id,caption,media_type,permalink,timestamp", "limit": "25"},
                 headers=self._auth(token),
             )
@@ -361,7 +392,8 @@ class InstagramPublisher(Publisher):
             if not isinstance(found, dict) or not isinstance(found.get("id"), str | int):
                 continue
             made = graph_time(found.get("timestamp"))
-            if made is not None and made >= since and (found.get("caption") or "") == post.caption:
+            same = story or (found.get("caption") or "") == post.caption  # a Story has no caption
+            if made is not None and made >= since and same:
                 link = found.get("permalink")
                 return PublishResult(str(found["id"]), link if isinstance(link, str) else None)
         return None
@@ -395,19 +427,6 @@ def regain_minutes(header: str | None) -> int:
         if isinstance(item, dict)
     ]
     return max([m for m in found if isinstance(m, int) and not isinstance(m, bool)] or [0])
-
-
-def quota(body: Mapping[str, Any] | None) -> tuple[int | None, int | None]:
-    """(quota_usage, config.quota_total) of a content_publishing_limit answer."""
-    data = body.get("data") if isinstance(body, Mapping) else None
-    first = data[0] if isinstance(data, list) and data and isinstance(data[0], Mapping) else {}
-    used = first.get("quota_usage")
-    config = first.get("config")
-    total = config.get("quota_total") if isinstance(config, Mapping) else None
-    return (
-        used if isinstance(used, int) and not isinstance(used, bool) else None,
-        total if isinstance(total, int) and not isinstance(total, bool) else None,
-    )
 
 
 def graph_time(value: Any) -> datetime | None:

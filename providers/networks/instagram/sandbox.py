@@ -20,8 +20,9 @@ networks-2026.md §0–2):
   8 MB 2207004, an aspect outside 4:5–1.91:1 36003/2207009 (the reported payload). Carousel items
   take ``is_carousel_item=true``; the carousel ``media_type=CAROUSEL`` with 2–10 ``children``.
   ``media_type=REELS`` with ``video_url`` (a single video) and ``VIDEO`` carousel items are
-  fetched too (an MP4/MOV ``ftyp`` box, at most 300 MB, else 2207026); Stories are refused here
-  (linkdeck does not send them in this version);
+  fetched too (an MP4/MOV ``ftyp`` box, at most 300 MB, else 2207026); ``media_type=STORIES``
+  with ``image_url`` or ``video_url`` (fetched and checked the same way, any aspect: Instagram
+  fits a Story to the screen) makes a Story, listed by ``GET /{ig-user-id}/stories``, not /media;
 - ``GET /v26.0/{container}?fields=status_code,status``: IN_PROGRESS for ``processing_polls``
   reads, then FINISHED (or the ``container_status`` setting: ERROR with an error text, EXPIRED);
 - ``POST /v26.0/{ig-user-id}/media_publish?creation_id``: refused (9007/2207027 "Media ID is not
@@ -100,7 +101,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 class Container:
     id: str
     user: str
-    kind: str  # IMAGE, VIDEO (a carousel item), REELS, CAROUSEL
+    kind: str  # IMAGE, VIDEO (a carousel item), REELS, CAROUSEL, STORIES
     caption: str
     children: list[str] = field(default_factory=list)
     carousel_item: bool = False
@@ -117,6 +118,7 @@ class Media:
     items: int
     created: float
     shortcode: str
+    story: bool = False
 
 
 class InstagramOAuth(OAuthServer):
@@ -236,6 +238,7 @@ class InstagramServer(Emulator):
         r.add("GET", f"{v}/me", self.me)
         r.add("POST", f"{v}/{{user}}/media", self.create_container)
         r.add("GET", f"{v}/{{user}}/media", self.list_media)
+        r.add("GET", f"{v}/{{user}}/stories", self.list_stories)
         r.add("POST", f"{v}/{{user}}/media_publish", self.publish)
         r.add("GET", f"{v}/{{user}}/content_publishing_limit", self.publishing_limit)
         r.add("GET", f"{v}/{{node}}", self.node)
@@ -447,13 +450,22 @@ class InstagramServer(Emulator):
             if refused is not None:
                 return refused
             made = Container(self.new_id(), user.id, kind, "" if is_item else caption, carousel_item=is_item)
-        else:  # STORIES: not sent by linkdeck in this version
+        elif kind == "STORIES":
+            photo, video = call.text("image_url"), call.text("video_url")
+            if bool(photo) == bool(video):  # this emulator's wording
+                return graph_error(400, "A story needs one image_url or one video_url.", 100)
+            refused = await (self.fetch_photo(photo, story=True) if photo else self.fetch_video(video))
+            if refused is not None:
+                return refused
+            made = Container(self.new_id(), user.id, kind, "")
+        else:
             return graph_error(400, f"The media type {kind} is not emulated here.", 100)
         self.world.containers[made.id] = made
         return json_reply({"id": made.id})
 
-    async def fetch_photo(self, url: str | None) -> web.Response | None:
-        """Fetch the photo as Meta does when the container is made; the refusal, or None."""
+    async def fetch_photo(self, url: str | None, *, story: bool = False) -> web.Response | None:
+        """Fetch the photo as Meta does when the container is made; the refusal, or None. A
+        Story's photo may have any aspect (Instagram fits it to the screen)."""
         if not url or not url.startswith(("https://", "http://")):
             return graph_error(400, "The image_url parameter is required.", 100)
         try:
@@ -472,7 +484,7 @@ class InstagramServer(Emulator):
         if size is None:
             return graph_error(400, "The image format is not supported.", 9004, 2207005)
         width, height = size
-        if height == 0 or not 0.8 <= width / height <= 1.91:
+        if height == 0 or (not story and not 0.8 <= width / height <= 1.91):
             return graph_error(400, "The aspect ratio is not supported.", 36003, 2207009)  # reported
         return None
 
@@ -569,8 +581,16 @@ class InstagramServer(Emulator):
         container.published = True
         items = len(container.children) or 1
         kind = {"CAROUSEL": "CAROUSEL_ALBUM", "REELS": "VIDEO"}.get(container.kind, "IMAGE")
+        story = container.kind == "STORIES"
         media = Media(
-            self.new_id(), user.id, kind, container.caption, items, self.clock.now(), secrets.token_urlsafe(8)
+            self.new_id(),
+            user.id,
+            kind,
+            container.caption,
+            items,
+            self.clock.now(),
+            secrets.token_urlsafe(8),
+            story=story,
         )
         self.world.media.append(media)
         return json_reply({"id": media.id})
@@ -580,20 +600,36 @@ class InstagramServer(Emulator):
         return len([m for m in self.world.media if m.user == user_id and m.created >= since])
 
     def media_json(self, media: Media) -> dict[str, Any]:
+        user = people.user_by_id(media.user)
+        link = (
+            f"https://www.instagram.com/stories/{user.username if user else 'user'}/{media.id}/"
+            if media.story
+            else f"https://www.instagram.com/p/{media.shortcode}/"
+        )
         return {
             "id": media.id,
             "caption": media.caption,
             "media_type": media.kind,
-            "permalink": f"https://www.instagram.com/p/{media.shortcode}/",
+            "media_product_type": "STORY" if media.story else "FEED",
+            "permalink": link,
             "timestamp": iso(media.created),
         }
 
-    async def list_media(self, call: Call) -> web.Response:
+    async def list_stories(self, call: Call) -> web.Response:
+        """The account's stories of the last 24 hours, newest first."""
+        return await self.list_media(call, stories=True)
+
+    async def list_media(self, call: Call, stories: bool = False) -> web.Response:
         signed = self.owner(call, publishing=False)
         if isinstance(signed, web.Response):
             return signed
         _, user = signed
-        mine = [self.media_json(m) for m in reversed(self.world.media) if m.user == user.id]
+        since = self.clock.now() - 86400 if stories else 0.0
+        mine = [
+            self.media_json(m)
+            for m in reversed(self.world.media)
+            if m.user == user.id and m.story == stories and m.created >= since
+        ]
         limit = max(1, min(100, int(call.text("limit") or 25)))
         return json_reply({"data": mine[:limit], "paging": {}})
 

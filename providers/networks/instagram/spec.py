@@ -18,6 +18,27 @@ IGD = "developers.facebook.com/documentation/instagram-platform"
 PZ = "gitroomhq/postiz-app@74b01ad libraries/nestjs-libraries/src/integrations/social"
 AY = "ayrshare.com/docs/media-guidelines/instagram (3P)"
 
+# A Story: one photo or one video, shown full-screen at 9:16 (recommended by Meta and Ayrshare).
+# linkdeck's rule, checked before upload: portrait, from 1:2 (a tall phone screen) to 4:5; a
+# wider picture would be cut to a strip of itself. Video: 3-60 s, 100 MB (unverified: Meta's
+# Story video specs as commonly quoted; the API's own page is not in the reference).
+STORY_MEDIA = MediaLimits(
+    text_only=False,
+    max_images=1,
+    max_videos=1,
+    image_formats=("jpeg",),
+    image_max_bytes=8_000_000,
+    image_min_aspect=0.5,
+    image_max_aspect=0.8,
+    image_min_width=320,
+    video_formats=("mp4", "mov"),
+    video_max_bytes=100_000_000,
+    video_min_seconds=3,
+    video_max_seconds=60,
+    video_min_aspect=0.5,
+    video_max_aspect=0.8,
+)
+
 # Route A ("Instagram API with Instagram Login"): no Facebook Page needed.
 SPEC = NetworkSpec(
     id="instagram",
@@ -58,6 +79,8 @@ SPEC = NetworkSpec(
     ),
     caption=CaptionLimits(max_length=2200, counting=CaptionCounting.CHARS, max_hashtags=30),
     targets=(TargetKind.INSTAGRAM_ACCOUNT,),
+    post_options=("story",),
+    story_media=STORY_MEDIA,
     token_lifetime="60 days, refreshed automatically (a token must be at least 24 hours old to refresh)",
     access_token_seconds=60 * 24 * 3600,
     warn_before_expiry_days=7,
@@ -69,8 +92,12 @@ SPEC = NetworkSpec(
         "Instagram fetches each photo from a public https address: linkdeck stages it in your own "
         "S3-compatible bucket ([staging] in config.toml) for the moment it takes, then deletes it. "
         "Without [staging], posts are refused before anything is sent.",
-        "Photos, carousels (2–10 photos or videos) and Reels (a single video is published as a "
-        "Reel) are built. Stories are not built in this version.",
+        "Photos, carousels (2–10 photos or videos), Reels (a single video is published as a "
+        "Reel) and Stories (one photo or video: Upload's *As a Story*, or `linkdeck post --story`) "
+        "are built.",
+        "A Story is shown full-screen at 9:16 (recommended): linkdeck takes portrait pictures from "
+        "1:2 to 4:5 and videos of 3–60 seconds up to 100 MB, checked before upload. A Story has "
+        "no caption: the text is not sent.",
         "Photos: JPEG, up to 8 MB, aspect ratio between 4:5 (portrait) and 1.91:1 (landscape), "
         "320–1440 px wide (Upload resizes a wider photo with one key). A carousel has 2–10 photos.",
         "Captions: up to 2,200 characters and 30 hashtags.",
@@ -78,7 +105,8 @@ SPEC = NetworkSpec(
         "that route is not built in this version: this card uses Instagram Login, which needs no Page.",
         "The sign-in lasts 60 days; linkdeck renews it when posting in its last 30 days (Meta renews "
         "tokens at least a day old). The card shows the days left and turns amber the last week.",
-        "At most 50 posts per account in any 24 hours (the total is read from Instagram before each post).",
+        "At most 50 posts per account in any 24 hours (the total is read from Instagram before each "
+        "post); the card shows the posts left, read after linking, after each post and on refresh (r).",
         "Meta may refuse http redirect addresses for this app (unverified); if so, link Instagram "
         "while the app is in Development mode or paste the final address back into linkdeck.",
     ),
@@ -129,7 +157,9 @@ SPEC = NetworkSpec(
         "renewal": f"{PZ}/instagram.standalone.provider.ts (refresh_access_token, ig_refresh_token); "
         "30 days ahead is linkdeck's decision",
         "video": f"a single video as REELS, carousel videos as VIDEO items ({PZ}/instagram.provider.ts; "
-        "networks-2026.md §2a); Stories not built in this version",
+        "networks-2026.md §2a); Stories as media_type=STORIES (networks.md §2, Postiz)",
+        "stories": f"{IGP}/content-publishing/ (STORIES containers); 9:16 recommended ({AY}, Reels); "
+        "1:2–4:5, 3–60 s, 100 MB: linkdeck's rule (unverified against Meta's Story specs)",
         "brand_color": "simple-icons/simple-icons@34c2250 data/simple-icons.json (not in networks.md)",
     },
 )

@@ -40,9 +40,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from providers.errors import PublishError
 from providers.failures import Rule, from_exception
-from providers.interface import Publisher, PublishResult, Recovery, Reporter
+from providers.interface import Publisher, PublishResult, Quota, Recovery, Reporter
 from providers.publishing.answers import json_object as _json
 from providers.publishing.answers import moment as _when
+from providers.publishing.meta_quota import publishing_limit
 
 if TYPE_CHECKING:
     import httpx2
@@ -67,6 +68,7 @@ def graph_error(response: httpx2.Response) -> Mapping[str, Any]:
 class ThreadsPublisher(Publisher):
     recovery = Recovery.LOOKUP
     stages_media = True
+    reads_quota = True
     # Seconds between looks at a container's status (about five minutes in all).
     poll_delays: ClassVar[tuple[float, ...]] = (0.5, 1, 2, 4, 8, 15, 30, 30, 30, 30, 30, 30, 60, 60)
     # Seconds before publishing the same container again after 4279009 (Threads not ready yet,
@@ -200,6 +202,18 @@ class ThreadsPublisher(Publisher):
                     f"{name} takes photos (JPEG, PNG) and videos (MP4, MOV); {Path(item).name} is neither.",
                 )
 
+    async def quota(self, account: Account, token: Token) -> Quota | None:
+        """The account's quota as Threads reports it now (250 posts a day today, read each time)."""
+        body = await self._call(
+            "GET",
+            f"{API}/{account.remote_id}/threads_publishing_limit",
+            self.name(account),
+            "reading the posting quota",
+            token,
+            params={"fields": "quota_usage,config"},
+        )
+        return publishing_limit(body)
+
     async def check_quota(self, name: str, user: str, token: Token) -> None:
         """Try later, before anything is created, when the 24-hour quota is used up. A quota that
         cannot be read does not stop the post (Threads refuses it then if it must)."""
@@ -216,12 +230,12 @@ class ThreadsPublisher(Publisher):
             if error.kind == "reconnect":
                 raise
             return
-        used, total = quota(body)
-        if used is not None and total is not None and used >= total:
+        found = publishing_limit(body)
+        if found is not None and found.left == 0:
             raise PublishError(
                 "try_later",
-                f"{name}: this account has made {used} of its {total} posts for the last 24 hours "
-                "(Threads' limit for apps); linkdeck tries again in an hour.",
+                f"{name}: this account has made {found.used} of its {found.total} posts for the last "
+                "24 hours (Threads' limit for apps); linkdeck tries again in an hour.",
                 retry_after=QUOTA_WAIT,
             )
 
@@ -370,19 +384,6 @@ def _progress(report: Reporter | None, index: int, count: int) -> Callable[[int,
     if report is None:
         return None
     return lambda sent, total: report.uploading(index, count, sent, total)
-
-
-def quota(body: Mapping[str, Any]) -> tuple[int | None, int | None]:
-    """(posts used, posts allowed) from a ``threads_publishing_limit`` answer; None where absent."""
-    data = body.get("data")
-    first = data[0] if isinstance(data, list) and data and isinstance(data[0], Mapping) else {}
-    used = first.get("quota_usage")
-    config = first.get("config")
-    total = config.get("quota_total") if isinstance(config, Mapping) else None
-    return (
-        used if isinstance(used, int) and not isinstance(used, bool) else None,
-        total if isinstance(total, int) and not isinstance(total, bool) else None,
-    )
 
 
 def _iso(value: object) -> object:
