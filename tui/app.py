@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -16,6 +17,9 @@ from providers.http import sandbox_url
 from tui.context import Context
 from tui.messages import OutboxUnavailable, ScheduledPostProblem, ScheduledPostSent
 from tui.screens.accounts import AccountsScreen
+
+if TYPE_CHECKING:
+    from providers.brokers import Route
 
 
 def _upload() -> Screen[None]:
@@ -80,14 +84,18 @@ class LinkdeckApp(App[None]):
         yield from super().get_system_commands(screen)
         yield from commands(self)
 
-    def start_link(self, network_id: str, instance: str | None = None) -> None:
-        """Open the Link window; the cards refresh when it closes (linked or not)."""
+    def start_link(self, network_id: str, instance: str | None = None, via: Route | None = None) -> None:
+        """Open the Link window (``via``: through that broker); the cards refresh when it closes
+        (linked or not)."""
         from providers import catalog, linking
         from providers.errors import LinkdeckError
         from tui.dialogs.link import LinkScreen
 
+        if via is not None and via.refused:  # offered by the broker, but not here: say why
+            self.notify(via.refused, title=via.label, severity="warning", timeout=12)
+            return
         try:
-            linking.check_linkable(network_id, self.ctx.settings)
+            linking.check_linkable(via.broker.id if via else network_id, self.ctx.settings)
         except LinkdeckError as exc:
             self.notify(str(exc), title="Link", severity="warning", timeout=8)
             return
@@ -96,7 +104,7 @@ class LinkdeckApp(App[None]):
             self.notify(self.keyring_problem, title=f"Link {name}", severity="error", timeout=20)
             return
         # Screens showing accounts refresh themselves when this window closes (on_screen_resume).
-        self.push_screen(LinkScreen(network_id, instance))
+        self.push_screen(LinkScreen(network_id, instance, via))
 
     def notify(
         self,

@@ -26,13 +26,20 @@ def link_epilog() -> str:
     from providers.spec import AuthKind
 
     brokers = [spec for spec in catalog.all_networks() if spec.auth is AuthKind.API_KEY]
-    lines = [
-        f"{spec.name} route: `linkdeck config set-secret {spec.id}` (your {spec.name} API key), then "
-        f"`linkdeck link {spec.id}`: it asks for a profile (brand) title and the network to link, and "
-        f"shows {spec.name}'s linking page. {spec.summary} Each network linked that way is its own "
-        f"account: `post --to {spec.id}` posts to all of them, `--to {spec.id}:HANDLE` to one."
-        for spec in brokers
-    ]
+    lines = []
+    for spec in brokers:
+        lines.append(
+            f"{spec.name} route: `linkdeck config set-secret {spec.id}` (your {spec.name} API key), then "
+            f"`linkdeck link {spec.id}`: it asks for a profile (brand) title and the network to link, "
+            f"and shows {spec.name}'s linking page. {spec.summary} Each network linked that way is its "
+            f"own account: `post --to {spec.id}` posts to all of them, `--to {spec.id}:HANDLE` to one."
+        )
+        if spec.broker is not None:
+            example = next(iter(spec.broker.offers), "NETWORK")
+            lines.append(
+                f"Or from the network's side: `linkdeck link {example} --via {spec.id}` (the same, "
+                f"with the network already chosen). Through {spec.name}: {', '.join(spec.broker.offers)}."
+            )
     return "\n".join(lines)
 
 
@@ -76,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("network", metavar="NETWORK")
     p.add_argument("--instance", metavar="URL", help="server address for per-instance networks")
     p.add_argument("--no-browser", action="store_true", help="print the URL, read the redirect URL or code")
+    p.add_argument(
+        "--via",
+        metavar="BROKER",
+        help="link NETWORK through a broker's linking page with its API key (the brokers: below)",
+    )
 
     p = add("unlink", "revoke and forget an account; its scheduled posts are held")
     p.add_argument("network", metavar="NETWORK")

@@ -16,7 +16,7 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING
 
-from providers import catalog, instances
+from providers import brokers, catalog, instances
 from providers.errors import CallbackRejected, LinkError, UsageError
 from providers.linking.steps import (
     AskFields,
@@ -56,9 +56,21 @@ async def _link(args: argparse.Namespace, settings: Settings, store: Store, vaul
     from providers.linking import begin_link
 
     spec = catalog.get(args.network)
+    preset: dict[str, str] = {}
+    network_name = spec.name
+    if getattr(args, "via", None):  # through a broker: its sign-in, with this network already chosen
+        route = brokers.route(spec.id, args.via)
+        spec, preset = route.broker, route.preset
+        network_name = f"{network_name} via {spec.name}"
     opener = _open_browser if not args.no_browser and may_launch_browser() else None
     session = await begin_link(
-        spec.id, settings=settings, store=store, vault=vault, instance=args.instance, open_browser=opener
+        spec.id,
+        settings=settings,
+        store=store,
+        vault=vault,
+        instance=args.instance,
+        open_browser=opener,
+        preset=preset,
     )
     try:
         linked = await Renderer(session).run()
@@ -68,7 +80,7 @@ async def _link(args: argparse.Namespace, settings: Settings, store: Store, vaul
     account = linked.account
     where = f" ({instances.instance_label(account.instance)})" if account.instance else ""
     name = f" ({account.display_name})" if account.display_name else ""
-    print(f"Linked {account.handle}{name} on {spec.name}{where}")
+    print(f"Linked {account.handle}{name} on {network_name}{where}")
     if linked.released_text:
         print(linked.released_text)
     return 0
