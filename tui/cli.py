@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="link NETWORK through a broker's linking page with its API key (the brokers: below)",
     )
 
+    p = add("import-history", "import linked accounts' post histories (Ayrshare's) into Posts, once each")
+    p.add_argument("network", metavar="NETWORK", nargs="?", help="only this network's accounts")
+    p.add_argument("--json", action="store_true", help="one JSON document")
+
     p = add("unlink", "revoke and forget an account; its scheduled posts are held")
     p.add_argument("network", metavar="NETWORK")
     p.add_argument("--account", metavar="ID", help="which account (id or handle) when several are linked")
@@ -266,6 +270,7 @@ HANDLERS: dict[str | None, Handler] = {
     "doctor": _doctor,
     "config": _config,
     "keys": lambda args: __import__("tui.cli_keys", fromlist=["keys"]).keys(args),
+    "import-history": lambda args: __import__("tui.cli_history", fromlist=["x"]).import_history(args),
 }
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from providers import brokers, catalog, instances
 from providers.errors import CallbackRejected, LinkError, UsageError
+from providers.history import has_history, import_history
 from providers.linking.steps import (
     AskFields,
     AskInstance,
@@ -83,6 +84,9 @@ async def _link(args: argparse.Namespace, settings: Settings, store: Store, vaul
     print(f"Linked {account.handle}{name} on {network_name}{where}")
     if linked.released_text:
         print(linked.released_text)
+    if has_history(account.network):  # what was posted there before: into Posts, once
+        report = await import_history(store, vault, account.network)
+        print(report.summary())
     return 0
 
 

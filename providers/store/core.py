@@ -30,6 +30,7 @@ from providers.store import posts as _posts
 from providers.store.account_api import AccountMethods
 from providers.store.apps import RegisteredApp
 from providers.store.delivery_api import DeliveryMethods
+from providers.store.imports import ImportMethods
 from providers.store.models import (
     Account,
     CachedAvatar,
@@ -52,7 +53,7 @@ def _configured_past_due() -> str:
         return "ask"
 
 
-class Store(AccountMethods, DeliveryMethods, SecretMethods):
+class Store(AccountMethods, DeliveryMethods, ImportMethods, SecretMethods):
     def __init__(
         self, conn: sqlite3.Connection, path: Path, past_due_policy: Callable[[], str] | None = None
     ) -> None:

@@ -83,7 +83,10 @@ SPEC = NetworkSpec(
         "with that network already chosen; its card then shows it linked via Ayrshare.",
         "Not through Ayrshare: Tumblr, Flickr and Foursquare (Ayrshare does not offer them), and X "
         "(since 2026-03-31 it needs your own X app keys, which linkdeck does not send yet).",
-        "Not built yet: importing Ayrshare's post history, the Primary Profile (linkdeck always "
+        "Ayrshare's post history is imported into Posts (marked imported, with each network's link) "
+        "after linking and on demand (Posts' i key, `linkdeck import-history`); posts linkdeck sent "
+        "through Ayrshare are recognised by their Ayrshare id and not imported again.",
+        "Not built yet: the Primary Profile (linkdeck always "
         "uses a User Profile), per-network options (YouTube or Reddit titles), scheduling at "
         "Ayrshare (linkdeck schedules itself).",
         "Ayrshare's real linking page needs your Business plan's domain and private key: set "
