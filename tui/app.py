@@ -20,6 +20,7 @@ from tui.screens.accounts import AccountsScreen
 
 if TYPE_CHECKING:
     from providers.brokers import Route
+    from providers.store import Account
 
 
 def _upload() -> Screen[None]:
@@ -104,7 +105,32 @@ class LinkdeckApp(App[None]):
             self.notify(self.keyring_problem, title=f"Link {name}", severity="error", timeout=20)
             return
         # Screens showing accounts refresh themselves when this window closes (on_screen_resume).
-        self.push_screen(LinkScreen(network_id, instance, via))
+        self.push_screen(LinkScreen(network_id, instance, via), self._linked)
+
+    def _linked(self, account: Account | None) -> None:
+        """After a link: what the account's network already has in its post history (Ayrshare's)
+        goes into Posts, once (providers.history), in the background."""
+        from providers.history import has_history
+
+        if account is not None and has_history(account.network):
+            # exit_on_error off: a history that cannot be read never ends the app (it is a nicety).
+            self.run_worker(
+                self._import_history(account.network),
+                group="import-history",
+                exclusive=True,
+                exit_on_error=False,
+            )
+
+    async def _import_history(self, network_id: str) -> None:
+        from providers.history import import_history
+
+        report = await import_history(self.ctx.store, self.ctx.vault, network_id)
+        if report.imported or report.problems:
+            self.notify(
+                report.summary(),
+                title="Post history",
+                severity="warning" if report.problems else "information",
+            )
 
     def notify(
         self,
