@@ -4,12 +4,12 @@ settings and the store. Cheap by design (no keyring, no network) because it runs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from providers import catalog, clock, networks
+from providers import brokers, catalog, clock, networks
 from providers.spec import AuthKind, Availability, NetworkSpec
 from providers.store.models import AccountState
 
@@ -51,6 +51,9 @@ class Card:
     # The first account's posting quota as last read (providers.quotas), for networks whose
     # publisher reports one (Instagram, Threads); None when unknown or older than its window.
     quota: Quota | None = None
+    # The brokers this network can be linked through now (their key is set up), and those that
+    # would but cannot here, with why ("Link via Ayrshare" on the card's details).
+    routes: tuple[brokers.Route, ...] = ()
 
     @property
     def label(self) -> str:
@@ -61,6 +64,10 @@ class Card:
     @property
     def account(self) -> Account | None:
         return self.accounts[0] if self.accounts else None
+
+    def via(self, account: Account) -> str:
+        """The broker's name when ``account`` is this network linked through one ('' otherwise)."""
+        return "" if account.network == self.spec.id else catalog.get(account.network).name
 
 
 def not_built_reason(spec: NetworkSpec) -> str:
@@ -120,6 +127,21 @@ def card_for(
     now: datetime,
     stored_secrets: frozenset[str] = frozenset(),
 ) -> Card:
+    """The card of ``spec`` with its ``accounts``: its own, then those linked through a broker."""
+    card = _card_for(spec, settings, accounts, now, stored_secrets)
+    routes = tuple(
+        r for r in brokers.routes_to(spec.id) if not needs_setup(r.broker, settings, stored_secrets)
+    )
+    return replace(card, routes=routes) if routes else card
+
+
+def _card_for(
+    spec: NetworkSpec,
+    settings: Settings,
+    accounts: list[Account],
+    now: datetime,
+    stored_secrets: frozenset[str],
+) -> Card:
     if spec.availability is not Availability.AVAILABLE and not (
         accounts or legacy_open(spec, settings, stored_secrets)
     ):
@@ -129,13 +151,14 @@ def card_for(
         if broken:
             reason = broken[0].state_reason or "the token expired"
             return Card(spec, CardState.RECONNECT, tuple(accounts), reason)
-        warn_days = spec.warn_before_expiry_days
-        soon = bool(
-            warn_days
-            and any(a.expires_at and a.expires_at - now < timedelta(days=warn_days) for a in accounts)
+        # A network linked through a broker warns as the broker says (Ayrshare: a week before).
+        warn = {a.id: catalog.get(a.network).warn_before_expiry_days for a in accounts}
+        soon = any(
+            a.expires_at and warn[a.id] and a.expires_at - now < timedelta(days=warn[a.id] or 0)
+            for a in accounts
         )
-        ends = [a.expires_at for a in accounts if a.expires_at is not None]
-        left = int((min(ends) - now) / timedelta(days=1)) if ends and warn_days else None
+        ends = [a.expires_at for a in accounts if a.expires_at is not None and warn[a.id]]
+        left = int((min(ends) - now) / timedelta(days=1)) if ends else None
         from providers.quotas import remembered
 
         return Card(
@@ -165,8 +188,14 @@ def cards(
     """One card per network; with ``brand_id``, as if that brand's accounts were the only ones."""
     now = now or clock.now()
     by_network: dict[str, list[Account]] = {}
+    brokered: dict[str, list[Account]] = {}
     for account in store.accounts() if brand_id is None else store.accounts_in(brand_id):
         by_network.setdefault(account.network, []).append(account)
+        through = brokers.network_of(account)
+        if through is not None:  # also on the card of the network it posts to, after its own
+            brokered.setdefault(through, []).append(account)
+    for network, extra in brokered.items():
+        by_network.setdefault(network, []).extend(extra)
     return [
         card_for(spec, settings, by_network.get(spec.id, []), now, stored_secrets)
         for spec in catalog.all_networks()

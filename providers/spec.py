@@ -8,6 +8,7 @@ reference marks unverified say so in their citation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -145,6 +146,22 @@ class CaptionLimits:
 
 
 @dataclass(frozen=True)
+class BrokerRoutes:
+    """What a broker (a service that links and posts to other networks for the user, with one key
+    of its own) offers: the networks it links, by linkdeck id, each with the broker's own name for
+    it (what its sign-in's ``network_field`` is given, so that card's link skips that question); and the
+    networks it could but will not link here, with why (said on that network's card)."""
+
+    network_field: str
+    offers: Mapping[str, str]
+    refused: Mapping[str, str] = field(default_factory=dict)
+
+    def network_of(self, platform: str) -> str | None:
+        """The linkdeck network an account posting to the broker's ``platform`` is on."""
+        return next((network for network, named in self.offers.items() if named == platform), None)
+
+
+@dataclass(frozen=True)
 class NetworkSpec:
     id: str
     name: str
@@ -186,6 +203,8 @@ class NetworkSpec:
     # "story" (to the account's Story instead of its feed, judged against ``story_media``).
     post_options: tuple[str, ...] = ()
     story_media: MediaLimits | None = None  # what a Story takes, where the network has them
+    # A broker's routes to other networks (Ayrshare): their cards offer "Link via <name>".
+    broker: BrokerRoutes | None = None
 
     @property
     def instance_example(self) -> str:
@@ -214,4 +233,6 @@ class NetworkSpec:
         data["availability"] = str(self.availability)
         data["targets"] = [str(t) for t in self.targets]
         data["caption"]["counting"] = str(self.caption.counting)
+        if self.broker is None:  # only a broker says which networks it links
+            data.pop("broker")
         return data

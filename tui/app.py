@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -16,6 +17,10 @@ from providers.http import sandbox_url
 from tui.context import Context
 from tui.messages import OutboxUnavailable, ScheduledPostProblem, ScheduledPostSent
 from tui.screens.accounts import AccountsScreen
+
+if TYPE_CHECKING:
+    from providers.brokers import Route
+    from providers.store import Account
 
 
 def _upload() -> Screen[None]:
@@ -80,15 +85,26 @@ class LinkdeckApp(App[None]):
         yield from super().get_system_commands(screen)
         yield from commands(self)
 
-    def start_link(self, network_id: str, instance: str | None = None, *, brand: str | None = None) -> None:
-        """Open the Link window; the cards refresh when it closes (linked or not). ``brand``: the
-        brand a new account goes into (the one chosen on the screen linking it)."""
+    def start_link(
+        self,
+        network_id: str,
+        instance: str | None = None,
+        via: Route | None = None,
+        *,
+        brand: str | None = None,
+    ) -> None:
+        """Open the Link window (``via``: through that broker); the cards refresh when it closes
+        (linked or not). ``brand``: the brand a new account goes into (the one chosen on the
+        screen linking it)."""
         from providers import catalog, linking
         from providers.errors import LinkdeckError
         from tui.dialogs.link import LinkScreen
 
+        if via is not None and via.refused:  # offered by the broker, but not here: say why
+            self.notify(via.refused, title=via.label, severity="warning", timeout=12)
+            return
         try:
-            linking.check_linkable(network_id, self.ctx.settings)
+            linking.check_linkable(via.broker.id if via else network_id, self.ctx.settings)
         except LinkdeckError as exc:
             self.notify(str(exc), title="Link", severity="warning", timeout=8)
             return
@@ -97,7 +113,32 @@ class LinkdeckApp(App[None]):
             self.notify(self.keyring_problem, title=f"Link {name}", severity="error", timeout=20)
             return
         # Screens showing accounts refresh themselves when this window closes (on_screen_resume).
-        self.push_screen(LinkScreen(network_id, instance, brand=brand))
+        self.push_screen(LinkScreen(network_id, instance, via, brand=brand), self._linked)
+
+    def _linked(self, account: Account | None) -> None:
+        """After a link: what the account's network already has in its post history (Ayrshare's)
+        goes into Posts, once (providers.history), in the background."""
+        from providers.history import has_history
+
+        if account is not None and has_history(account.network):
+            # exit_on_error off: a history that cannot be read never ends the app (it is a nicety).
+            self.run_worker(
+                self._import_history(account.network),
+                group="import-history",
+                exclusive=True,
+                exit_on_error=False,
+            )
+
+    async def _import_history(self, network_id: str) -> None:
+        from providers.history import import_history
+
+        report = await import_history(self.ctx.store, self.ctx.vault, network_id)
+        if report.imported or report.problems:
+            self.notify(
+                report.summary(),
+                title="Post history",
+                severity="warning" if report.problems else "information",
+            )
 
     def notify(
         self,

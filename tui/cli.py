@@ -26,13 +26,20 @@ def link_epilog() -> str:
     from providers.spec import AuthKind
 
     brokers = [spec for spec in catalog.all_networks() if spec.auth is AuthKind.API_KEY]
-    lines = [
-        f"{spec.name} route: `linkdeck config set-secret {spec.id}` (your {spec.name} API key), then "
-        f"`linkdeck link {spec.id}`: it asks for a profile (brand) title and the network to link, and "
-        f"shows {spec.name}'s linking page. {spec.summary} Each network linked that way is its own "
-        f"account: `post --to {spec.id}` posts to all of them, `--to {spec.id}:HANDLE` to one."
-        for spec in brokers
-    ]
+    lines = []
+    for spec in brokers:
+        lines.append(
+            f"{spec.name} route: `linkdeck config set-secret {spec.id}` (your {spec.name} API key), then "
+            f"`linkdeck link {spec.id}`: it asks for a profile (brand) title and the network to link, "
+            f"and shows {spec.name}'s linking page. {spec.summary} Each network linked that way is its "
+            f"own account: `post --to {spec.id}` posts to all of them, `--to {spec.id}:HANDLE` to one."
+        )
+        if spec.broker is not None:
+            example = next(iter(spec.broker.offers), "NETWORK")
+            lines.append(
+                f"Or from the network's side: `linkdeck link {example} --via {spec.id}` (the same, "
+                f"with the network already chosen). Through {spec.name}: {', '.join(spec.broker.offers)}."
+            )
     return "\n".join(lines)
 
 
@@ -83,6 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="the brand the account goes into (default: the default brand; an Ayrshare account "
         "goes into the brand named like its Ayrshare profile)",
     )
+    p.add_argument(
+        "--via",
+        metavar="BROKER",
+        help="link NETWORK through a broker's linking page with its API key (the brokers: below)",
+    )
+
+    p = add("import-history", "import linked accounts' post histories (Ayrshare's) into Posts, once each")
+    p.add_argument("network", metavar="NETWORK", nargs="?", help="only this network's accounts")
+    p.add_argument("--json", action="store_true", help="one JSON document")
 
     p = add("unlink", "revoke and forget an account; its scheduled posts are held")
     p.add_argument("network", metavar="NETWORK")
@@ -272,6 +288,7 @@ HANDLERS: dict[str | None, Handler] = {
     "doctor": _doctor,
     "config": _config,
     "keys": lambda args: __import__("tui.cli_keys", fromlist=["keys"]).keys(args),
+    "import-history": lambda args: __import__("tui.cli_history", fromlist=["x"]).import_history(args),
 }
 
 

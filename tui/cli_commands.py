@@ -85,6 +85,8 @@ def accounts(args: argparse.Namespace) -> int:
     rows = []
     for card in cards:
         for account in card.accounts:
+            if card.via(account):  # listed once, under the broker it was linked through
+                continue
             row = _account_json(account)
             row["network_name"] = card.spec.name
             row["card_state"] = str(card.state)

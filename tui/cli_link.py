@@ -16,8 +16,9 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING
 
-from providers import catalog, instances
+from providers import brokers, catalog, instances
 from providers.errors import CallbackRejected, LinkError, UsageError
+from providers.history import has_history, import_history
 from providers.linking.steps import (
     AskFields,
     AskInstance,
@@ -56,6 +57,12 @@ async def _link(args: argparse.Namespace, settings: Settings, store: Store, vaul
     from providers.linking import begin_link
 
     spec = catalog.get(args.network)
+    preset: dict[str, str] = {}
+    network_name = spec.name
+    if getattr(args, "via", None):  # through a broker: its sign-in, with this network already chosen
+        route = brokers.route(spec.id, args.via)
+        spec, preset = route.broker, route.preset
+        network_name = f"{network_name} via {spec.name}"
     opener = _open_browser if not args.no_browser and may_launch_browser() else None
     session = await begin_link(
         spec.id,
@@ -65,6 +72,7 @@ async def _link(args: argparse.Namespace, settings: Settings, store: Store, vaul
         instance=args.instance,
         open_browser=opener,
         brand=args.brand,
+        preset=preset,
     )
     try:
         linked = await Renderer(session).run()
@@ -76,9 +84,12 @@ async def _link(args: argparse.Namespace, settings: Settings, store: Store, vaul
     name = f" ({account.display_name})" if account.display_name else ""
     # The brand only once there are several (a single user never hears of brands).
     brand = f" in the brand {account.brand!r}" if store.has_brands() else ""
-    print(f"Linked {account.handle}{name} on {spec.name}{where}{brand}")
+    print(f"Linked {account.handle}{name} on {network_name}{where}{brand}")
     if linked.released_text:
         print(linked.released_text)
+    if has_history(account.network):  # what was posted there before: into Posts, once
+        report = await import_history(store, vault, account.network)
+        print(report.summary())
     return 0
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 
-from providers import catalog, networks
+from providers import brokers, catalog, networks
 
 if TYPE_CHECKING:
     from tui.app import LinkdeckApp
@@ -23,16 +23,32 @@ def commands(app: LinkdeckApp) -> Iterable[SystemCommand]:
         yield SystemCommand(title, f"Switch to the {title} screen", partial(app.switch_mode, mode))
     yield SystemCommand("Post", "Choose a file and post it now (Upload)", partial(go_upload, app, False))
     yield SystemCommand("Schedule a post", "Upload, with the time box ready", partial(go_upload, app, True))
+    ready = ready_brokers(app)
     for spec in catalog.all_networks():
         if networks.can_link(spec.id):
             link = partial(app.start_link, spec.id)
             yield SystemCommand(f"Link {spec.name}", f"Open the Link window for {spec.name}", link)
+        for route in brokers.routes_to(spec.id):
+            if route.broker.id in ready:
+                via = partial(app.start_link, spec.id, via=route)
+                said = route.refused or f"Link {spec.name} on {route.broker.name}'s linking page"
+                yield SystemCommand(f"{route.label}: {spec.name}", said, via)
         details = partial(show_details, app, spec.id)
         yield SystemCommand(
             f"Details: {spec.name}", f"{spec.name}'s card: state, accounts, revocation", details
         )
         topic = partial(show_help, app, f"network:{spec.id}")
         yield SystemCommand(f"Help: {spec.name}", f"What {spec.name} needs and how linking works", topic)
+
+
+def ready_brokers(app: LinkdeckApp) -> frozenset[str]:
+    """The brokers whose key is set up (the keyring is asked once per broker)."""
+    from providers.linking import stored_secrets
+    from providers.overview import needs_setup
+
+    found = brokers.brokers()
+    stored = stored_secrets([b.id for b in found]) if found else frozenset()
+    return frozenset(b.id for b in found if not needs_setup(b, app.ctx.settings, stored))
 
 
 def show_details(app: LinkdeckApp, network_id: str) -> None:

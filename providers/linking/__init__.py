@@ -9,7 +9,7 @@ render each step and answer the ones that ask.
 Public API::
 
     session = await begin_link(network_id, *, settings, store, vault, instance=None,
-                               open_browser=None, relay_uri=None)
+                               open_browser=None, relay_uri=None, preset=None)
     async for step in session.steps(): …     # AskInstance, AskFields, ShowAddress, ShowDeviceCode,
                                             # Working, ChooseTarget, then Linked or Failed
     await session.cancel()
@@ -18,12 +18,13 @@ Public API::
 
 ``open_browser`` is the caller's way to open a URL (App.open_url, or the CLI's): pass None with
 --no-browser, over SSH or without a display, and the address is only shown. ``relay_uri``: the
-served page's callback under ``linkdeck serve``, for sign-ins that can use it.
+served page's callback under ``linkdeck serve``, for sign-ins that can use it. ``preset``: answers
+to the sign-in's fields given beforehand (a broker's network from ``providers.brokers``), not asked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from providers import catalog
@@ -58,6 +59,7 @@ async def begin_link(
     open_browser: Callable[[str], object] | None = None,
     relay_uri: str | None = None,
     brand: str | None = None,
+    preset: Mapping[str, str] | None = None,
 ) -> LinkSession:
     """A link session for ``network_id``, not started yet (its first step starts it). A network
     that cannot be linked here, or a malformed ``instance``, raises at once (SetupError,
@@ -84,4 +86,5 @@ async def begin_link(
         open_browser=open_browser,
         relay_uri=relay_uri,
         brand_id=brand_id,
+        preset=preset,
     )

@@ -68,9 +68,13 @@ class LinkSession:
         open_browser: Callable[[str], object] | None = None,
         relay_uri: str | None = None,
         brand_id: int | None = None,
+        preset: Mapping[str, str] | None = None,
     ) -> None:
         self.spec = spec
         self.brand_id = brand_id  # the brand the account goes into (None: the default, or as it was)
+        # Answers given before the link starts (a broker's network, from that network's card):
+        # those fields are not asked.
+        self.preset = dict(preset or {})
         self.sign_in = sign_in
         self.settings = settings
         self.store = store
@@ -221,10 +225,16 @@ class LinkSession:
     ) -> T:
         self._asked_beyond_instance = True
         name, error = self.spec.name, ""
+        asked = tuple(f for f in fields if f.name not in self.preset)
         while True:
-            ask = AskFields(name, tuple(fields), error=error)
-            self._emit(ask)
-            values = await _within(ask.reply.wait(), name, "credentials")
+            values: Mapping[str, str] = {}
+            if asked:
+                ask = AskFields(name, asked, error=error)
+                self._emit(ask)
+                values = await _within(ask.reply.wait(), name, "credentials")
+            elif error:  # nothing to ask again: the refusal ends the link
+                raise LinkError(error)
+            values = {**values, **self.preset}
             missing = [f.label for f in fields if f.required and not str(values.get(f.name, "")).strip()]
             if missing:
                 error = f"{name} needs your {' and '.join(missing)}."

@@ -34,6 +34,7 @@ from providers.store.apps import RegisteredApp
 from providers.store.brand_api import BrandMethods
 from providers.store.delivery_api import DeliveryMethods
 from providers.store.engine import Connection, QueueListener
+from providers.store.imports import ImportMethods
 from providers.store.models import (
     Account,
     CachedAvatar,
@@ -56,7 +57,7 @@ def _configured_past_due() -> str:
         return "ask"
 
 
-class Store(AccountMethods, BrandMethods, DeliveryMethods, SecretMethods):
+class Store(AccountMethods, BrandMethods, DeliveryMethods, ImportMethods, SecretMethods):
     def __init__(
         self,
         conn: Connection,

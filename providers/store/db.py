@@ -211,6 +211,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         "UPDATE accounts SET brand_id = (SELECT MIN(id) FROM brands)",
         "CREATE INDEX accounts_brand ON accounts (brand_id)",
     ),
+    # 8: where a post came from: '' made in linkdeck; else the network whose post history it was
+    # imported from (Ayrshare's), shown as imported on Posts and never sent again.
+    ("ALTER TABLE posts ADD COLUMN origin TEXT NOT NULL DEFAULT ''",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

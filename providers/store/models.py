@@ -172,6 +172,8 @@ class Post:
     descriptions: list[str] = field(default_factory=list)  # alt text per media file ('' for none)
     # One caption, with optional per-network overrides (catalog id → caption).
     caption_overrides: dict[str, str] = field(default_factory=dict)
+    # '' made in linkdeck; else the network whose post history it was imported from (migration 8).
+    origin: str = ""
 
     def caption_for(self, network: str) -> str:
         """What ``network`` receives: its own caption when one was written, else the shared one."""

@@ -45,7 +45,7 @@ _SELECT_DELIVERY = f"""
 """
 _POST_COLUMNS = """
     id, caption, media, scheduled_at, created_at, updated_at, visibility, spoiler_text, sensitive,
-    descriptions, caption_overrides
+    descriptions, caption_overrides, origin
 """
 
 # A delivery's due time: its retry time, else its post's time; a post-now (no time) is due at once.
@@ -102,6 +102,7 @@ def _post_from_row(row: Any) -> Post:
         sensitive=bool(row["sensitive"]),
         descriptions=_str_list(row["descriptions"]),
         caption_overrides=_str_dict(row["caption_overrides"]),
+        origin=row["origin"],
     )
 
 

@@ -72,6 +72,8 @@ class CardDetails(LinkdeckModal[bool | None]):
                     if any(t.value != "profile" for t in spec.targets):
                         yield Button("Change target", id="target")
                     yield Button("Unlink", id="unlink", variant="error")
+                for route in card.routes:  # beside the direct route: through a broker
+                    yield Button(route.label, id=f"via-{route.broker.id}", classes="link-via")
                 if spec.auth is AuthKind.API_KEY:
                     yield Button("Enter API key", id="api-key")
                 if url:
@@ -121,6 +123,8 @@ class CardDetails(LinkdeckModal[bool | None]):
                     )
                     facts.append(f"token expires {when(account.expires_at)}{left}")
                 facts.append(f"linked {when(account.linked_at)}")
+                if card.via(account):
+                    facts.append(f"via {card.via(account)}")
                 lines.append("; ".join(facts))
                 shared = (
                     shared_from(account.target_id, self.app.ctx.settings) if spec.id == sharing.TO else None
@@ -134,6 +138,9 @@ class CardDetails(LinkdeckModal[bool | None]):
             lines.append(spec.summary)
         else:
             lines.append(f"**{card.label.capitalize()}:** {card.reason}")
+        for route in card.routes:
+            said = route.refused or f"{route.label} links {spec.name} on {route.broker.name}'s own page."
+            lines += [f"**{route.label}:** {said}", ""]
         lines.extend(f"- {note}" for note in spec.notes)
         if card.state is CardState.NOT_BUILT:
             lines += ["", f"What {spec.name} allows, and how linking it will work, is on its Help page."]
@@ -215,7 +222,21 @@ class CardDetails(LinkdeckModal[bool | None]):
     @on(Button.Pressed, "#link")
     @on(Button.Pressed, "#reconnect")
     def _link(self) -> None:
+        account = self.card.account
+        through = self.card.via(account) if account else ""
+        if account is not None and through:  # reconnected the way it was linked: through the broker
+            route = next((r for r in self.card.routes if r.broker.id == account.network), None)
+            if route is not None:
+                self.app.start_link(self.card.spec.id, via=route, brand=self.brand)
+                return
         self.app.start_link(self.card.spec.id, brand=self.brand)
+
+    @on(Button.Pressed, ".link-via")
+    def _link_via(self, event: Button.Pressed) -> None:
+        broker = (event.button.id or "").removeprefix("via-")
+        route = next(r for r in self.card.routes if r.broker.id == broker)
+        self.dismiss(None)
+        self.app.start_link(self.card.spec.id, via=route)
 
     @on(Button.Pressed, "#api-key")
     def _api_key(self) -> None:

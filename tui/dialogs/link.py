@@ -38,6 +38,7 @@ from tui.widgets.link_address import AddressView
 from tui.widgets.link_steps import ChooseView, CredentialsView, DeviceView, InstanceView
 
 if TYPE_CHECKING:
+    from providers.brokers import Route
     from providers.linking import LinkSession
 
 View = TypeVar("View", bound=Widget)
@@ -48,11 +49,24 @@ class LinkScreen(LinkdeckModal[Account | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, network_id: str, instance: str | None = None, *, brand: str | None = None) -> None:
+    def __init__(
+        self,
+        network_id: str,
+        instance: str | None = None,
+        via: Route | None = None,
+        *,
+        brand: str | None = None,
+    ) -> None:
         super().__init__(classes="dialog")
         self.spec = catalog.get(network_id)
         self.instance = instance
+        # Through a broker (a card's "Link via …"): the broker's sign-in, the network already chosen.
+        self.via = via
         self.brand = brand
+        self.title_text = f"Link {self.spec.name}"
+        if via is not None:
+            self.title_text = f"Link {self.spec.name} via {via.broker.name}"
+            self.spec = via.broker
         self.session: LinkSession | None = None
         self._shown: Widget | None = None
         # Dismissed (linked, failed to start, or cancelled): the session's last step changes nothing.
@@ -60,7 +74,7 @@ class LinkScreen(LinkdeckModal[Account | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box link-box"):
-            yield Static(f"Link {self.spec.name}", classes="dialog-title")
+            yield Static(self.title_text, classes="dialog-title")
             yield InstanceView()
             yield CredentialsView()
             yield AddressView()
@@ -89,6 +103,7 @@ class LinkScreen(LinkdeckModal[Account | None]):
                 open_browser=app.open_url if may_open else None,
                 relay_uri=app.relay_uri,
                 **({"brand": self.brand} if self.brand else {}),  # only when one is chosen
+                **({"preset": self.via.preset} if self.via else {}),
             )
         except LinkdeckError as exc:
             self.notify(str(exc), title=f"Link {self.spec.name}", severity="warning", timeout=10)

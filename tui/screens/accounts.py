@@ -27,6 +27,7 @@ class AccountsScreen(LinkdeckScreen[None]):
     BINDINGS = [
         Binding("enter", "open_card", "Link / details", show=True),
         Binding("d", "details", "Details"),
+        Binding("v", "link_via", "Link via broker"),  # a broker's route to the focused network
         # Priority: where the grid overflows (80×24), the scroll container would take the arrows
         # to scroll instead; moving the focus scrolls the card into view anyway.
         Binding("left", "move(-1, 0)", "Left", show=False, priority=True),
@@ -139,6 +140,23 @@ class AccountsScreen(LinkdeckScreen[None]):
         card = self._focused_card()
         if card is not None and card.card is not None:
             self._show_details(card.card)
+
+    def action_link_via(self) -> None:
+        """The focused network's link through a broker (Ayrshare's linking page, say): the first
+        broker whose key is set up; a card with none says what it needs."""
+        card = self._focused_card()
+        if card is None or card.card is None:
+            return
+        routes = card.card.routes
+        if not routes:
+            self.notify(
+                f"{card.card.spec.name} has no broker route set up here: a broker that offers it needs "
+                "its API key first (its card's Enter API key).",
+                title="Link via broker",
+                severity="warning",
+            )
+            return
+        self.app.start_link(card.card.spec.id, via=routes[0])
 
     @on(CardSelected)
     def _card_selected(self, event: CardSelected) -> None:

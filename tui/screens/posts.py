@@ -38,6 +38,7 @@ class PostsScreen(LinkdeckScreen[None]):
         Binding("x", "cancel", "Cancel post"),
         Binding("s", "reschedule", "Reschedule"),
         Binding("m", "move", "Move held"),
+        Binding("i", "import_history", "Import history"),
         Binding("f5", "reload", "Reload", show=False),
     ]
 
@@ -102,9 +103,11 @@ class PostsScreen(LinkdeckScreen[None]):
             state = "unknown — check" if d.state == _S.UNKNOWN and d.check_needed else d.state
             key = str(d.id)
             self._entries[key] = entry
+            # A post from a network's own history (Ayrshare's), not sent by linkdeck: said so.
+            imported = entry.post is not None and bool(entry.post.origin)
             table.add_row(
                 when(entry.when, time=True),
-                entry.network_name,
+                f"{entry.network_name}, imported" if imported else entry.network_name,
                 entry.account,
                 state,
                 caption[:40] + ("…" if len(caption) > 40 else ""),
@@ -157,6 +160,21 @@ class PostsScreen(LinkdeckScreen[None]):
             getattr(actions, action)(self.app.ctx.store, *(args or (entry.delivery.id,)))
         except (LinkdeckError, ValueError) as exc:
             self.notify(str(exc), severity="warning")
+        self.reload()
+
+    @work(exclusive=True, group="import-history", exit_on_error=False)
+    async def action_import_history(self) -> None:
+        """The linked accounts' own post histories (Ayrshare's) into this list, once each."""
+        from providers.history import import_history
+
+        ctx = self.app.ctx
+        report = await import_history(ctx.store, ctx.vault)
+        self.notify(
+            report.summary(),
+            title="Import history",
+            severity="warning" if report.problems else "information",
+            timeout=10,
+        )
         self.reload()
 
     def action_open_post(self) -> None:

@@ -61,7 +61,9 @@ def describe(card: Card) -> Text:
     text.append(account.handle, style="bold")
     if account.display_name and account.display_name != account.handle:
         text.append(f"\n{account.display_name}")
-    if account.target_name:
+    if card.via(account):  # this network linked through a broker: its target is this network
+        text.append(f"\nvia {card.via(account)}", style="italic")
+    elif account.target_name:
         text.append(f"\n→ {account.target_kind or 'target'}: {account.target_name}", style="italic")
     if len(card.accounts) > 1:
         text.append(f"\n+{len(card.accounts) - 1} more")
@@ -132,7 +134,9 @@ class NetworkCard(Widget, can_focus=True):
             self.set_class(state is card.state, css_class)
         self.set_class(card.expiring_soon, "-expiring")
         self.border_title = f"{STATE_MARKS[card.state]} [b]{card.spec.name}[/b]"
-        self.border_subtitle = card.label + (" · expires soon" if card.expiring_soon else "")
+        through = card.via(card.account) if card.account else ""
+        label = f"{card.label} via {through}" if through else card.label
+        self.border_subtitle = label + (" · expires soon" if card.expiring_soon else "")
 
     def _load_picture(self) -> None:
         account = self.card.account if self.card else None

@@ -38,6 +38,7 @@ from providers.networks.ayrshare.api import (
     platform_of,
     profile_secret,
 )
+from providers.networks.ayrshare.spec import OWN_KEYS_REASON
 from providers.signin.pasted_token import PastedTokenSignIn
 
 if TYPE_CHECKING:
@@ -130,11 +131,7 @@ class AyrshareSignIn(PastedTokenSignIn):
         if platform in NOT_OFFERED:
             raise LinkError(f"Ayrshare does not offer {platform.title()}; link it on its own card instead.")
         if platform in NEEDS_OWN_KEYS:
-            raise LinkError(
-                "X through Ayrshare needs your own X app keys since 2026-03-31 (Ayrshare's "
-                "X-Twitter-OAuth1 headers); linkdeck does not send them yet. Link X on its own card, "
-                "which uses your X developer app."
-            )
+            raise LinkError(OWN_KEYS_REASON)
         if platform not in PLATFORMS:
             offered = ", ".join(p for p in PLATFORMS if p not in NEEDS_OWN_KEYS)
             raise LinkError(f"Ayrshare has no network called {platform or '(empty)'!r}; one of: {offered}.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from providers.spec import (
     AuthCapabilities,
     AuthKind,
+    BrokerRoutes,
     CaptionLimits,
     Endpoints,
     MediaLimits,
@@ -13,6 +14,26 @@ from providers.spec import (
 )
 
 PEERS = "peers.md (3P, Ayrshare docs)"
+# Since 2026-03-31 every X call through Ayrshare needs the user's own X app keys (§14).
+OWN_KEYS_REASON = (
+    "X through Ayrshare needs your own X app keys since 2026-03-31 (Ayrshare's X-Twitter-OAuth1 "
+    "headers); linkdeck does not send them yet. Link X on its own card, which uses your X developer app."
+)
+# linkdeck's network ids → Ayrshare's platform for them: the cards that offer "Link via Ayrshare"
+# (Snapchat and TikTok have no card in linkdeck; Mastodon and Pixelfed are not Ayrshare platforms).
+CARDS: dict[str, str] = {
+    "bluesky": "bluesky",
+    "facebook": "facebook",
+    "google-business": "gmb",
+    "instagram": "instagram",
+    "linkedin": "linkedin",
+    "pinterest": "pinterest",
+    "reddit": "reddit",
+    "telegram": "telegram",
+    "threads": "threads",
+    "youtube": "youtube",
+}
+REFUSED_CARDS: dict[str, str] = {"x": OWN_KEYS_REASON}  # offered by Ayrshare, not linkable here
 
 SPEC = NetworkSpec(
     id="ayrshare",
@@ -57,9 +78,15 @@ SPEC = NetworkSpec(
         "did not create is refused, because its Profile-Key is shown only once), then the network "
         "on Ayrshare's linking page. Each linked network is its own account (\"Instagram via "
         "Ayrshare\"), in linkdeck's brand named like the profile (made when new).",
+        'With your API key stored, each network Ayrshare offers has "Link via Ayrshare" on its own '
+        "card (its details, or the v key) and `linkdeck link NETWORK --via ayrshare`: the same link "
+        "with that network already chosen; its card then shows it linked via Ayrshare.",
         "Not through Ayrshare: Tumblr, Flickr and Foursquare (Ayrshare does not offer them), and X "
         "(since 2026-03-31 it needs your own X app keys, which linkdeck does not send yet).",
-        "Not built yet: importing Ayrshare's post history, the Primary Profile (linkdeck always "
+        "Ayrshare's post history is imported into Posts (marked imported, with each network's link) "
+        "after linking and on demand (Posts' i key, `linkdeck import-history`); posts linkdeck sent "
+        "through Ayrshare are recognised by their Ayrshare id and not imported again.",
+        "Not built yet: the Primary Profile (linkdeck always "
         "uses a User Profile), per-network options (YouTube or Reddit titles), scheduling at "
         "Ayrshare (linkdeck schedules itself).",
         "Ayrshare's real linking page needs your Business plan's domain and private key: set "
@@ -79,6 +106,8 @@ SPEC = NetworkSpec(
         "No developer app is needed for any network on this route."
     ),
     docs_url="https://www.ayrshare.com/docs/apis/profiles/generate-jwt",
+    # Each of these networks' cards offers "Link via Ayrshare": this sign-in with its network asked.
+    broker=BrokerRoutes(network_field="network", offers=CARDS, refused=REFUSED_CARDS),
     sources={
         "auth": "PRODUCT.md Networks table (the user's Ayrshare API key; hosted linking page); "
         f"{PEERS} [A1] generate-jwt",
