@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Select, TextArea
+from textual.widgets import Select, TextArea
 
 from providers.overview import CardState
 from providers.sandbox import Running
@@ -120,7 +120,7 @@ async def test_upload_to_a_brand_ticks_its_accounts_and_reaches_only_them(
         await pilot.press("u")
         await pilot.pause()
         screen = app.screen
-        boxes = {c.id: c.value for c in screen.query(Checkbox)}
+        boxes = {c.id: c.value for c in screen.query("#upload-targets Checkbox")}
         assert boxes == {f"share-{alice.id}": True, f"share-{bob.id}": True}  # all brands: as auto-share says
 
         chooser = screen.query_one("#upload-brand", BrandSelect)
@@ -128,7 +128,9 @@ async def test_upload_to_a_brand_ticks_its_accounts_and_reaches_only_them(
         chooser.focus()
         await pilot.press("enter", "down", "down", "enter")  # All brands → Default → Acme
         await _settle(pilot)
-        assert {c.id: c.value for c in screen.query(Checkbox)} == {f"share-{alice.id}": True}
+        assert {c.id: c.value for c in screen.query("#upload-targets Checkbox")} == {
+            f"share-{alice.id}": True
+        }
 
         screen.query_one("#upload-caption", TextArea).text = "Acme's news"
         await _settle(pilot)

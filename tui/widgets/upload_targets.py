@@ -114,7 +114,8 @@ class TargetsPane(LinkdeckPane):
         """Ticking Instagram ticks the Facebook Page it shares to (its Share to Facebook, in one
         step); the Page can still be unticked for this post."""
         event.stop()
-        account = self._shown.get(int((event.checkbox.id or "share-0").removeprefix("share-")))
+        box_id = event.checkbox.id or ""
+        account = self._shown.get(int(box_id.removeprefix("share-"))) if box_id.startswith("share-") else None
         if event.value and account is not None:
             page = sharing.shared_to(account, self.app.ctx.settings, self._shown.values())
             if page is not None:
