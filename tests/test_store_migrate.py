@@ -21,7 +21,7 @@ from providers.secrets.keys import new_key
 from providers.store import Store
 from tests.support import postgres
 from tests.support.cli import run_cli
-from tests.support.linking import BOB, link, statuses
+from tests.support.linking import BOB, link, opted_in_vault, statuses
 from tests.support.processes import SandboxProcess
 
 TABLES = ("brands", "accounts", "targets", "posts", "deliveries", "apps", "avatars")
@@ -68,6 +68,14 @@ def test_a_single_users_store_moves_up_and_its_tokens_send_from_the_team_databas
     # Alice's and Bob's tokens and the registered app's client secret, from the keyring.
     assert said["secrets"][1] == said["secrets"][4] == "3"
     assert "3 keyring secrets sealed with key" in moved.stdout
+    # Sealed on the way: no token, client secret or key in a dump of the team database.
+    keyring = opted_in_vault()
+    plain = [keyring.get_token(a.vault_key)["access_token"] for a in (alice, bob)]  # type: ignore[index]
+    app_secret = keyring.get_client_secret("mastodon", instance=alice.instance)
+    assert app_secret
+    plain += [app_secret, key]
+    dump = postgres_server.dump()
+    assert f"token:{alice.vault_key}" in dump and not [p for p in plain if p in dump]
     assert key not in moved.stdout + moved.stderr
 
     # The original: unchanged to the byte, and it still opens with the same rows.
