@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ from tests.support import postgres  # noqa: E402  (the tests' own PostgreSQL sta
 CLI = [sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main())"]
 HOSTS = [f"bench{i}.example" for i in range(5)]
 LATENCY = 0.2
-START_MARGIN = 4.0  # seconds between seeding and the due moment: the workers are up and waiting
+START_MARGIN = 4.0  # seconds for the workers to start before the posts fall due
 SPREAD_STEP = 0.05
 SPREAD_POSTS = 200
 
@@ -50,35 +50,49 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def _run(
-    server: postgres.Server, sandbox_url: str, workers: int, due_times: list[float]
+    server: postgres.Server, sandbox_url: str, workers: int, offsets: list[float]
 ) -> tuple[float, list[float]]:
-    """Seed one post per due time (epoch seconds), run ``workers`` workers until all are sent:
-    (seconds from the first due moment to the last sent, due-to-first-request of each post)."""
+    """Seed one post per offset, start ``workers`` workers, then make post n due at T0 + offset n
+    (T0 a moment after the workers are up) and wait until all are sent: (seconds from T0 to the
+    last sent, due-to-first-request of each post)."""
     import httpx2
+    import psycopg
 
     from providers.store import Store
+    from providers.store.models import to_text
     from tests.support.linking import link
 
     url = server.fresh_url()
     os.environ["LINKDECK_DATABASE_URL"] = url
     httpx2.post(f"{sandbox_url}/__sandbox__/latency", json={"seconds": 0}, timeout=10)  # linking
+    parked = datetime.now(UTC) + timedelta(days=1)  # not due while seeding, however long it takes
     with Store.open() as store:
         accounts = [link(store, f"{sandbox_url}/{host}") for host in HOSTS]
-        for n, due in enumerate(due_times):
-            when = datetime.fromtimestamp(due, UTC)
-            store.create_post_with_deliveries(f"bench post {n}", [], when, [accounts[n % len(accounts)]])
+        for n in range(len(offsets)):
+            store.create_post_with_deliveries(f"bench post {n}", [], parked, [accounts[n % len(accounts)]])
     httpx2.delete(f"{sandbox_url}/__sandbox__/requests", timeout=30)
     httpx2.post(f"{sandbox_url}/__sandbox__/latency", json={"seconds": LATENCY}, timeout=10)
-    if time.time() > due_times[0]:
-        print("  (seeding took longer than the start margin: the first posts were already due)")
     with tempfile.TemporaryFile("w+") as log:
         started = [
             subprocess.Popen([*CLI, "worker"], cwd=ROOT, env=dict(os.environ), stdout=log, stderr=log)
             for _ in range(workers)
         ]
         try:
+            time.sleep(START_MARGIN)  # the workers start, recover, and wait on the queue
+            t0 = time.time() + 1.0
+            due_times = [t0 + offset for offset in offsets]
+            # One transaction and a NOTIFY, as a post made due by linkdeck itself would wake them.
+            with psycopg.connect(url) as conn:
+                conn.cursor().executemany(
+                    "UPDATE posts SET scheduled_at = %s WHERE caption = %s",
+                    [
+                        (to_text(datetime.fromtimestamp(due, UTC)), f"bench post {n}")
+                        for n, due in enumerate(due_times)
+                    ],
+                )
+                conn.execute("NOTIFY linkdeck_queue")
             with Store.open() as store:
-                while store.counts_by_state()["sent"] < len(due_times):
+                while store.counts_by_state()["sent"] < len(offsets):
                     if any(p.poll() is not None for p in started):
                         log.seek(0)
                         raise SystemExit(f"a worker ended early:\n{log.read()[-2000:]}")
@@ -132,8 +146,7 @@ def main() -> None:
         rates: dict[int, float] = {}
         burst: list[float] = []
         for workers in (1, 2, 4):
-            due = time.time() + START_MARGIN + args.deliveries * 0.004  # seeding time grows with N
-            seconds, delays = _run(server, sandbox_url, workers, [due] * args.deliveries)
+            seconds, delays = _run(server, sandbox_url, workers, [0.0] * args.deliveries)
             rates[workers] = args.deliveries / seconds
             burst = delays
             print(
@@ -141,8 +154,7 @@ def main() -> None:
                 f"{rates[workers]:6.1f} deliveries/s, {rates[workers] / rates[1]:.2f}x one worker"
             )
         spread = min(SPREAD_POSTS, args.deliveries)
-        start = time.time() + START_MARGIN + spread * 0.004
-        _, delays = _run(server, sandbox_url, 4, [start + i * SPREAD_STEP for i in range(spread)])
+        _, delays = _run(server, sandbox_url, 4, [i * SPREAD_STEP for i in range(spread)])
         print(
             f"due to first request, 4 workers, {spread} posts due {SPREAD_STEP} s apart: "
             f"p50 {_percentile(delays, 0.5) * 1000:.0f} ms, p99 {_percentile(delays, 0.99) * 1000:.0f} ms"

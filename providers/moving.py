@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from providers import catalog
-from providers.errors import SetupError, UsageError
+from providers.errors import SecretKeyError, SetupError, UsageError
 from providers.keyring_backend import KeyringSecrets
 from providers.secrets.backend import StoreSecrets
 from providers.secrets.keys import load_keys
@@ -76,7 +76,12 @@ def migrate(url: str, source_path: Path, settings: Settings) -> Moved:
         raise UsageError(
             f"--to must be {address.RULE.removesuffix(' (in quotes)')}, not {address.masked(url)!r}"
         )
-    keys = load_keys(settings.secret_key_file)
+    try:
+        keys = load_keys(settings.secret_key_file)
+    except SecretKeyError as exc:
+        raise SecretKeyError(
+            f"store migrate seals the keyring's secrets with the team key: {exc.message}", hint=exc.hint
+        ) from None
     source = transfer.read_only_copy(source_path)
     try:
         keyring = KeyringSecrets(replace(settings, secret_backend="keyring"))

@@ -121,7 +121,7 @@ def _counts_pg(url: str) -> dict[str, int]:
     [
         ("sqlite:///tmp/x.db", True, "--to must be a postgresql:// address"),
         ("postgresql://nobody@/none?host=/nonexistent-socket-dir", True, "cannot be used"),
-        ("postgresql://linkdeck@/linkdeck", False, "LINKDECK_SECRET_KEY"),
+        ("postgresql://linkdeck@/linkdeck", False, "seals the keyring's secrets with the team key"),
     ],
 )
 def test_bad_input_is_refused_with_the_rule_and_no_traceback(
@@ -136,3 +136,31 @@ def test_bad_input_is_refused_with_the_rule_and_no_traceback(
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert said in refused.stderr and "Traceback" not in refused.stderr
     assert _digest(original) == digest
+
+
+def test_an_older_store_is_brought_up_to_date_in_the_copy_only(
+    env: dict[str, str], postgres_server: postgres.Server, tmp_path: Path
+) -> None:
+    """A file from before brands (schema 6): the team database gets this version's schema and the
+    default brand holding the account; the file stays at version 6, byte for byte."""
+    from providers.store import db
+
+    old = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(old, isolation_level=None)
+    db.migrate(conn, db.MIGRATIONS[:6])
+    conn.execute(
+        "INSERT INTO accounts (network, remote_id, handle, linked_at, updated_at) "
+        "VALUES ('mastodon', '1', '@old', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')"
+    )
+    conn.close()
+    digest = _digest(old)
+    url = postgres_server.fresh_url()
+    team = env | {"LINKDECK_SECRET_KEY": new_key().written()}
+    moved = run_cli(team, "store", "migrate", "--from", str(old), "--to", url)
+    assert moved.returncode == 0, moved.stderr
+    assert _digest(old) == digest
+    check = sqlite3.connect(f"{old.as_uri()}?mode=ro", uri=True)
+    assert check.execute("PRAGMA user_version").fetchone()[0] == 6
+    check.close()
+    with Store.open(url=url) as store:
+        assert [(a.handle, a.brand) for a in store.accounts()] == [("@old", "Default")]
