@@ -9,11 +9,15 @@ the SQLite file is byte for byte what it was and still opens with the same count
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import traceback
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from providers import paths
 from providers.clock import now
@@ -23,6 +27,7 @@ from tests.support import postgres
 from tests.support.cli import run_cli
 from tests.support.linking import BOB, link, opted_in_vault, statuses
 from tests.support.processes import SandboxProcess
+from tui.cli import main
 
 TABLES = ("brands", "accounts", "targets", "posts", "deliveries", "apps", "avatars")
 
@@ -164,3 +169,38 @@ def test_an_older_store_is_brought_up_to_date_in_the_copy_only(
     check.close()
     with Store.open(url=url) as store:
         assert [(a.handle, a.brand) for a in store.accounts()] == [("@old", "Default")]
+
+
+WORDS = [
+    "--to",
+    "--from",
+    "migrate",
+    "postgresql://",
+    "postgres://x@/y?host=/nonexistent-socket-dir",
+    "postgresql://a:b@[::1",
+    "postgresql://%zz@/db",
+    "sqlite:///tmp/x.db",
+    "/dev/null",
+    "/",
+    "",
+    "\x00",
+    "é" * 200,
+]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(args=st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=30)), max_size=5))
+def test_no_store_migrate_command_line_gets_a_traceback(args: list[str]) -> None:
+    """Any arguments: an answer with exit 0, 1 or 2 (argparse's usage errors included), never a
+    traceback; with and without a team key."""
+    for key in ("", new_key().written()):
+        os.environ["LINKDECK_SECRET_KEY"] = key
+        try:
+            code = main(["store", "migrate", *args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 2
+        except BaseException:
+            pytest.fail(f"store migrate {args!r} raised instead of answering:\n{traceback.format_exc()}")
+        finally:
+            os.environ.pop("LINKDECK_SECRET_KEY", None)
+        assert code in (0, 1, 2), args
