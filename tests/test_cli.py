@@ -216,6 +216,7 @@ def test_every_command_has_help() -> None:
         "worker",
         "doctor",
         "config",
+        "store",
     ):
         result = run(command, "--help")
         assert result.returncode == 0 and "usage: linkdeck" in result.stdout, command

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from providers.errors import LinkdeckError, UsageError
 from tui.cli_keys import add_parser as add_keys
+from tui.cli_store import add_parser as add_store
 
 Handler = Callable[[argparse.Namespace], int]
 MAX_LATENCY = 60.0  # seconds the sandbox may add to each reply: more is a typing mistake
@@ -153,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("doctor", "check keyring or team secrets, config, redirect URIs, clock, connectivity")
 
     add_keys(sub)  # `keys new|rotate`, with the operator's rotation steps in its help
+    add_store(sub)  # `store migrate --to postgresql://…`
 
     p = add("config", "configuration")
     config_sub = p.add_subparsers(dest="config_command", metavar="SUBCOMMAND", required=True)
@@ -289,6 +291,7 @@ HANDLERS: dict[str | None, Handler] = {
     "config": _config,
     "keys": lambda args: __import__("tui.cli_keys", fromlist=["keys"]).keys(args),
     "import-history": lambda args: __import__("tui.cli_history", fromlist=["x"]).import_history(args),
+    "store": lambda args: __import__("tui.cli_store", fromlist=["store"]).store(args),
 }
 
 

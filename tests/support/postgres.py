@@ -82,6 +82,21 @@ class Server:
             conn.execute(f"CREATE SCHEMA {schema}")
         return self.url(f"-c search_path={schema}")
 
+    def dump(self) -> str:
+        """``pg_dump`` of the whole database (every test's schema), as plain SQL text, run as the
+        same unprivileged user as the server (the dump an operator would back up)."""
+        done = subprocess.run(
+            _as_server_user(
+                [str(self.bin / "pg_dump"), "-h", str(self.socket_dir), "-p", str(PORT), "-U", USER, DATABASE]
+            ),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_dump failed: {done.stderr}")
+        return done.stdout
+
     def stop(self) -> None:
         pg_ctl = [str(self.bin / "pg_ctl"), "-D", str(self.folder / "data")]
         subprocess.run(
