@@ -13,15 +13,14 @@ The token records the consumer key it belongs to, so a publisher signs with the 
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
-
-import httpx2
+from typing import TYPE_CHECKING
 
 from providers.auth.types import ClientConfig
 from providers.errors import SetupError
 
 if TYPE_CHECKING:
+    import httpx2
+
     from providers.auth.types import Token
     from providers.settings import Settings
     from providers.spec import NetworkSpec
@@ -79,33 +78,7 @@ def consumer_config(spec: NetworkSpec, settings: Settings, vault: Vault) -> Clie
 
 
 def signer(token: Token, consumer_secret: str) -> httpx2.Auth:
-    """An httpx2 auth that signs each request with the consumer keys and the account's token."""
-    from authlib.oauth1 import ClientAuth
+    """Signs each request with the consumer key the token was issued to and the account's token."""
+    from providers.signin.oauth1 import header_signer
 
-    return HeaderSignature(
-        ClientAuth(
-            str(token.get(CONSUMER_KEY, "")),
-            client_secret=consumer_secret,
-            token=str(token.get("oauth_token", "")),
-            token_secret=str(token.get("oauth_token_secret", "")),
-        )
-    )
-
-
-class HeaderSignature(httpx2.Auth):
-    """Adds the OAuth 1.0a ``Authorization`` header and leaves the body alone.
-
-    Why not authlib's own httpx ``OAuth1Auth``: it re-builds the request from
-    ``ClientAuth.prepare``, which returns an empty body for anything not form-encoded, so a JSON
-    post or a multipart upload would go out empty (and it reads a streamed body into memory
-    first). X signs neither JSON nor multipart bodies, only the method, address and query."""
-
-    requires_request_body = False
-
-    def __init__(self, client_auth: Any) -> None:
-        self._client_auth = client_auth
-
-    def auth_flow(self, request: httpx2.Request) -> Generator[httpx2.Request, httpx2.Response, None]:
-        _, headers, _ = self._client_auth.sign(request.method, str(request.url), {}, "")
-        request.headers["Authorization"] = headers["Authorization"]
-        yield request
+    return header_signer(str(token.get(CONSUMER_KEY, "")), consumer_secret, token)
