@@ -13,6 +13,7 @@ The token records the consumer key it belongs to, so a publisher signs with the 
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from providers.auth.types import ClientConfig
@@ -53,10 +54,17 @@ def is_pin_token(token: Token) -> bool:
     return bool(token.get("oauth_token_secret"))
 
 
+def consumer_secret(network_id: str, vault: Vault) -> str | None:
+    """The API Key Secret, found where every client secret is: the environment, else the vault."""
+    from providers.settings import env_key
+
+    return os.environ.get(env_key(network_id, "client_secret")) or vault.get_client_secret(network_id)
+
+
 def consumer_config(spec: NetworkSpec, settings: Settings, vault: Vault) -> ClientConfig:
     """The app's consumer keys as an OAuth 1.0a client, or SetupError naming what is missing."""
     key = settings.network(spec.id).client_id
-    secret = settings.client_secret_from_env(spec.id) or vault.get_client_secret(spec.id)
+    secret = consumer_secret(spec.id, vault)
     if not key or not secret:
         missing = "API Key" if not key else "API Key Secret"
         raise SetupError(

@@ -161,13 +161,7 @@ class XPublisher(Publisher):
         the PIN route an OAuth 1.0a signature over each request."""
         if not pin.is_pin_token(token):
             return {"Authorization": f"Bearer {token.get('access_token', '')}"}, {}
-        import os
-
-        from providers.settings import env_key
-
-        secret = os.environ.get(env_key(self.spec.id, "client_secret")) or self.vault().get_client_secret(
-            self.spec.id
-        )
+        secret = pin.consumer_secret(self.spec.id, self.vault())
         if not secret:
             raise PublishError(
                 "reconnect",
