@@ -23,7 +23,8 @@ from providers.sandbox import fingerprint
 from providers.settings import Settings
 from providers.vault import PLAINTEXT_FILENAME, Vault
 from tests.sandbox_browser import approve, query
-from tests.support.cli import CLI, ROOT, run_cli, start_cli
+from tests.support.cli import CLI, ROOT, run_cli
+from tests.support.cli_link import link_pasting, redirect_after_allow
 from tests.support.ports import free_port
 from tests.support.processes import SandboxProcess
 from tests.support.unbuilt import REAL as UNBUILT
@@ -56,29 +57,11 @@ def link(
     """Run ``link`` with --no-browser; ``answer(authorize_url)`` returns the line to paste. No
     ``instance`` for a network that lives on one host."""
     where = ["--instance", instance] if instance else []
-    process = start_cli(env, "link", network, *where, "--no-browser", *extra)
-    assert process.stdout is not None
-    shown = []
-    for line in process.stdout:
-        shown.append(line)
-        if line.startswith("http"):
-            break
-    else:
-        out, err = process.communicate(timeout=30)
-        raise AssertionError(f"no URL printed: {''.join(shown)}{out}{err}")
-    assert process.stdin is not None and process.stderr is not None
-    # Not communicate(): it reads the raw pipe and would lose what this text wrapper has buffered.
-    process.stdin.write(answer(line.strip()) + "\n")
-    process.stdin.close()
-    out, err = process.stdout.read(), process.stderr.read()
-    process.wait(timeout=60)
-    return process.returncode, "".join(shown) + out, err
+    code, out, err, _ = link_pasting(env, network, answer, *where, *extra)
+    return code, out, err
 
 
-def allow(url: str) -> str:
-    response = approve(url)
-    assert response.status_code == 302
-    return response.headers["location"]
+allow = redirect_after_allow
 
 
 def accounts(env: dict[str, str]) -> list[dict[str, Any]]:

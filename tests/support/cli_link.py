@@ -37,11 +37,12 @@ def link_choosing(
 
 
 def link_pasting(
-    env: dict[str, str], network: str, answer: Callable[[str], str]
+    env: dict[str, str], network: str, answer: Callable[[str], str], *options: str
 ) -> tuple[int, str, str, str]:
-    """``link NETWORK --no-browser`` where the person pastes one answer for the printed address:
-    ``answer(url)`` is what they type (the redirect address, a PIN). (exit code, stdout, stderr, url)."""
-    process = start_cli(env, "link", network, "--no-browser")
+    """``link NETWORK --no-browser OPTIONS`` where the person pastes one answer for the printed
+    address: ``answer(url)`` is what they type (the redirect address, a PIN).
+    (exit code, stdout, stderr, url)."""
+    process = start_cli(env, "link", network, *options, "--no-browser")
     assert process.stdout is not None and process.stdin is not None and process.stderr is not None
     shown: list[str] = []
     for line in process.stdout:
@@ -52,6 +53,7 @@ def link_pasting(
         out, err = process.communicate(timeout=30)
         raise AssertionError(f"no URL printed: {''.join(shown)}{out}{err}")
     url = line.strip()
+    # Not communicate(): it reads the raw pipe and would lose what this text wrapper has buffered.
     process.stdin.write(answer(url) + "\n")
     process.stdin.close()
     out, err = process.stdout.read(), process.stderr.read()
