@@ -5,7 +5,6 @@ itself (``sqlite_only``; their PostgreSQL counterparts are in tests/test_store_p
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -30,6 +29,7 @@ from providers.store import db as store_db
 from providers.vault import Vault
 from tests.support.keyrings import secret_service_missing_reason
 from tests.support.required import missing
+from tests.support.store_checks import assert_no_credential_columns, two_stores_take_turns
 
 pytestmark = pytest.mark.both_engines
 
@@ -135,15 +135,9 @@ def test_connection_uses_wal_foreign_keys_and_a_busy_timeout(store: Store) -> No
 def test_no_column_can_hold_a_token_or_secret(store: Store) -> None:
     conn = store._conn
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    for table in tables:
-        for column in conn.execute(f"PRAGMA table_info({table})"):
-            name = column[1].lower()
-            # idempotency_key is a per-delivery uuid, not a credential; secrets.key_id names the
-            # key that sealed a team secret (8 hex digits derived from it), not the key.
-            if name == "idempotency_key" or (table, name) == ("secrets", "key_id"):
-                continue
-            for word in ("token", "secret", "password", "key", "credential"):
-                assert word not in name, f"{table}.{name}"
+    assert_no_credential_columns(
+        (table, column[1]) for table in tables for column in conn.execute(f"PRAGMA table_info({table})")
+    )
     # Team mode's secrets are there only sealed: no column for a value in the clear.
     sealed = [column[1] for column in conn.execute("PRAGMA table_info(secrets)")]
     assert sealed == ["name", "key_id", "nonce", "ciphertext", "updated_at"]
@@ -153,22 +147,7 @@ def test_no_column_can_hold_a_token_or_secret(store: Store) -> None:
 def test_two_stores_on_one_file_take_turns(home: Path) -> None:
     path = home / "shared.sqlite3"
     with Store.open(path) as tui, Store.open(path) as worker:
-        errors: list[BaseException] = []
-
-        def write(s: Store, prefix: str) -> None:
-            try:
-                for i in range(30):
-                    _link(s, f"{prefix}{i}")
-            except BaseException as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=write, args=(s, p)) for s, p in ((tui, "a"), (worker, "b"))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == []
-        assert len(tui.accounts()) == len(worker.accounts()) == 60
+        two_stores_take_turns(tui, worker)
 
 
 # Accounts ---------------------------------------------------------------------------------------
