@@ -10,11 +10,9 @@ The clock is the engine's frozen clock: the age of a send is set exactly, never 
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import httpx2
 import pytest
 
 from providers.clock import FrozenClock
@@ -29,8 +27,8 @@ from providers.outbox_config import OutboxConfig
 from providers.publishing.mastodon_api import MastodonApiPublisher
 from providers.sandbox import Running
 from providers.store import Account, Delivery, Store
+from tests.support import crash
 from tests.support.linking import link_async, opted_in_vault, statuses_async
-from tests.support.processes import ended_pid
 
 FAST = OutboxConfig(max_attempts=3, backoff_seconds=0.05, backoff_max_seconds=0.1, concurrency=1)
 WINDOW = 3600.0  # Mastodon keeps an Idempotency-Key for an hour
@@ -52,38 +50,15 @@ async def ctx(
         yield context, events
 
 
-def dead_owner() -> str:
-    return f"{socket.gethostname()}:{ended_pid()}:1"
-
-
 async def interrupted(
     store: Store, account: Account, caption: str, *, committed_ago: float | None, post_it: bool = False
 ) -> Delivery:
-    """A delivery a dead process claimed; ``committed_ago``: seconds since its creating request
-    went out (None: it never did). ``post_it``: the request reached the network and made the post."""
-    post = store.create_post(caption, [], None)
-    delivery = store.add_delivery(post.id, account)
-    owner = dead_owner()
-    store.claim_due(owner, lease_seconds=600, limit=1, ids=[delivery.id])
-    if committed_ago is not None:
-        from providers import clock
+    """tests.support.crash.interrupted, its creating request ``committed_ago`` seconds ago (None:
+    it never went out)."""
+    from providers import clock
 
-        store.mark_committing(delivery.id, owner, now=clock.now() - timedelta(seconds=committed_ago))
-    if post_it:
-        token = opted_in_vault().get_token(account.vault_key)
-        assert token is not None
-        headers = {
-            "Authorization": f"Bearer {token['access_token']}",
-            "Idempotency-Key": delivery.idempotency_key,
-        }
-        async with httpx2.AsyncClient() as client:
-            made = await client.post(
-                f"{account.instance}/api/v1/statuses", data={"status": caption}, headers=headers
-            )
-        assert made.status_code == 200
-    current = store.delivery(delivery.id)
-    assert current is not None and current.state == "sending"
-    return current
+    committed = None if committed_ago is None else clock.now() - timedelta(seconds=committed_ago)
+    return await crash.interrupted(store, account, caption, post_it=post_it, committed=committed)
 
 
 def lists(report: RecoveryReport) -> dict[str, list[int]]:

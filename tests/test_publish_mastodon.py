@@ -4,8 +4,7 @@ Pixelfed's rules, and crash recovery (same-key resend, look-up, "unknown — che
 
 from __future__ import annotations
 
-import socket
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +22,8 @@ from providers.sandbox import Running
 from providers.sandbox.server import Fault
 from providers.store import Account, Delivery, Store
 from tests import media_corpus
+from tests.support.crash import dead_owner, interrupted
 from tests.support.linking import ALICE, link_async, opted_in_vault, statuses_async
-from tests.support.processes import ended_pid
 
 FAST = OutboxConfig(max_attempts=3, backoff_seconds=0.05, backoff_max_seconds=0.1, concurrency=4)
 
@@ -50,10 +49,6 @@ def requests(sandbox: Running, path: str, method: str | None = None) -> list[dic
     return [
         r for r in sandbox.sandbox.requests if r["path"] == path and (method is None or r["method"] == method)
     ]
-
-
-def dead_owner() -> str:
-    return f"{socket.gethostname()}:{ended_pid()}:1"
 
 
 async def send(
@@ -286,37 +281,10 @@ async def test_one_status_per_idempotency_key_and_account(
 # Crash recovery -----------------------------------------------------------------------------------
 
 
-async def _interrupted(
-    store: Store, account: Account, caption: str, *, post_it: bool, committed: datetime | None = None
-) -> Delivery:
-    """A delivery a dead process claimed and (optionally) whose status request reached the server."""
-    post = store.create_post(caption, [], None)
-    delivery = store.add_delivery(post.id, account)
-    owner = dead_owner()
-    store.claim_due(owner, lease_seconds=600, limit=1, ids=[delivery.id])
-    if committed is not None or post_it:
-        store.mark_committing(delivery.id, owner, now=committed)
-    if post_it:
-        token = opted_in_vault().get_token(account.vault_key)
-        assert token is not None
-        headers = {
-            "Authorization": f"Bearer {token['access_token']}",
-            "Idempotency-Key": delivery.idempotency_key,
-        }
-        async with httpx2.AsyncClient() as client:
-            response = await client.post(
-                f"{account.instance}/api/v1/statuses", data={"status": caption}, headers=headers
-            )
-        assert response.status_code == 200
-    current = store.delivery(delivery.id)
-    assert current is not None and current.state == "sending"
-    return current
-
-
 async def test_mastodon_resends_with_the_same_key_and_gets_one_status(
     sandbox: Running, store: Store, alice: Account
 ) -> None:
-    delivery = await _interrupted(store, alice, "survived a crash", post_it=True)
+    delivery = await interrupted(store, alice, "survived a crash", post_it=True)
     report = await run_due(store, opted_in_vault(), config=FAST)
     assert report.recovery.unknown == [delivery.id] and report.recovery.resend == [delivery.id]
     sent = store.delivery(delivery.id)
@@ -329,7 +297,7 @@ async def test_mastodon_resends_with_the_same_key_and_gets_one_status(
 async def test_a_send_interrupted_before_the_post_request_is_simply_sent_again(
     sandbox: Running, store: Store, alice: Account
 ) -> None:
-    delivery = await _interrupted(store, alice, "nothing went out", post_it=False)
+    delivery = await interrupted(store, alice, "nothing went out", post_it=False)
     report = await run_due(store, opted_in_vault(), config=FAST)
     assert report.recovery.interrupted == [delivery.id]
     assert store.delivery(delivery.id).state == "sent"  # type: ignore[union-attr]
@@ -365,7 +333,7 @@ async def test_pixelfed_looks_the_post_up_instead_of_resending(
     assert found is not None and (found.state, found.remote_post_id) == ("sent", made.json()["id"])
     assert len(requests(sandbox, "/api/v1/statuses", "POST")) == 1  # never resent
 
-    lost = await _interrupted(store, pixel, "never arrived", post_it=False, committed=clock.now())
+    lost = await interrupted(store, pixel, "never arrived", post_it=False, committed=clock.now())
     store._conn.execute("UPDATE posts SET media = ? WHERE id = ?", (f'["{photo}"]', lost.post_id))
     report = await run_due(store, opted_in_vault(), config=FAST)
     assert report.recovery.not_found == [lost.id]
@@ -378,7 +346,7 @@ async def test_without_idempotency_or_look_up_it_waits_for_a_person(
 ) -> None:
     monkeypatch.setattr(PixelfedPublisher, "recovery", Recovery.CHECK)
     monkeypatch.setattr(PixelfedPublisher, "can_lookup", False)
-    delivery = await _interrupted(store, pixel, "who knows", post_it=False, committed=clock.now())
+    delivery = await interrupted(store, pixel, "who knows", post_it=False, committed=clock.now())
     for _ in range(2):
         report = await run_due(store, opted_in_vault(), config=FAST)
     assert report.recovery.check == [] and report.deliveries == ()  # decided once, never resent
@@ -392,7 +360,7 @@ async def test_without_idempotency_or_look_up_it_waits_for_a_person(
 async def test_after_the_key_window_mastodon_looks_up_instead_of_resending(
     sandbox: Running, store: Store, alice: Account
 ) -> None:
-    delivery = await _interrupted(
+    delivery = await interrupted(
         store, alice, "an hour ago", post_it=True, committed=clock.now() - timedelta(hours=2)
     )
     report = await run_due(store, opted_in_vault(), config=FAST)
