@@ -37,6 +37,9 @@ class Key:
     expected: str
     accepts: Callable[[Any], bool]
     hint: str | None = None
+    # A string a person may set with `linkdeck config set NETWORK KEY VALUE` (checked by
+    # ``accepts`` before anything is written).
+    settable: bool = False
 
 
 def _boolean(value: object) -> bool:
@@ -61,7 +64,7 @@ def _seconds(low: float, high: float) -> Callable[[Any], bool]:
 
 
 BOOLEAN = Key("a boolean (true or false, without quotes)", _boolean)
-TEXT = Key("a string (in quotes)", _text)
+TEXT = Key("a string (in quotes)", _text, settable=True)
 WEEK = 7 * 24 * 3600
 
 # Section → key → Key. "networks.*" is every [networks.<id>] table; "" is the file's top level.
@@ -79,6 +82,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
             'a Facebook Page id (in quotes), or "off"',
             lambda v: isinstance(v, str) and (v == "off" or v.isdigit()),
             hint="It is the linked Page Instagram's posts also go to: `linkdeck accounts` shows it.",
+            settable=True,
         ),
         "port": Key(
             "a whole number from 1024 to 65535",

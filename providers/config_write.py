@@ -16,12 +16,12 @@ import tomllib
 from pathlib import Path
 
 from providers import paths
-from providers.config_file import SCHEMA, TEXT, read
+from providers.config_file import SCHEMA, read
 from providers.errors import SetupError, UsageError
 
-# The keys a person sets this way: the text ones of a network's table (client_id, base_url), and
-# Instagram's Page to share to (a Page id or "off": its rule is checked before writing).
-SETTABLE = (*(key for key, kind in SCHEMA["networks.*"].items() if kind is TEXT), "share_to_facebook")
+# The keys a person sets this way: the settable strings of a network's table (client_id,
+# base_url, route, Instagram's Page to share to); each key's rule is checked before writing.
+SETTABLE = tuple(key for key, kind in SCHEMA["networks.*"].items() if kind.settable)
 _HEADER = re.compile(r"\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?")
 
 
